@@ -1,0 +1,3 @@
+/** The notebook runtime: everything a notebook or an assignment module imports. */
+export * from './tensor';
+export * from './output';
