@@ -1,3 +1,4 @@
 /** The notebook runtime: everything a notebook or an assignment module imports. */
 export * from './tensor';
 export * from './output';
+export * from './random';
