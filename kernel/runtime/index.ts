@@ -2,3 +2,5 @@
 export * from './tensor';
 export * from './output';
 export * from './random';
+export * from './errors';
+export * from './record';
