@@ -1,0 +1,17 @@
+/**
+ * Data sets for the course: CIFAR-10 (binary batches) and Fashion-MNIST (IDX), a registry that
+ * picks the default, the course's splits and preprocessing, and typed errors.
+ *
+ *   import { getData } from '../../datasets';
+ *   const data = await getData({ reshapeRows: true, addBias: true });   // CIFAR-10 if downloaded, else Fashion-MNIST
+ */
+export * from './errors';
+export type { Dataset, DatasetName, RawDataset, RawSplit } from './types';
+export { CIFAR10_CLASSES, hasCifar10, loadCifar10, readCifar10Raw, resolveCifar10Dir } from './cifar10';
+export { FASHION_MNIST_CLASSES, hasFashionMnist, loadFashionMnist, readFashionMnistRaw } from './fashionMnist';
+export { readIdx } from './idx';
+export { DEBIAN_FASHION_MNIST_DIR, dataRoot, defaultCifar10Dir, defaultFashionMnistDir } from './paths';
+export { DATASET_NAMES, clearDatasetCache, defaultDir, loadDataset, loadRaw, normalizeDatasetName, resolveDatasetName } from './registry';
+export { DEFAULT_SIZES, QUICK_SIZES, getData, quickFromEnv, resolveSizes, subsample } from './splits';
+export type { CourseData, GetDataOptions, SplitSizes } from './splits';
+export { rawToDataset } from './tensors';

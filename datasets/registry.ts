@@ -1,0 +1,94 @@
+/**
+ * Which data set a notebook gets, and one copy of it per process.
+ *
+ * The name comes from the argument, else `TS231N_DATASET`, else CIFAR-10 when its files are
+ * present (`TS231N_DATA_DIR` or `<repo>/data/cifar-10-batches-bin`), else Fashion-MNIST (a
+ * `npm run datasets` download under the data root, else Debian's /usr/share/datasets/fashion-mnist).
+ *
+ * The cache keeps the bytes (uint8, 4× smaller than float32, no tensors) keyed by name and folder;
+ * `loadDataset` also keeps its float32 tensors and rebuilds them if someone disposed them.
+ */
+import { hasCifar10, readCifar10Raw } from './cifar10';
+import { UnknownDatasetError } from './errors';
+import { readFashionMnistRaw } from './fashionMnist';
+import { rawToDataset } from './tensors';
+import { defaultCifar10Dir, defaultFashionMnistDir } from './paths';
+import type { Dataset, DatasetName, RawDataset } from './types';
+
+export const DATASET_NAMES: DatasetName[] = ['cifar10', 'fashion-mnist'];
+
+const ALIASES: Record<string, DatasetName> = {
+  cifar10: 'cifar10',
+  cifar: 'cifar10',
+  fashionmnist: 'fashion-mnist',
+  fmnist: 'fashion-mnist',
+};
+
+/** Canonical name for `name` ("CIFAR-10", "cifar10", "fashion_mnist", …); unknown names throw. */
+export function normalizeDatasetName(name: string): DatasetName {
+  const key = name.toLowerCase().replace(/[-_\s]/g, '');
+  const found = ALIASES[key];
+  if (!found) throw new UnknownDatasetError(name, DATASET_NAMES);
+  return found;
+}
+
+/** The name `loadDataset(name)` would load, following argument → TS231N_DATASET → CIFAR-10 if present → Fashion-MNIST. */
+export function resolveDatasetName(name?: string): DatasetName {
+  if (name) return normalizeDatasetName(name);
+  const env = process.env.TS231N_DATASET;
+  if (env) return normalizeDatasetName(env);
+  return hasCifar10(defaultCifar10Dir()) ? 'cifar10' : 'fashion-mnist';
+}
+
+/** The folder a data set is read from by default. */
+export function defaultDir(name: DatasetName): string {
+  return name === 'cifar10' ? defaultCifar10Dir() : defaultFashionMnistDir();
+}
+
+const rawCache = new Map<string, RawDataset>();
+const tensorCache = new Map<string, Dataset>();
+
+function key(name: DatasetName, dir: string): string {
+  return `${name}\0${dir}`;
+}
+
+/** The bytes of a data set, read once per process (and per folder). */
+export function loadRaw(name?: string, dir?: string): RawDataset {
+  const n = resolveDatasetName(name);
+  const d = dir ?? defaultDir(n);
+  const k = key(n, d);
+  let raw = rawCache.get(k);
+  if (!raw) {
+    raw = n === 'cifar10' ? readCifar10Raw(d) : readFashionMnistRaw(d);
+    rawCache.set(k, raw);
+  }
+  return raw;
+}
+
+function alive(ds: Dataset): boolean {
+  return [ds.XTrain, ds.yTrain, ds.XTest, ds.yTest].every((t) => !t.isDisposed);
+}
+
+/**
+ * The default data set (or `name`) as float32 tensors `{ XTrain, yTrain, XTest, yTest, classNames, name }`,
+ * cached per process: calling it again returns the same tensors (rebuilt if they were disposed).
+ * Do not dispose them while other cells use them; `clearDatasetCache()` frees everything.
+ */
+export function loadDataset(name?: string, dir?: string): Dataset {
+  const n = resolveDatasetName(name);
+  const d = dir ?? defaultDir(n);
+  const k = key(n, d);
+  const cached = tensorCache.get(k);
+  if (cached && alive(cached)) return cached;
+  if (cached) for (const t of [cached.XTrain, cached.yTrain, cached.XTest, cached.yTest]) if (!t.isDisposed) t.dispose();
+  const ds = rawToDataset(loadRaw(n, d));
+  tensorCache.set(k, ds);
+  return ds;
+}
+
+/** Forget every cached data set and dispose the cached tensors. */
+export function clearDatasetCache(): void {
+  for (const ds of tensorCache.values()) for (const t of [ds.XTrain, ds.yTrain, ds.XTest, ds.yTest]) if (!t.isDisposed) t.dispose();
+  tensorCache.clear();
+  rawCache.clear();
+}
