@@ -1,0 +1,211 @@
+/**
+ * The grader's child process. The grader transpiles this file on its own (it imports only Node
+ * built-ins and types) and starts it under the Node permission model (see ../run.ts).
+ *
+ * It receives its configuration over IPC, installs a `.ts` loader (TypeScript's transpileModule:
+ * no esbuild service process, which the sandbox forbids), hardens the runtime when it runs a
+ * submission, then runs each task — a notebook through kernel/engine cell by cell, or one hidden
+ * test — reporting records, cells and errors as they happen so that a kill loses nothing earlier.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Module = require('module');
+import type { ChildConfig, ChildMessage, ParentMessage, Task } from './protocol';
+import type { StudentError } from '../types';
+
+const nonce = process.env.TS231N_GRADER_NONCE ?? '';
+delete process.env.TS231N_GRADER_NONCE;
+const rawSend = process.send!.bind(process);
+const realExit = process.exit.bind(process);
+const RECORD_MIME = 'application/vnd.ts231n.record+json';
+
+function send(m: ChildMessage): void {
+  rawSend({ ...m, nonce });
+}
+
+let currentWhere = 'startup';
+
+/** The part of kernel/engine's contract (contract 2) the child uses. */
+interface ExecuteHooks {
+  stdout?(text: string): void;
+  stderr?(text: string): void;
+  display?(bundle: Record<string, unknown>, options: unknown): void;
+}
+interface ExecuteReply {
+  status: 'ok' | 'error';
+  error?: { ename: string; evalue: string; traceback: string[] };
+}
+type EngineClass = new (opts: { cwd: string }) => { execute(code: string, hooks?: ExecuteHooks): Promise<ExecuteReply>; dispose(): void };
+
+function installTsLoader(repoRoot: string): void {
+  const ts = require(path.join(repoRoot, 'node_modules', 'typescript')) as typeof import('typescript');
+  const exts = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
+  exts['.ts'] = (m, file) => {
+    const src = fs.readFileSync(file, 'utf8');
+    const out = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
+      fileName: file,
+    });
+    m._compile(out.outputText, file);
+  };
+}
+
+/** Freeze what a submission could patch to forge values: tf, the runtime's modules (record, check, …). */
+function harden(repoRoot: string): void {
+  const runtimeDir = path.join(repoRoot, 'kernel', 'runtime') + path.sep;
+  const tf = require(path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs'));
+  for (const [file, mod] of Object.entries(require.cache)) {
+    if (!mod) continue;
+    if (file.startsWith(runtimeDir) || /node_modules[\\/]@tensorflow[\\/]/.test(file)) {
+      try {
+        Object.freeze(mod.exports);
+      } catch {
+        /* exotic exports objects stay as they are */
+      }
+    }
+  }
+  Object.freeze(tf);
+  for (const cls of [tf.Tensor, tf.Variable]) if (cls?.prototype) Object.freeze(cls.prototype);
+  const ownPid = process.pid;
+  const kill = process.kill.bind(process);
+  const guardedKill = (pid: number, signal?: string | number) => {
+    if (pid !== ownPid) throw new Error('the grading sandbox does not allow signalling other processes');
+    return kill(pid, signal);
+  };
+  Object.defineProperty(process, 'kill', { value: guardedKill, writable: false, configurable: false });
+}
+
+function studentError(e: unknown, where: string, root: string): StudentError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const frames = (err.stack ?? '').split('\n').filter((l) => l.includes(root)).map((l) => l.trim().replace(root + path.sep, ''));
+  const at = frames[0]?.match(/\(?([^()\s]+:\d+):\d+\)?$/)?.[1];
+  return { where: at ? `${where} (${at})` : where, ename: err.name || 'Error', evalue: err.message, traceback: frames.slice(0, 8) };
+}
+
+function cellSource(src: string | string[]): string {
+  return Array.isArray(src) ? src.join('') : src;
+}
+
+async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebook' }>): Promise<void> {
+  const file = path.join(cfg.assignmentRoot, task.path);
+  const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: Array<{ cell_type: string; source: string | string[]; id?: string }> };
+  const cwd = path.dirname(file);
+  process.chdir(cwd);
+  const { Engine } = require(path.join(cfg.repoRoot, 'kernel', 'engine')) as { Engine: EngineClass };
+  const engine = new Engine({ cwd });
+  const errors: StudentError[] = [];
+  const notes: string[] = [];
+  let outputBytes = 0;
+  let truncated = false;
+  const keep = (text: string) => {
+    outputBytes += Buffer.byteLength(text);
+    if (outputBytes > cfg.outputCapBytes && !truncated) {
+      truncated = true;
+      notes.push(`cell output beyond ${Math.round(cfg.outputCapBytes / 1024)} KiB was dropped`);
+    }
+  };
+  const code = nb.cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code');
+  for (const [k, { c, i }] of code.entries()) {
+    const where = `${task.path} cell ${i + 1}`;
+    currentWhere = where;
+    send({ t: 'cell', task: task.name, index: k, total: code.length });
+    const reply = await engine.execute(cellSource(c.source), {
+      stdout: keep,
+      stderr: keep,
+      display(bundle) {
+        const rec = bundle[RECORD_MIME] as { id?: unknown; value?: unknown; notImplemented?: { fn: string; file: string } } | undefined;
+        if (rec && typeof rec.id === 'string') send({ t: 'record', task: task.name, id: rec.id, value: rec.value as never, notImplemented: rec.notImplemented, where });
+        else if (bundle['text/plain']) keep(String(bundle['text/plain']));
+      },
+    });
+    if (reply.status === 'error' && reply.error) {
+      const tb = reply.error.traceback.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '')).slice(0, 12);
+      const at = tb.join('\n').match(new RegExp(`${escape(cfg.assignmentRoot + path.sep)}([^\\s:()]+:\\d+)`))?.[1];
+      errors.push({ where: at ? `${where} (${at})` : where, ename: reply.error.ename, evalue: reply.error.evalue, traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
+    }
+  }
+  engine.dispose();
+  send({ t: 'taskDone', task: task.name, status: errors.length ? 'error' : 'ok', errors, notes });
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const hiddenModules = new Map<string, { tests?: Array<{ id: string; run(ctx: unknown): unknown }> }>();
+
+async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' }>): Promise<void> {
+  const runtime = require(path.join(cfg.repoRoot, 'kernel', 'runtime'));
+  let mod = hiddenModules.get(task.file);
+  if (!mod) {
+    // Compiled under a name inside the assignment folder so that nothing outside it is implied.
+    const m = new Module(path.join(cfg.assignmentRoot, `.hidden-${task.file}.js`)) as Module & { _compile(code: string, file: string): void };
+    m.filename = path.join(cfg.assignmentRoot, `.hidden-${task.file}.js`);
+    m.paths = [];
+    m._compile(cfg.hiddenCode[task.file], m.filename);
+    mod = m.exports as typeof mod;
+    hiddenModules.set(task.file, mod!);
+  }
+  const test = mod!.tests?.find((t) => t.id === task.id);
+  const where = `hidden test ${task.id}`;
+  currentWhere = where;
+  process.chdir(cfg.assignmentRoot);
+  if (!test) {
+    send({ t: 'hiddenValue', task: task.name, id: task.id, error: { where, ename: 'GraderError', evalue: 'hidden test not found', traceback: [] } });
+  } else {
+    const ctx = {
+      load: (rel: string) => require(path.join(cfg.assignmentRoot, rel)),
+      runtime,
+      rng: new runtime.RandomGenerator(task.seed),
+      seed: task.seed,
+    };
+    try {
+      const value = await test.run(ctx);
+      const encoded = runtime.encodeValue(value);
+      send({ t: 'hiddenValue', task: task.name, id: task.id, value: encoded });
+    } catch (e) {
+      const err = e as { name?: string; fn?: string; file?: string };
+      if (err && err.name === 'NotImplementedError') send({ t: 'hiddenValue', task: task.name, id: task.id, error: { where, ename: 'NotImplementedError', evalue: `not implemented yet: ${err.fn} in ${err.file}`, traceback: [] } });
+      else send({ t: 'hiddenValue', task: task.name, id: task.id, error: studentError(e, where, cfg.assignmentRoot) });
+    }
+  }
+  send({ t: 'taskDone', task: task.name, status: 'ok', errors: [], notes: [] });
+}
+
+async function main(cfg: ChildConfig): Promise<void> {
+  installTsLoader(cfg.repoRoot);
+  const runtime = require(path.join(cfg.repoRoot, 'kernel', 'runtime'));
+  const backend = await runtime.ready();
+  send({ t: 'backend', name: backend });
+  if (cfg.tasks.some((t) => t.kind === 'notebook')) require(path.join(cfg.repoRoot, 'kernel', 'engine'));
+  if (cfg.mode === 'sandbox') harden(cfg.repoRoot);
+  process.exit = ((code?: number) => {
+    send({ t: 'exitCalled', code: Number(code ?? 0), where: currentWhere });
+    realExit(Number(code ?? 0));
+  }) as typeof process.exit;
+  for (const task of cfg.tasks) {
+    send({ t: 'taskStart', task: task.name });
+    if (task.kind === 'notebook') await runNotebook(cfg, task);
+    else await runHidden(cfg, task);
+  }
+  realExit(0);
+}
+
+process.on('uncaughtException', (e) => {
+  send({ t: 'fatal', message: `uncaught ${e?.name ?? 'error'} in ${currentWhere}: ${e?.message ?? String(e)}` });
+  realExit(70);
+});
+process.on('unhandledRejection', (e) => {
+  const err = e as Error;
+  send({ t: 'fatal', message: `unhandled promise rejection in ${currentWhere}: ${err?.message ?? String(e)}` });
+  realExit(70);
+});
+
+process.once('message', (m: ParentMessage) => {
+  if (m?.t !== 'config') return;
+  main(m.config).catch((e) => {
+    send({ t: 'fatal', message: `grader child failed in ${currentWhere}: ${(e as Error).message}` });
+    realExit(70);
+  });
+});
+send({ t: 'ready' });

@@ -1,0 +1,36 @@
+/**
+ * Messages between the grader and its child process (grader/sandbox/child.ts).
+ * The child tags each message with a nonce it received in its environment and removed before
+ * any submission code ran, so submission code cannot forge messages with `process.send`.
+ */
+import type { Encoded, StudentError } from '../types';
+
+export type Task =
+  | { kind: 'notebook'; name: string; path: string }
+  | { kind: 'hidden'; name: string; id: string; file: string; seed: number };
+
+export interface ChildConfig {
+  /** `sandbox`: submission code, hardened; `trusted`: the reference solution. */
+  mode: 'sandbox' | 'trusted';
+  repoRoot: string;
+  /** The folder laid out like the assignment (the submission copy or the solution tree). */
+  assignmentRoot: string;
+  tasks: Task[];
+  /** Transpiled hidden test files, by file name (sent over IPC: never readable from the sandbox). */
+  hiddenCode: Record<string, string>;
+  /** Most bytes of cell output kept per notebook. */
+  outputCapBytes: number;
+}
+
+export type ChildMessage =
+  | { t: 'ready' }
+  | { t: 'backend'; name: string }
+  | { t: 'taskStart'; task: string }
+  | { t: 'cell'; task: string; index: number; total: number }
+  | { t: 'record'; task: string; id: string; value?: Encoded; notImplemented?: { fn: string; file: string }; where: string }
+  | { t: 'hiddenValue'; task: string; id: string; value?: Encoded; error?: StudentError }
+  | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }
+  | { t: 'exitCalled'; code: number; where: string }
+  | { t: 'fatal'; message: string };
+
+export type ParentMessage = { t: 'config'; config: ChildConfig };

@@ -1,0 +1,159 @@
+/**
+ * The grader's data model: one typed value flows through the pipeline
+ * (intake → validate → run → collect → compare → hidden tests → score → report).
+ */
+
+/** Comparison tolerance: |found − expected| ≤ atol + rtol·|expected|, element-wise. */
+export interface Tolerance {
+  atol?: number;
+  rtol?: number;
+}
+
+/** How the found value is judged. Default `reference`: equal to the reference within tolerance. */
+export type Expectation =
+  | { kind: 'reference' }
+  /** A scalar in [min, max] (e.g. an accuracy that depends on the student's hyper-parameters). */
+  | { kind: 'range'; min: number; max: number }
+  /** A scalar at least `fraction`·reference (e.g. validation accuracy ≥ 0.9 × the solution's). */
+  | { kind: 'atLeast'; fraction: number }
+  /** Deep equality with the given constant (e.g. `true` for a gradient check that passed). */
+  | { kind: 'equals'; value: unknown };
+
+/** `all`: full points or none. `proportional`: points × fraction of elements within tolerance. */
+export type CreditRule = 'all' | 'proportional';
+
+export type ItemKind = 'record' | 'hidden' | 'manual';
+
+export interface SpecItem {
+  id: string;
+  title: string;
+  group: string;
+  points: number;
+  kind: ItemKind;
+  /** For `record` items: the notebook (relative to the assignment folder) that records the id. */
+  notebook?: string;
+  tolerance?: Tolerance;
+  expect?: Expectation;
+  credit?: CreditRule;
+}
+
+export interface SpecGroup {
+  id: string;
+  title: string;
+  points: number;
+}
+
+export interface Spec {
+  assignment: string;
+  title: string;
+  /** Notebooks run in this order, paths relative to the assignment folder. */
+  notebooks: string[];
+  /** Student modules the hidden tests import (relative to the assignment folder). */
+  modules: string[];
+  /** Hidden test files in the spec folder (never readable from the sandbox). */
+  hiddenTests: string[];
+  /** Seed of the hidden inputs; students never see it. */
+  hiddenSeed: number;
+  groups: SpecGroup[];
+  items: SpecItem[];
+}
+
+/** A value as it travels between processes (JSON) — see grader/value.ts. */
+export type Encoded = unknown;
+
+/** One submission after intake. */
+export interface Submission {
+  student: string;
+  /** The folder or .zip given in --submissions. */
+  source: string;
+  /** sha256 of the submission's files (path + content), stable across runs. */
+  hash: string;
+  /** Folder holding the unpacked submission (laid out like the assignment folder), or null when invalid. */
+  root: string | null;
+  /** Why the submission as a whole could not be graded (zip bomb, zip slip, empty, …). */
+  invalid?: string;
+  /** Files the spec needs that the submission lacks. */
+  missing: string[];
+}
+
+export interface NotebookCheck {
+  path: string;
+  ok: boolean;
+  /** Validator message when not ok. */
+  error?: string;
+  /** Safe fixes applied (e.g. missing cell ids). */
+  fixed: string[];
+}
+
+/** The student's own error text, with where it happened. */
+export interface StudentError {
+  where: string;
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** What happened to one notebook or hidden test inside the sandbox. */
+export interface TaskOutcome {
+  task: string;
+  status: 'ok' | 'error' | 'killed' | 'skipped';
+  /** One line: why the task did not finish normally. */
+  reason?: string;
+  errors: StudentError[];
+}
+
+/** Everything the sandboxed run produced for one submission. */
+export interface RunOutput {
+  /** id → encoded value, as recorded by the notebooks (last record of an id wins). */
+  records: Record<string, Encoded>;
+  /** Which notebook recorded each id and in which cell. */
+  recordedAt: Record<string, string>;
+  /** hidden test id → encoded value, or the error the student's code raised. */
+  hidden: Record<string, { value?: Encoded; error?: StudentError }>;
+  tasks: TaskOutcome[];
+  /** Sandbox features that were not available on this machine (network namespace, …). */
+  sandboxNotes: string[];
+  wallSeconds: number;
+}
+
+export interface Reference {
+  key: string;
+  records: Record<string, Encoded>;
+  hidden: Record<string, Encoded>;
+  configuration: string;
+}
+
+export interface ItemResult {
+  id: string;
+  title: string;
+  group: string;
+  kind: ItemKind;
+  points: number;
+  maxPoints: number;
+  /** Empty when full points; otherwise why points were lost. */
+  reason: string;
+  /** What was expected (omitted for hidden items: hidden expected values are never revealed). */
+  expected?: string;
+  found?: string;
+  /** The student's own error text related to this item, with its cell or file line. */
+  studentError?: StudentError;
+  pendingManual?: boolean;
+}
+
+export interface StudentResult {
+  student: string;
+  assignment: string;
+  submissionHash: string;
+  configKey: string;
+  configuration: { quick: boolean; backend?: string; cellTimeoutS: number; notebookTimeoutS: number; memoryMb: number };
+  gradedAt: string;
+  total: number;
+  maxTotal: number;
+  invalid?: string;
+  items: ItemResult[];
+  notebooks: NotebookCheck[];
+  tasks: TaskOutcome[];
+  missing: string[];
+  sandboxNotes: string[];
+  wallSeconds: number;
+}
