@@ -133,7 +133,8 @@ export class TwoLayerNet {
       if (y === undefined) return { scores };
 
       let probs: tf.Tensor2D;
-      const oneHot = tf.oneHot(y.cast('int32') as tf.Tensor1D, scores.shape[1]).cast('float32');
+      // (`y as tf.Tensor`: y is defined here; the cast keeps the starter type-checking.)
+      const oneHot = tf.oneHot((y as tf.Tensor).cast('int32') as tf.Tensor1D, scores.shape[1]).cast('float32');
       // BEGIN SOLUTION: finish the forward pass and compute the loss: the softmax classifier's data
       // loss averaged over the N examples (shift each row of scores by its max for numerical
       // stability; `oneHot` (N, C) marks the correct classes) plus the L2 regularization
