@@ -4,3 +4,4 @@ export * from './output';
 export * from './random';
 export * from './errors';
 export * from './record';
+export * from './gradcheck';
