@@ -135,12 +135,11 @@ function unwrap(root: string, spec: Spec): string {
 }
 
 /**
- * Copy (or unpack) one submission into `workDir/<student>/submission`.
+ * Copy (or unpack) one submission into `dest` (the assignment folder of its workspace).
  * Never throws for a bad submission: it comes back with `invalid` set.
  */
-export async function intake(entry: string, workDir: string, spec: Spec, limits: IntakeLimits = DEFAULT_LIMITS): Promise<Submission & { notes: string[] }> {
+export async function intake(entry: string, dest: string, spec: Spec, limits: IntakeLimits = DEFAULT_LIMITS): Promise<Submission & { notes: string[] }> {
   const student = studentName(entry);
-  const dest = path.join(workDir, 'submission');
   fs.rmSync(dest, { recursive: true, force: true });
   fs.mkdirSync(dest, { recursive: true });
   const isZip = /\.zip$/i.test(entry) && fs.statSync(entry).isFile();
@@ -161,8 +160,15 @@ export async function intake(entry: string, workDir: string, spec: Spec, limits:
     return { student, source: entry, hash: hash!, root: null, invalid: e.message, missing: [], notes };
   }
   const root = unwrap(dest, spec);
-  const present = walk(root, limits).files;
+  if (root !== dest) {
+    // Move the wrapped folder's content up so that relative imports (../../kernel/runtime) resolve.
+    const tmp = dest + '.unwrap';
+    fs.renameSync(root, tmp);
+    fs.rmSync(dest, { recursive: true, force: true });
+    fs.renameSync(tmp, dest);
+  }
+  const present = walk(dest, limits).files;
   if (present.length === 0) return { student, source: entry, hash: hash!, root: null, invalid: 'the submission is empty', missing: [], notes };
-  const missing = [...spec.notebooks, ...spec.modules].filter((f) => !fs.existsSync(path.join(root, f)));
-  return { student, source: entry, hash: hash!, root, missing, notes };
+  const missing = [...spec.notebooks, ...spec.modules].filter((f) => !fs.existsSync(path.join(dest, f)));
+  return { student, source: entry, hash: hash!, root: dest, missing, notes };
 }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 
 const SCHEMA_DIR = path.join(__dirname, 'schemas');
 const compiled = new Map<string, ValidateFunction>();
@@ -17,7 +18,9 @@ export function validator(name: string): ValidateFunction {
     const schema = JSON.parse(fs.readFileSync(schemaPath(name), 'utf8'));
     delete schema.$schema;
     delete schema.$id;
-    v = new Ajv({ strict: false, allErrors: false }).compile(schema);
+    const ajv = new Ajv({ strict: false, allErrors: false });
+    addFormats(ajv);
+    v = ajv.compile(schema);
     compiled.set(name, v);
   }
   return v;

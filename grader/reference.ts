@@ -1,0 +1,100 @@
+/**
+ * Reference: what the solution records and returns, computed once per grading run in a trusted
+ * child process and cached by the content hash of the solution tree, the spec folder, the data
+ * set and the configuration (quick mode, backend).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as crypto from 'crypto';
+import type { Reference, Spec } from './types';
+import type { Task } from './sandbox/protocol';
+import { hashFolder } from './intake';
+import { runTasks, type RunLimits } from './run';
+import { createWorkspace, copyTree, dataReadPaths, childEnv } from './workspace';
+import { notebookTaskName, hiddenTaskName } from './collect';
+import { hiddenTestIds, testSeed } from './hidden';
+import { ReferenceError_ } from './errors';
+
+export interface ReferenceOptions {
+  repoRoot: string;
+  spec: Spec;
+  specDir: string;
+  solutionDir: string;
+  hiddenCode: Record<string, string>;
+  cacheDir: string;
+  scratchRoot: string;
+  runnerDir: string;
+  limits: RunLimits;
+  configuration: string;
+}
+
+function dataIdentity(repoRoot: string): string {
+  const parts: string[] = [];
+  for (const dir of dataReadPaths(repoRoot)) {
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.isFile()) parts.push(`${p}:${fs.statSync(p).size}:${fs.statSync(p).mtimeMs}`);
+      }
+    };
+    walk(dir);
+  }
+  return parts.join('\n');
+}
+
+export function referenceKey(o: ReferenceOptions): string {
+  return crypto
+    .createHash('sha256')
+    .update(hashFolder(o.solutionDir))
+    .update(hashFolder(o.specDir))
+    .update(hashFolder(path.join(o.repoRoot, 'kernel')))
+    .update(dataIdentity(o.repoRoot))
+    .update(o.configuration)
+    .digest('hex')
+    .slice(0, 24);
+}
+
+/** The tasks a run performs for this spec: the notebooks the submission has, then one per hidden test. */
+export function plannedTasks(spec: Spec, hiddenCode: Record<string, string>, have: (rel: string) => boolean): Task[] {
+  const tasks: Task[] = spec.notebooks.filter(have).map((p) => ({ kind: 'notebook', name: notebookTaskName(p), path: p }));
+  const files = hiddenTestIds(hiddenCode);
+  const modulesPresent = spec.modules.every(have);
+  for (const item of spec.items.filter((i) => i.kind === 'hidden')) {
+    const file = files.get(item.id);
+    if (file && modulesPresent) tasks.push({ kind: 'hidden', name: hiddenTaskName(item.id), id: item.id, file, seed: testSeed(spec.hiddenSeed, item.id) });
+  }
+  return tasks;
+}
+
+export async function computeReference(o: ReferenceOptions): Promise<Reference> {
+  const key = referenceKey(o);
+  const file = path.join(o.cacheDir, `reference-${key}.json`);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Reference;
+  const missingHidden = o.spec.items.filter((i) => i.kind === 'hidden' && !hiddenTestIds(o.hiddenCode).has(i.id));
+  if (missingHidden.length) throw new ReferenceError_(`no hidden test defines ${missingHidden.map((i) => i.id).join(', ')}; add it to a hidden*.ts file in ${o.specDir}`);
+  const ws = createWorkspace(path.join(o.scratchRoot, 'reference'), o.repoRoot, o.spec.assignment);
+  copyTree(o.solutionDir, ws.assignmentRoot);
+  const tasks = plannedTasks(o.spec, o.hiddenCode, (rel) => fs.existsSync(path.join(ws.assignmentRoot, rel)));
+  const run = await runTasks({ mode: 'trusted', repoRoot: o.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: o.hiddenCode, runnerDir: o.runnerDir, limits: o.limits, readPaths: [], env: childEnv() });
+  const problems: string[] = [];
+  for (const t of run.tasks) {
+    if (t.status === 'killed') problems.push(`${t.task}: ${t.reason}`);
+    for (const e of t.errors) problems.push(`${e.where}: ${e.ename}: ${e.evalue}`);
+  }
+  for (const item of o.spec.items) {
+    if (item.kind === 'record' && !(item.id in run.records)) problems.push(`the solution does not record ${item.id}`);
+    const h = run.hidden[item.id];
+    if (item.kind === 'hidden' && (!h || h.error)) problems.push(`hidden test ${item.id} failed on the solution${h?.error ? `: ${h.error.ename}: ${h.error.evalue}` : ''}`);
+  }
+  if (problems.length) throw new ReferenceError_(`the reference solution in ${o.solutionDir} did not run cleanly (${problems.length} problem${problems.length > 1 ? 's' : ''}); first: ${problems[0]}`);
+  const hidden: Record<string, unknown> = {};
+  for (const [id, h] of Object.entries(run.hidden)) hidden[id] = h.value;
+  const ref: Reference = { key, records: run.records, hidden, configuration: o.configuration };
+  fs.mkdirSync(o.cacheDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(ref));
+  fs.renameSync(tmp, file);
+  fs.rmSync(ws.dir, { recursive: true, force: true });
+  return ref;
+}
