@@ -4,4 +4,5 @@ export * from './output';
 export * from './random';
 export * from './errors';
 export * from './record';
+export * from './display';
 export * from './gradcheck';

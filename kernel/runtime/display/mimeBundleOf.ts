@@ -1,0 +1,27 @@
+/**
+ * How a cell's final value is shown: the engine asks `mimeBundleOf(value)` (through the global
+ * registry below, so it needs no import of the runtime) and falls back to its own text form when
+ * the answer is undefined.
+ */
+import { MimeBundle } from '../output';
+import { isTensor } from '../record';
+import { Figure } from './figure';
+import { tensorToBundle } from './showTensor';
+
+/**
+ * A tensor → HTML table + text; a Figure (or any object with a `toBundle()` method, also from
+ * another copy of this module) → its bundle; anything else → undefined.
+ */
+export function mimeBundleOf(value: unknown): MimeBundle | undefined {
+  if (isTensor(value)) return tensorToBundle(value);
+  if (value instanceof Figure) return value.toBundle();
+  if (typeof value === 'object' && value !== null && typeof (value as { toBundle?: unknown }).toBundle === 'function') {
+    const bundle = (value as { toBundle(): unknown }).toBundle();
+    if (typeof bundle === 'object' && bundle !== null && !Array.isArray(bundle)) return bundle as MimeBundle;
+  }
+  return undefined;
+}
+
+/** The engine looks the function up here: `globalThis[Symbol.for('ts231n.mimeBundleOf')]`. */
+export const MIME_BUNDLE_OF_KEY = Symbol.for('ts231n.mimeBundleOf');
+(globalThis as { [MIME_BUNDLE_OF_KEY]?: typeof mimeBundleOf })[MIME_BUNDLE_OF_KEY] = mimeBundleOf;

@@ -1,0 +1,53 @@
+/**
+ * Scatter plot. Points are coloured by a number (`color`, a continuous scale with a legend —
+ * e.g. validation accuracy over log learning rate × log regularisation in a hyper-parameter
+ * search) or by a category (`group`).
+ */
+import { Figure } from './figure';
+import { DisplayArgumentError, finiteOrNull } from './data';
+import { baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
+
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  /** A category; points of one group share a colour. */
+  group?: string | number;
+  /** A value mapped to a continuous colour scale. */
+  color?: number;
+}
+
+export interface ScatterPlot extends PlotOptions {
+  points: ScatterPoint[];
+  logX?: boolean;
+  logY?: boolean;
+  /** Legend title for `color` / `group`. */
+  colorLabel?: string;
+  /** Point area in square pixels (default 60). */
+  size?: number;
+}
+
+export function plotScatter(plot: ScatterPlot): Figure {
+  const where = 'plotScatter';
+  if (!Array.isArray(plot.points)) throw new DisplayArgumentError(`${where}: points must be an array of { x, y, color? | group? }`);
+  const hasColor = plot.points.some((p) => typeof p.color === 'number');
+  const hasGroup = !hasColor && plot.points.some((p) => p.group !== undefined);
+  const values = plot.points
+    .map((p) => ({ x: finiteOrNull(Number(p.x)), y: finiteOrNull(Number(p.y)), color: typeof p.color === 'number' ? finiteOrNull(p.color) : null, group: p.group === undefined ? null : String(p.group) }))
+    .filter((p) => p.x !== null && p.y !== null && (!plot.logX || p.x > 0) && (!plot.logY || p.y > 0));
+  const colour = hasColor
+    ? { field: 'color', type: 'quantitative', title: plot.colorLabel ?? 'value', scale: { scheme: 'viridis' } }
+    : hasGroup
+      ? { field: 'group', type: 'nominal', title: plot.colorLabel ?? 'group' }
+      : { value: '#4c78a8' };
+  const spec = {
+    ...baseSpec(plot),
+    data: { values },
+    mark: { type: 'circle', size: plot.size ?? 60, opacity: 0.85 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: { type: plot.logX ? 'log' : 'linear', zero: false } },
+      y: { field: 'y', type: 'quantitative', title: plot.yLabel ?? 'y', scale: { type: plot.logY ? 'log' : 'linear', zero: false } },
+      color: colour,
+    },
+  } as unknown as TopLevelSpec;
+  return plotVegaLite(spec, plot);
+}
