@@ -17,14 +17,18 @@ import { flippedFilterConv } from './conv2dBackpropInput';
 import { maxPoolGrad } from './maxPoolGrad';
 
 const BACKEND = 'wasm';
-const MARK = Symbol.for('ts231n.wasmFixes');
+const STOCK = Symbol.for('ts231n.wasmStockKernels');
+type Stash = Record<symbol, Map<string, tf.KernelConfig> | undefined>;
 
 /** Names of the kernels this module (re)registers for the wasm backend. */
 export const FIXED_KERNELS = [tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput];
 
-function replace(name: string, make: (stock: tf.KernelFunc | undefined) => tf.KernelFunc): void {
+function replace(stash: Map<string, tf.KernelConfig>, name: string, make: (stock: tf.KernelFunc | undefined) => tf.KernelFunc): void {
   const stock = tf.getKernel(name, BACKEND);
-  if (stock) tf.unregisterKernel(name, BACKEND);
+  if (stock) {
+    stash.set(name, stock);
+    tf.unregisterKernel(name, BACKEND);
+  }
   // Keep the stock setupFunc: it binds the C++ entry point the stock kernelFunc calls.
   tf.registerKernel({ kernelName: name, backendName: BACKEND, setupFunc: stock?.setupFunc, kernelFunc: make(stock?.kernelFunc) });
 }
@@ -39,15 +43,24 @@ function need(stock: tf.KernelFunc | undefined, name: string): tf.KernelFunc {
  * the stock kernels) and before `tf.setBackend('wasm')`. Idempotent.
  */
 export function registerWasmFixes(): void {
-  const g = globalThis as unknown as Record<symbol, boolean>;
-  if (g[MARK]) return;
-  replace(tf.Conv2DBackpropFilter, () => conv2dBackpropFilter);
-  replace(tf.MaxPoolGrad, () => maxPoolGrad);
-  replace(tf.BatchMatMul, (stock) => transposeFirst(need(stock, tf.BatchMatMul)));
-  replace(tf._FusedMatMul, (stock) => transposeFirst(need(stock, tf._FusedMatMul)));
-  replace(tf.Conv2DBackpropInput, (stock) => flippedFilterConv(need(stock, tf.Conv2DBackpropInput)));
-  g[MARK] = true;
+  // The kernel registry lives on globalThis, so the mark does too (one registration per realm).
+  const g = globalThis as unknown as Stash;
+  if (g[STOCK]) return;
+  const stash = new Map<string, tf.KernelConfig>();
+  replace(stash, tf.Conv2DBackpropFilter, () => conv2dBackpropFilter);
+  replace(stash, tf.MaxPoolGrad, () => maxPoolGrad);
+  replace(stash, tf.BatchMatMul, (stock) => transposeFirst(need(stock, tf.BatchMatMul)));
+  replace(stash, tf._FusedMatMul, (stock) => transposeFirst(need(stock, tf._FusedMatMul)));
+  replace(stash, tf.Conv2DBackpropInput, (stock) => flippedFilterConv(need(stock, tf.Conv2DBackpropInput)));
+  g[STOCK] = stash;
 }
 
-/** The stock kernel functions, kept for tests and benchmarks that compare against them. */
+/**
+ * The stock wasm kernel that a fix replaced (undefined if there was none, as for
+ * Conv2DBackpropFilter), for tests and benchmarks that show the defect.
+ */
+export function stockWasmKernel(name: string): tf.KernelConfig | undefined {
+  return (globalThis as unknown as Stash)[STOCK]?.get(name);
+}
+
 export { transposeFirst, conv2dBackpropFilter, flippedFilterConv, maxPoolGrad };
