@@ -1,6 +1,6 @@
 /**
  * Workspaces: a scratch folder per run that mirrors the repository's layout, so that notebook
- * imports like `../../kernel/runtime` resolve — `<ws>/assignments/<name>/` holds the submission
+ * imports like `../../kernel/runtime` resolve — `<ws>/assignments/<name>/` (see assignmentRelPath) holds the submission
  * (or the solution) and `<ws>/kernel`, `<ws>/datasets`, `<ws>/node_modules` link to the repository.
  * Nothing else of the repository (solutions, grader, specs) is reachable from a workspace.
  */
@@ -14,11 +14,21 @@ export interface Workspace {
 
 export const LINKED = ['kernel', 'datasets', 'node_modules'];
 
-export function createWorkspace(dir: string, repoRoot: string, assignment: string): Workspace {
+/**
+ * The assignment folder sits at the solution tree's depth below the workspace root (solutions/x →
+ * assignments/x), so that the relative imports of the solution's files resolve the same way.
+ */
+export function assignmentRelPath(repoRoot: string, solutionDir: string): string {
+  const rel = path.relative(repoRoot, solutionDir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`the solution tree ${solutionDir} must be inside the repository ${repoRoot}`);
+  return rel.replace(/^solutions(?=\/|$)/, 'assignments').split(path.sep).join('/');
+}
+
+export function createWorkspace(dir: string, repoRoot: string, assignmentRel: string): Workspace {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const name of LINKED) if (fs.existsSync(path.join(repoRoot, name))) fs.symlinkSync(path.join(repoRoot, name), path.join(dir, name), 'dir');
-  const assignmentRoot = path.join(dir, 'assignments', assignment);
+  const assignmentRoot = path.join(dir, assignmentRel);
   fs.mkdirSync(assignmentRoot, { recursive: true });
   return { dir, assignmentRoot };
 }
