@@ -56,7 +56,7 @@ export function tableToBundle(input: TableInput, options: TableOptions = {}): Mi
   let k = 1;
   for (const t of texts) {
     if (t === null) lines.push(`… ${rows.length - max} more rows …`);
-    else (lines.push(widthCols.map((col) => col[k]).join('  ')), k++);
+    else (lines.push(widthCols.map((col) => col[k]).join('  ').trimEnd()), k++);
   }
   const title = options.title ? `${options.title}\n` : '';
 
