@@ -1,0 +1,81 @@
+/**
+ * Kernel entry: `node kernel/share/jupyter/kernels/ts231n/kernel.js <connection_file>` (what
+ * Jupyter runs from the kernelspec) ends up in `startKernel`. Cells run on this thread in the
+ * process's working directory, which Jupyter sets to the notebook's folder.
+ */
+import { randomUUID } from 'crypto';
+import * as path from 'path';
+import { Channels } from './channels';
+import { readConnectionFile } from './connection';
+import { Kernel } from './kernel';
+import { kernelInfo } from './kernelInfo';
+import type { EngineLike } from './types';
+
+export interface StartOptions {
+  /** Builds the cell engine; defaults to kernel/engine's Engine with cwd = process.cwd(). */
+  createEngine?: (cwd: string) => EngineLike;
+  cwd?: string;
+}
+
+function defaultEngine(cwd: string): EngineLike {
+  // Loaded lazily so the protocol layer (and its tests) do not pull in the compiler.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Engine } = require(path.join(__dirname, '..', 'engine')) as { Engine: new (o: { cwd: string }) => EngineLike };
+  return new Engine({ cwd });
+}
+
+export async function startKernel(connectionFile: string, opts: StartOptions = {}): Promise<Kernel> {
+  const connection = readConnectionFile(connectionFile);
+  const info = kernelInfo();
+  const cwd = opts.cwd ?? process.cwd();
+  let kernel: Kernel | null = null;
+  let channels: Channels | null = null;
+  let engine: EngineLike | null = null;
+  let exiting = false;
+  const exit = async (): Promise<void> => {
+    if (exiting) return;
+    exiting = true;
+    kernel?.close();
+    try {
+      engine?.dispose();
+    } catch {
+      /* the process ends anyway */
+    }
+    await channels?.close();
+    process.exit(0);
+  };
+  const early: Parameters<Kernel['receive']>[0][] = [];
+  channels = await Channels.start(
+    { connection, session: randomUUID(), kernelInfo: info, shutdownGraceSeconds: 3 },
+    {
+      request: (req) => (kernel ? kernel.receive(req) : early.push(req)),
+      shutdown: () => void exit(),
+    },
+  );
+  // SIGINT is how Jupyter interrupts (interrupt_mode "signal", and our interrupt_request).
+  // While a cell runs synchronously, the engine's vm breaks on it; otherwise this handler
+  // interrupts pending async work. Either way the kernel itself must not die of it.
+  process.on('SIGINT', () => engine?.interrupt());
+  engine = (opts.createEngine ?? defaultEngine)(cwd);
+  kernel = new Kernel(channels, engine, { info, onShutdown: () => void exit() });
+  // Errors from a cell's timers or promises after the cell ended go to that cell's stderr.
+  process.on('uncaughtException', (e) => kernel?.lateOutput('stderr', `Uncaught ${e?.stack ?? e}\n`));
+  process.on('unhandledRejection', (e) => kernel?.lateOutput('stderr', `Unhandled promise rejection: ${(e as Error)?.stack ?? e}\n`));
+  for (const req of early.splice(0)) kernel.receive(req);
+  return kernel;
+}
+
+/** CLI: one argument, the connection file. Prints one line and exits 2 on bad input. */
+export function main(argv: string[]): void {
+  const file = argv[0];
+  if (!file || argv.length > 1) {
+    process.stderr.write('usage: kernel.js <connection_file>  (Jupyter passes {connection_file}; see docs/kernel.md)\n');
+    process.exit(2);
+  }
+  startKernel(file).catch((e: Error) => {
+    process.stderr.write(`ts231n kernel: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
+if (require.main === module) main(process.argv.slice(2));

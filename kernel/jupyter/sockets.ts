@@ -1,0 +1,153 @@
+/**
+ * The socket worker (a worker_thread): binds shell, control, stdin, IOPub and heartbeat, signs
+ * and verifies every message, and forwards shell requests to the main thread in arrival order.
+ *
+ * It answers on its own what must work while a cell blocks the main thread: heartbeat echo,
+ * kernel_info and interrupt_request on control (interrupt = SIGINT to this process, which
+ * breaks a running cell), and shutdown_request (reply first, then ask the main thread to exit;
+ * if it is stuck in a cell, end the process after a grace period).
+ */
+import { parentPort, workerData } from 'worker_threads';
+import * as zmq from 'zeromq';
+import { endpoint } from './connection';
+import type { ToMain, ToWorker, WireMessage, WorkerData } from './protocol';
+import { decode, encode, newHeader, type Header, type Json, type Message } from './wire';
+
+const data = workerData as WorkerData;
+const port = parentPort!;
+const key = data.connection.key;
+
+const post = (m: ToMain): void => port.postMessage(m);
+const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** zeromq 6 allows one send in flight per socket: queue the rest, in order. */
+class Sender {
+  private chain: Promise<void> = Promise.resolve();
+  constructor(readonly socket: zmq.Writable & zmq.Socket, readonly name: string) {}
+  send(frames: Buffer[]): void {
+    this.chain = this.chain.then(
+      () => this.socket.send(frames),
+    ).catch((e: Error) => {
+      if (!this.socket.closed) process.stderr.write(`[ts231n kernel] ${this.name} send failed: ${e.message}\n`);
+    });
+  }
+  flush(): Promise<void> {
+    return this.chain;
+  }
+}
+
+const shell = new zmq.Router();
+const control = new zmq.Router();
+const stdin = new zmq.Router();
+const iopub = new zmq.Publisher();
+const hb = new zmq.Reply();
+const senders = {
+  shell: new Sender(shell, 'shell'),
+  control: new Sender(control, 'control'),
+  stdin: new Sender(stdin, 'stdin'),
+  iopub: new Sender(iopub, 'iopub'),
+};
+
+function send(channel: keyof typeof senders, identities: Buffer[], msgType: string, parent: Header | Record<string, never>, content: Json, metadata: Json = {}, buffers: Buffer[] = []): void {
+  // IOPub's first frame is a topic; ipykernel uses kernel.<id>.<msg_type>, clients subscribe to all.
+  const ids = channel === 'iopub' ? [Buffer.from(`kernel.${data.session}.${msgType}`)] : identities;
+  const msg: Message = { identities: ids, header: newHeader(msgType, data.session), parent_header: parent, metadata, content, buffers };
+  senders[channel].send(encode(msg, key));
+}
+
+function toWire(m: Message): WireMessage {
+  return { ...m, identities: m.identities.map((b) => new Uint8Array(b)), buffers: m.buffers.map((b) => new Uint8Array(b)) };
+}
+
+async function* received(socket: zmq.Readable & zmq.Socket, name: string): AsyncGenerator<Message> {
+  for await (const frames of socket) {
+    try {
+      yield decode(frames as Buffer[], key);
+    } catch (e) {
+      process.stderr.write(`[ts231n kernel] ${name}: ${(e as Error).message}\n`);
+    }
+  }
+}
+
+async function serveHeartbeat(): Promise<void> {
+  for await (const frames of hb) await hb.send(frames as Buffer[]);
+}
+
+async function serveShell(): Promise<void> {
+  for await (const m of received(shell, 'shell')) post({ kind: 'request', channel: 'shell', msg: toWire(m) });
+}
+
+let shuttingDown = false;
+
+async function serveControl(): Promise<void> {
+  for await (const m of received(control, 'control')) {
+    const reply = (type: string, content: Json): void => send('control', m.identities, type, m.header, content);
+    send('iopub', [], 'status', m.header, { execution_state: 'busy' });
+    switch (m.header.msg_type) {
+      case 'kernel_info_request':
+        reply('kernel_info_reply', data.kernelInfo);
+        break;
+      case 'interrupt_request':
+        reply('interrupt_reply', { status: 'ok' });
+        // The main thread's vm runs cells with breakOnSigint; when idle, its SIGINT handler
+        // asks the engine to interrupt (a no-op), so the kernel never dies of this signal.
+        process.kill(process.pid, 'SIGINT');
+        break;
+      case 'shutdown_request': {
+        const restart = m.content.restart === true;
+        reply('shutdown_reply', { status: 'ok', restart });
+        if (!shuttingDown) {
+          shuttingDown = true;
+          post({ kind: 'shutdown', restart });
+          const t = setTimeout(() => process.kill(process.pid, 'SIGTERM'), data.shutdownGraceSeconds * 1000);
+          t.unref();
+        }
+        break;
+      }
+      default:
+        // Everything else (e.g. comm messages sent on control) goes to the main thread.
+        post({ kind: 'request', channel: 'control', msg: toWire(m) });
+    }
+    send('iopub', [], 'status', m.header, { execution_state: 'idle' });
+  }
+}
+
+async function closeAll(): Promise<void> {
+  await Promise.race([Promise.all(Object.values(senders).map((s) => s.flush())), new Promise((r) => setTimeout(r, 500))]);
+  for (const s of [shell, control, stdin, iopub, hb]) {
+    s.linger = 200;
+    s.close();
+  }
+  post({ kind: 'closed' });
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.kind === 'send') send(m.channel, m.identities.map(toBuffer), m.msgType, m.parent, m.content, m.metadata ?? {}, (m.buffers ?? []).map(toBuffer));
+  else if (m.kind === 'close') void closeAll();
+});
+
+async function main(): Promise<void> {
+  const conn = data.connection;
+  try {
+    await Promise.all([
+      shell.bind(endpoint(conn, 'shell')),
+      control.bind(endpoint(conn, 'control')),
+      stdin.bind(endpoint(conn, 'stdin')),
+      iopub.bind(endpoint(conn, 'iopub')),
+      hb.bind(endpoint(conn, 'hb')),
+    ]);
+  } catch (e) {
+    post({ kind: 'fatal', message: `cannot bind the kernel's sockets on ${conn.ip} (${(e as Error).message}); another process holds a port, start the kernel again` });
+    return;
+  }
+  post({ kind: 'ready' });
+  send('iopub', [], 'status', {}, { execution_state: 'starting' });
+  const swallowClosed = (e: Error & { code?: string }): void => {
+    if (e.code !== 'EAGAIN' && !/closed|terminated/i.test(e.message)) process.stderr.write(`[ts231n kernel] socket loop ended: ${e.message}\n`);
+  };
+  serveHeartbeat().catch(swallowClosed);
+  serveShell().catch(swallowClosed);
+  serveControl().catch(swallowClosed);
+}
+
+void main();
