@@ -13,6 +13,8 @@ export interface ImageBatch {
   w: number;
   c: 1 | 3;
   data: Float32Array;
+  /** Images in the input before `maxImages` cut it (≥ n). */
+  total: number;
 }
 
 export type ImageInput = tf.Tensor | tf.Tensor[];
@@ -45,6 +47,7 @@ export function readImages(x: ImageInput, where: string, options: ReadOptions = 
     if (!isTensor(t)) throw new DisplayArgumentError(`${where}: images${Array.isArray(x) ? `[${i}]` : ''} must be a tensor`);
     if (t.isDisposed) throw new DisplayArgumentError(`${where}: images${Array.isArray(x) ? `[${i}]` : ''} is a disposed tensor`);
   });
+  let total = Array.isArray(x) ? x.length : 0;
   const batch = tf.tidy(() => {
     let b: tf.Tensor;
     if (Array.isArray(x)) {
@@ -54,14 +57,25 @@ export function readImages(x: ImageInput, where: string, options: ReadOptions = 
       b = tf.stack(x.slice(0, max).map((t) => asImage(t, where, options.channelsFirst)));
     } else {
       b = asBatch(x, where, options.channelsFirst);
+      total = b.shape[0];
       if (b.shape[0] > max) b = b.slice(0, max);
     }
     return b.toFloat();
   });
   const [n, h, w, c] = batch.shape;
-  const data = batch.dataSync() as Float32Array;
+  if (n === 0 || h === 0 || w === 0) {
+    batch.dispose();
+    throw new DisplayArgumentError(`${where}: there are no pixels to show (${n} images of ${h}×${w})`);
+  }
+  const data = new Float32Array(batch.dataSync() as Float32Array);
   batch.dispose();
-  return { n, h, w, c: c as 1 | 3, data: new Float32Array(data) };
+  const bad = data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const count = data.reduce((k, v) => k + (Number.isFinite(v) ? 0 : 1), 0);
+    const per = h * w * c;
+    throw new DisplayArgumentError(`${where}: image ${Math.floor(bad / per)} contains ${data[bad]} (${count} non-finite values in all); images must be finite — did training diverge?`);
+  }
+  return { n, h, w, c: c as 1 | 3, data, total };
 }
 
 function checkChannels(t: tf.Tensor, c: number, where: string): void {

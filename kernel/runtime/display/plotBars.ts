@@ -1,6 +1,6 @@
 /** Bar chart of one value per label (e.g. the run time of the two-, one- and no-loop distances). */
 import { Figure } from './figure';
-import { DisplayArgumentError, finiteOrNull, NumberSeries, toNumbers } from './data';
+import { DisplayArgumentError, NumberSeries, requirePositive, toNumbers } from './data';
 import { baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
 
 export interface BarPlot extends PlotOptions {
@@ -17,7 +17,11 @@ export function plotBars(plot: BarPlot): Figure {
   if (!Array.isArray(plot.labels) || plot.labels.length !== values.length) {
     throw new DisplayArgumentError(`${where}: labels and values must have the same length (got ${plot.labels?.length ?? 'no labels'} and ${values.length})`);
   }
-  const rows = plot.labels.map((label, i) => ({ label: String(label), value: finiteOrNull(values[i]) }));
+  const dup = plot.labels.findIndex((l, i) => plot.labels.indexOf(l) !== i);
+  if (dup >= 0) throw new DisplayArgumentError(`${where}: label "${plot.labels[dup]}" appears twice; bar labels must be unique`);
+  if (values.length === 0) throw new DisplayArgumentError(`${where}: values is empty; there is nothing to draw`);
+  if (plot.logY) requirePositive(values, 'values', 'y', where);
+  const rows = plot.labels.map((label, i) => ({ label: String(label), value: values[i] }));
   const x = { field: 'label', type: 'nominal', sort: null, title: plot.xLabel ?? null, axis: { labelAngle: 0 } };
   const y = { field: 'value', type: 'quantitative', title: plot.yLabel ?? 'value', scale: { type: plot.logY ? 'log' : 'linear' } };
   const layers: unknown[] = [{ mark: { type: 'bar', color: '#4c78a8' }, encoding: { x, y } }];

@@ -4,7 +4,7 @@
  * search) or by a category (`group`).
  */
 import { Figure } from './figure';
-import { DisplayArgumentError, finiteOrNull } from './data';
+import { DisplayArgumentError, finiteNumber, requirePositive } from './data';
 import { baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
 
 export interface ScatterPoint {
@@ -29,11 +29,21 @@ export interface ScatterPlot extends PlotOptions {
 export function plotScatter(plot: ScatterPlot): Figure {
   const where = 'plotScatter';
   if (!Array.isArray(plot.points)) throw new DisplayArgumentError(`${where}: points must be an array of { x, y, color? | group? }`);
-  const hasColor = plot.points.some((p) => typeof p.color === 'number');
-  const hasGroup = !hasColor && plot.points.some((p) => p.group !== undefined);
-  const values = plot.points
-    .map((p) => ({ x: finiteOrNull(Number(p.x)), y: finiteOrNull(Number(p.y)), color: typeof p.color === 'number' ? finiteOrNull(p.color) : null, group: p.group === undefined ? null : String(p.group) }))
-    .filter((p) => p.x !== null && p.y !== null && (!plot.logX || p.x > 0) && (!plot.logY || p.y > 0));
+  if (plot.points.length === 0) throw new DisplayArgumentError(`${where}: points is empty; there is nothing to draw`);
+  const hasColor = plot.points.some((p) => typeof p === 'object' && p !== null && p.color !== undefined);
+  const hasGroup = !hasColor && plot.points.some((p) => typeof p === 'object' && p !== null && p.group !== undefined);
+  const values = plot.points.map((p, i) => {
+    if (typeof p !== 'object' || p === null) throw new DisplayArgumentError(`${where}: points[${i}] must be an object { x, y, color? | group? }`);
+    return {
+      x: finiteNumber(p.x, `points[${i}].x`, where),
+      y: finiteNumber(p.y, `points[${i}].y`, where),
+      // every point needs a colour value once one has it, or it would be drawn in no colour
+      color: hasColor ? finiteNumber(p.color, `points[${i}].color`, where) : null,
+      group: p.group === undefined ? null : String(p.group),
+    };
+  });
+  if (plot.logX) requirePositive(values.map((v) => v.x), 'points x', 'x', where);
+  if (plot.logY) requirePositive(values.map((v) => v.y), 'points y', 'y', where);
   const colour = hasColor
     ? { field: 'color', type: 'quantitative', title: plot.colorLabel ?? 'value', scale: { scheme: 'viridis' } }
     : hasGroup

@@ -13,6 +13,7 @@
  */
 import { emit, getDisplaySink } from '../output';
 import { escapeHtml } from './html';
+import { DisplayArgumentError } from './data';
 
 export interface ProgressOptions {
   /** Shown before the bar. */
@@ -70,7 +71,7 @@ export class ProgressBar {
 
   constructor(total?: number, options: ProgressOptions = {}) {
     const t = options.total ?? total;
-    if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new RangeError(`ProgressBar: total must be a number ≥ 0, got ${t}`);
+    if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new DisplayArgumentError(`ProgressBar: total must be a number ≥ 0, got ${t}`);
     this.total = t;
     this.label = options.label ?? '';
     this.every = Math.max(0, options.every ?? 0.1);
@@ -89,6 +90,7 @@ export class ProgressBar {
 
   /** Sets the number of steps done (e.g. `bar.update(i + 1)` after step i). Reaching the total closes the bar. */
   update(count: number): void {
+    if (!(typeof count === 'number' && count >= 0 && Number.isFinite(count))) throw new DisplayArgumentError(`ProgressBar.update: count must be a number ≥ 0, got ${count}`);
     if (this.closed) return;
     this.count = count;
     if (this.total !== undefined && count >= this.total) this.close();
@@ -98,6 +100,11 @@ export class ProgressBar {
   /** Adds `n` steps (default 1). */
   tick(n = 1): void {
     this.update(this.count + n);
+  }
+
+  /** Same as `close()`: reads well after a manually driven loop. */
+  done(): void {
+    this.close();
   }
 
   /** Draws the final state (also when a loop ends early) and stops updating. */
@@ -151,13 +158,37 @@ export class ProgressBar {
   }
 }
 
-/** An iterable that draws a progress bar while it is consumed; `bar` is the bar. */
-export interface ProgressIterable<T> extends Iterable<T> {
+/**
+ * What `progress()` returns: iterate it, or drive its bar by hand when the loop lives elsewhere
+ * (`const p = progress(numIters); net.train(..., { onIteration: (it) => p.update(it + 1) }); p.close()`).
+ */
+export interface ProgressControls {
   readonly bar: ProgressBar;
+  /** `bar.update(count)`: sets the number of steps done. */
+  update(count: number): void;
+  /** `bar.tick(n)`: adds n steps (default 1). */
+  tick(n?: number): void;
+  /** `bar.close()`: draws the final state. */
+  close(): void;
+  /** Same as `close()`. */
+  done(): void;
 }
 
-export interface AsyncProgressIterable<T> extends AsyncIterable<T> {
-  readonly bar: ProgressBar;
+/** An iterable that draws a progress bar while it is consumed; `bar` is the bar. */
+export interface ProgressIterable<T> extends Iterable<T>, ProgressControls {}
+
+export interface AsyncProgressIterable<T> extends AsyncIterable<T>, ProgressControls {}
+
+function controls(getBar: () => ProgressBar): ProgressControls {
+  return {
+    get bar() {
+      return getBar();
+    },
+    update: (count: number) => getBar().update(count),
+    tick: (n?: number) => getBar().tick(n),
+    close: () => getBar().close(),
+    done: () => getBar().close(),
+  };
 }
 
 function sizeOf(items: unknown): number | undefined {
@@ -178,7 +209,7 @@ export function progress<T>(items: Iterable<T>, options?: ProgressOptions): Prog
 export function progress<T>(items: AsyncIterable<T>, options?: ProgressOptions): AsyncProgressIterable<T>;
 export function progress<T>(items: number | Iterable<T> | AsyncIterable<T>, options: ProgressOptions = {}): ProgressIterable<T | number> | AsyncProgressIterable<T> {
   if (typeof items === 'number') {
-    if (!(Number.isInteger(items) && items >= 0)) throw new RangeError(`progress(n): n must be a whole number ≥ 0, got ${items}`);
+    if (!(Number.isInteger(items) && items >= 0)) throw new DisplayArgumentError(`progress(n): n must be a whole number ≥ 0, got ${items}`);
     const n = items;
     return progress<number>(
       (function* () {
@@ -192,10 +223,7 @@ export function progress<T>(items: number | Iterable<T> | AsyncIterable<T>, opti
   const getBar = (): ProgressBar => (bar ??= new ProgressBar(total, options));
   if (items != null && typeof (items as Iterable<T>)[Symbol.iterator] === 'function') {
     const source = items as Iterable<T>;
-    return {
-      get bar() {
-        return getBar();
-      },
+    return Object.assign(controls(getBar), {
       *[Symbol.iterator]() {
         const b = getBar();
         try {
@@ -207,14 +235,11 @@ export function progress<T>(items: number | Iterable<T> | AsyncIterable<T>, opti
           b.close();
         }
       },
-    };
+    });
   }
   if (items != null && typeof (items as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
     const source = items as AsyncIterable<T>;
-    return {
-      get bar() {
-        return getBar();
-      },
+    return Object.assign(controls(getBar), {
       async *[Symbol.asyncIterator]() {
         const b = getBar();
         try {
@@ -226,7 +251,7 @@ export function progress<T>(items: number | Iterable<T> | AsyncIterable<T>, opti
           b.close();
         }
       },
-    };
+    });
   }
-  throw new TypeError('progress(x): x must be a number of steps or an iterable (array, generator, Map …)');
+  throw new DisplayArgumentError('progress(x): x must be a number of steps or an iterable (array, generator, Map …)');
 }

@@ -9,6 +9,7 @@ import { Figure, FigureFormat } from './figure';
 import { escapeHtml } from './html';
 import { encodePng } from './png';
 import { blit, ImageInput, Normalize, readImages, toBytes } from './pixels';
+import { DisplayArgumentError } from './data';
 
 export interface ShowImagesOptions {
   /** One label per image, drawn under it. */
@@ -36,12 +37,21 @@ const CHAR_WIDTH = 6.2; // ≈ width of an 11 px sans-serif glyph; labels longer
 
 export function showImages(images: ImageInput, options: ShowImagesOptions = {}): Figure {
   const where = 'showImages';
+  for (const k of ['cols', 'scale', 'maxImages'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(typeof v === 'number' && v >= 1 && (Number.isFinite(v) || k === 'maxImages'))) {
+      throw new DisplayArgumentError(`${where}: ${k} must be a number ≥ 1, got ${String(v)}`);
+    }
+  }
   const b = readImages(images, where, { channelsFirst: options.channelsFirst, maxImages: options.maxImages });
   const bytes = toBytes(b, options.normalize ?? 'auto');
   const scale = Math.max(1, Math.floor(options.scale ?? Math.ceil(64 / Math.max(b.h, b.w))));
   const cols = Math.max(1, Math.min(b.n, Math.floor(options.cols ?? 10)));
   const rows = Math.ceil(b.n / cols);
   const labels = options.labels ? Array.from(options.labels, String) : undefined;
+  if (labels && labels.length !== b.total) {
+    throw new DisplayArgumentError(`${where}: labels has ${labels.length} entries for ${b.total} images; pass one label per image`);
+  }
   const cellW = b.w * scale;
   const cellH = b.h * scale + (labels ? LABEL_HEIGHT : 0);
   const gridW = cols * cellW + (cols - 1) * GAP;

@@ -10,6 +10,8 @@
 import { tf } from '../tensor';
 import { emit, MimeBundle } from '../output';
 import { CELL_STYLE, escapeHtml, HEAD_STYLE, padAll, TABLE_STYLE } from './html';
+import { isTensor } from '../record';
+import { DisplayArgumentError } from './data';
 
 export interface TensorDisplayOptions {
   /** Entries shown at each end of a truncated axis (numpy's edgeitems). Default 3. */
@@ -200,8 +202,13 @@ function toHtml(v: View, o: Required<Omit<TensorDisplayOptions, 'title'>>, title
 
 /** The MIME bundle of a tensor: `text/html` (tables) and `text/plain` (numpy-style). */
 export function tensorToBundle(t: tf.Tensor, options: TensorDisplayOptions = {}): MimeBundle {
+  if (!isTensor(t)) throw new DisplayArgumentError(`showTensor: expected a tf.Tensor, got ${t === null ? 'null' : Array.isArray(t) ? 'an array (wrap it with tf.tensor(...))' : typeof t}`);
   if (t.isDisposed) return { 'text/plain': 'Tensor (disposed)' };
   const o = { ...DEFAULTS, ...options };
+  const limits: Array<[keyof typeof DEFAULTS, number, number]> = [['edgeItems', 1, 1000], ['threshold', 0, Infinity], ['precision', 0, 20], ['maxSlices', 1, 10000]];
+  for (const [k, lo, hi] of limits) {
+    if (!(Number.isInteger(o[k]) || o[k] === Infinity) || o[k] < lo || o[k] > hi) throw new DisplayArgumentError(`showTensor: ${k} must be a whole number in [${lo}, ${hi}], got ${o[k]}`);
+  }
   if (t.dtype === 'complex64') return { 'text/plain': t.toString() };
   const v = buildView(t, o);
   return { 'text/html': toHtml(v, o, options.title), 'text/plain': toText(v, options.title) };

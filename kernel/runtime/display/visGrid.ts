@@ -69,7 +69,7 @@ export function visGrid(x: ImageInput, options: VisGridShowOptions = {}): Figure
   const data = grid.dataSync() as Float32Array;
   grid.dispose();
   const ubound = options.ubound ?? 255;
-  const batch = { n: 1, h: gh, w: gw, c: c as 1 | 3, data: data.map((v) => (v * 255) / ubound) };
+  const batch = { n: 1, total: 1, h: gh, w: gw, c: c as 1 | 3, data: data.map((v) => (v * 255) / ubound) };
   const bytes = toBytes(batch, 'none');
   const scale = Math.max(1, Math.floor(options.scale ?? Math.ceil(256 / gw)));
   const rgba = new Uint8Array(gw * scale * gh * scale * 4);
