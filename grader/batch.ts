@@ -15,7 +15,7 @@ import { runTasks, prepareRunner, networkIsolation, DEFAULT_RUN_LIMITS, type Run
 import { computeReference, plannedTasks } from './reference';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
-import { createWorkspace, dataReadPaths, childEnv, assignmentRelPath } from './workspace';
+import { createWorkspace, dataReadPaths, childEnv, assignmentRelPath, gradingBackend } from './workspace';
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
 
@@ -104,7 +104,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   if (o.memoryMb) limits.memoryMb = o.memoryMb;
   const intakeLimits = { ...DEFAULT_LIMITS, ...o.intakeLimits };
   const quick = isQuick();
-  const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${process.env.TS231N_BACKEND ?? 'auto'}`;
+  const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingBackend()}`;
   fs.mkdirSync(outDir, { recursive: true });
 
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-grade-'));

@@ -55,6 +55,57 @@ export function prepareRunner(dir: string): string {
   return path.join(dir, 'child.js');
 }
 
+/**
+ * The permission model's flags. Never the scratch root: it holds the symbolic links to kernel/,
+ * datasets/ and node_modules/, and the permission check is lexical — write access to the scratch
+ * root would let `<scratch>/kernel/x` write into the repository's kernel, and read access would
+ * let `<scratch>/kernel/../solutions` (checked as `<scratch>/solutions`) reach the solutions.
+ * Under a link, `..` normalizes to a path above the link, which is not allowed. One flag per
+ * folder, as `dir/*`: Node 20.20 mis-parses comma-separated lists (entries after the first are
+ * dropped or shadow each other). Creating links needs full fs permissions, so a submission cannot
+ * add its own.
+ */
+export function permissionFlags(req: Pick<RunRequest, 'scratch' | 'assignmentRoot' | 'runnerDir' | 'repoRoot' | 'readPaths'>, home: string): string[] {
+  const linked = ['kernel', 'datasets'];
+  const packages = sandboxPackages(req.repoRoot);
+  const read = [
+    req.assignmentRoot,
+    home,
+    req.runnerDir,
+    ...linked.map((n) => path.join(req.scratch, n)),
+    ...linked.map((n) => path.join(req.repoRoot, n)),
+    ...packages.map((p) => path.join(req.scratch, 'node_modules', p)),
+    ...packages.map((p) => path.join(req.repoRoot, 'node_modules', p)),
+    ...req.readPaths,
+  ];
+  const write = [req.assignmentRoot, home];
+  const strip = (d: string) => d.replace(/[\\/]+$/, '');
+  // Addons: the runtime rasterises plots with resvg (a native addon). The packages whose addons
+  // could reach past the sandbox (zeromq: sockets; tfjs-node: TensorFlow's file ops) are not readable.
+  return ['--allow-addons', ...read.map((d) => `--allow-fs-read=${strip(d)}/*`), ...write.map((d) => `--allow-fs-write=${strip(d)}/*`)];
+}
+
+/** Packages a submission must not load in the sandbox (native addons that reach outside it). */
+export const SANDBOX_DENIED_PACKAGES = ['zeromq', 'cmake-ts', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '.bin'];
+
+/** The node_modules entries the sandbox may read: every installed package but the denied ones. */
+export function sandboxPackages(repoRoot: string): string[] {
+  const nm = path.join(repoRoot, 'node_modules');
+  const out: string[] = [];
+  let entries: fs.Dirent[] = [];
+  try {
+    entries = fs.readdirSync(nm, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('@')) {
+      for (const s of fs.readdirSync(path.join(nm, e.name))) if (!SANDBOX_DENIED_PACKAGES.includes(`${e.name}/${s}`)) out.push(`${e.name}/${s}`);
+    } else if (!SANDBOX_DENIED_PACKAGES.includes(e.name)) out.push(e.name);
+  }
+  return out;
+}
+
 /** How this machine can isolate the network: a prefix for the command line, or a note saying why not. */
 let isolation: { prefix: string[]; note?: string } | null = null;
 export function networkIsolation(): { prefix: string[]; note?: string } {
@@ -125,11 +176,8 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
     const nonce = crypto.randomBytes(16).toString('hex');
     const lim = req.limits;
     const nodeArgs = [`--max-old-space-size=${Math.max(256, Math.floor(lim.memoryMb * 0.75))}`, '--enable-source-maps', '--no-warnings'];
-    if (req.mode === 'sandbox') {
-      const read = [req.scratch, req.runnerDir, path.join(req.repoRoot, 'kernel'), path.join(req.repoRoot, 'datasets'), path.join(req.repoRoot, 'node_modules'), ...req.readPaths];
-      nodeArgs.push('--experimental-permission', `--allow-fs-read=${read.join(',')}`, `--allow-fs-write=${req.scratch}`);
-    }
     const home = path.join(req.scratch, 'home');
+    if (req.mode === 'sandbox') nodeArgs.push('--experimental-permission', ...permissionFlags(req, home));
     fs.mkdirSync(path.join(home, 'tmp'), { recursive: true });
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -177,6 +225,7 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
     const count = (buf: Buffer, isErr: boolean) => {
       outBytes += buf.length;
       if (isErr) stderrTail = (stderrTail + buf.toString()).slice(-4000);
+      if (process.env.TS231N_GRADER_ECHO) process.stderr.write(buf);
       if (outBytes > lim.outputCapBytes) stop(`${current?.where ?? 'the process'} wrote more than ${Math.round(lim.outputCapBytes / 1048576)} MB to stdout/stderr; stopped`);
     };
     child.stdout!.on('data', (b: Buffer) => count(b, false));
@@ -248,6 +297,8 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
 }
 
 function lastLine(text: string): string {
-  const lines = text.trim().split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
-  return (lines[lines.length - 1] ?? '').slice(0, 300);
+  const lines = text.trim().split('\n').filter((l) => l.trim() && !/^\s+at /.test(l) && !/^Node\.js v/.test(l) && !/^\s*\^+\s*$/.test(l));
+  // Prefer the error line ("Error: …", "code: 'ERR_…'") over the last line, which is often a detail.
+  const err = [...lines].reverse().find((l) => /^\w*(Error|Exception)\b/.test(l.trim()));
+  return (err ?? lines[lines.length - 1] ?? '').trim().slice(0, 300);
 }

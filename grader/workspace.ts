@@ -51,9 +51,19 @@ export function dataReadPaths(repoRoot: string): string[] {
   return paths.filter((p) => fs.existsSync(p));
 }
 
+/**
+ * The backend every child uses, the reference's and the submissions' alike (so that they differ by
+ * nothing but the student's code): TS231N_BACKEND, else wasm. Never tfjs-node in the sandbox: its
+ * addon exposes TensorFlow's file ops, which the permission model does not see.
+ */
+export function gradingBackend(): string {
+  return process.env.TS231N_BACKEND || 'wasm';
+}
+
 /** Environment passed to children: the kit's own switches only. */
 export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const k of ['TS231N_QUICK', 'TS231N_BACKEND', 'TS231N_DATA_DIR', 'TS231N_DATASET']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  for (const k of ['TS231N_QUICK', 'TS231N_DATA_DIR', 'TS231N_DATASET']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  env.TS231N_BACKEND = gradingBackend();
   return env;
 }
