@@ -1,0 +1,75 @@
+/**
+ * Routes what a cell prints and displays to the caller's hooks while it runs, then restores the
+ * real streams and the previous display sink.
+ *
+ * Cells run in the process's main context (vm.runInThisContext), which is not always the context
+ * this module was loaded in (jest gives each test file its own). So the streams and the display
+ * sink are taken from the main context's globalThis.
+ */
+import * as vm from 'vm';
+import type { DisplayOptions, MimeBundle } from '../runtime/output';
+
+export type { DisplayOptions, MimeBundle };
+
+export interface ExecuteHooks {
+  stdout?(text: string): void;
+  stderr?(text: string): void;
+  display?(bundle: MimeBundle, options: DisplayOptions): void;
+}
+
+/** globalThis of the context cells run in. */
+export const mainGlobal = vm.runInThisContext('globalThis') as typeof globalThis & Record<symbol, unknown>;
+export const mainProcess = mainGlobal.process as NodeJS.Process;
+
+const SINK = Symbol.for('ts231n.displaySink');
+
+type Write = NodeJS.WriteStream['write'];
+
+function toText(chunk: unknown, encoding?: unknown): string {
+  if (typeof chunk === 'string') return chunk;
+  if (ArrayBuffer.isView(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  return String(chunk);
+}
+
+function redirect(stream: NodeJS.WriteStream, hook: (t: string) => void): () => void {
+  const own = Object.prototype.hasOwnProperty.call(stream, 'write');
+  const previous = stream.write;
+  const write = function (chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    const done = typeof encoding === 'function' ? encoding : cb;
+    try {
+      hook(toText(chunk, encoding));
+    } finally {
+      if (typeof done === 'function') process.nextTick(done as () => void);
+    }
+    return true;
+  };
+  stream.write = write as Write;
+  return () => {
+    if (own) stream.write = previous;
+    else delete (stream as { write?: Write }).write;
+  };
+}
+
+/** Installs the hooks; the returned function undoes exactly what was installed. */
+export function captureOutput(hooks: ExecuteHooks): () => void {
+  const undo: Array<() => void> = [];
+  if (hooks.stdout) undo.push(redirect(mainProcess.stdout, hooks.stdout));
+  if (hooks.stderr) undo.push(redirect(mainProcess.stderr, hooks.stderr));
+  const previousSink = mainGlobal[SINK];
+  const display = hooks.display;
+  const stdout = hooks.stdout;
+  mainGlobal[SINK] = {
+    display(bundle: MimeBundle, options?: DisplayOptions) {
+      if (display) return display(bundle, options ?? {});
+      // No display hook: show the text form, as the runtime does outside a notebook.
+      const text = bundle['text/plain'];
+      if (typeof text === 'string' && !options?.update) (stdout ?? ((t: string) => mainProcess.stdout.write(t)))(text.endsWith('\n') ? text : text + '\n');
+    },
+  };
+  undo.push(() => {
+    mainGlobal[SINK] = previousSink;
+  });
+  return () => {
+    for (const u of undo.reverse()) u();
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * Runs TypeScript cells with shared state, the way a notebook kernel does (contract 2).
+ *
+ * Each cell is type-checked and converted by tslab's converter against the declarations of the
+ * cells before it; top-level names become properties of one `locals` object that every cell reads
+ * and writes. The code runs in the process's main context with `breakOnSigint`, so SIGINT stops
+ * a `while (true) {}`; awaiting cells are stopped by the same signal through a rejected promise.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as util from 'util';
+import * as vm from 'vm';
+import Module = require('module');
+import { loadTslab, type Converter, type Tslab } from './tslab';
+import { composeLineMaps, type LineMap } from './lineMap';
+import { captureOutput, mainGlobal, mainProcess, type ExecuteHooks, type MimeBundle } from './capture';
+import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
+import { ensureTsLoader, ModuleTracker } from './modules';
+
+export type { ExecuteHooks, MimeBundle };
+export type { DisplayOptions } from './capture';
+
+export interface ExecuteReply {
+  status: 'ok' | 'error' | 'aborted';
+  executionCount: number;
+  /** The value of a final expression (execute_result), if any. */
+  result?: MimeBundle;
+  error?: ErrorInfo;
+}
+
+export interface CompleteReply {
+  matches: string[];
+  cursorStart: number;
+  cursorEnd: number;
+}
+
+/** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
+export class InterruptError extends Error {
+  constructor(message = 'the cell was interrupted') {
+    super(message);
+    this.name = 'InterruptError';
+  }
+}
+
+/** A misuse of the engine itself (bad options, use after dispose). */
+export class EngineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+const CELL_ARGS = Symbol.for('ts231n.engine.cellArgs');
+const MIME_BUNDLE_OF = Symbol.for('ts231n.mimeBundleOf');
+/** tslab puts `export {};` and a newline before the cell. */
+const PREFIX_LINES = 1;
+
+/**
+ * Top-level names of all cells. tslab's output defines imports with getters; storing the value
+ * instead lets a later cell rebind the name (e.g. import it again after editing the module).
+ */
+function createLocals(): Record<string, unknown> {
+  const store: Record<string, unknown> = {};
+  return new Proxy(store, {
+    defineProperty(_t, prop, attrs) {
+      if (prop === '__esModule') return true;
+      store[prop as string] = attrs.get ? attrs.get() : attrs.value;
+      return true;
+    },
+  });
+}
+
+/** Jupyter counts cursor positions in code points; JavaScript strings in UTF-16 units. */
+function codePointToUnit(s: string, cp: number): number {
+  let unit = 0;
+  for (let i = 0; i < cp && unit < s.length; i++) unit += (s.codePointAt(unit) ?? 0) > 0xffff ? 2 : 1;
+  return unit;
+}
+function unitToCodePoint(s: string, unit: number): number {
+  return [...s.slice(0, unit)].length;
+}
+
+function isScriptInterrupt(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+}
+
+export class Engine {
+  readonly cwd: string;
+  private readonly tslab: Tslab;
+  private readonly converter: Converter;
+  private readonly tracker: ModuleTracker;
+  private readonly locals = createLocals();
+  private readonly cellRequire: NodeJS.Require;
+  private readonly lineMaps = new Map<number, LineMap>();
+  private prevDecl = '';
+  private count = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private abortRunning: ((e: Error) => void) | null = null;
+  private disposed = false;
+  private readonly onSigint = () => this.interrupt();
+
+  constructor(opts: { cwd: string }) {
+    if (!opts || typeof opts.cwd !== 'string' || !opts.cwd) throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
+    const cwd = path.resolve(opts.cwd);
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new EngineError(`Engine cwd ${cwd} is not a folder: pass the folder the notebook is in`);
+    this.cwd = cwd;
+    this.tslab = loadTslab();
+    ensureTsLoader(this.tslab.ts);
+    this.tracker = new ModuleTracker(this.tslab.ts.FileWatcherEventKind);
+    this.converter = this.tslab.createConverter({
+      cwd: cwd.split(path.sep).join('/'),
+      watchFile: this.tracker.watchFile,
+      watchDirectory: this.tracker.watchDirectory,
+    });
+    this.cellRequire = Module.createRequire(path.join(cwd, '__cell__.ts'));
+    mainProcess.on('SIGINT', this.onSigint);
+  }
+
+  /** Runs one cell. Calls are queued: a second call starts when the first has finished. */
+  execute(code: string, hooks: ExecuteHooks = {}): Promise<ExecuteReply> {
+    const run = this.queue.then(() => this.run(code, hooks));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(code: string, hooks: ExecuteHooks): Promise<ExecuteReply> {
+    if (this.disposed) throw new EngineError('this Engine was disposed: create a new one');
+    if (typeof code !== 'string') throw new EngineError(`execute(code) needs the cell's source as a string, got ${typeof code}`);
+    const executionCount = ++this.count;
+    const restore = captureOutput(hooks);
+    try {
+      return await this.runCaptured(code, executionCount);
+    } finally {
+      restore();
+      this.tracker.noteLoaded();
+    }
+  }
+
+  private async runCaptured(code: string, executionCount: number): Promise<ExecuteReply> {
+    const fail = (error: ErrorInfo): ExecuteReply => ({ status: 'error', executionCount, error });
+    this.tracker.refresh();
+    let conv;
+    try {
+      conv = this.converter.convert(this.prevDecl, code);
+    } catch (e) {
+      const info = runtimeError(e, this.lineMaps, executionCount);
+      return fail({ ...info, ename: 'InternalError', evalue: `the TypeScript converter failed: ${info.evalue}` });
+    }
+    if (conv.diagnostics.length) return fail(compileError(conv.diagnostics, this.cwd));
+    if (!conv.output) {
+      this.prevDecl = conv.declOutput ?? '';
+      return { status: 'ok', executionCount };
+    }
+    this.lineMaps.set(executionCount, composeLineMaps(conv.sourceMap, this.commonJsMap(conv.esOutput, conv.output), PREFIX_LINES, conv.output.split('\n').length));
+
+    const interrupted = new Promise<never>((_, reject) => {
+      this.abortRunning = reject;
+    });
+    interrupted.catch(() => undefined);
+    try {
+      // The function and its call are one script, so breakOnSigint covers the synchronous part.
+      const head = conv.hasToplevelAwait ? '(async function (exports, require) { ' : '(function (exports, require) { ';
+      const args = `globalThis[Symbol.for(${JSON.stringify(CELL_ARGS.description)})]`;
+      const script = `${head}${conv.output}\n})(${args}.exports, ${args}.require)`;
+      mainGlobal[CELL_ARGS] = { exports: this.locals, require: this.cellRequire };
+      const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
+      delete mainGlobal[CELL_ARGS];
+      if (conv.hasToplevelAwait) await Promise.race([ret, interrupted]);
+    } catch (e) {
+      delete mainGlobal[CELL_ARGS];
+      // Like Python, what the cell defined before it failed stays defined (functions are hoisted).
+      this.prevDecl = conv.declOutput ?? this.prevDecl;
+      if (isScriptInterrupt(e)) return fail({ ename: 'InterruptError', evalue: 'the cell was interrupted (SIGINT)', traceback: ['InterruptError: the cell was interrupted (SIGINT)'] });
+      return fail(runtimeError(e, this.lineMaps, executionCount));
+    } finally {
+      this.abortRunning = null;
+    }
+    this.prevDecl = conv.declOutput ?? '';
+    if (!conv.lastExpressionVar) return { status: 'ok', executionCount };
+    const value = this.locals[conv.lastExpressionVar];
+    delete this.locals[conv.lastExpressionVar];
+    const result = this.bundleOf(value);
+    return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
+  }
+
+  /** The source map of tslab's ES → CommonJS step, recomputed with the same options. */
+  private commonJsMap(esOutput: string | undefined, output: string): string | undefined {
+    if (!esOutput) return undefined;
+    const ts = this.tslab.ts;
+    const out = ts.transpileModule(esOutput, {
+      fileName: 'custom.js',
+      compilerOptions: { module: ts.ModuleKind.CommonJS, esModuleInterop: true, target: ts.ScriptTarget.ES2022, newLine: ts.NewLineKind.LineFeed, noImplicitUseStrict: true, sourceMap: true },
+    });
+    const text = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+    // Only trust the map when it describes exactly the code that runs.
+    return text.trimEnd() === output.trimEnd() ? out.sourceMapText : undefined;
+  }
+
+  private bundleOf(value: unknown): MimeBundle | undefined {
+    if (value === undefined) return undefined;
+    const viaRuntime = mainGlobal[MIME_BUNDLE_OF];
+    if (typeof viaRuntime === 'function') {
+      try {
+        const bundle = (viaRuntime as (v: unknown) => MimeBundle | undefined)(value);
+        if (bundle) return bundle;
+      } catch {
+        /* fall back to the plain-text form */
+      }
+    }
+    return { 'text/plain': util.inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 }) };
+  }
+
+  /** Completions at a cursor (code-point offset, as Jupyter sends it). */
+  complete(code: string, cursorPos: number): CompleteReply {
+    const pos = codePointToUnit(code, cursorPos);
+    try {
+      const info = this.converter.complete(this.prevDecl, code, pos);
+      return { matches: info.candidates, cursorStart: unitToCodePoint(code, info.start), cursorEnd: unitToCodePoint(code, info.end) };
+    } catch {
+      return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
+    }
+  }
+
+  /** Type and documentation of the name at a cursor. */
+  inspect(code: string, cursorPos: number, _detailLevel = 0): { found: boolean; data: MimeBundle } {
+    try {
+      const info = this.converter.inspect(this.prevDecl, code, codePointToUnit(code, cursorPos));
+      if (!info) return { found: false, data: {} };
+      const text = this.tslab.printQuickInfo(info);
+      return text ? { found: true, data: { 'text/plain': text } } : { found: false, data: {} };
+    } catch {
+      return { found: false, data: {} };
+    }
+  }
+
+  /** Whether the code is a whole cell (Jupyter console asks before running on Enter). */
+  isComplete(code: string): { status: 'complete' | 'incomplete' | 'invalid'; indent?: string } {
+    try {
+      const r = this.tslab.isCompleteCode(code);
+      return r.completed ? { status: 'complete' } : { status: 'incomplete', indent: r.indent ?? '' };
+    } catch {
+      return { status: 'invalid' };
+    }
+  }
+
+  /** Stops the running cell if it is awaiting; a busy synchronous loop needs SIGINT to the process. */
+  interrupt(): void {
+    this.abortRunning?.(new InterruptError());
+  }
+
+  /** Releases the type checker and the SIGINT handler. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    mainProcess.removeListener('SIGINT', this.onSigint);
+    this.converter.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Turns what went wrong in a cell into Jupyter's error triple: ename, evalue and a traceback whose
+ * lines point at the cell's line (`cell line N`) and at `file:line` in local .ts modules.
+ */
+import * as path from 'path';
+import * as util from 'util';
+import type { Diagnostic } from './tslab';
+import type { LineMap } from './lineMap';
+
+export interface ErrorInfo {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** The file name a cell's code runs under; `In[3]` in raw stacks. */
+export function cellFileName(executionCount: number): string {
+  return `In[${executionCount}]`;
+}
+
+const CELL_FILE = /^In\[(\d+)\]$/;
+const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+const ENGINE_DIR = __dirname + path.sep;
+
+/** Type errors, one traceback line each; the first is the evalue. */
+export function compileError(diagnostics: Diagnostic[], cwd: string): ErrorInfo {
+  const lines = diagnostics.map((d) => {
+    const where = d.fileName ? `${path.resolve(cwd, d.fileName)}:${d.start.line + 1}:${d.start.character + 1}` : `cell line ${d.start.line + 1}, column ${d.start.character + 1}`;
+    return `${where}: ${d.messageText}${d.code ? ` (TS${d.code})` : ''}`;
+  });
+  const more = lines.length > 1 ? ` (and ${lines.length - 1} more)` : '';
+  return { ename: 'TSError', evalue: `${lines[0] ?? 'the cell does not compile'}${more}`, traceback: ['TSError: the cell does not type-check', ...lines.map((l) => `    ${l}`)] };
+}
+
+function isErrorLike(e: unknown): e is { name?: unknown; message?: unknown; stack?: unknown } {
+  return typeof e === 'object' && e !== null && 'message' in e;
+}
+
+/**
+ * A thrown value as ename/evalue/traceback. `lineMaps` maps each executed cell's generated lines
+ * back to its source; `current` is the running cell's execution count.
+ */
+export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current: number): ErrorInfo {
+  if (!isErrorLike(e)) {
+    const evalue = typeof e === 'string' ? e : util.inspect(e, { depth: 2 });
+    return { ename: 'Error', evalue, traceback: [`Uncaught ${evalue}`, `    at cell (cell line ?)`] };
+  }
+  const ename = typeof e.name === 'string' && e.name ? e.name : 'Error';
+  const evalue = String(e.message);
+  const frames: string[] = [];
+  for (const raw of (typeof e.stack === 'string' ? e.stack : '').split('\n')) {
+    const m = raw.match(FRAME);
+    if (!m) continue;
+    const [, fn, file, line, col] = m;
+    const cell = file.match(CELL_FILE);
+    if (cell) {
+      const n = Number(cell[1]);
+      const src = lineMaps.get(n)?.(Number(line));
+      if (src === null) continue;
+      const where = n === current ? `cell line ${src ?? '?'}` : `${file} line ${src ?? '?'}`;
+      const name = fn && !/^(exports|Object)\.<anonymous>$|^<anonymous>$/.test(fn) ? fn.replace(/^Object\./, '') : undefined;
+      frames.push(name ? `    at ${name} (${where})` : `    at ${where}`);
+      continue;
+    }
+    if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(ENGINE_DIR)) continue;
+    frames.push(`    at ${fn ? `${fn} (${file}:${line}:${col})` : `${file}:${line}:${col}`}`);
+  }
+  return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+}

@@ -1,0 +1,115 @@
+/**
+ * How cells load local `.ts` modules, and how an edited module is picked up on re-import.
+ *
+ * Cells `require` through Node's own loader (one shared copy of every module, so the runtime a cell
+ * imports is the runtime the grader hardens). If nothing has taught Node to load `.ts` yet (tsx,
+ * the grader's child and ts-node do), we install a transpile-only loader with inline source maps.
+ *
+ * Before each cell the tracker looks at the modification time of every local file it has seen
+ * (required modules outside node_modules, and every file the type checker read outside
+ * node_modules). A changed file is dropped from Node's require cache together with the modules
+ * that imported it, and the type checker is told, so the next import gets the new code and types.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Module = require('module');
+import type { TslabTs, WatchCallback } from './tslab';
+
+type Cached = { id: string; filename: string; children?: Cached[] };
+const NodeModule = Module as unknown as {
+  _cache: Record<string, Cached | undefined>;
+  _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void>;
+};
+
+/** Teaches Node's require to load .ts files, unless something already did. */
+export function ensureTsLoader(ts: TslabTs): void {
+  if (NodeModule._extensions['.ts']) return;
+  NodeModule._extensions['.ts'] = (m, file) => {
+    const src = fs.readFileSync(file, 'utf8');
+    const out = ts.transpileModule(src, {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true, inlineSources: false },
+    });
+    m._compile(out.outputText, file);
+  };
+  // Stack traces through .ts modules then show .ts lines.
+  const p = process as NodeJS.Process & { setSourceMapsEnabled?(on: boolean): void };
+  p.setSourceMapsEnabled?.(true);
+}
+
+const ENGINE_DIR = __dirname + path.sep;
+
+function isTracked(file: string): boolean {
+  return path.isAbsolute(file) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.startsWith(ENGINE_DIR) && /\.(ts|tsx|js|cjs|mjs|json)$/.test(file);
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+export class ModuleTracker {
+  private readonly mtimes = new Map<string, number>();
+  private readonly watchers = new Map<string, Set<WatchCallback>>();
+
+  constructor(private readonly kinds: TslabTs['FileWatcherEventKind']) {}
+
+  /** Given to tslab's converter in place of TypeScript's polling file watcher. */
+  watchFile = (file: string, cb: WatchCallback): { close(): void } => {
+    const abs = path.resolve(file);
+    if (!this.watchers.has(abs)) this.watchers.set(abs, new Set());
+    this.watchers.get(abs)!.add(cb);
+    if (isTracked(abs) && !this.mtimes.has(abs)) this.mtimes.set(abs, mtimeOf(abs));
+    return { close: () => this.watchers.get(abs)?.delete(cb) };
+  };
+
+  /** Directory watches are not needed: a file that appears later is found when a cell imports it. */
+  watchDirectory = (): { close(): void } => ({ close() {} });
+
+  /** Remembers the modification time of every local module loaded so far. */
+  noteLoaded(): void {
+    for (const file of Object.keys(NodeModule._cache)) if (isTracked(file) && !this.mtimes.has(file)) this.mtimes.set(file, mtimeOf(file));
+  }
+
+  /** Finds changed files, drops them (and their importers) from the require cache, tells the type checker. */
+  refresh(): string[] {
+    const changed: string[] = [];
+    for (const [file, old] of this.mtimes) {
+      const now = mtimeOf(file);
+      if (now !== old) {
+        changed.push(file);
+        this.mtimes.set(file, now);
+      }
+    }
+    if (!changed.length) return changed;
+    for (const file of changed) {
+      const kind = mtimeOf(file) < 0 ? this.kinds.Deleted : this.kinds.Changed;
+      for (const cb of this.watchers.get(file) ?? []) cb(file, kind);
+    }
+    this.dropFromRequireCache(changed);
+    return changed;
+  }
+
+  private dropFromRequireCache(changed: string[]): void {
+    const cache = NodeModule._cache;
+    const importers = new Map<string, string[]>();
+    for (const [id, mod] of Object.entries(cache)) {
+      for (const child of mod?.children ?? []) {
+        if (!importers.has(child.id)) importers.set(child.id, []);
+        importers.get(child.id)!.push(id);
+      }
+    }
+    const todo = changed.filter((f) => cache[f]);
+    const seen = new Set<string>();
+    while (todo.length) {
+      const id = todo.pop()!;
+      if (seen.has(id) || !isTracked(id)) continue;
+      seen.add(id);
+      delete cache[id];
+      todo.push(...(importers.get(id) ?? []));
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Runs a notebook's code cells in order, headless, and returns what Jupyter would have stored:
+ * nbformat outputs per cell, and the values the cells recorded for the grader.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Engine, type ExecuteReply, type MimeBundle, type DisplayOptions } from './engine';
+import { mainProcess } from './capture';
+import { Watchdog } from './watchdog';
+
+const RECORD_MIME = 'application/vnd.ts231n.record+json';
+
+export type NbOutput =
+  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
+  | { output_type: 'display_data'; data: MimeBundle; metadata: Record<string, unknown> }
+  | { output_type: 'execute_result'; execution_count: number; data: MimeBundle; metadata: Record<string, unknown> }
+  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
+
+export interface NotebookCellRun {
+  /** Index of the cell in the notebook (markdown cells included). */
+  index: number;
+  reply: ExecuteReply;
+  outputs: NbOutput[];
+}
+
+export interface NotebookRun {
+  cells: NotebookCellRun[];
+  /** id → encoded value (kernel/runtime/record.ts `encodeValue`), the last record of each id. */
+  records: Record<string, unknown>;
+}
+
+export interface ExecuteNotebookOptions {
+  /** Extra environment for the run (e.g. `{ TS231N_QUICK: '1' }`), restored afterwards. */
+  env?: Record<string, string>;
+  /** Interrupt a cell that runs longer than this; its reply is a TimeoutError. */
+  cellTimeoutMs?: number;
+  /** Called before each code cell: i of n code cells. */
+  onCell?(i: number, n: number): void;
+}
+
+export class NotebookError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotebookError';
+  }
+}
+
+interface RawNotebook {
+  cells: Array<{ cell_type: string; source: string | string[] }>;
+}
+
+function readNotebook(file: string): RawNotebook {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new NotebookError(`cannot read notebook ${file}: check the path`);
+  }
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch (e) {
+    throw new NotebookError(`${file} is not JSON (${(e as Error).message}): is it an .ipynb file?`);
+  }
+  if (!nb || typeof nb !== 'object' || !Array.isArray((nb as RawNotebook).cells)) throw new NotebookError(`${file} has no "cells" list: is it an nbformat 4 notebook?`);
+  return nb as RawNotebook;
+}
+
+/** Collects a cell's outputs as nbformat does: consecutive stream text merged, updates in place. */
+class OutputCollector {
+  readonly records: Record<string, unknown> = {};
+  private readonly byDisplayId = new Map<string, Array<{ data: MimeBundle; metadata: Record<string, unknown> }>>();
+  outputs: NbOutput[] = [];
+
+  stream(name: 'stdout' | 'stderr', text: string): void {
+    const last = this.outputs[this.outputs.length - 1];
+    if (last && last.output_type === 'stream' && last.name === name) last.text += text;
+    else this.outputs.push({ output_type: 'stream', name, text });
+  }
+
+  display(bundle: MimeBundle, options: DisplayOptions): void {
+    const rec = bundle[RECORD_MIME] as { id?: unknown; value?: unknown } | undefined;
+    if (rec && typeof rec.id === 'string') this.records[rec.id] = rec.value;
+    const metadata = options.metadata ?? {};
+    if (options.update && options.displayId) {
+      for (const out of this.byDisplayId.get(options.displayId) ?? []) {
+        out.data = bundle;
+        out.metadata = metadata;
+      }
+      return;
+    }
+    const out = { output_type: 'display_data' as const, data: bundle, metadata };
+    this.outputs.push(out);
+    if (options.displayId) {
+      if (!this.byDisplayId.has(options.displayId)) this.byDisplayId.set(options.displayId, []);
+      this.byDisplayId.get(options.displayId)!.push(out);
+    }
+  }
+}
+
+/** Runs every code cell of `file` with cwd = its folder; errors do not stop the run. */
+export async function executeNotebook(file: string, opts: ExecuteNotebookOptions = {}): Promise<NotebookRun> {
+  const abs = path.resolve(file);
+  const nb = readNotebook(abs);
+  const dir = path.dirname(abs);
+  const code = nb.cells.map((c, index) => ({ c, index })).filter(({ c }) => c.cell_type === 'code');
+  if (opts.cellTimeoutMs !== undefined && !(opts.cellTimeoutMs > 0)) throw new NotebookError(`cellTimeoutMs must be a positive number of milliseconds, got ${opts.cellTimeoutMs}`);
+
+  const env = mainProcess.env;
+  const savedEnv = new Map(Object.keys(opts.env ?? {}).map((k) => [k, env[k]]));
+  Object.assign(env, opts.env ?? {});
+  const savedCwd = mainProcess.cwd();
+  try {
+    mainProcess.chdir(dir);
+  } catch {
+    /* worker threads cannot chdir; imports still resolve from the notebook's folder */
+  }
+  const engine = new Engine({ cwd: dir });
+  const watchdog = opts.cellTimeoutMs ? new Watchdog() : null;
+  const collector = new OutputCollector();
+  const cells: NotebookCellRun[] = [];
+  try {
+    for (const [i, { c, index }] of code.entries()) {
+      opts.onCell?.(i, code.length);
+      collector.outputs = [];
+      const source = Array.isArray(c.source) ? c.source.join('') : String(c.source ?? '');
+      const started = Date.now();
+      watchdog?.arm(opts.cellTimeoutMs!);
+      let reply = await engine.execute(source, {
+        stdout: (t) => collector.stream('stdout', t),
+        stderr: (t) => collector.stream('stderr', t),
+        display: (b, o) => collector.display(b, o),
+      });
+      watchdog?.disarm();
+      if (reply.error?.ename === 'InterruptError' && opts.cellTimeoutMs && Date.now() - started >= opts.cellTimeoutMs) {
+        const evalue = `the cell ran longer than ${opts.cellTimeoutMs} ms and was interrupted`;
+        reply = { ...reply, error: { ename: 'TimeoutError', evalue, traceback: [`TimeoutError: ${evalue}`] } };
+      }
+      if (reply.result) collector.outputs.push({ output_type: 'execute_result', execution_count: reply.executionCount, data: reply.result, metadata: {} });
+      if (reply.error) collector.outputs.push({ output_type: 'error', ...reply.error });
+      cells.push({ index, reply, outputs: collector.outputs });
+    }
+  } finally {
+    await watchdog?.close();
+    engine.dispose();
+    try {
+      mainProcess.chdir(savedCwd);
+    } catch {
+      /* see above */
+    }
+    for (const [k, v] of savedEnv) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+  }
+  return { cells, records: collector.records };
+}

@@ -1,0 +1,200 @@
+/**
+ * The one place that knows tslab's internals (tslab is pinned to an exact version in package.json).
+ *
+ * We use tslab's converter (`tslab/dist/converter.js`): it type-checks a cell against the
+ * declarations of earlier cells, rewrites top-level declarations into `exports.x` so that state is
+ * shared, stores the final expression in a variable, and answers completion and quick-info.
+ *
+ * Stock tslab cannot run our notebooks: it sets the compiler's `rootDir` to the working directory,
+ * so a notebook in `assignments/assignment1` that imports `../../kernel/runtime` fails with TS6059,
+ * and it compiles every imported `.ts` file itself into a private module copy ("side outputs"),
+ * which would give the cells their own copy of the runtime beside the one the grader hardens.
+ * So we load converter.js with a few textual patches (below). Each patch names the exact text it
+ * replaces; `checkTslab()` reports any that no longer match, and a test fails loudly on it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Module = require('module');
+
+/** The tslab version these patches were written against (package.json pins the same). */
+export const TSLAB_PINNED = '1.0.22';
+
+export interface DiagnosticPos {
+  offset: number;
+  line: number;
+  character: number;
+}
+export interface Diagnostic {
+  start: DiagnosticPos;
+  end: DiagnosticPos;
+  messageText: string;
+  category: number;
+  code: number;
+  fileName?: string;
+}
+export interface Conversion {
+  /** CommonJS code of the cell; absent when the cell only declares types. */
+  output?: string;
+  /** The cell as ES module code, before tslab's CommonJS conversion, and its source map. */
+  esOutput?: string;
+  sourceMap?: string;
+  declOutput?: string;
+  diagnostics: Diagnostic[];
+  lastExpressionVar?: string;
+  hasToplevelAwait?: boolean;
+}
+export interface QuickInfo {
+  displayParts?: Array<{ text: string }>;
+  documentation?: Array<{ text: string }>;
+  tags?: Array<{ name: string; text?: Array<{ text: string }> }>;
+  textSpan?: { start: number; length: number };
+}
+export interface Converter {
+  convert(prevDecl: string, src: string): Conversion;
+  inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined;
+  complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
+  close(): void;
+}
+export type WatchCallback = (fileName: string, eventKind: number) => void;
+export interface ConverterOptions {
+  /** The folder the cell lives in: relative imports resolve from here. */
+  cwd: string;
+  /** Replaces TypeScript's file watching (no polling, no fs handles): the engine reports changes. */
+  watchFile(file: string, cb: WatchCallback): { close(): void };
+  watchDirectory(dir: string, cb: (fileName: string) => void): { close(): void };
+}
+
+/** The TypeScript compiler tslab bundles (the subset the engine uses). */
+export interface TslabTs {
+  version: string;
+  transpileModule(src: string, opts: { fileName?: string; compilerOptions: Record<string, unknown> }): { outputText: string; sourceMapText?: string };
+  ModuleKind: { CommonJS: number };
+  ScriptTarget: { ES2022: number };
+  NewLineKind: { LineFeed: number };
+  FileWatcherEventKind: { Created: number; Changed: number; Deleted: number };
+}
+
+export interface Tslab {
+  version: string;
+  dir: string;
+  ts: TslabTs;
+  createConverter(opts: ConverterOptions): Converter;
+  isCompleteCode(src: string): { completed: boolean; indent?: string };
+  printQuickInfo(info: QuickInfo): string;
+}
+
+export class TslabMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TslabMismatchError';
+  }
+}
+
+/** [what it is for, text in tslab 1.0.22's converter.js, replacement]. */
+const PATCHES: Array<[string, string, string]> = [
+  ['cwd from the options, not the process', 'const cwd = ts.sys.getCurrentDirectory();', 'const cwd = options.cwd;'],
+  // rootDir '/' holds every file, so importing ../../kernel/runtime is no TS6059 error; the cell's
+  // output file then lives under outDir/<cwd>, and the two names tslab compares follow it.
+  ['rootDir is the filesystem root', 'rootDir: cwd,', 'rootDir: __root(cwd),'],
+  [
+    'cell output name under rootDir /',
+    'const dstFilename = (0, tspath_1.normalizeJoin)(outDir, "__tslab__.js");',
+    'const dstFilename = (0, tspath_1.normalizeJoin)(outDir, path_1.default.relative(__root(cwd), cwd), "__tslab__.js");',
+  ],
+  [
+    'cell declaration name under rootDir /',
+    'const dstDeclFilename = (0, tspath_1.normalizeJoin)(outDir, "__tslab__.d.ts");',
+    'const dstDeclFilename = (0, tspath_1.normalizeJoin)(outDir, path_1.default.relative(__root(cwd), cwd), "__tslab__.d.ts");',
+  ],
+  // Imported .ts files are loaded by Node's require (one shared copy), never emitted by tslab.
+  ['emit only the cell', 'sideInputsConverted.add(dep);', 'continue;'],
+  ['a source map for the cell', 'declaration: true,', 'declaration: true, sourceMap: true,'],
+  ['keep the source map', 'let sideOutputs;', 'let sideOutputs; let sourceMapText;'],
+  ['capture the source map', 'if (!fileName.endsWith(".js")) {', 'if (fileName.endsWith(".js.map")) { sourceMapText = data; }\n                if (!fileName.endsWith(".js")) {'],
+  [
+    'return the ES code and its map',
+    'output: esModuleToCommonJSModule(output, transpileTarget),',
+    'esOutput: output, sourceMap: sourceMapText, output: esModuleToCommonJSModule(output, transpileTarget),',
+  ],
+  ['file watching through the engine', 'const watcher = ts.sys.watchFile(path, cb, pollingInterval);', 'const watcher = options.watchFile(path, cb);'],
+  ['directory watching through the engine', 'let notifyUpdateSrc = null;', 'sys.watchDirectory = (p, cb) => options.watchDirectory(p, cb);\n    let notifyUpdateSrc = null;'],
+  // Type-check imported files under the notebook's folder (the student's code), not the runtime:
+  // tslab drops diagnostics outside cwd anyway, and checking them cost seconds per cell.
+  [
+    'check only dependencies under cwd',
+    'convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile));',
+    'convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile, cwd));',
+  ],
+  ['dependency filter parameter', 'function getPreEmitDiagnosticsWithDependencies(builder, sourceFile) {', 'function getPreEmitDiagnosticsWithDependencies(builder, sourceFile, cwd) {'],
+  [
+    'dependency filter',
+    'if (dep !== sourceFile.fileName) {',
+    'if (dep !== sourceFile.fileName && !path_1.default.relative(cwd, dep).startsWith("..") && !dep.includes("/node_modules/")) {',
+  ],
+];
+
+const PRELUDE = 'function __root(p) { return require("path").parse(p).root.replace(/\\\\/g, "/"); }\n';
+
+function tslabDir(): string {
+  return path.dirname(require.resolve('tslab/package.json'));
+}
+
+/** The installed tslab version and every way its internals differ from what the engine expects. */
+export function checkTslab(): { version: string; pinned: string; problems: string[] } {
+  const problems: string[] = [];
+  let dir: string;
+  try {
+    dir = tslabDir();
+  } catch {
+    return { version: 'missing', pinned: TSLAB_PINNED, problems: ['tslab is not installed: run `npm run setup`'] };
+  }
+  const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const converter = fs.readFileSync(path.join(dir, 'dist', 'converter.js'), 'utf8');
+  for (const [why, from] of PATCHES) {
+    const n = converter.split(from).length - 1;
+    if (n !== 1) problems.push(`tslab/dist/converter.js: patch "${why}" expects exactly one "${from}", found ${n}`);
+  }
+  for (const name of ['createConverter', 'isCompleteCode', 'esModuleToCommonJSModule']) {
+    if (!converter.includes(`exports.${name} = ${name};`)) problems.push(`tslab/dist/converter.js no longer exports ${name}`);
+  }
+  const inspect = fs.readFileSync(path.join(dir, 'dist', 'inspect.js'), 'utf8');
+  if (!inspect.includes('exports.printQuickInfo = printQuickInfo;')) problems.push('tslab/dist/inspect.js no longer exports printQuickInfo');
+  return { version, pinned: TSLAB_PINNED, problems };
+}
+
+let loaded: Tslab | null = null;
+
+/** Loads tslab's converter with our patches (once per process). Throws TslabMismatchError if they no longer apply. */
+export function loadTslab(): Tslab {
+  if (loaded) return loaded;
+  const check = checkTslab();
+  if (check.problems.length) {
+    throw new TslabMismatchError(
+      `kernel/engine cannot use tslab ${check.version} (written for ${TSLAB_PINNED}): ${check.problems[0]}. Reinstall with \`npm ci\` or update kernel/engine/tslab.ts.`,
+    );
+  }
+  const dir = tslabDir();
+  const file = path.join(dir, 'dist', 'converter.js');
+  let src = fs.readFileSync(file, 'utf8');
+  for (const [, from, to] of PATCHES) src = src.replace(from, () => to);
+  // Compiled under its own file name so that its requires resolve exactly as tslab's own would.
+  type CompilableModule = Module & { _compile(code: string, file: string): void; exports: Record<string, unknown> };
+  const M = Module as unknown as { new (id: string, parent?: Module | null): CompilableModule; _nodeModulePaths(dir: string): string[] };
+  const mod = new M(file, null);
+  mod.filename = file;
+  mod.paths = M._nodeModulePaths(path.dirname(file));
+  mod._compile(PRELUDE + src, file);
+  const req = Module.createRequire(file);
+  const ts = req('@tslab/typescript-for-tslab') as TslabTs;
+  const inspect = req('./inspect') as { printQuickInfo(info: QuickInfo): string };
+  const exp = mod.exports as { createConverter(o: unknown): Converter; isCompleteCode(s: string): { completed: boolean; indent?: string } };
+  loaded = {
+    version: check.version,
+    dir,
+    ts,
+    createConverter: (opts) => exp.createConverter({ isJS: false, isBrowser: false, ...opts }),
+    isCompleteCode: (s) => exp.isCompleteCode(s),
+    printQuickInfo: (info) => inspect.printQuickInfo(info),
+  };
+  return loaded;
+}
