@@ -4,7 +4,7 @@
  */
 import { Figure } from './figure';
 import { DisplayArgumentError, finiteNumber, NumberSeries, requirePositive, toNumbers } from './data';
-import { baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
+import { axisScale, baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
 
 export interface ErrorBarPlot extends PlotOptions {
   x: NumberSeries;
@@ -48,7 +48,7 @@ export function plotErrorBars(plot: ErrorBarPlot): Figure {
     requirePositive(raw.map((p) => p.x), 'points x', 'x', where);
   }
   const stats = x.map((xi, i) => ({ x: xi, mean: mean[i], lo: mean[i] - std[i], hi: mean[i] + std[i] }));
-  const xEnc = { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: { type: plot.logX ? 'log' : 'linear', zero: false } };
+  const xEnc = { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: axisScale(plot.logX) };
   const yTitle = plot.yLabel ?? 'value';
   const layers: unknown[] = [];
   if (raw.length) {

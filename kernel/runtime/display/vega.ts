@@ -83,7 +83,9 @@ export function vegaToSvg(spec: vega.Spec): string {
 export function vegaLiteToSvg(spec: TopLevelSpec): string {
   let compiled: vega.Spec;
   try {
-    compiled = compile(spec).spec as vega.Spec;
+    // Vega-Lite's warnings (e.g. a dropped scale property) go to console.warn; a notebook only
+    // wants errors, and those throw
+    compiled = compile(spec, { logger: vega.logger(vega.Error) }).spec as vega.Spec;
   } catch (e) {
     throw new PlotError(`invalid Vega-Lite spec: ${(e as Error).message}`);
   }
@@ -110,4 +112,9 @@ export function baseSpec(options: PlotOptions): Record<string, unknown> {
     width: options.width ?? PLOT_DEFAULTS.width,
     height: options.height ?? PLOT_DEFAULTS.height,
   };
+}
+
+/** A quantitative axis: log, or linear without forcing 0 into the domain (a loss curve's detail). */
+export function axisScale(log?: boolean): Record<string, unknown> {
+  return log ? { type: 'log' } : { type: 'linear', zero: false };
 }
