@@ -4,7 +4,7 @@
  */
 import { tf, ready } from '../kernel/runtime/tensor';
 import { setDisplaySink, MimeBundle } from '../kernel/runtime/output';
-import { showTensor, tensorToBundle, mimeBundleOf, MIME_BUNDLE_OF_KEY, showTable, tableToBundle, plotBars, Figure } from '../kernel/runtime/display';
+import { showTensor, tensorToBundle, mimeBundleOf, MIME_BUNDLE_OF_KEY, showTable, tableToBundle, plotBars, Figure, DisplayArgumentError } from '../kernel/runtime/display';
 
 beforeAll(async () => {
   await ready();
@@ -162,5 +162,38 @@ describe('showTable', () => {
       setDisplaySink(null);
     }
     expect(got[0]['text/plain']).toBe('a\n-\n1');
+  });
+
+  it('describes tensors in cells without leaking them', () => {
+    const W = tf.randomNormal([3073, 10]);
+    const before = tf.memory().numTensors;
+    const b = tableToBundle([{ name: 'W', value: W }]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(String(b['text/plain'])).toContain('Tensor float32 [3073, 10]');
+    W.dispose();
+  });
+});
+
+describe('bad input', () => {
+  it('is a one-line DisplayArgumentError that names the argument', () => {
+    const cases: Array<[() => unknown, RegExp]> = [
+      [() => showTensor([1, 2] as unknown as tf.Tensor), /showTensor: expected a tf\.Tensor, got an array \(wrap it with tf\.tensor\(\.\.\.\)\)/],
+      [() => showTensor(null as unknown as tf.Tensor), /got null/],
+      [() => tensorToBundle(tf.zeros([2]), { edgeItems: 0 }), /edgeItems must be a whole number in \[1, 1000\], got 0/],
+      [() => tensorToBundle(tf.zeros([2]), { precision: 2.5 }), /precision must be a whole number in \[0, 20\], got 2\.5/],
+      [() => tableToBundle([1, 2] as unknown as Record<string, unknown>[]), /showTable: row 0 must be an object of column → value/],
+      [() => tableToBundle({ columns: 'a' } as unknown as { columns: string[]; rows: unknown[][] }), /showTable: pass an array of row objects or \{ columns: string\[\], rows: unknown\[\]\[\] \}/],
+    ];
+    for (const [f, message] of cases) {
+      let err: unknown;
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DisplayArgumentError);
+      expect((err as Error).message).toMatch(message);
+      expect((err as Error).message).not.toContain('\n');
+    }
   });
 });
