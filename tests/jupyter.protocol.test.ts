@@ -12,7 +12,6 @@ import { History, globToRegExp } from '../kernel/jupyter/history';
 import { Kernel, type KernelIo, type Request } from '../kernel/jupyter/kernel';
 import { kernelInfo } from '../kernel/jupyter/kernelInfo';
 import type { EngineLike, ExecuteHooks, ExecuteReply } from '../kernel/jupyter/types';
-import { codePointToIndex, indexToCodePoint } from '../kernel/jupyter/unicode';
 import { DELIMITER, decode, encode, newHeader, sign, type Header, type Json, type Message } from '../kernel/jupyter/wire';
 import { StubEngine } from './fixtures/jupyter/stubEngine';
 
@@ -129,16 +128,6 @@ describe('history (IPython semantics)', () => {
   });
 });
 
-describe('cursor positions are Unicode code points', () => {
-  const s = 'const 😀 = 1; x';
-  test('round trip around a surrogate pair', () => {
-    const cp = [...s].length; // code points
-    expect(codePointToIndex(s, cp)).toBe(s.length);
-    expect(indexToCodePoint(s, s.length)).toBe(cp);
-    expect(codePointToIndex(s, 7)).toBe(8);
-  });
-});
-
 /** Records what the kernel sends, as the socket worker would put it on the wire. */
 class Recorder implements KernelIo {
   sent: Array<{ channel: string; msgType: string; parent: string; content: Json }> = [];
@@ -245,7 +234,7 @@ describe('kernel: request queue over a stub engine', () => {
     expect(io.of(h.header.msg_id).find((m) => m.msgType === 'history_reply')!.content).toEqual({ status: 'ok', history: [[1, 1, 'x']] });
   });
 
-  test('complete, inspect, is_complete and comm_info answer with status ok; cursors in code points', async () => {
+  test('complete, inspect, is_complete and comm_info answer with status ok; cursors pass through in code points', async () => {
     const io = new Recorder();
     const k = new Kernel(io, new StubEngine(), { info: kernelInfo() });
     const code = '"😀"; cons';
@@ -284,5 +273,18 @@ describe('kernelspec', () => {
       expect(b.subarray(1, 4).toString()).toBe('PNG');
       expect([b.readUInt32BE(16), b.readUInt32BE(20)]).toEqual([size, size]);
     }
+  });
+});
+
+describe('is_complete: invalid code', () => {
+  const { refineIsComplete } = require('../kernel/jupyter/completeness') as typeof import('../kernel/jupyter/completeness');
+  test.each(['1 +* 2)', 'const = 5;', '}'])('%j does not parse: invalid', (code) => {
+    expect(refineIsComplete(code, { status: 'complete' }).status).toBe('invalid');
+  });
+  test.each(['1 + 1', 'const a: number[] = [1, 2];', 'for (const x of [1]) { console.log(x); }', ''])('%j parses: the engine answer stands', (code) => {
+    expect(refineIsComplete(code, { status: 'complete' }).status).toBe('complete');
+  });
+  test('an incomplete answer is kept with its indent', () => {
+    expect(refineIsComplete('if (x) {', { status: 'incomplete', indent: '  ' })).toEqual({ status: 'incomplete', indent: '  ' });
   });
 });

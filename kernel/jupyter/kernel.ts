@@ -3,9 +3,9 @@
  * order (a queue, never dropped), cells run through the engine, and every output goes to IOPub
  * with the request as parent, framed by busy … idle.
  */
+import { refineIsComplete } from './completeness';
 import { History } from './history';
 import type { EngineLike, ExecuteReply, MimeBundle } from './types';
-import { codePointToIndex, indexToCodePoint } from './unicode';
 import type { Header, Json } from './wire';
 
 export type OutChannel = 'shell' | 'control' | 'stdin' | 'iopub';
@@ -103,26 +103,20 @@ export class Kernel {
         return this.execute(req);
       case 'kernel_info_request':
         return this.reply(req, 'kernel_info_reply', this.opts.info);
+      // Jupyter sends and expects cursor positions in code points; so does the engine (contract 2).
       case 'complete_request': {
         const code = str(c.code);
-        const pos = codePointToIndex(code, num(c.cursor_pos, code.length));
-        const r = this.engine.complete(code, pos);
-        return this.reply(req, 'complete_reply', {
-          status: 'ok',
-          matches: r.matches,
-          cursor_start: indexToCodePoint(code, r.cursorStart),
-          cursor_end: indexToCodePoint(code, r.cursorEnd),
-          metadata: {},
-        });
+        const r = this.engine.complete(code, num(c.cursor_pos, [...code].length));
+        return this.reply(req, 'complete_reply', { status: 'ok', matches: r.matches, cursor_start: r.cursorStart, cursor_end: r.cursorEnd, metadata: {} });
       }
       case 'inspect_request': {
         const code = str(c.code);
-        const pos = codePointToIndex(code, num(c.cursor_pos, code.length));
-        const r = this.engine.inspect(code, pos, num(c.detail_level, 0));
+        const r = this.engine.inspect(code, num(c.cursor_pos, [...code].length), num(c.detail_level, 0));
         return this.reply(req, 'inspect_reply', { status: 'ok', found: r.found, data: r.found ? r.data : {}, metadata: {} });
       }
       case 'is_complete_request': {
-        const r = this.engine.isComplete(str(c.code));
+        const code = str(c.code);
+        const r = refineIsComplete(code, this.engine.isComplete(code));
         return this.reply(req, 'is_complete_reply', r.status === 'incomplete' ? { status: r.status, indent: r.indent ?? '' } : { status: r.status });
       }
       case 'history_request':

@@ -9,7 +9,29 @@ import { Channels } from './channels';
 import { readConnectionFile } from './connection';
 import { Kernel } from './kernel';
 import { kernelInfo } from './kernelInfo';
-import type { EngineLike } from './types';
+import type { EngineLike, ExecuteReply } from './types';
+
+/**
+ * Stands in when the engine cannot start (e.g. the npm packages are missing): the kernel stays
+ * up and every cell answers with the reason, instead of Jupyter seeing a dead kernel.
+ */
+class UnavailableEngine implements EngineLike {
+  constructor(private readonly reason: string) {}
+  async execute(): Promise<ExecuteReply> {
+    return { status: 'error', executionCount: 0, error: { ename: 'KernelStartError', evalue: this.reason, traceback: [`KernelStartError: ${this.reason}`] } };
+  }
+  complete(_code: string, cursorPos: number) {
+    return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
+  }
+  inspect() {
+    return { found: false, data: {} };
+  }
+  isComplete() {
+    return { status: 'complete' as const };
+  }
+  interrupt(): void {}
+  dispose(): void {}
+}
 
 export interface StartOptions {
   /** Builds the cell engine; defaults to kernel/engine's Engine with cwd = process.cwd(). */
@@ -56,7 +78,12 @@ export async function startKernel(connectionFile: string, opts: StartOptions = {
   // While a cell runs synchronously, the engine's vm breaks on it; otherwise this handler
   // interrupts pending async work. Either way the kernel itself must not die of it.
   process.on('SIGINT', () => engine?.interrupt());
-  engine = (opts.createEngine ?? defaultEngine)(cwd);
+  try {
+    engine = (opts.createEngine ?? defaultEngine)(cwd);
+  } catch (e) {
+    engine = new UnavailableEngine(`the TypeScript engine did not start in ${cwd}: ${(e as Error).message}`);
+  }
+  channels.engineReady();
   kernel = new Kernel(channels, engine, { info, onShutdown: () => void exit() });
   // Errors from a cell's timers or promises after the cell ended go to that cell's stderr.
   process.on('uncaughtException', (e) => kernel?.lateOutput('stderr', `Uncaught ${e?.stack ?? e}\n`));

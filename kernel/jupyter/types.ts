@@ -19,6 +19,7 @@ export interface ExecuteReply {
   error?: { ename: string; evalue: string; traceback: string[] };
 }
 
+/** Cursor positions (complete, inspect) are Unicode code points, as Jupyter sends them. */
 export interface EngineLike {
   execute(code: string, hooks?: ExecuteHooks): Promise<ExecuteReply>;
   complete(code: string, cursorPos: number): { matches: string[]; cursorStart: number; cursorEnd: number };

@@ -28,7 +28,7 @@ class Ts231nKernelTests(jupyter_kernel_test.KernelTests):
     ]
     complete_code_samples = ["1 + 1", "const a = 1;", "function f() { return 1; }"]
     incomplete_code_samples = ["function f() {", "const xs = [1, 2,", "if (true) {"]
-    invalid_code_samples = ["}"]
+    invalid_code_samples = ["1 +* 2)", "const = 5;", "}"]
 
     code_inspect_sample = "Math.max"
 
