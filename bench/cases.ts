@@ -1,0 +1,120 @@
+/**
+ * The benchmark cases, for any tfjs backend. Sizes are the course's (issue 2, §6); the numpy
+ * twins live in ./numpy_bench.py and compute the same things the way CS231n's fast layers do.
+ *
+ * Layout: tfjs is NHWC, so images are [N, H, W, C] here (the kit's NCHW layers transpose around
+ * the same kernels).
+ */
+import type * as tfType from '@tensorflow/tfjs';
+
+type TF = typeof tfType;
+
+export interface BenchCase {
+  id: string;
+  title: string;
+  /** Floating-point operations per run (multiply-add = 2), or null where memory bound. */
+  flops: number | null;
+  /** Allocate inputs; returns the function to time (its result tensors are read back) and a disposer. */
+  setup(tf: TF, randn: (shape: number[]) => tfType.Tensor): { run(): tfType.Tensor[]; dispose(): void };
+}
+
+const conv = { N: 50, H: 32, W: 32, C: 3, F: 32, K: 7 };
+const convFlops = 2 * conv.N * conv.H * conv.W * conv.F * conv.C * conv.K * conv.K;
+const mlp = { N: 200, D: 3072, H: 100, C: 10 };
+const mlpFwd1 = 2 * mlp.N * mlp.D * mlp.H;
+const mlpFwd2 = 2 * mlp.N * mlp.H * mlp.C;
+
+export const CASES: BenchCase[] = [
+  {
+    id: 'matmul',
+    title: 'matMul 1024×1024 · 1024×1024',
+    flops: 2 * 1024 ** 3,
+    setup(tf, randn) {
+      const a = randn([1024, 1024]);
+      const b = randn([1024, 1024]);
+      return { run: () => [tf.matMul(a, b)], dispose: () => tf.dispose([a, b]) };
+    },
+  },
+  {
+    id: 'knn',
+    title: 'kNN no-loop L2 distances 500×5000×3072',
+    flops: 2 * 500 * 5000 * 3072,
+    setup(tf, randn) {
+      const X = randn([500, 3072]);
+      const Y = randn([5000, 3072]);
+      // ‖x − y‖² = ‖x‖² + ‖y‖² − 2·x·y, as the course's computeDistancesNoLoops
+      const run = () => [tf.tidy(() => {
+        const xx = tf.sum(tf.square(X), 1, true);
+        const yy = tf.sum(tf.square(Y), 1).reshape([1, -1]);
+        const xy = tf.matMul(X, Y, false, true);
+        return tf.sqrt(tf.relu(tf.sub(tf.add(xx, yy), tf.mul(xy, 2))));
+      })];
+      return { run, dispose: () => tf.dispose([X, Y]) };
+    },
+  },
+  {
+    id: 'conv_fwd',
+    title: 'conv2d forward 50×32×32×3, 32 filters 7×7, same',
+    flops: convFlops,
+    setup(tf, randn) {
+      const x = randn([conv.N, conv.H, conv.W, conv.C]) as tfType.Tensor4D;
+      const w = randn([conv.K, conv.K, conv.C, conv.F]) as tfType.Tensor4D;
+      return { run: () => [tf.conv2d(x, w, 1, 'same')], dispose: () => tf.dispose([x, w]) };
+    },
+  },
+  {
+    id: 'conv_fwd_bwd',
+    title: 'conv2d forward+backward (dx, dw)',
+    flops: 3 * convFlops,
+    setup(tf, randn) {
+      const x = randn([conv.N, conv.H, conv.W, conv.C]) as tfType.Tensor4D;
+      const w = randn([conv.K, conv.K, conv.C, conv.F]) as tfType.Tensor4D;
+      const dout = randn([conv.N, conv.H, conv.W, conv.F]);
+      // tf.grads with an explicit dy: forward, Conv2DBackpropInput and Conv2DBackpropFilter only
+      const g = tf.grads((a: tfType.Tensor, b: tfType.Tensor) => tf.conv2d(a as tfType.Tensor4D, b as tfType.Tensor4D, 1, 'same'));
+      return { run: () => g([x, w], dout), dispose: () => tf.dispose([x, w, dout]) };
+    },
+  },
+  {
+    id: 'mlp_step',
+    title: 'two-layer MLP step 200×3072→100→10 (loss + all grads)',
+    // forward, then dW2 and dh (second layer twice), dW1 (first layer once); no dX
+    flops: 2 * mlpFwd1 + 3 * mlpFwd2,
+    setup(tf, randn) {
+      const X = randn([mlp.N, mlp.D]);
+      const labels = tf.tensor1d(Array.from({ length: mlp.N }, (_, i) => (i * 7) % mlp.C), 'int32');
+      const onehot = tf.oneHot(labels, mlp.C);
+      const W1 = tf.mul(randn([mlp.D, mlp.H]), 1e-2);
+      const b1 = tf.zeros([mlp.H]);
+      const W2 = tf.mul(randn([mlp.H, mlp.C]), 1e-2);
+      const b2 = tf.zeros([mlp.C]);
+      const reg = 5e-6;
+      const loss = (w1: tfType.Tensor, c1: tfType.Tensor, w2: tfType.Tensor, c2: tfType.Tensor): tfType.Scalar => {
+        const h = tf.relu(tf.add(tf.matMul(X, w1), c1));
+        const scores = tf.add(tf.matMul(h, w2), c2);
+        const data = tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(scores)), 1)));
+        return tf.add(data, tf.mul(reg, tf.add(tf.sum(tf.square(w1)), tf.sum(tf.square(w2))))) as tfType.Scalar;
+      };
+      const g = tf.valueAndGrads(loss as (...a: tfType.Tensor[]) => tfType.Scalar);
+      return {
+        run: () => {
+          const { value, grads } = g([W1, b1, W2, b2]);
+          return [value, ...grads];
+        },
+        dispose: () => tf.dispose([X, labels, onehot, W1, b1, W2, b2]),
+      };
+    },
+  },
+  {
+    id: 'maxpool_fwd_bwd',
+    title: 'max-pool 2×2 forward+backward 50×32×32×32',
+    flops: null,
+    setup(tf, randn) {
+      const x = randn([50, 32, 32, 32]) as tfType.Tensor4D;
+      const dout = randn([50, 16, 16, 32]);
+      const g = tf.grads((a: tfType.Tensor) => tf.maxPool(a as tfType.Tensor4D, 2, 2, 'valid'));
+      // grads runs the forward pass once (it needs the pooled output) and then MaxPoolGrad
+      return { run: () => g([x], dout), dispose: () => tf.dispose([x, dout]) };
+    },
+  },
+];

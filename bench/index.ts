@@ -1,0 +1,168 @@
+/**
+ * `npm run bench [-- --quick] [-- --configs auto,wasm-threads,wasm-stock,cpu] [-- --threads N]
+ *  [-- --cases matmul,knn,…] [-- --json FILE]`
+ *
+ * Times the course's heavy operations (bench/cases.ts) on the active tfjs backend and, in the same
+ * run, their numpy twins (bench/numpy_bench.py) at equal thread counts; prints ms, GFLOP/s and
+ * the ratio to numpy, and writes bench/results.json. Each configuration runs in a fresh process.
+ *
+ * Ratio basis: with one thread on both sides, CPU time per run (immune to other processes on the
+ * same cores); with several threads, the fastest wall time. See docs/tensor-core.md.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CASES } from './cases';
+import type { CaseResult, Config, WorkerReport } from './worker';
+
+interface NumpyRun {
+  threads: number;
+  numpy?: string;
+  blas?: string | null;
+  results?: Array<{ id: string; ms?: number; minMs?: number; cpuMs?: number; reps?: number; error?: string }>;
+  error?: string;
+}
+
+interface ConfigRun {
+  /** what was asked for: a worker config plus its thread count */
+  name: string;
+  config: Config;
+  threads: number;
+  report?: WorkerReport;
+  error?: string;
+}
+
+class BenchUsageError extends Error {}
+
+const ROOT = path.resolve(__dirname, '..');
+const CONFIGS = ['auto', 'wasm-threads', 'wasm-stock', 'cpu', 'tensorflow'] as const;
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new BenchUsageError(`--${name} needs a value`);
+  return v;
+}
+
+function firstLine(s: string): string {
+  return s.trim().split('\n').filter(Boolean).pop() ?? '';
+}
+
+function runWorker(name: string, config: Config, threads: number, quick: boolean, cases?: string): ConfigRun {
+  const args = [...process.execArgv, path.join(__dirname, 'worker.ts'), '--config', config];
+  if (quick) args.push('--quick');
+  if (cases) args.push('--cases', cases);
+  const env = { ...process.env, TS231N_THREADS: String(threads) };
+  if (config !== 'auto') delete env.TS231N_BACKEND;
+  process.stderr.write(`[bench] ${name} …\n`);
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) return { name, config, threads, error: firstLine(r.stderr || r.stdout || `exit ${r.status}`) };
+  return { name, config, threads, report: JSON.parse(firstLine(r.stdout)) as WorkerReport };
+}
+
+function runNumpy(threads: number, quick: boolean, cases?: string): NumpyRun {
+  const t = String(threads);
+  const env = { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
+  const args = [path.join(__dirname, 'numpy_bench.py')];
+  if (quick) args.push('--quick');
+  if (cases) args.push('--cases', cases);
+  process.stderr.write(`[bench] numpy, ${threads} thread${threads === 1 ? '' : 's'} …\n`);
+  const r = spawnSync('python3', args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.error) return { threads, error: `python3 could not be run (${r.error.message}); install python3 and numpy to compare` };
+  if (r.status !== 0) {
+    const line = firstLine(r.stderr || r.stdout);
+    return { threads, error: /No module named .?numpy/.test(line) ? 'python3 has no numpy (pip install numpy, or apt-get install python3-numpy)' : line };
+  }
+  return { threads, ...(JSON.parse(firstLine(r.stdout)) as Omit<NumpyRun, 'threads'>) };
+}
+
+const fmt = (x: number | undefined | null, digits = 1): string => (x === undefined || x === null || !isFinite(x) ? '—' : x.toFixed(digits));
+
+/** The time a ratio compares: CPU time single-threaded, best wall time otherwise. */
+function basis(r: { minMs?: number; cpuMs?: number }, threads: number): number | undefined {
+  return threads === 1 ? r.cpuMs : r.minMs;
+}
+
+function main(): void {
+  const quick = process.argv.includes('--quick');
+  const cases = argValue('cases');
+  if (cases) {
+    const unknown = cases.split(',').filter((c) => !CASES.some((k) => k.id === c));
+    if (unknown.length) throw new BenchUsageError(`unknown case ${unknown.join(', ')}: use ${CASES.map((c) => c.id).join(', ')}`);
+  }
+  const threadsArg = Number(argValue('threads') ?? Math.min(os.cpus().length, 8));
+  if (!Number.isInteger(threadsArg) || threadsArg < 1) throw new BenchUsageError('--threads must be a positive integer');
+  const configs = (argValue('configs') ?? (quick ? 'auto' : 'auto,wasm-threads,wasm-stock,cpu')).split(',');
+  for (const c of configs) {
+    if (!(CONFIGS as readonly string[]).includes(c)) throw new BenchUsageError(`unknown config ${c}: use ${CONFIGS.join(', ')}`);
+  }
+  const jsonPath = path.resolve(argValue('json') ?? path.join(__dirname, 'results.json'));
+  const started = Date.now();
+
+  const runs: ConfigRun[] = [];
+  for (const c of configs) {
+    if (c === 'wasm-threads') {
+      if (threadsArg < 2) continue;
+      runs.push(runWorker(`wasm, TS231N_THREADS=${threadsArg}`, 'wasm', threadsArg, quick, cases));
+    } else runs.push(runWorker(c === 'auto' ? 'active backend' : c, c as Config, 1, quick, cases));
+  }
+  const threadCounts = [...new Set([1, ...runs.map((r) => r.report?.threads ?? 1)])].sort((a, b) => a - b);
+  const numpy = threadCounts.map((t) => runNumpy(t, quick, cases));
+  const numpyFor = (threads: number) => numpy.find((n) => n.threads === threads && n.results);
+
+  const lines: string[] = [];
+  const say = (s = '') => lines.push(s);
+  say(`ts231n bench${quick ? ' (quick)' : ''} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, node ${process.version}`);
+  for (const n of numpy) say(n.error ? `numpy (${n.threads} thread): not measured: ${n.error}` : `numpy ${n.numpy} (${n.blas ?? 'BLAS unknown'}), ${n.threads} thread${n.threads === 1 ? '' : 's'}`);
+  say('ratio = tfjs / numpy at equal threads; 1 thread: CPU time per run, more threads: best wall time');
+  const out: Array<ConfigRun & { rows?: Array<CaseResult & { numpyMs?: number; ratio?: number }> }> = [];
+  for (const run of runs) {
+    say();
+    if (!run.report) {
+      say(`## ${run.name}: did not run: ${run.error}`);
+      out.push(run);
+      continue;
+    }
+    const rep = run.report;
+    const np = numpyFor(rep.threads);
+    say(`## ${run.name}: ${rep.describe.split('\n')[0].replace(/^backend: /, '')}`);
+    say(`${'case'.padEnd(56)} ${'ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'numpy ms'.padStart(9)} ${'ratio'.padStart(6)}`);
+    const rows = rep.results.map((r) => {
+      const c = CASES.find((k) => k.id === r.id)!;
+      const n = np?.results?.find((x) => x.id === r.id);
+      const mine = basis(r, rep.threads);
+      const theirs = n && basis(n, rep.threads);
+      const ratio = mine !== undefined && theirs ? mine / theirs : undefined;
+      // GFLOP/s from the same basis as the ratio
+      const gflops = c.flops !== null && mine ? c.flops / (mine * 1e6) : null;
+      if (r.error) say(`${c.title.padEnd(56)} ${'failed:'.padStart(8)} ${r.error}`);
+      else say(`${c.title.padEnd(56)} ${fmt(r.ms).padStart(8)} ${fmt(r.cpuMs).padStart(8)} ${fmt(gflops).padStart(8)} ${fmt(theirs).padStart(9)} ${fmt(ratio, 2).padStart(6)}`);
+      return { ...r, gflops, numpyMs: theirs, ratio };
+    });
+    out.push({ ...run, rows });
+  }
+  say();
+  say(`${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), jsonPath) || jsonPath}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const result = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg(), node: process.version },
+    ratioBasis: '1 thread: CPU ms per run (median); more threads: fastest wall ms',
+    numpy,
+    configs: out.map((r) => ({ name: r.name, config: r.config, threads: r.report?.threads ?? r.threads, backend: r.report?.backend,
+      describe: r.report?.describe, error: r.error, results: r.rows })),
+  };
+  fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
+  fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exit(e instanceof BenchUsageError ? 2 : 1);
+}

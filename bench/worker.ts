@@ -1,0 +1,89 @@
+/**
+ * One benchmark configuration in a fresh process (wasm threads are fixed when the backend
+ * starts, and "stock wasm" must never see the kit's kernel fixes):
+ *
+ *   tsx bench/worker.ts --config auto|wasm|wasm-stock|cpu|tensorflow [--threads N] [--quick] [--cases a,b]
+ *
+ * Prints one JSON line `{"config": …, "backend": …, "results": [...]}` on stdout.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ready, useBackend, backendInfo, describeBackend, BackendName } from '../kernel/runtime/tensor';
+import { startWasm } from '../kernel/runtime/wasm/threads';
+import { seed, randn } from '../kernel/runtime/random';
+import { CASES } from './cases';
+import { time } from './timing';
+
+export type Config = 'auto' | 'wasm' | 'wasm-stock' | 'cpu' | 'tensorflow';
+
+export interface CaseResult {
+  id: string;
+  ms?: number;
+  minMs?: number;
+  cpuMs?: number;
+  reps?: number;
+  gflops?: number | null;
+  error?: string;
+}
+
+export interface WorkerReport {
+  config: Config;
+  backend: string;
+  threads: number;
+  describe: string;
+  results: CaseResult[];
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function start(config: Config): Promise<void> {
+  if (config === 'auto') await ready();
+  else if (config === 'wasm-stock') {
+    // the stock kernels only: registerWasmFixes is never called in this process
+    require('@tensorflow/tfjs-backend-wasm');
+    await startWasm(1);
+  } else await useBackend(config as BackendName);
+}
+
+async function main(): Promise<void> {
+  const config = (arg('config') ?? 'auto') as Config;
+  const quick = process.argv.includes('--quick');
+  const only = arg('cases')?.split(',');
+  await start(config);
+  const info = backendInfo();
+  const threads = info.threads ?? 1;
+  const opts = quick ? { warmup: 1, maxReps: 3, budgetMs: 600 } : { warmup: 2, maxReps: 15, budgetMs: 2500 };
+  const results: CaseResult[] = [];
+  for (const c of CASES) {
+    if (only && !only.includes(c.id)) continue;
+    seed(231);
+    let env: ReturnType<typeof c.setup> | undefined;
+    try {
+      env = c.setup(tf, (shape) => randn(shape));
+      const setupEnv = env;
+      const t = time(() => {
+        const outs = setupEnv.run();
+        for (const o of outs) o.dataSync(); // read back: the result is in JS memory, as numpy's is
+        tf.dispose(outs);
+      }, opts);
+      results.push({ id: c.id, ...t, gflops: c.flops === null ? null : c.flops / (t.ms * 1e6) });
+    } catch (e) {
+      results.push({ id: c.id, error: String((e as Error)?.message ?? e).split('\n')[0] });
+    } finally {
+      env?.dispose();
+    }
+  }
+  const describe = config === 'wasm-stock' ? 'backend: wasm, stock kernels (no ts231n fixes), 1 thread' : describeBackend(info);
+  const report: WorkerReport = { config, backend: info.name, threads, describe, results };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench worker (${arg('config') ?? 'auto'}): ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    process.exit(1);
+  },
+);
