@@ -76,7 +76,9 @@ export function showImages(images: ImageInput, options: ShowImagesOptions = {}):
     }
   }
   parts.push('</svg>');
-  const fig = new Figure(parts.join(''), { format: options.format ?? 'png', title: options.title ?? `${b.n} images`, pngScale: 1 });
+  // without text the pixel PNG is the whole figure: no need to rasterise the SVG around it
+  const plain = !labels && !options.title;
+  const fig = new Figure(parts.join(''), { format: options.format ?? 'png', title: options.title ?? `${b.n} images`, pngScale: 1, png: plain ? png : undefined });
   if (options.show !== false) fig.show();
   return fig;
 }
