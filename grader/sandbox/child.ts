@@ -201,6 +201,9 @@ process.on('unhandledRejection', (e) => {
   realExit(70);
 });
 
+// The grader went away (killed mid-batch): stop instead of running on as an orphan.
+process.on('disconnect', () => realExit(0));
+
 process.once('message', (m: ParentMessage) => {
   if (m?.t !== 'config') return;
   main(m.config).catch((e) => {

@@ -1,0 +1,62 @@
+/**
+ * `npm run demo`: grade the example submissions of assignment 1 (examples/submissions/assignment1:
+ * complete, partial, broken) in quick mode with the offline data set, and say where the reports are.
+ *
+ * The same as `TS231N_QUICK=1 npm run grade -- --assignment assignment1 --submissions
+ * examples/submissions/assignment1 --out demo-out/assignment1`, plus a table of the results.
+ * Re-running is fast: the reference and unchanged students are reused (pass --force to redo).
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { gradeBatch } from '../grader/batch';
+import { progressPrinter } from '../grader/cli';
+import { GraderError } from '../grader/errors';
+import { EXAMPLES_DIR, staleExamples } from './examples';
+
+const REPO = path.resolve(__dirname, '..');
+
+async function main(): Promise<number> {
+  if (process.env.TS231N_QUICK === undefined) process.env.TS231N_QUICK = '1';
+  const stale = staleExamples();
+  if (stale.length) {
+    process.stderr.write(`demo: the example submissions are out of date (${stale[0]}); run: npx tsx scripts/examples.ts\n`);
+    return 1;
+  }
+  const out = path.join(REPO, 'demo-out', 'assignment1');
+  process.stderr.write(`grading ${path.relative(REPO, EXAMPLES_DIR)} (${process.env.TS231N_QUICK === '1' ? 'quick' : 'full'} configuration); the first run computes the reference solution, which takes a few minutes…\n`);
+  const started = Date.now();
+  const res = await gradeBatch({
+    assignment: 'assignment1',
+    submissions: EXAMPLES_DIR,
+    out,
+    jobs: Math.min(3, os.cpus().length),
+    force: process.argv.includes('--force'),
+    onProgress: progressPrinter(),
+  });
+  const rows = res.results.map((r) => {
+    const lost = r.items.filter((i) => !i.pendingManual && i.points < i.maxPoints);
+    const first = lost[0] ? `${lost[0].id}: ${lost[0].reason}` : '';
+    return `  ${r.student.padEnd(10)} ${String(r.total).padStart(6)} / ${r.maxTotal}  ${lost.length ? `${lost.length} item${lost.length > 1 ? 's' : ''} short, e.g. ${first.slice(0, 90)}` : 'full marks'}`;
+  });
+  process.stdout.write(`\n${rows.join('\n')}\n\n`);
+  for (const n of res.sandboxNotes) process.stdout.write(`note: ${n}\n`);
+  process.stdout.write(
+    [
+      `graded ${res.results.length} submissions in ${Math.round((Date.now() - started) / 1000)} s (${res.configuration}). Reports:`,
+      `  ${path.join(out, 'gradebook.csv')}   one row per student, one column per item`,
+      `  ${path.join(out, 'summary.txt')}     mean, median, histogram`,
+      `  ${path.join(out, 'junit.xml')}       for CI`,
+      ...res.results.map((r) => `  ${path.join(out, r.student, 'feedback.html')}`),
+      '',
+    ].join('\n'),
+  );
+  return res.failures.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`demo: ${(e as Error).message.split('\n')[0]}${e instanceof GraderError ? '' : ` (${(e as Error).name})`}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,155 @@
+/**
+ * Builds the example submissions of assignment 1 from the solution tree:
+ *
+ * - `complete`: a copy of solutions/assignment1 (full marks);
+ * - `partial`: the solution with two specific bugs — the SVM gradient misses the regularisation
+ *   term (naive and vectorised), and kNN breaks vote ties towards the larger label;
+ * - `broken`: knn.ipynb is not JSON (cut short, as by a failed upload) and cs231n/features.ts
+ *   throws when it is imported.
+ *
+ * `npx tsx scripts/examples.ts` writes examples/submissions/assignment1/; `--check` only says
+ * whether the committed copy is up to date (tests/graderExamples.test.ts does the same).
+ * Each bug is an exact text replacement: when the solution changes so that one no longer
+ * applies, the build fails and says which, instead of silently shipping a correct "partial".
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'submissions', 'assignment1');
+const SOLUTION = path.join(REPO_ROOT, 'solutions', 'assignment1');
+
+export class ExampleBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExampleBuildError';
+  }
+}
+
+interface Edit {
+  file: string;
+  /** What the edit does, in the words of a grader's feedback. */
+  why: string;
+  apply(text: string): string;
+}
+
+function replaceOnce(find: string, by: string): (text: string) => string {
+  return (text) => {
+    const at = text.indexOf(find);
+    if (at < 0 || text.indexOf(find, at + 1) >= 0) throw new ExampleBuildError(`expected exactly one ${JSON.stringify(find)}`);
+    return text.slice(0, at) + by + text.slice(at + find.length);
+  };
+}
+
+export const EXAMPLES: Record<string, Edit[]> = {
+  complete: [],
+  partial: [
+    {
+      file: 'cs231n/classifiers/linearSvm.ts',
+      why: 'naive SVM gradient without the regularisation term',
+      apply: replaceOnce('dW[k] = dW[k] / N + 2 * reg * w[k];', 'dW[k] = dW[k] / N;'),
+    },
+    {
+      file: 'cs231n/classifiers/linearSvm.ts',
+      why: 'vectorised SVM gradient without the regularisation term',
+      apply: replaceOnce('grad = tf.matMul(Xm.transpose(), coeff).div(N).add(Wm.mul(2 * reg));', 'grad = tf.matMul(Xm.transpose(), coeff).div(N);'),
+    },
+    {
+      file: 'cs231n/classifiers/kNearestNeighbor.ts',
+      why: 'kNN vote ties go to the larger label',
+      apply: replaceOnce('(count === bestVotes && label < best)', '(count === bestVotes && label > best)'),
+    },
+  ],
+  broken: [
+    {
+      file: 'knn.ipynb',
+      why: 'knn.ipynb cut short: not JSON',
+      apply: (text) => text.slice(0, Math.floor(text.length / 3)),
+    },
+    {
+      file: 'cs231n/features.ts',
+      why: 'features.ts throws when imported',
+      apply: replaceOnce("import { tf } from '../../../kernel/runtime';\n", "import { tf } from '../../../kernel/runtime';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
+    },
+  ],
+};
+
+function copyTree(src: string, dest: string): void {
+  fs.mkdirSync(dest, { recursive: true });
+  for (const d of fs.readdirSync(src, { withFileTypes: true })) {
+    if (d.name.startsWith('.')) continue; // scratch folders, checkpoints
+    const s = path.join(src, d.name);
+    if (d.isDirectory()) copyTree(s, path.join(dest, d.name));
+    else if (d.isFile()) fs.copyFileSync(s, path.join(dest, d.name));
+  }
+}
+
+/** Write every example submission into `dest` (replacing what is there). */
+export function buildExamples(dest: string = EXAMPLES_DIR): string[] {
+  fs.rmSync(dest, { recursive: true, force: true });
+  for (const [name, edits] of Object.entries(EXAMPLES)) {
+    const dir = path.join(dest, name);
+    copyTree(SOLUTION, dir);
+    for (const e of edits) {
+      const file = path.join(dir, e.file);
+      try {
+        fs.writeFileSync(file, e.apply(fs.readFileSync(file, 'utf8')));
+      } catch (err) {
+        throw new ExampleBuildError(`example "${name}" (${e.why}): cannot edit ${e.file}: ${(err as Error).message}; update scripts/examples.ts to the new solution`);
+      }
+    }
+  }
+  return Object.keys(EXAMPLES);
+}
+
+/** Relative paths and contents of a tree. */
+export function treeContents(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.set(path.relative(dir, p).split(path.sep).join('/'), fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The differences between the committed examples and a fresh build (empty when up to date). */
+export function staleExamples(committed: string = EXAMPLES_DIR): string[] {
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-examples-'));
+  try {
+    buildExamples(fresh);
+    const a = treeContents(committed);
+    const b = treeContents(fresh);
+    const diffs: string[] = [];
+    for (const [f, text] of b) if (!a.has(f)) diffs.push(`missing ${f}`);
+    else if (a.get(f) !== text) diffs.push(`out of date ${f}`);
+    for (const f of a.keys()) if (!b.has(f)) diffs.push(`extra ${f}`);
+    return diffs;
+  } finally {
+    fs.rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  try {
+    if (process.argv.includes('--check')) {
+      const diffs = staleExamples();
+      if (diffs.length) {
+        process.stderr.write(`examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`);
+        process.exit(1);
+      }
+      process.stdout.write('examples are up to date\n');
+    } else {
+      const names = buildExamples();
+      process.stdout.write(`wrote ${names.join(', ')} to ${path.relative(process.cwd(), EXAMPLES_DIR) || EXAMPLES_DIR}\n`);
+    }
+  } catch (e) {
+    process.stderr.write(`examples: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * Hostile and broken submissions, all graded in ONE batch together with a good one, on the mini
+ * fixture assignment (fast). Each must end with a clear reason and leave the others, the grader's
+ * outputs and the repository untouched. Then: the grader killed with SIGKILL mid-batch and
+ * restarted gives the same gradebook as the uninterrupted run.
+ *
+ * The corpus is generated here (nothing hostile is committed). Most hostile submissions hold only
+ * the file their attack needs: the missing ones are reported, not fatal, and each sandboxed child
+ * costs seconds of TypeScript start-up on a 2-core box.
+ */
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { spawn } from 'child_process';
+import * as yazl from 'yazl';
+import { gradeBatch, type BatchResult } from '../grader/batch';
+import { networkIsolation } from '../grader/run';
+import { copyTree } from '../grader/workspace';
+import type { StudentResult } from '../grader/types';
+
+jest.setTimeout(400_000);
+
+const REPO = path.resolve(__dirname, '..');
+const MINI = path.join(__dirname, 'fixtures', 'grader', 'mini');
+const SOLUTION = path.join(MINI, 'solution');
+const SPEC = path.join(MINI, 'spec');
+const RUNTIME = '../../../../../kernel/runtime';
+const LIMITS = { cellTimeoutS: 25, notebookTimeoutS: 120, memoryMb: 1536, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120 };
+
+let tmp: string;
+let subs: string;
+let out: string;
+let server: net.Server;
+let port = 0;
+let connections = 0;
+let batch: BatchResult;
+const byName = new Map<string, StudentResult>();
+
+function notebook(cells: string[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'ts231n', display_name: 'TypeScript (ts231n)', language: 'typescript' } },
+    cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, source, outputs: [], execution_count: null })),
+  });
+}
+
+/** A submission folder: `files` (path → content); `base` copies the solution first. */
+function submission(name: string, files: Record<string, string>, base = false): void {
+  const dir = path.join(subs, name);
+  if (base) copyTree(SOLUTION, dir);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+}
+
+/** An ops.ipynb whose second cell is the attack (the first imports the runtime like the real one). */
+function attack(code: string): string {
+  return notebook([`import { tf, record } from '${RUNTIME}';`, code]);
+}
+
+function zip(entries: Record<string, Buffer | string>): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const z = new yazl.ZipFile();
+    for (const [name, data] of Object.entries(entries)) z.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name);
+    const chunks: Buffer[] = [];
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+    z.end();
+  });
+}
+
+const solutionOps = () => fs.readFileSync(path.join(SOLUTION, 'lib', 'ops.ts'), 'utf8');
+const secretFiles = [path.join(SOLUTION, 'lib', 'ops.ts'), path.join(SPEC, 'hidden.ts'), path.join(SPEC, 'spec.json')];
+
+async function buildCorpus(): Promise<void> {
+  submission('good', {}, true);
+  // A cell that never ends, and a module function that loops only when a hidden test calls it (k > 3).
+  submission('loop_cell', { 'ops.ipynb': attack('while (true) {}') });
+  submission('loop_hidden', { 'lib/ops.ts': solutionOps().replace('const idx = scores.map', 'if (k > 3) while (true) {}\n  const idx = scores.map') });
+  submission('memory', { 'ops.ipynb': attack('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1e6).fill(Math.random()));') });
+  submission('exit_at_load', { 'lib/ops.ts': `process.exit(0);\n${solutionOps()}` });
+  submission('kill_parent', { 'ops.ipynb': attack('process.kill(process.ppid, "SIGKILL");\nprocess.kill(0, "SIGKILL");') });
+  // Reading the solutions or the spec: fs, require (from a module), dynamic import, a relative import path through the kernel link.
+  submission('read_fs', { 'ops.ipynb': attack(`import * as fs from 'fs';\nconst stolen = ${JSON.stringify(secretFiles)}.map((f) => fs.readFileSync(f, 'utf8'));\nrecord('mini.top2', stolen);`) });
+  submission('read_require', { 'lib/ops.ts': `export * from ${JSON.stringify(path.join(SOLUTION, 'lib', 'ops'))};\n` });
+  submission('read_import', { 'ops.ipynb': attack(`const m = await import(${JSON.stringify(path.join(SPEC, 'hidden.ts'))});\nrecord('mini.top2', Object.keys(m));`) });
+  submission('read_relative', { 'ops.ipynb': attack(`import * as fs from 'fs';\nrecord('mini.top2', fs.readFileSync('../../../../../kernel/../tests/fixtures/grader/mini/spec/spec.json', 'utf8'));`) });
+  // Writing outside the scratch folder: the grader's output folder and the repository (through the kernel link).
+  submission('write_out', {
+    'ops.ipynb': attack(
+      `import * as fs from 'fs';\nconst tried: string[] = [];\nfor (const f of ${JSON.stringify([path.join(out, 'gradebook.csv'), path.join(out, 'good', 'report.json'), path.join(out, 'pwned.txt')])}.concat(['../../../../../kernel/pwned.txt'])) {\n  try { fs.writeFileSync(f, 'student,total\\nwrite_out,100\\n'); tried.push('wrote ' + f); } catch (e) { tried.push((e as Error).message); }\n}\nconsole.log(tried.join('\\n'));\nif (tried.some((t) => t.startsWith('wrote'))) record('mini.top2', 'escaped');\nelse throw new Error('every write outside the scratch folder was refused: ' + tried[0]);`,
+    ),
+  });
+  submission('spawn', { 'ops.ipynb': attack(`import { execSync } from 'child_process';\nexecSync('touch ${path.join(tmp, 'spawned')}');`) });
+  submission('network', {
+    'ops.ipynb': attack(`import * as net from 'net';\nawait new Promise((resolve, reject) => { const s = net.connect(${port}, '127.0.0.1', () => { s.end(); resolve(null); }); s.on('error', reject); });\nrecord('mini.top2', 'connected');`),
+  });
+  submission('print_100mb', { 'ops.ipynb': attack(`const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`) });
+  submission('print_100mb_log', { 'ops.ipynb': attack(`const mb = 'y'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) console.log(mb);`) });
+  // Forging: a wrong sumRows, plus patches of tf and the runtime so that the hidden test would see right-looking values.
+  submission('forge', {
+    'lib/ops.ts': solutionOps()
+      .replace('return tf.sum(x, 1) as tf.Tensor1D;', 'return tf.zeros([x.shape[0]]) as tf.Tensor1D;')
+      .concat(`\nimport * as runtime from '../../../../../../kernel/runtime';\n(runtime as { encodeValue: unknown }).encodeValue = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n(tf.Tensor.prototype as { dataSync: unknown }).dataSync = () => new Float32Array(7).fill(1);\n`),
+  });
+  submission('record_patch', { 'ops.ipynb': attack(`import * as rt from '${RUNTIME}';\n(rt as { record: unknown }).record = () => undefined;`) });
+  submission('not_json', { 'ops.ipynb': '{"cells": [' }, true);
+  submission('bad_schema', { 'ops.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {} }] }) }, true);
+  fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zip({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));
+  const slip = (await zip({ 'aa/evil.txt': 'pwned' })).toString('latin1').split('aa/evil.txt').join('../evil.txt');
+  fs.writeFileSync(path.join(subs, 'zip_slip.zip'), Buffer.from(slip, 'latin1'));
+  fs.mkdirSync(path.join(subs, 'empty'));
+}
+
+/** The files under a folder (relative), for before/after comparisons. */
+function listFiles(dir: string): string[] {
+  const outl: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else outl.push(path.relative(dir, path.join(d, e.name)));
+    }
+  };
+  walk(dir);
+  return outl.sort();
+}
+
+const reasons = (r: StudentResult) => [r.invalid ?? '', ...r.tasks.map((t) => `${t.task}: ${t.status} ${t.reason ?? ''} ${t.errors.map((e) => `${e.ename}: ${e.evalue}`).join(' | ')}`), ...r.items.map((i) => i.reason), ...r.notebooks.map((n) => n.error ?? '')].join('\n');
+
+let repoBefore: string[];
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grader-hostile-'));
+  subs = path.join(tmp, 'submissions');
+  out = path.join(tmp, 'out');
+  fs.mkdirSync(subs);
+  server = net.createServer((s) => {
+    connections++;
+    s.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  port = (server.address() as net.AddressInfo).port;
+  await buildCorpus();
+  repoBefore = listFiles(path.join(REPO, 'kernel'));
+  batch = await gradeBatch({ assignment: 'mini', submissions: subs, out, specDir: SPEC, solutionDir: SOLUTION, jobs: 2, runLimits: LIMITS, intakeLimits: { maxFiles: 200, maxBytes: 4 * 1024 * 1024 } });
+  for (const r of batch.results) byName.set(r.student, r);
+});
+
+afterAll(() => {
+  server?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('one batch with a good submission and the hostile corpus', () => {
+  it('grades every submission, the grader itself failing on none', () => {
+    expect(batch.failures).toEqual([]);
+    expect([...byName.keys()].sort()).toEqual(fs.readdirSync(subs).map((n) => n.replace(/\.zip$/, '')).sort());
+  });
+
+  it('gives the good submission full marks, unaffected by the others', () => {
+    const good = byName.get('good')!;
+    expect(good.total).toBe(10);
+    expect(good.tasks.every((t) => t.status === 'ok')).toBe(true);
+  });
+
+  it('stops an infinite loop in a cell at the cell timeout', () => {
+    const r = byName.get('loop_cell')!;
+    expect(r.tasks.find((t) => t.task === 'notebook:ops.ipynb')).toMatchObject({ status: 'killed', reason: expect.stringMatching(/ops\.ipynb cell 2 ran longer than 25 s \(cell timeout\); stopped/) });
+    expect(r.total).toBe(0);
+  });
+
+  it('stops an infinite loop inside a module function called by a hidden test, and runs the other hidden tests', () => {
+    const r = byName.get('loop_hidden')!;
+    expect(r.tasks.find((t) => t.task === 'hidden:mini.hidden_topk_ties')).toMatchObject({ status: 'killed', reason: expect.stringMatching(/hidden test mini\.hidden_topk_ties ran longer than 25 s/) });
+    expect(r.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(1);
+    expect(r.items.find((i) => i.id === 'mini.hidden_empty_class')!.points).toBe(1);
+  });
+
+  it('stops unbounded memory at the memory cap', () => {
+    expect(reasons(byName.get('memory')!)).toMatch(/ops\.ipynb cell 2 (used more than 1536 MB of memory|ran out of memory)/);
+  });
+
+  it('reports process.exit(0) at module load and goes on with the next task', () => {
+    const r = byName.get('exit_at_load')!;
+    expect(reasons(r)).toMatch(/called process\.exit\(0\) in hidden test mini\.hidden_sum_rows/);
+    expect(r.tasks.filter((t) => t.task.startsWith('hidden:')).every((t) => t.status === 'killed')).toBe(true);
+    expect(r.total).toBe(0);
+  });
+
+  it('refuses process.kill of the grader; the grader lives on', () => {
+    expect(reasons(byName.get('kill_parent')!)).toMatch(/does not allow signalling other processes/);
+  });
+
+  it.each(['read_fs', 'read_import', 'read_relative'])('refuses %s to read the solutions or the spec', (name) => {
+    const r = byName.get(name)!;
+    expect(reasons(r)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted|Cannot find module|ENOENT/);
+    expect(r.items.find((i) => i.id === 'mini.top2')!.found ?? '').not.toMatch(/sumRows|hiddenSeed|tests/);
+  });
+
+  it('refuses a module that requires the solution by its absolute path', () => {
+    const r = byName.get('read_require')!;
+    expect(reasons(r)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted|Cannot find module/);
+    expect(r.total).toBe(0);
+  });
+
+  it('refuses writes outside the scratch folder: output folder and repository untouched', () => {
+    const r = byName.get('write_out')!;
+    expect(reasons(r)).toMatch(/every write outside the scratch folder was refused/);
+    expect(fs.existsSync(path.join(out, 'pwned.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(REPO, 'kernel', 'pwned.txt'))).toBe(false);
+    expect(listFiles(path.join(REPO, 'kernel'))).toEqual(repoBefore);
+    expect(fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8')).not.toMatch(/write_out,100/);
+  });
+
+  it('refuses to spawn a child process', () => {
+    expect(reasons(byName.get('spawn')!)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
+    expect(fs.existsSync(path.join(tmp, 'spawned'))).toBe(false);
+  });
+
+  it('gives no network to the sandbox (or says so in the report where the OS cannot)', () => {
+    const r = byName.get('network')!;
+    if (networkIsolation().note) {
+      expect(r.sandboxNotes.join(' ')).toMatch(/network not blocked/);
+    } else {
+      expect(connections).toBe(0);
+      expect(reasons(r)).toMatch(/ENETUNREACH|ECONNREFUSED|EACCES|EPERM/);
+    }
+  });
+
+  it('stops a submission that prints 100 MB to stdout, and drops captured output past the cap', () => {
+    expect(reasons(byName.get('print_100mb')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
+    expect(reasons(byName.get('print_100mb_log')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
+  });
+
+  it('cannot forge values by patching tf or the runtime', () => {
+    const forge = byName.get('forge')!;
+    expect(forge.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);
+    expect(reasons(forge)).toMatch(/read[- ]only|not extensible|Cannot assign|Cannot add property/);
+    expect(reasons(byName.get('record_patch')!)).toMatch(/read[- ]only|Cannot assign/);
+  });
+
+  it('scores a notebook that is not JSON, or fails the schema, as 0 with the validator message; the rest is graded', () => {
+    const nj = byName.get('not_json')!;
+    expect(nj.notebooks.find((n) => n.path === 'ops.ipynb')).toMatchObject({ ok: false, error: expect.stringMatching(/^not valid JSON/) });
+    expect(nj.items.find((i) => i.id === 'mini.sum_rows')!.points).toBe(0);
+    expect(nj.items.find((i) => i.id === 'mini.means')!.points).toBe(1);
+    const bs = byName.get('bad_schema')!;
+    expect(bs.notebooks.find((n) => n.path === 'ops.ipynb')!.error).toMatch(/fails the nbformat v4.5 schema: \/cells\/0/);
+    expect(bs.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(1);
+  });
+
+  it('scores a zip bomb, a zip with ../ entries and an empty submission as invalid with the reason', () => {
+    expect(byName.get('zip_bomb')!.invalid).toMatch(/expands to more than 4194304 bytes \(zip bomb\?\)/);
+    expect(byName.get('zip_slip')!.invalid).toMatch(/zip slip/);
+    expect(fs.existsSync(path.join(tmp, 'evil.txt'))).toBe(false);
+    expect(byName.get('empty')!.invalid).toBe('the submission is empty');
+    for (const n of ['zip_bomb', 'zip_slip', 'empty']) expect(byName.get(n)!.total).toBe(0);
+  });
+
+  it('writes a gradebook with one row per student and a report per student', () => {
+    const rows = fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim().split('\n');
+    expect(rows.length).toBe(1 + byName.size);
+    for (const name of byName.keys()) expect(fs.existsSync(path.join(out, name, 'report.json'))).toBe(true);
+    expect(listFiles(out).filter((f) => !/^(\.cache\/|[^/]+\/(report\.json|feedback\.html)$|gradebook\.csv$|junit\.xml$|summary\.(json|txt)$)/.test(f))).toEqual([]);
+  });
+});
+
+describe('resumable', () => {
+  it('killed with SIGKILL mid-batch and restarted, gives the same gradebook rows as the uninterrupted run', async () => {
+    const names = ['good', 'exit_at_load', 'not_json', 'empty'];
+    const subs2 = path.join(tmp, 'subs2');
+    const out2 = path.join(tmp, 'out2');
+    fs.mkdirSync(subs2);
+    for (const n of names) fs.renameSync(path.join(subs, n), path.join(subs2, n));
+    copyTree(path.join(out, '.cache'), path.join(out2, '.cache')); // the same reference: no need to recompute it
+    const args = ['--import', 'tsx', path.join(REPO, 'grader', 'cli.ts'), '--assignment', 'mini', '--submissions', subs2, '--out', out2, '--spec-dir', SPEC, '--solution-dir', SOLUTION, '--jobs', '1', '--cell-timeout', '25', '--memory', '1536'];
+    const cli = spawn(process.execPath, args, { cwd: REPO, stdio: 'ignore' });
+    // Kill it as soon as the first student is written (the second is then in flight).
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (names.some((n) => fs.existsSync(path.join(out2, n, 'report.json')))) {
+          clearInterval(t);
+          cli.kill('SIGKILL');
+          resolve();
+        }
+      }, 50);
+    });
+    await new Promise((r) => cli.once('exit', r));
+    const doneBefore = names.filter((n) => fs.existsSync(path.join(out2, n, 'report.json')));
+    expect(doneBefore.length).toBeLessThan(names.length);
+    const again = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    again.stdout!.on('data', (b) => (stdout += b));
+    const code = await new Promise((r) => again.once('exit', r));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`${names.length} graded \\(${names.length - doneBefore.length} run, ${doneBefore.length} unchanged\\)`));
+    const rows = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n');
+    const full = rows(path.join(out, 'gradebook.csv'));
+    const resumed = rows(path.join(out2, 'gradebook.csv'));
+    expect(resumed[0]).toBe(full[0]);
+    expect(resumed.slice(1)).toEqual(full.slice(1).filter((r) => names.includes(r.split(',')[0])));
+  });
+});
