@@ -1,6 +1,6 @@
 /**
  * Display helpers for notebooks: every one emits a MIME bundle through `emit()` (a notebook
- * output, or its text/plain on stdout outside a notebook). See docs/display.md.
+ * output, or its text/plain on stdout outside a notebook). See docs/runtime.md.
  */
 export { Figure, svgToPng } from './figure';
 export type { FigureFormat, FigureOptions } from './figure';
