@@ -4,7 +4,7 @@
  * matMul. Tolerance: see WASM_CPU_RTOL in tensorHelpers.ts.
  */
 import { tf, useBackend } from '../kernel/runtime/tensor';
-import { stockWasmKernel } from '../kernel/runtime/wasm';
+import { stockWasmKernel, swapOperands } from '../kernel/runtime/wasm';
 import { compareWasmToCpu, randn, runOn, WASM_CPU_RTOL, normals, size } from './tensorHelpers';
 
 type Pad = 'same' | 'valid' | number;
@@ -114,6 +114,21 @@ describe('BatchMatMul / _FusedMatMul with transposes', () => {
       a: randn(ta ? [13, 11] : [11, 13], 11), b: randn(tb ? [6, 13] : [13, 6], 12),
       transposeA: ta, transposeB: tb, bias: randn([6], 13), activation: 'relu',
     }));
+  });
+  it('wide products are turned around only when B is large and wide (kNN yes, square no)', () => {
+    expect(swapOperands(500, 3072, 5000)).toBe(true); // kNN no-loop X·Yᵀ
+    expect(swapOperands(1024, 1024, 1024)).toBe(false);
+    expect(swapOperands(200, 3072, 100)).toBe(false); // the MLP's X·W1
+    expect(swapOperands(6, 512, 2048)).toBe(true); // the shape tested below
+  });
+  it.each(combos)('wide matMul turned around (transposeA=%s, transposeB=%s) equals cpu and leaks nothing', async (ta, tb) => {
+    const make = () => {
+      const a = randn(ta ? [512, 6] : [6, 512], 31);
+      const b = randn(tb ? [2048, 512] : [512, 2048], 32);
+      return tf.matMul(a, b, ta, tb);
+    };
+    await expectClose(`wide matMul ${ta} ${tb}`, make);
+    expect(await wasmDataIdsLeaked(make)).toBe(0);
   });
   it('X·Yᵀ runs on the fast path: at least 2× faster than the stock kernel', async () => {
     const stock = stockWasmKernel(tf.BatchMatMul);

@@ -7,6 +7,7 @@
  * | Conv2DBackpropFilter | not registered: conv weight gradients throw     | a conv of xᵀ with dyᵀ (XNNPACK)   |
  * | MaxPoolGrad          | zero gradient where the window max is ≤ 0       | exact first-argmax scatter        |
  * | BatchMatMul          | transposeA/B leave XNNPACK (~8× slower)         | transpose first, then fast path   |
+ * | BatchMatMul, wide    | a 61 MB B thrashes the cache (kNN's X·Yᵀ), ~2×  | turned around: (Bᵀ·Aᵀ)ᵀ           |
  * | _FusedMatMul         | same as BatchMatMul                             | same                              |
  * | Conv2DBackpropInput  | stride 1 ~3× slower than the equivalent conv    | conv with the flipped filter      |
  */
@@ -49,7 +50,7 @@ export function registerWasmFixes(): void {
   const stash = new Map<string, tf.KernelConfig>();
   replace(stash, tf.Conv2DBackpropFilter, () => conv2dBackpropFilter);
   replace(stash, tf.MaxPoolGrad, () => maxPoolGrad);
-  replace(stash, tf.BatchMatMul, (stock) => transposeFirst(need(stock, tf.BatchMatMul)));
+  replace(stash, tf.BatchMatMul, (stock) => transposeFirst(need(stock, tf.BatchMatMul), true));
   replace(stash, tf._FusedMatMul, (stock) => transposeFirst(need(stock, tf._FusedMatMul)));
   replace(stash, tf.Conv2DBackpropInput, (stock) => flippedFilterConv(need(stock, tf.Conv2DBackpropInput)));
   g[STOCK] = stash;
@@ -63,4 +64,5 @@ export function stockWasmKernel(name: string): tf.KernelConfig | undefined {
   return (globalThis as unknown as Stash)[STOCK]?.get(name);
 }
 
+export { swapOperands } from './batchMatMul';
 export { transposeFirst, conv2dBackpropFilter, flippedFilterConv, maxPoolGrad };
