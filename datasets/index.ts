@@ -15,3 +15,5 @@ export { DATASET_NAMES, clearDatasetCache, defaultDir, loadDataset, loadRaw, nor
 export { DEFAULT_SIZES, QUICK_SIZES, getData, quickFromEnv, resolveSizes, subsample } from './splits';
 export type { CourseData, GetDataOptions, SplitSizes } from './splits';
 export { rawToDataset } from './tensors';
+export { showExamples, ShowExamplesError } from './showExamples';
+export type { ShowExamplesOptions } from './showExamples';

@@ -13,8 +13,9 @@
  *        err_i = |a_i − n_i| / max(|a_i| + |n_i|,  floor · G,  noise / tolerance)
  *    with `G = max_j max(|a_j|, |n_j|)` (the gradient's scale, `floor = 1e-2` by default: entries a
  *    hundred times smaller than the largest are judged in absolute terms against it) and
- *    `noise = 64·ε·max|f| / (x⁺ − x⁻)` (the centred difference's rounding error with a 64× margin
- *    for sums). `maxRelError = max_i err_i`; the check passes when `maxRelError ≤ tolerance`
+ *    `noise = 64·ε·L / (x⁺ − x⁻)` (the centred difference's rounding error with a 64× margin
+ *    for sums), where the loss scale `L = max(max|f|, ‖n ⊙ x‖₂)`: the rounding error grows with the
+ *    terms a loss sums, which can be far larger than |f| when they cancel. `maxRelError = max_i err_i`; the check passes when `maxRelError ≤ tolerance`
  *    (default `1e-2`). This is CS231n's relError with two absolute floors that keep float32 noise
  *    on near-zero entries from counting as disagreement.
  * 3. **Kinks** (ReLU, the SVM hinge, max): when `x ± h` straddles a kink the centred difference
@@ -23,7 +24,7 @@
  *    and backward `(f(x) − f(x⁻))/(x − x⁻)` differences and passes if it matches one of them within
  *    the same tolerance; such entries are counted in `kinks`.
  *
- * docs/gradcheck.md has the derivation and the measured table (every correct gradient passes and
+ * docs/tensor-core.md has the derivation and the measured table (every correct gradient passes and
  * every wrong one fails, on the cpu and wasm backends, over several seeds).
  */
 import { tf } from './tensor';
@@ -34,7 +35,7 @@ export const FLOAT32_EPS = 2 ** -23;
 
 /** Default step: large enough that float32 rounding noise is ~1e-4 relative, small enough for curvature. */
 export const DEFAULT_H = 1e-3;
-/** Default tolerance on `maxRelError` (see the measured table in docs/gradcheck.md). */
+/** Default tolerance on `maxRelError` (see the measured table in docs/tensor-core.md). */
 export const DEFAULT_TOLERANCE = 1e-2;
 /** Entries smaller than this fraction of the largest are compared in absolute terms. */
 export const DEFAULT_FLOOR = 1e-2;
