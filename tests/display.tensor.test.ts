@@ -126,6 +126,24 @@ describe('mimeBundleOf', () => {
     expect(Object.keys(mimeBundleOf(fig) ?? {}).sort()).toEqual(['image/svg+xml', 'text/plain']);
     for (const v of [1, 'x', [1, 2], { a: 1 }, null, undefined]) expect(mimeBundleOf(v)).toBeUndefined();
   });
+
+  it('gives only the text form of a figure that was already shown, so a cell ending in plotLines(...) draws once', () => {
+    const got: MimeBundle[] = [];
+    setDisplaySink({ display: (bundle) => got.push(bundle) });
+    let fig: Figure;
+    try {
+      fig = plotBars({ labels: ['a'], values: [1], title: 'once' });
+    } finally {
+      setDisplaySink(null);
+    }
+    expect(got).toHaveLength(1);
+    expect(fig.shown).toBe(true);
+    expect(mimeBundleOf(fig)).toEqual({ 'text/plain': String(got[0]['text/plain']) });
+    expect(String(fig)).toMatch(/^<Figure "once" \d+×\d+>$/);
+    // a figure from another copy of the module is recognised by its fields
+    const foreign = { shown: true, toBundle: () => ({ 'image/png': 'x' }), toString: () => '<Figure "f" 1×1>' };
+    expect(mimeBundleOf(foreign)).toEqual({ 'text/plain': '<Figure "f" 1×1>' });
+  });
 });
 
 describe('showTable', () => {

@@ -54,6 +54,7 @@ export class Figure {
   private readonly pngScale: number;
   private pngCache?: Buffer;
   private readonly pngGiven: boolean;
+  private displayed = false;
 
   constructor(private readonly svgText: string, options: FigureOptions = {}) {
     this.format = options.format ?? 'svg';
@@ -77,9 +78,19 @@ export class Figure {
     return this.pngCache;
   }
 
+  /** Whether `show()` has displayed it (plot helpers do unless `show: false`). */
+  get shown(): boolean {
+    return this.displayed;
+  }
+
+  /** `<Figure "title" 480×300>`, the text form. */
+  toString(): string {
+    return `<Figure "${this.title}" ${Math.round(this.width)}×${Math.round(this.height)}>`;
+  }
+
   /** The MIME bundle for a notebook: image/svg+xml or image/png (base64), plus text/plain. */
   toBundle(): MimeBundle {
-    const text = `<Figure "${this.title}" ${Math.round(this.width)}×${Math.round(this.height)}>`;
+    const text = this.toString();
     if (this.format === 'png') return { 'image/png': this.png().toString('base64'), 'text/plain': text };
     return { 'image/svg+xml': this.svgText, 'text/plain': text };
   }
@@ -94,6 +105,7 @@ export class Figure {
   /** Displays the figure now. */
   show(): this {
     emit(this.toBundle(), { metadata: this.metadata() });
+    this.displayed = true;
     return this;
   }
 }
