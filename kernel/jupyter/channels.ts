@@ -52,10 +52,6 @@ export class Channels implements KernelIo {
     this.worker.postMessage(m);
   }
 
-  engineReady(): void {
-    this.worker.postMessage({ kind: 'engineReady' } satisfies ToWorker);
-  }
-
   /** Flush pending sends and close the sockets (at most `timeoutMs`). */
   close(timeoutMs = 1500): Promise<void> {
     return new Promise((resolve) => {

@@ -83,7 +83,6 @@ export async function startKernel(connectionFile: string, opts: StartOptions = {
   } catch (e) {
     engine = new UnavailableEngine(`the TypeScript engine did not start in ${cwd}: ${(e as Error).message}`);
   }
-  channels.engineReady();
   kernel = new Kernel(channels, engine, { info, onShutdown: () => void exit() });
   // Errors from a cell's timers or promises after the cell ended go to that cell's stderr.
   process.on('uncaughtException', (e) => kernel?.lateOutput('stderr', `Uncaught ${e?.stack ?? e}\n`));

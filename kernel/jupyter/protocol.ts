@@ -34,6 +34,4 @@ export type ToMain =
 
 export type ToWorker =
   | { kind: 'send'; channel: 'shell' | 'control' | 'stdin' | 'iopub'; identities: Uint8Array[]; msgType: string; parent: Header | Record<string, never>; content: Json; metadata?: Json; buffers?: Uint8Array[] }
-  | { kind: 'close' }
-  /** The engine is up: from now on shell kernel_info goes through the main thread's queue. */
-  | { kind: 'engineReady' };
+  | { kind: 'close' };

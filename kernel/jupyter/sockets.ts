@@ -73,21 +73,10 @@ async function serveHeartbeat(): Promise<void> {
   for await (const frames of hb) await hb.send(frames as Buffer[]);
 }
 
-/**
- * Until the main thread has built the engine (it loads the TypeScript compiler, seconds on a
- * busy machine) the worker answers shell kernel_info itself, so Jupyter sees the kernel as
- * started at once; cells sent meanwhile wait in order for the engine.
- */
-let engineReady = false;
-
 async function serveShell(): Promise<void> {
-  for await (const m of received(shell, 'shell')) {
-    if (!engineReady && m.header.msg_type === 'kernel_info_request') {
-      send('iopub', [], 'status', m.header, { execution_state: 'busy' });
-      send('shell', m.identities, 'kernel_info_reply', m.header, data.kernelInfo);
-      send('iopub', [], 'status', m.header, { execution_state: 'idle' });
-    } else post({ kind: 'request', channel: 'shell', msg: toWire(m) });
-  }
+  // Even kernel_info waits for the main thread: Jupyter should see the kernel as ready only
+  // when cells can run, or a short per-cell timeout would count the compiler's start-up.
+  for await (const m of received(shell, 'shell')) post({ kind: 'request', channel: 'shell', msg: toWire(m) });
 }
 
 let shuttingDown = false;
@@ -137,7 +126,6 @@ async function closeAll(): Promise<void> {
 port.on('message', (m: ToWorker) => {
   if (m.kind === 'send') send(m.channel, m.identities.map(toBuffer), m.msgType, m.parent, m.content, m.metadata ?? {}, (m.buffers ?? []).map(toBuffer));
   else if (m.kind === 'close') void closeAll();
-  else if (m.kind === 'engineReady') engineReady = true;
 });
 
 async function main(): Promise<void> {
