@@ -2,11 +2,10 @@
  * Routes what a cell prints and displays to the caller's hooks while it runs, then restores the
  * real streams and the previous display sink.
  *
- * Cells run in the process's main context (vm.runInThisContext), which is not always the context
- * this module was loaded in (jest gives each test file its own). So the streams and the display
- * sink are taken from the main context's globalThis.
+ * Cells run in the process's main context, so the streams and the display sink are taken from
+ * there (see mainContext.ts).
  */
-import * as vm from 'vm';
+import { mainGlobal, mainProcess } from './mainContext';
 import type { DisplayOptions, MimeBundle } from '../runtime/output';
 
 export type { DisplayOptions, MimeBundle };
@@ -17,9 +16,6 @@ export interface ExecuteHooks {
   display?(bundle: MimeBundle, options: DisplayOptions): void;
 }
 
-/** globalThis of the context cells run in. */
-export const mainGlobal = vm.runInThisContext('globalThis') as typeof globalThis & Record<symbol, unknown>;
-export const mainProcess = mainGlobal.process as NodeJS.Process;
 
 const SINK = Symbol.for('ts231n.displaySink');
 

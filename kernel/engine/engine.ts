@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
 import * as vm from 'vm';
-import Module = require('module');
 import { loadTslab, type Converter, type Tslab } from './tslab';
 import { composeLineMaps, type LineMap } from './lineMap';
-import { captureOutput, mainGlobal, mainProcess, type ExecuteHooks, type MimeBundle } from './capture';
+import { captureOutput, type ExecuteHooks, type MimeBundle } from './capture';
+import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
 import { ensureTsLoader, ModuleTracker } from './modules';
 
@@ -96,7 +96,12 @@ export class Engine {
   private count = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private abortRunning: ((e: Error) => void) | null = null;
+  /** True from the start of a cell until its reply; SIGINT in that window interrupts it. */
+  private busy = false;
+  /** SIGINT arrived while the cell was still being compiled. */
+  private interruptPending = false;
   private disposed = false;
+  /** SIGINT between cells is ignored, as a Jupyter kernel does. */
   private readonly onSigint = () => this.interrupt();
 
   constructor(opts: { cwd: string }) {
@@ -112,7 +117,7 @@ export class Engine {
       watchFile: this.tracker.watchFile,
       watchDirectory: this.tracker.watchDirectory,
     });
-    this.cellRequire = Module.createRequire(path.join(cwd, '__cell__.ts'));
+    this.cellRequire = NodeModule.createRequire(path.join(cwd, '__cell__.ts'));
     mainProcess.on('SIGINT', this.onSigint);
   }
 
@@ -128,9 +133,16 @@ export class Engine {
     if (typeof code !== 'string') throw new EngineError(`execute(code) needs the cell's source as a string, got ${typeof code}`);
     const executionCount = ++this.count;
     const restore = captureOutput(hooks);
+    this.busy = true;
+    this.interruptPending = false;
+    // A cell awaiting a promise nothing will settle must not let Node exit under it: it waits
+    // for an interrupt, as in Jupyter.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     try {
       return await this.runCaptured(code, executionCount);
     } finally {
+      clearInterval(keepAlive);
+      this.busy = false;
       restore();
       this.tracker.noteLoaded();
     }
@@ -163,6 +175,7 @@ export class Engine {
       const args = `globalThis[Symbol.for(${JSON.stringify(CELL_ARGS.description)})]`;
       const script = `${head}${conv.output}\n})(${args}.exports, ${args}.require)`;
       mainGlobal[CELL_ARGS] = { exports: this.locals, require: this.cellRequire };
+      if (this.interruptPending) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
       if (conv.hasToplevelAwait) await Promise.race([ret, interrupted]);
@@ -170,7 +183,7 @@ export class Engine {
       delete mainGlobal[CELL_ARGS];
       // Like Python, what the cell defined before it failed stays defined (functions are hoisted).
       this.prevDecl = conv.declOutput ?? this.prevDecl;
-      if (isScriptInterrupt(e)) return fail({ ename: 'InterruptError', evalue: 'the cell was interrupted (SIGINT)', traceback: ['InterruptError: the cell was interrupted (SIGINT)'] });
+      if (isScriptInterrupt(e) || e instanceof InterruptError) return fail({ ename: 'InterruptError', evalue: 'the cell was interrupted', traceback: ['InterruptError: the cell was interrupted'] });
       return fail(runtimeError(e, this.lineMaps, executionCount));
     } finally {
       this.abortRunning = null;
@@ -245,7 +258,9 @@ export class Engine {
 
   /** Stops the running cell if it is awaiting; a busy synchronous loop needs SIGINT to the process. */
   interrupt(): void {
-    this.abortRunning?.(new InterruptError());
+    if (!this.busy) return;
+    if (this.abortRunning) this.abortRunning(new InterruptError());
+    else this.interruptPending = true;
   }
 
   /** Releases the type checker and the SIGINT handler. */

@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as util from 'util';
 import type { Diagnostic } from './tslab';
 import type { LineMap } from './lineMap';
+import { loadedLineTables } from './modules';
 
 export interface ErrorInfo {
   ename: string;
@@ -21,6 +22,14 @@ export function cellFileName(executionCount: number): string {
 const CELL_FILE = /^In\[(\d+)\]$/;
 const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 const ENGINE_DIR = __dirname + path.sep;
+
+/** `file:line:col` of a frame; `file:line` in the .ts source for files our loader compiled. */
+function tsPosition(file: string, line: number, col: number): string {
+  const table = loadedLineTables.get(file);
+  if (!table) return `${file}:${line}:${col}`;
+  for (let k = Math.min(line - 1, table.length - 1); k >= 0; k--) if (table[k] !== undefined) return `${file}:${table[k]! + 1}`;
+  return `${file}:${line}:${col}`;
+}
 
 /** Type errors, one traceback line each; the first is the evalue. */
 export function compileError(diagnostics: Diagnostic[], cwd: string): ErrorInfo {
@@ -58,12 +67,14 @@ export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current
       const src = lineMaps.get(n)?.(Number(line));
       if (src === null) continue;
       const where = n === current ? `cell line ${src ?? '?'}` : `${file} line ${src ?? '?'}`;
-      const name = fn && !/^(exports|Object)\.<anonymous>$|^<anonymous>$/.test(fn) ? fn.replace(/^Object\./, '') : undefined;
+      // Cell functions are called as properties of the cells' shared locals (a Proxy).
+      const name = fn && !/^((exports|Object|Proxy)\.)?<anonymous>$/.test(fn) ? fn.replace(/^(Object|Proxy|exports)\./, '') : undefined;
       frames.push(name ? `    at ${name} (${where})` : `    at ${where}`);
       continue;
     }
     if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(ENGINE_DIR)) continue;
-    frames.push(`    at ${fn ? `${fn} (${file}:${line}:${col})` : `${file}:${line}:${col}`}`);
+    const where = tsPosition(file, Number(line), Number(col));
+    frames.push(`    at ${fn ? `${fn} (${where})` : where}`);
   }
   return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
 }

@@ -12,29 +12,35 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Module = require('module');
+import { NodeModule as RealModule } from './mainContext';
 import type { TslabTs, WatchCallback } from './tslab';
+import { lineTable } from './lineMap';
 
 type Cached = { id: string; filename: string; children?: Cached[] };
-const NodeModule = Module as unknown as {
+const NodeModule = RealModule as unknown as {
   _cache: Record<string, Cached | undefined>;
   _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void>;
 };
 
-/** Teaches Node's require to load .ts files, unless something already did. */
+/**
+ * For each .ts file our loader compiled: JavaScript line (0-based) → .ts line (0-based). The
+ * engine maps traceback frames itself rather than through Node's source-map support, which a
+ * host may have replaced (jest installs its own Error.prepareStackTrace).
+ */
+export const loadedLineTables = new Map<string, Array<number | undefined>>();
+
+/** Teaches Node's require to load .ts files, unless something already did (tsx, the grader's child). */
 export function ensureTsLoader(ts: TslabTs): void {
   if (NodeModule._extensions['.ts']) return;
   NodeModule._extensions['.ts'] = (m, file) => {
     const src = fs.readFileSync(file, 'utf8');
     const out = ts.transpileModule(src, {
       fileName: file,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true, inlineSources: false },
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: true },
     });
-    m._compile(out.outputText, file);
+    if (out.sourceMapText) loadedLineTables.set(file, lineTable(out.sourceMapText));
+    m._compile(out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), file);
   };
-  // Stack traces through .ts modules then show .ts lines.
-  const p = process as NodeJS.Process & { setSourceMapsEnabled?(on: boolean): void };
-  p.setSourceMapsEnabled?.(true);
 }
 
 const ENGINE_DIR = __dirname + path.sep;

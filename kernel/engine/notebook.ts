@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Engine, type ExecuteReply, type MimeBundle, type DisplayOptions } from './engine';
-import { mainProcess } from './capture';
+import { mainProcess } from './mainContext';
 import { Watchdog } from './watchdog';
 
 const RECORD_MIME = 'application/vnd.ts231n.record+json';

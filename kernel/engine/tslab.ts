@@ -14,7 +14,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Module = require('module');
+import type Module = require('module');
+import { NodeModule } from './mainContext';
 
 /** The tslab version these patches were written against (package.json pins the same). */
 export const TSLAB_PINNED = '1.0.22';
@@ -179,12 +180,12 @@ export function loadTslab(): Tslab {
   for (const [, from, to] of PATCHES) src = src.replace(from, () => to);
   // Compiled under its own file name so that its requires resolve exactly as tslab's own would.
   type CompilableModule = Module & { _compile(code: string, file: string): void; exports: Record<string, unknown> };
-  const M = Module as unknown as { new (id: string, parent?: Module | null): CompilableModule; _nodeModulePaths(dir: string): string[] };
+  const M = NodeModule as unknown as { new (id: string, parent?: Module | null): CompilableModule; _nodeModulePaths(dir: string): string[] };
   const mod = new M(file, null);
   mod.filename = file;
   mod.paths = M._nodeModulePaths(path.dirname(file));
   mod._compile(PRELUDE + src, file);
-  const req = Module.createRequire(file);
+  const req = NodeModule.createRequire(file);
   const ts = req('@tslab/typescript-for-tslab') as TslabTs;
   const inspect = req('./inspect') as { printQuickInfo(info: QuickInfo): string };
   const exp = mod.exports as { createConverter(o: unknown): Converter; isCompleteCode(s: string): { completed: boolean; indent?: string } };

@@ -1,0 +1,254 @@
+/**
+ * kernel/engine: TypeScript cells with shared state, streams, display, results, errors that point
+ * at the cell's line, re-import of an edited module, top-level await, interrupts, headless
+ * notebooks — and a loud failure when tslab's internals are not the ones the engine was written for.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vm from 'vm';
+import { spawnSync } from 'child_process';
+import { Engine, executeNotebook, checkTslab, TSLAB_PINNED, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../kernel/engine';
+
+const ROOT = path.resolve(__dirname, '..');
+const FIXTURES = path.join(__dirname, 'fixtures', 'engine');
+const mainProcess = vm.runInThisContext('process') as NodeJS.Process;
+
+interface Ran {
+  reply: ExecuteReply;
+  stdout: string;
+  stderr: string;
+  displays: Array<{ bundle: MimeBundle; options: unknown }>;
+}
+
+async function run(engine: Engine, code: string): Promise<Ran> {
+  const out: Ran = { reply: undefined as unknown as ExecuteReply, stdout: '', stderr: '', displays: [] };
+  const hooks: ExecuteHooks = {
+    stdout: (t) => (out.stdout += t),
+    stderr: (t) => (out.stderr += t),
+    display: (bundle, options) => out.displays.push({ bundle, options }),
+  };
+  out.reply = await engine.execute(code, hooks);
+  return out;
+}
+
+function text(r: Ran): string | undefined {
+  return r.reply.result?.['text/plain'] as string | undefined;
+}
+
+describe('tslab pin', () => {
+  test('the installed tslab is the pinned version and its internals are the ones the engine patches', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const check = checkTslab();
+    // A mismatch here means kernel/engine/tslab.ts must be revisited before upgrading tslab.
+    expect({ installed: check.version, problems: check.problems }).toEqual({ installed: TSLAB_PINNED, problems: [] });
+    expect(pkg.dependencies.tslab).toBe(TSLAB_PINNED);
+  });
+});
+
+describe('Engine', () => {
+  let engine: Engine;
+  beforeAll(() => {
+    engine = new Engine({ cwd: FIXTURES });
+  });
+  afterAll(() => engine.dispose());
+
+  test('cells share state and count executions', async () => {
+    const a = await run(engine, 'const base = 2;\nlet hits = 0;');
+    expect(a.reply).toEqual({ status: 'ok', executionCount: 1 });
+    const b = await run(engine, 'hits += 1;\nbase * 21');
+    expect(b.reply.status).toBe('ok');
+    expect(b.reply.executionCount).toBe(2);
+    expect(text(b)).toBe('42');
+    expect(text(await run(engine, 'hits'))).toBe('1');
+  });
+
+  test('console and process streams go to the hooks, and the real streams come back afterwards', async () => {
+    const before = { out: mainProcess.stdout.write, err: mainProcess.stderr.write };
+    const r = await run(engine, "console.log('to stdout', 1);\nprocess.stdout.write('raw\\n');\nconsole.error('to stderr');\nprocess.stderr.write(Buffer.from('bytes\\n'));");
+    expect(r.reply.status).toBe('ok');
+    expect(r.stdout).toBe('to stdout 1\nraw\n');
+    expect(r.stderr).toBe('to stderr\nbytes\n');
+    expect(mainProcess.stdout.write).toBe(before.out);
+    expect(mainProcess.stderr.write).toBe(before.err);
+  });
+
+  test("the runtime's display calls reach the display hook with their options", async () => {
+    const r = await run(
+      engine,
+      "import { emit } from '../../../kernel/runtime/output';\nemit({ 'text/plain': 'p 0%', 'text/html': '<b>0%</b>' }, { displayId: 'bar' });\nemit({ 'text/plain': 'p 100%' }, { displayId: 'bar', update: true });",
+    );
+    expect(r.reply.status).toBe('ok');
+    expect(r.displays).toEqual([
+      { bundle: { 'text/plain': 'p 0%', 'text/html': '<b>0%</b>' }, options: { displayId: 'bar' } },
+      { bundle: { 'text/plain': 'p 100%' }, options: { displayId: 'bar', update: true } },
+    ]);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a final expression becomes the result; undefined gives none', async () => {
+    expect(text(await run(engine, "'abc'.toUpperCase()"))).toBe("'ABC'");
+    expect(text(await run(engine, '({ a: [1, 2], b: null })'))).toBe('{ a: [ 1, 2 ], b: null }');
+    const none = await run(engine, 'void 0');
+    expect(none.reply.status).toBe('ok');
+    expect(none.reply.result).toBeUndefined();
+    expect((await run(engine, 'const quiet = 5;')).reply.result).toBeUndefined();
+  });
+
+  test('a type error is an error reply that names the cell line, and nothing runs', async () => {
+    const r = await run(engine, "hits += 100;\nconst n: number = 'seven';");
+    expect(r.reply.status).toBe('error');
+    expect(r.reply.error!.ename).toBe('TSError');
+    expect(r.reply.error!.evalue).toMatch(/^cell line 2, column 7: Type 'string' is not assignable to type 'number'/);
+    expect(r.reply.error!.traceback.join('\n')).toContain('cell line 2');
+    expect(text(await run(engine, 'hits'))).toBe('1');
+  });
+
+  test('a runtime error gives ename/evalue and a traceback with the cell line of each frame', async () => {
+    const r = await run(engine, "function check(x: number) {\n  if (x > 1) {\n    throw new TypeError('x too big: ' + x);\n  }\n}\ncheck(1);\ncheck(3);");
+    expect(r.reply.status).toBe('error');
+    expect(r.reply.error!.ename).toBe('TypeError');
+    expect(r.reply.error!.evalue).toBe('x too big: 3');
+    expect(r.reply.error!.traceback).toEqual(['TypeError: x too big: 3', '    at check (cell line 3)', '    at cell line 7']);
+    // What the cell defined before it failed stays defined, as in Python.
+    const again = await run(engine, 'check(5)');
+    expect(again.reply.error!.traceback).toEqual(['TypeError: x too big: 5', '    at check (In[' + (r.reply.executionCount) + '] line 3)', '    at cell line 1']);
+  });
+
+  test('an error inside a local .ts module shows its file and line', async () => {
+    const r = await run(engine, "import { explode } from './thrower';\nconst ok = explode(1);\nexplode(7);");
+    expect(r.reply.status).toBe('error');
+    expect(r.reply.error!.ename).toBe('RangeError');
+    expect(r.reply.error!.evalue).toBe('explode: 7 is too big');
+    const tb = r.reply.error!.traceback.join('\n');
+    expect(tb).toContain(`at explode (${path.join(FIXTURES, 'thrower.ts')}:4`);
+    expect(tb).toMatch(/thrower\.ts:4(:\d+)?\)/);
+    expect(tb).toContain('cell line 3');
+  });
+
+  test('an error does not break later cells', async () => {
+    expect((await run(engine, "throw new Error('first');")).reply.status).toBe('error');
+    expect((await run(engine, 'null.x')).reply.status).toBe('error');
+    const r = await run(engine, 'base + 1');
+    expect(r.reply.status).toBe('ok');
+    expect(text(r)).toBe('3');
+  });
+
+  test('top-level await works and keeps the values', async () => {
+    const r = await run(engine, 'const later = await new Promise<number>((res) => setTimeout(() => res(7), 20));\nlater * 2');
+    expect(text(r)).toBe('14');
+    expect(text(await run(engine, 'later + 1'))).toBe('8');
+    const rejected = await run(engine, "await Promise.reject(new Error('async no'));");
+    expect(rejected.reply.error).toMatchObject({ ename: 'Error', evalue: 'async no' });
+  });
+
+  test('interrupt() stops a cell that is awaiting, and the engine keeps working', async () => {
+    setTimeout(() => engine.interrupt(), 100);
+    const r = await run(engine, 'await new Promise<void>((res) => setTimeout(res, 60000));');
+    expect(r.reply.error?.ename).toBe('InterruptError');
+    expect(text(await run(engine, 'base'))).toBe('2');
+  });
+
+  test('completion, inspection and is-complete use the type checker', () => {
+    const c = engine.complete('base.toFi', 9);
+    expect(c.matches).toContain('toFixed');
+    expect([c.cursorStart, c.cursorEnd]).toEqual([5, 9]);
+    const i = engine.inspect('base', 2);
+    expect(i.found).toBe(true);
+    expect(i.data['text/plain']).toContain('const base: 2');
+    expect(engine.isComplete('function f() {')).toEqual({ status: 'incomplete', indent: '  ' });
+    expect(engine.isComplete('const z = 1;').status).toBe('complete');
+  });
+
+  test('bad use is a one-line typed error', async () => {
+    expect(() => new Engine({ cwd: path.join(FIXTURES, 'no-such-folder') })).toThrow(/is not a folder: pass the folder the notebook is in/);
+    await expect(engine.execute(42 as unknown as string)).rejects.toThrow(/needs the cell's source as a string/);
+  });
+});
+
+describe('Engine and local modules', () => {
+  const scratch = path.join(FIXTURES, '.scratch', `reimport-${process.pid}`);
+  let engine: Engine;
+  beforeAll(() => {
+    fs.mkdirSync(scratch, { recursive: true });
+    fs.writeFileSync(path.join(scratch, 'mod.ts'), 'export const v = 1;\n');
+    fs.writeFileSync(path.join(scratch, 'user.ts'), "import { v } from './mod';\nexport const twice = () => 2 * v;\n");
+    engine = new Engine({ cwd: scratch });
+  });
+  afterAll(() => {
+    engine.dispose();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('an edited module is picked up on re-import, with its new exports and types', async () => {
+    const first = await run(engine, "import { v } from './mod';\nimport { twice } from './user';\n[v, twice()]");
+    expect(text(first)).toBe('[ 1, 2 ]');
+    fs.writeFileSync(path.join(scratch, 'mod.ts'), 'export const v = 10;\nexport const w: string = "new";\n');
+    const future = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(scratch, 'mod.ts'), future, future);
+    // `w` did not exist before: the type checker must see the new file too.
+    const second = await run(engine, "import { v, w } from './mod';\nimport { twice } from './user';\n[v, w.length, twice()]");
+    expect(second.reply.error).toBeUndefined();
+    expect(text(second)).toBe('[ 10, 3, 20 ]');
+  });
+
+  test('a notebook imports the runtime by its relative path; a tensor result is shown as a table', async () => {
+    const r = await run(engine, "import { tf } from '../../../../../kernel/runtime';\ntf.tensor2d([[1, 2], [3, 4]])");
+    expect(r.reply.status).toBe('ok');
+    expect(r.reply.result?.['text/html']).toEqual(expect.stringContaining('<table'));
+    expect(r.reply.result?.['text/plain']).toEqual(expect.stringContaining('[2, 2]'));
+  });
+});
+
+describe('executeNotebook', () => {
+  test('runs every code cell in order and returns nbformat outputs and the records', async () => {
+    const seen: number[] = [];
+    const before = mainProcess.env.TS231N_ENGINE_FIXTURE;
+    const run = await executeNotebook(path.join(FIXTURES, 'small.ipynb'), { env: { TS231N_ENGINE_FIXTURE: 'set' }, onCell: (i, n) => seen.push(i, n) });
+    expect(mainProcess.env.TS231N_ENGINE_FIXTURE).toBe(before);
+    expect(seen).toEqual([0, 5, 1, 5, 2, 5, 3, 5, 4, 5]);
+    expect(run.cells.map((c) => c.index)).toEqual([1, 2, 3, 4, 5]);
+    const [c1, c2, c3, c4, c5] = run.cells;
+    expect(c1.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'hello 42\n' },
+      { output_type: 'stream', name: 'stderr', text: 'warn\n' },
+      { output_type: 'stream', name: 'stdout', text: 'set\n' },
+    ]);
+    // The progress output was updated in place; the record is kept as a display output too.
+    expect(c2.outputs).toEqual([
+      { output_type: 'display_data', data: { 'text/plain': 'progress 100%' }, metadata: {} },
+      { output_type: 'display_data', data: expect.objectContaining({ 'text/plain': 'recorded fixture.answer' }), metadata: {} },
+    ]);
+    expect(run.records).toEqual({ 'fixture.answer': { kind: 'number', value: 42 } });
+    expect(c3.outputs).toEqual([{ output_type: 'error', ename: 'TSError', evalue: expect.stringContaining('cell line 1'), traceback: expect.any(Array) }]);
+    expect(c4.outputs).toEqual([{ output_type: 'error', ename: 'RangeError', evalue: 'explode: 5 is too big', traceback: expect.arrayContaining(['    at cell line 2']) }]);
+    expect(c5.outputs).toEqual([{ output_type: 'execute_result', execution_count: 5, data: { 'text/plain': '43' }, metadata: {} }]);
+  });
+
+  test('a missing or broken notebook is a one-line error', async () => {
+    await expect(executeNotebook(path.join(FIXTURES, 'nope.ipynb'))).rejects.toThrow(/cannot read notebook .*nope\.ipynb: check the path/);
+    await expect(executeNotebook(path.join(FIXTURES, 'thrower.ts'))).rejects.toThrow(/is not JSON .*: is it an \.ipynb file\?/);
+  });
+});
+
+describe('SIGINT (in a child process, so the signal cannot reach jest)', () => {
+  test('stops a busy while(true) cell and an awaiting cell; the engine keeps working; a notebook cell times out', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'interruptChild.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 100000 });
+    const steps = Object.fromEntries(
+      child.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { step: string; value: unknown })
+        .map((s) => [s.step, s.value]),
+    ) as Record<string, any>;
+    expect({ status: child.status, crash: steps.crash, stderr: child.status === 0 ? '' : child.stderr }).toEqual({ status: 0, crash: undefined, stderr: '' });
+    expect(steps.busy.reply.error.ename).toBe('InterruptError');
+    expect(steps.after).toMatchObject({ status: 'ok', result: { 'text/plain': 'true' } });
+    expect(steps.awaiting.error.ename).toBe('InterruptError');
+    expect(steps.sigintBetweenCells).toBe('alive');
+    expect(steps.notebook).toEqual([
+      { status: 'error', error: 'TimeoutError' },
+      { status: 'error', error: 'TimeoutError' },
+      { status: 'ok', result: "'still alive'" },
+    ]);
+  });
+});
