@@ -200,6 +200,7 @@ describe('bad input', () => {
       [() => tensorToBundle(tf.zeros([2]), { edgeItems: 0 }), /edgeItems must be a whole number in \[1, 1000\], got 0/],
       [() => tensorToBundle(tf.zeros([2]), { precision: 2.5 }), /precision must be a whole number in \[0, 20\], got 2\.5/],
       [() => tableToBundle([1, 2] as unknown as Record<string, unknown>[]), /showTable: row 0 must be an object of column → value/],
+      [() => tableToBundle({ columns: ['k', 'acc'], rows: [[1, 0.2], [3]] }), /showTable: rows\[1\] has 1 values for 2 columns; pass one value per column/],
       [() => tableToBundle({ columns: 'a' } as unknown as { columns: string[]; rows: unknown[][] }), /showTable: pass an array of row objects or \{ columns: string\[\], rows: unknown\[\]\[\] \}/],
     ];
     for (const [f, message] of cases) {

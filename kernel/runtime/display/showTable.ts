@@ -36,6 +36,7 @@ function normalise(input: TableInput): { columns: string[]; rows: unknown[][] } 
   }
   input.rows.forEach((r, i) => {
     if (!Array.isArray(r)) throw new DisplayArgumentError(`showTable: rows[${i}] must be an array with one value per column`);
+    if (r.length !== input.columns.length) throw new DisplayArgumentError(`showTable: rows[${i}] has ${r.length} values for ${input.columns.length} columns; pass one value per column`);
   });
   return input;
 }
