@@ -5,7 +5,7 @@
 export { Figure, svgToPng } from './figure';
 export type { FigureFormat, FigureOptions } from './figure';
 export { DisplayArgumentError } from './data';
-export type { NumberSeries } from './data';
+export type { NumberSeries, GappedSeries } from './data';
 export { showTensor, tensorToBundle } from './showTensor';
 export type { TensorDisplayOptions } from './showTensor';
 export { showImages } from './showImages';
@@ -24,7 +24,7 @@ export type { ErrorBarPlot } from './plotErrorBars';
 export { plotBars } from './plotBars';
 export type { BarPlot } from './plotBars';
 export { progress, ProgressBar, formatDuration } from './progress';
-export type { ProgressOptions, ProgressIterable, AsyncProgressIterable, ProgressState } from './progress';
+export type { ProgressOptions, ProgressIterable, AsyncProgressIterable, ProgressState, ProgressControls } from './progress';
 export { showTable, tableToBundle } from './showTable';
 export type { TableInput, TableOptions } from './showTable';
 export { mimeBundleOf, MIME_BUNDLE_OF_KEY } from './mimeBundleOf';
