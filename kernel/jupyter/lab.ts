@@ -70,7 +70,9 @@ export function parseArgs(argv: string[]): LabOptions {
 export function labCommand(front: Frontend, opts: LabOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv; dir: string } {
   const dir = path.resolve(REPO, opts.dir);
   const env = { ...process.env, JUPYTER_PATH: [KERNELSPEC_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) };
-  const args = [...front.args, '--ip=127.0.0.1', `--notebook-dir=${dir}`, ...opts.passThrough];
+  // Containers often run as root, which Jupyter refuses without --allow-root.
+  const root = process.getuid?.() === 0 && !opts.passThrough.includes('--allow-root') ? ['--allow-root'] : [];
+  const args = [...front.args, '--ip=127.0.0.1', `--notebook-dir=${dir}`, ...root, ...opts.passThrough];
   return { command: front.command, args, env, dir };
 }
 
