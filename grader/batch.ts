@@ -38,6 +38,8 @@ export interface GradeOptions {
   repoRoot?: string;
   runLimits?: Partial<RunLimits>;
   intakeLimits?: Partial<IntakeLimits>;
+  /** Where the reference is cached (default `<out>/.cache`); the key covers everything it depends on. */
+  cacheDir?: string;
   onProgress?(p: Progress): void;
   onReferenceStart?(): void;
 }
@@ -113,7 +115,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     prepareRunner(runnerDir);
     const hiddenCode = compileHiddenTests(specDir, spec);
     o.onReferenceStart?.();
-    const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration });
+    const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration });
     const configKey = crypto.createHash('sha256').update(JSON.stringify({ ref: ref.key, limits, configuration })).digest('hex').slice(0, 24);
     const assignmentRel = assignmentRelPath(repoRoot, solutionDir);
     const sandboxNotes = networkIsolation().note ? [networkIsolation().note!] : [];

@@ -8,7 +8,6 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import type { Reference, Spec } from './types';
 import type { Task } from './sandbox/protocol';
-import { hashFolder } from './intake';
 import { runTasks, type RunLimits } from './run';
 import { createWorkspace, copyTree, dataReadPaths, childEnv, assignmentRelPath } from './workspace';
 import { notebookTaskName, hiddenTaskName } from './collect';
@@ -43,12 +42,29 @@ function dataIdentity(repoRoot: string): string {
   return parts.join('\n');
 }
 
+/** Hash of the code a child loads from a folder: files by path and content, dot-entries (scratch, caches) skipped. */
+function codeHash(dir: string): string {
+  const h = crypto.createHash('sha256');
+  const walk = (d: string, rel: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
+      else if (e.isFile()) h.update(`${rel}${e.name}\0`).update(fs.readFileSync(p)).update('\0');
+    }
+  };
+  walk(dir, '');
+  return h.digest('hex');
+}
+
 export function referenceKey(o: ReferenceOptions): string {
   return crypto
     .createHash('sha256')
-    .update(hashFolder(o.solutionDir))
-    .update(hashFolder(o.specDir))
-    .update(hashFolder(path.join(o.repoRoot, 'kernel')))
+    .update(codeHash(o.solutionDir))
+    .update(codeHash(o.specDir))
+    .update(codeHash(path.join(o.repoRoot, 'kernel', 'runtime')))
+    .update(codeHash(path.join(o.repoRoot, 'kernel', 'engine')))
     .update(dataIdentity(o.repoRoot))
     .update(o.configuration)
     .digest('hex')

@@ -251,7 +251,7 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
           break;
         }
         case 'cell':
-          if (current) current.where = `${(current.task as { path: string }).path} cell ${m.index + 1}/${m.total}`;
+          if (current) current.where = `${(current.task as { path: string }).path} cell ${m.index + 1}`; // numbered like the notebook, as in the error texts
           arm('cell');
           break;
         case 'record':

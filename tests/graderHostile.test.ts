@@ -84,10 +84,15 @@ async function buildCorpus(): Promise<void> {
   submission('exit_at_load', { 'lib/ops.ts': `process.exit(0);\n${solutionOps()}` });
   submission('kill_parent', { 'ops.ipynb': attack('process.kill(process.ppid, "SIGKILL");\nprocess.kill(0, "SIGKILL");') });
   // Reading the solutions or the spec: fs, require (from a module), dynamic import, a relative import path through the kernel link.
-  submission('read_fs', { 'ops.ipynb': attack(`import * as fs from 'fs';\nconst stolen = ${JSON.stringify(secretFiles)}.map((f) => fs.readFileSync(f, 'utf8'));\nrecord('mini.top2', stolen);`) });
+  submission('read_solutions', {
+    'ops.ipynb': notebook([
+      `import { tf, record } from '${RUNTIME}';\nimport * as fs from 'fs';`,
+      `record('mini.top2', ${JSON.stringify(secretFiles)}.map((f) => fs.readFileSync(f, 'utf8')));`,
+      `const target: string = ${JSON.stringify(path.join(SPEC, 'hidden.ts'))};\nconst m = await import(target);\nrecord('mini.mean_square', Object.keys(m));`,
+      `record('mini.sum_rows', fs.readFileSync('../../../../../kernel/../tests/fixtures/grader/mini/spec/spec.json', 'utf8'));`,
+    ]),
+  });
   submission('read_require', { 'lib/ops.ts': `export * from ${JSON.stringify(path.join(SOLUTION, 'lib', 'ops'))};\n` });
-  submission('read_import', { 'ops.ipynb': attack(`const m = await import(${JSON.stringify(path.join(SPEC, 'hidden.ts'))});\nrecord('mini.top2', Object.keys(m));`) });
-  submission('read_relative', { 'ops.ipynb': attack(`import * as fs from 'fs';\nrecord('mini.top2', fs.readFileSync('../../../../../kernel/../tests/fixtures/grader/mini/spec/spec.json', 'utf8'));`) });
   // Writing outside the scratch folder: the grader's output folder and the repository (through the kernel link).
   submission('write_out', {
     'ops.ipynb': attack(
@@ -98,15 +103,22 @@ async function buildCorpus(): Promise<void> {
   submission('network', {
     'ops.ipynb': attack(`import * as net from 'net';\nawait new Promise((resolve, reject) => { const s = net.connect(${port}, '127.0.0.1', () => { s.end(); resolve(null); }); s.on('error', reject); });\nrecord('mini.top2', 'connected');`),
   });
-  submission('print_100mb', { 'ops.ipynb': attack(`const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`) });
-  submission('print_100mb_log', { 'ops.ipynb': attack(`const mb = 'y'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) console.log(mb);`) });
-  // Forging: a wrong sumRows, plus patches of tf and the runtime so that the hidden test would see right-looking values.
+  submission('print_100mb', { 'ops.ipynb': notebook([`const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`, `for (let i = 0; i < 100; i++) console.log(mb);`]) });
+  // Forging: patches of the runtime's record encoding, of tf and of the tensor prototype, each
+  // tried at module load; sumRows then reports what happened (as its own error).
+  const patches = (rel: string) =>
+    `import * as rt from '${rel}';\nimport * as rec from '${rel}/record';\n` +
+    `const outcomes: string[] = [];\nconst fake = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n` +
+    `const tryPatch = (what: string, fn: () => void) => { try { fn(); outcomes.push(what + ' patched'); } catch (e) { outcomes.push(what + ': ' + (e as Error).message); } };\n` +
+    `tryPatch('runtime.encodeValue', () => { (rt as any).encodeValue = fake; });\n` +
+    `tryPatch('record.encodeValue', () => { (rec as any).encodeValue = fake; });\n` +
+    `tryPatch('record.record', () => { (rec as any).record = () => undefined; });\n` +
+    `tryPatch('tf.sum', () => { (rt.tf as any).sum = () => rt.tf.ones([7]); });\n` +
+    `tryPatch('Tensor.prototype.dataSync', () => { (rt.tf.Tensor.prototype as any).dataSync = () => new Float32Array(7).fill(1); });\n`;
   submission('forge', {
-    'lib/ops.ts': solutionOps()
-      .replace('return tf.sum(x, 1) as tf.Tensor1D;', 'return tf.zeros([x.shape[0]]) as tf.Tensor1D;')
-      .concat(`\nimport * as runtime from '../../../../../../kernel/runtime';\n(runtime as { encodeValue: unknown }).encodeValue = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n(tf.Tensor.prototype as { dataSync: unknown }).dataSync = () => new Float32Array(7).fill(1);\n`),
+    'lib/ops.ts': patches('../../../../../../kernel/runtime') + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
   });
-  submission('record_patch', { 'ops.ipynb': attack(`import * as rt from '${RUNTIME}';\n(rt as { record: unknown }).record = () => undefined;`) });
+  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
   submission('not_json', { 'ops.ipynb': '{"cells": [' }, true);
   submission('bad_schema', { 'ops.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {} }] }) }, true);
   fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zip({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));
@@ -130,7 +142,6 @@ function listFiles(dir: string): string[] {
 
 const reasons = (r: StudentResult) => [r.invalid ?? '', ...r.tasks.map((t) => `${t.task}: ${t.status} ${t.reason ?? ''} ${t.errors.map((e) => `${e.ename}: ${e.evalue}`).join(' | ')}`), ...r.items.map((i) => i.reason), ...r.notebooks.map((n) => n.error ?? '')].join('\n');
 
-let repoBefore: string[];
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grader-hostile-'));
@@ -144,7 +155,6 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   port = (server.address() as net.AddressInfo).port;
   await buildCorpus();
-  repoBefore = listFiles(path.join(REPO, 'kernel'));
   batch = await gradeBatch({ assignment: 'mini', submissions: subs, out, specDir: SPEC, solutionDir: SOLUTION, jobs: 2, runLimits: LIMITS, intakeLimits: { maxFiles: 200, maxBytes: 4 * 1024 * 1024 } });
   for (const r of batch.results) byName.set(r.student, r);
 });
@@ -194,10 +204,12 @@ describe('one batch with a good submission and the hostile corpus', () => {
     expect(reasons(byName.get('kill_parent')!)).toMatch(/does not allow signalling other processes/);
   });
 
-  it.each(['read_fs', 'read_import', 'read_relative'])('refuses %s to read the solutions or the spec', (name) => {
-    const r = byName.get(name)!;
-    expect(reasons(r)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted|Cannot find module|ENOENT/);
-    expect(r.items.find((i) => i.id === 'mini.top2')!.found ?? '').not.toMatch(/sumRows|hiddenSeed|tests/);
+  it('refuses to read the solutions or the spec through fs, dynamic import and a relative path through the kernel link', () => {
+    const r = byName.get('read_solutions')!;
+    const errors = r.tasks.flatMap((t) => t.errors);
+    expect(errors.map((e) => e.where)).toEqual(['ops.ipynb cell 2', 'ops.ipynb cell 3', 'ops.ipynb cell 4']);
+    for (const e of errors) expect(e.evalue).toMatch(/Access to this API has been restricted \(the grading sandbox lets a submission read only its own files/);
+    expect(r.total).toBe(0);
   });
 
   it('refuses a module that requires the solution by its absolute path', () => {
@@ -211,7 +223,7 @@ describe('one batch with a good submission and the hostile corpus', () => {
     expect(reasons(r)).toMatch(/every write outside the scratch folder was refused/);
     expect(fs.existsSync(path.join(out, 'pwned.txt'))).toBe(false);
     expect(fs.existsSync(path.join(REPO, 'kernel', 'pwned.txt'))).toBe(false);
-    expect(listFiles(path.join(REPO, 'kernel'))).toEqual(repoBefore);
+    expect(listFiles(path.join(REPO, 'kernel')).filter((f) => /pwned/.test(f))).toEqual([]);
     expect(fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8')).not.toMatch(/write_out,100/);
   });
 
@@ -232,14 +244,16 @@ describe('one batch with a good submission and the hostile corpus', () => {
 
   it('stops a submission that prints 100 MB to stdout, and drops captured output past the cap', () => {
     expect(reasons(byName.get('print_100mb')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
-    expect(reasons(byName.get('print_100mb_log')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
   });
 
   it('cannot forge values by patching tf or the runtime', () => {
-    const forge = byName.get('forge')!;
-    expect(forge.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);
-    expect(reasons(forge)).toMatch(/read[- ]only|not extensible|Cannot assign|Cannot add property/);
-    expect(reasons(byName.get('record_patch')!)).toMatch(/read[- ]only|Cannot assign/);
+    for (const name of ['forge', 'record_patch']) {
+      const text = reasons(byName.get(name)!);
+      const outcomes = text.match(/patch outcomes: ([^\n|]*)/)![1].split('; ');
+      expect(outcomes.length).toBe(5);
+      for (const o of outcomes) expect(o).toMatch(/read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine/);
+    }
+    expect(byName.get('forge')!.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);
   });
 
   it('scores a notebook that is not JSON, or fails the schema, as 0 with the validator message; the rest is graded', () => {
@@ -270,7 +284,7 @@ describe('one batch with a good submission and the hostile corpus', () => {
 
 describe('resumable', () => {
   it('killed with SIGKILL mid-batch and restarted, gives the same gradebook rows as the uninterrupted run', async () => {
-    const names = ['good', 'exit_at_load', 'not_json', 'empty'];
+    const names = ['empty', 'forge', 'read_require', 'zip_slip']; // cheap ones: the run is short
     const subs2 = path.join(tmp, 'subs2');
     const out2 = path.join(tmp, 'out2');
     fs.mkdirSync(subs2);

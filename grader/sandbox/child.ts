@@ -75,11 +75,18 @@ function harden(repoRoot: string): void {
   Object.defineProperty(process, 'kill', { value: guardedKill, writable: false, configurable: false });
 }
 
+/** Node's permission error says only "Access to this API has been restricted": say what the sandbox allows. */
+function explainDenied(message: string): string {
+  return /Access to this API has been restricted/.test(message) && !message.includes('grading sandbox')
+    ? `${message} (the grading sandbox lets a submission read only its own files, the kit's runtime and the data set, write only its own folder, and start no processes)`
+    : message;
+}
+
 function studentError(e: unknown, where: string, root: string): StudentError {
   const err = e instanceof Error ? e : new Error(String(e));
   const frames = (err.stack ?? '').split('\n').filter((l) => l.includes(root)).map((l) => l.trim().replace(root + path.sep, ''));
   const at = frames[0]?.match(/\(?([^()\s]+:\d+):\d+\)?$/)?.[1];
-  return { where: at ? `${where} (${at})` : where, ename: err.name || 'Error', evalue: err.message, traceback: frames.slice(0, 8) };
+  return { where: at ? `${where} (${at})` : where, ename: err.name || 'Error', evalue: explainDenied(err.message), traceback: frames.slice(0, 8) };
 }
 
 function cellSource(src: string | string[]): string {
@@ -105,10 +112,10 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     }
   };
   const code = nb.cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code');
-  for (const [k, { c, i }] of code.entries()) {
+  for (const { c, i } of code) {
     const where = `${task.path} cell ${i + 1}`;
     currentWhere = where;
-    send({ t: 'cell', task: task.name, index: k, total: code.length });
+    send({ t: 'cell', task: task.name, index: i, total: nb.cells.length });
     const reply = await engine.execute(cellSource(c.source), {
       stdout: keep,
       stderr: keep,
@@ -121,7 +128,7 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     if (reply.status === 'error' && reply.error) {
       const tb = reply.error.traceback.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '')).slice(0, 12);
       const at = tb.join('\n').match(new RegExp(`${escape(cfg.assignmentRoot + path.sep)}([^\\s:()]+:\\d+)`))?.[1];
-      errors.push({ where: at ? `${where} (${at})` : where, ename: reply.error.ename, evalue: reply.error.evalue, traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
+      errors.push({ where: at ? `${where} (${at})` : where, ename: reply.error.ename, evalue: explainDenied(reply.error.evalue), traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
     }
   }
   engine.dispose();

@@ -26,6 +26,7 @@ export type ChildMessage =
   | { t: 'ready' }
   | { t: 'backend'; name: string }
   | { t: 'taskStart'; task: string }
+  /** index: the cell's position in the notebook (0-based, markdown cells counted), total: the notebook's cell count. */
   | { t: 'cell'; task: string; index: number; total: number }
   | { t: 'record'; task: string; id: string; value?: Encoded; notImplemented?: { fn: string; file: string }; where: string }
   | { t: 'hiddenValue'; task: string; id: string; value?: Encoded; error?: StudentError }
