@@ -15,5 +15,7 @@ export { DATASET_NAMES, clearDatasetCache, defaultDir, loadDataset, loadRaw, nor
 export { DEFAULT_SIZES, QUICK_SIZES, getData, quickFromEnv, resolveSizes, subsample } from './splits';
 export type { CourseData, GetDataOptions, SplitSizes } from './splits';
 export { rawToDataset } from './tensors';
+export { fetchDataset } from './fetcher';
+export type { FetchOptions, FetchResult } from './fetcher';
 export { showExamples, ShowExamplesError } from './showExamples';
 export type { ShowExamplesOptions } from './showExamples';
