@@ -22,6 +22,7 @@ const DEBIAN_PACKAGES = [
   ['python3-nbformat', 'the official nbformat validator used by the tests'],
   ['python3-jupyter-kernel-test', 'the Jupyter kernel conformance suite'],
   ['dataset-fashion-mnist', 'the offline default data set (31 MB, /usr/share/datasets/fashion-mnist)'],
+  ['fonts-dejavu-core', 'the font that PNG plots use for their text (SVG plots need none)'],
 ];
 
 function lockHash() {
