@@ -230,9 +230,9 @@ describe('executeNotebook', () => {
   });
 });
 
-describe('SIGINT (in a child process, so the signal cannot reach jest)', () => {
-  test('stops a busy while(true) cell and an awaiting cell; the engine keeps working; a notebook cell times out', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'interruptChild.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 100000 });
+describe('in a child process (SIGINT and uncaught errors must not reach jest)', () => {
+  test('SIGINT stops a busy while(true) cell and an awaiting cell; the engine keeps working; a notebook cell times out; late errors go to stderr', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'interruptChild.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 110000 });
     const steps = Object.fromEntries(
       child.stdout
         .split('\n')
@@ -250,5 +250,12 @@ describe('SIGINT (in a child process, so the signal cannot reach jest)', () => {
       { status: 'error', error: 'TimeoutError' },
       { status: 'ok', result: "'still alive'" },
     ]);
+    // A rejection nobody awaited and a timer's throw are reported on stderr; the run goes on.
+    expect(steps.late.replies).toEqual([
+      { status: 'ok', result: "'after'" },
+      { status: 'ok', result: "'next cell'" },
+    ]);
+    expect(steps.late.stderr).toContain('Unhandled promise rejection: Error: nobody awaits me');
+    expect(steps.late.stderr).toContain('Uncaught Error: thrown by a timer');
   });
 });

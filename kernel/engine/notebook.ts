@@ -119,6 +119,13 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
   const watchdog = opts.cellTimeoutMs ? new Watchdog() : null;
   const collector = new OutputCollector();
   const cells: NotebookCellRun[] = [];
+  // A timer's throw or a promise nobody awaited must not end the run: it becomes stderr of the
+  // cell that is current when Node reports it, as the Jupyter kernel shows it.
+  const stack = (e: unknown) => (typeof e === 'object' && e !== null && 'stack' in e ? String((e as Error).stack) : String(e));
+  const onUncaught = (e: unknown) => collector.stream('stderr', `Uncaught ${stack(e)}\n`);
+  const onRejection = (e: unknown) => collector.stream('stderr', `Unhandled promise rejection: ${stack(e)}\n`);
+  mainProcess.on('uncaughtException', onUncaught);
+  mainProcess.on('unhandledRejection', onRejection);
   try {
     for (const [i, { c, index }] of code.entries()) {
       opts.onCell?.(i, code.length);
@@ -140,7 +147,11 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
       if (reply.error) collector.outputs.push({ output_type: 'error', ...reply.error });
       cells.push({ index, reply, outputs: collector.outputs });
     }
+    // Let rejections of the last cell surface while the handlers are still installed.
+    await new Promise((resolve) => setImmediate(resolve));
   } finally {
+    mainProcess.removeListener('uncaughtException', onUncaught);
+    mainProcess.removeListener('unhandledRejection', onRejection);
     await watchdog?.close();
     engine.dispose();
     try {

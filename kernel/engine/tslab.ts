@@ -109,6 +109,10 @@ const PATCHES: Array<[string, string, string]> = [
   ],
   // Imported .ts files are loaded by Node's require (one shared copy), never emitted by tslab.
   ['emit only the cell', 'sideInputsConverted.add(dep);', 'continue;'],
+  // Only Node's globals: every other @types package in node_modules (jest, babel, …) would be
+  // parsed for each cell and would put test globals in scope. Types that imported packages
+  // reference (tfjs → long, seedrandom, …) still load through their references.
+  ['only @types/node is global', 'typeRoots: getTypeRoots(),', 'typeRoots: getTypeRoots(), types: ["node"],'],
   ['a source map for the cell', 'declaration: true,', 'declaration: true, sourceMap: true,'],
   ['keep the source map', 'let sideOutputs;', 'let sideOutputs; let sourceMapText;'],
   ['capture the source map', 'if (!fileName.endsWith(".js")) {', 'if (fileName.endsWith(".js.map")) { sourceMapText = data; }\n                if (!fileName.endsWith(".js")) {'],
