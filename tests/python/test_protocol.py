@@ -1,0 +1,129 @@
+"""Protocol behaviour beyond jupyter_kernel_test, through jupyter_client (Debian, /usr/bin/python3):
+heartbeat and control answer while a cell blocks the main thread, interrupt_request on control,
+SIGINT when idle, stop_on_error, restart and graceful shutdown.
+
+    JUPYTER_PATH=kernel/share/jupyter /usr/bin/python3 -m unittest -v tests/python/test_protocol.py
+"""
+import os
+import time
+import unittest
+from queue import Empty
+
+from jupyter_client.manager import start_new_kernel
+from jupyter_client.utils import run_sync
+
+KERNEL = os.environ.get("TS231N_KERNEL_NAME", "ts231n")
+
+
+def reply_to(kc, msg_id, channel="shell", timeout=60):
+    get = kc.get_shell_msg if channel == "shell" else run_sync(kc.control_channel.get_msg)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = get(timeout=max(0.1, deadline - time.time()))
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m
+    raise AssertionError(f"no reply to {msg_id} in {timeout}s")
+
+
+def outputs_of(kc, msg_id, timeout=60):
+    out = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            return out
+        out.append(m)
+    raise AssertionError(f"no idle for {msg_id} in {timeout}s")
+
+
+class ProtocolTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=90)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        if cls.km.is_alive():
+            cls.km.shutdown_kernel(now=True)
+
+    def run_cell(self, code, **kw):
+        mid = self.kc.execute(code, **kw)
+        reply = reply_to(self.kc, mid)
+        return reply["content"], outputs_of(self.kc, mid)
+
+    def control(self, msg_type, content=None):
+        msg = self.kc.session.msg(msg_type, content or {})
+        self.kc.control_channel.send(msg)
+        return msg["header"]["msg_id"]
+
+    def test_heartbeat_and_control_answer_while_a_cell_blocks(self):
+        self.run_cell("let spinUntil = 0;")
+        mid = self.kc.execute("spinUntil = Date.now() + 5000; while (Date.now() < spinUntil) {}")
+        time.sleep(2.0)
+        self.assertTrue(self.kc.hb_channel.is_beating(), "heartbeat stopped while the cell ran")
+        t0 = time.time()
+        rid = self.control("kernel_info_request")
+        info = reply_to(self.kc, rid, channel="control", timeout=3)
+        self.assertLess(time.time() - t0, 1.5)
+        self.assertEqual(info["content"]["status"], "ok")
+        self.assertEqual(reply_to(self.kc, mid)["content"]["status"], "ok")
+        outputs_of(self.kc, mid)
+
+    def test_interrupt_request_on_control_stops_while_true(self):
+        mid = self.kc.execute("while (true) {}")
+        time.sleep(1.0)
+        rid = self.control("interrupt_request")
+        self.assertEqual(reply_to(self.kc, rid, channel="control", timeout=5)["content"], {"status": "ok"})
+        r = reply_to(self.kc, mid, timeout=10)["content"]
+        self.assertEqual((r["status"], r["ename"]), ("error", "InterruptError"))
+        errors = [m for m in outputs_of(self.kc, mid) if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1)
+        content, _ = self.run_cell("1 + 1")
+        self.assertEqual(content["status"], "ok")
+
+    def test_sigint_when_idle_does_not_kill_the_kernel(self):
+        self.km.interrupt_kernel()  # interrupt_mode "signal": SIGINT to the kernel's process group
+        time.sleep(0.5)
+        self.assertTrue(self.km.is_alive())
+        content, out = self.run_cell("'still here'")
+        self.assertEqual(content["status"], "ok")
+        self.assertIn("still here", [m for m in out if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/plain"])
+
+    def test_stop_on_error_aborts_queued_cells_and_allow_errors_does_not(self):
+        ids = [self.kc.execute(c) for c in ("1", "throw new Error('stop here')", "2")]
+        statuses = [reply_to(self.kc, i)["content"]["status"] for i in ids]
+        self.assertEqual(statuses, ["ok", "error", "aborted"])
+        ids = [self.kc.execute(c, stop_on_error=False) for c in ("1", "throw new Error('go on')", "2")]
+        statuses = [reply_to(self.kc, i)["content"]["status"] for i in ids]
+        self.assertEqual(statuses, ["ok", "error", "ok"])
+        # a request sent after the error reply is never aborted
+        mid = self.kc.execute("throw new Error('x')")
+        reply_to(self.kc, mid)
+        self.assertEqual(self.run_cell("3")[0]["status"], "ok")
+
+    def test_comm_info_is_empty(self):
+        mid = self.kc.comm_info()
+        self.assertEqual(reply_to(self.kc, mid)["content"], {"status": "ok", "comms": {}})
+
+    def test_zz_restart_then_graceful_shutdown(self):
+        self.run_cell("(globalThis as any).marker = 'old kernel';")
+        old_pid = self.km.provisioner.process.pid
+        self.km.restart_kernel(now=False)
+        self.kc.wait_for_ready(timeout=90)
+        self.assertNotEqual(self.km.provisioner.process.pid, old_pid)
+        content, out = self.run_cell("(globalThis as any).marker ?? 'fresh kernel'")
+        self.assertEqual(content["execution_count"], 1)
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in out if m["msg_type"] == "execute_result"], ["'fresh kernel'"])
+        t0 = time.time()
+        self.km.shutdown_kernel(now=False)
+        took = time.time() - t0
+        self.assertFalse(self.km.is_alive())
+        # jupyter_client kills a kernel that has not exited after 5 s; ours exits on its own.
+        self.assertLess(took, 4.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
