@@ -38,7 +38,11 @@ export function compileError(diagnostics: Diagnostic[], cwd: string): ErrorInfo 
     return `${where}: ${d.messageText}${d.code ? ` (TS${d.code})` : ''}`;
   });
   const more = lines.length > 1 ? ` (and ${lines.length - 1} more)` : '';
-  return { ename: 'TSError', evalue: `${lines[0] ?? 'the cell does not compile'}${more}`, traceback: ['TSError: the cell does not type-check', ...lines.map((l) => `    ${l}`)] };
+  // TS1xxx are the parser's codes: the cell is not even TypeScript.
+  const syntax = diagnostics.length > 0 && diagnostics.every((d) => d.code >= 1000 && d.code < 2000);
+  const ename = syntax ? 'SyntaxError' : 'TSError';
+  const head = syntax ? 'SyntaxError: the cell does not parse' : 'TSError: the cell does not type-check';
+  return { ename, evalue: `${lines[0] ?? 'the cell does not compile'}${more}`, traceback: [head, ...lines.map((l) => `    ${l}`)] };
 }
 
 function isErrorLike(e: unknown): e is { name?: unknown; message?: unknown; stack?: unknown } {
@@ -52,7 +56,8 @@ function isErrorLike(e: unknown): e is { name?: unknown; message?: unknown; stac
 export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current: number): ErrorInfo {
   if (!isErrorLike(e)) {
     const evalue = typeof e === 'string' ? e : util.inspect(e, { depth: 2 });
-    return { ename: 'Error', evalue, traceback: [`Uncaught ${evalue}`, `    at cell (cell line ?)`] };
+    // A thrown non-Error has no stack to show.
+    return { ename: 'Error', evalue, traceback: [`Uncaught ${evalue}`] };
   }
   const ename = typeof e.name === 'string' && e.name ? e.name : 'Error';
   const evalue = String(e.message);

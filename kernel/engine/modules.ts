@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { NodeModule as RealModule } from './mainContext';
+import { NodeModule as RealModule, mainProcess } from './mainContext';
 import type { TslabTs, WatchCallback } from './tslab';
 import { lineTable } from './lineMap';
 
@@ -31,7 +31,11 @@ export const loadedLineTables = new Map<string, Array<number | undefined>>();
 
 /** Teaches Node's require to load .ts files, unless something already did (tsx, the grader's child). */
 export function ensureTsLoader(ts: TslabTs): void {
-  if (NodeModule._extensions['.ts']) return;
+  if (NodeModule._extensions['.ts']) {
+    // Their loaders emit inline source maps; Node maps stack frames through them when enabled.
+    (mainProcess as NodeJS.Process & { setSourceMapsEnabled?(on: boolean): void }).setSourceMapsEnabled?.(true);
+    return;
+  }
   NodeModule._extensions['.ts'] = (m, file) => {
     const src = fs.readFileSync(file, 'utf8');
     const out = ts.transpileModule(src, {
