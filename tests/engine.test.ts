@@ -143,7 +143,7 @@ describe('Engine', () => {
 
   test('interrupt() stops a cell that is awaiting, and the engine keeps working', async () => {
     setTimeout(() => engine.interrupt(), 100);
-    const r = await run(engine, 'await new Promise<void>((res) => setTimeout(res, 60000));');
+    const r = await run(engine, 'await new Promise<void>(() => {});');
     expect(r.reply.error?.ename).toBe('InterruptError');
     expect(text(await run(engine, 'base'))).toBe('2');
   });
@@ -157,6 +157,20 @@ describe('Engine', () => {
     expect(i.data['text/plain']).toContain('const base: 2');
     expect(engine.isComplete('function f() {')).toEqual({ status: 'incomplete', indent: '  ' });
     expect(engine.isComplete('const z = 1;').status).toBe('complete');
+  });
+
+  test('two engines in one folder share the type checker but no state', async () => {
+    const other = new Engine({ cwd: FIXTURES });
+    try {
+      const missing = await run(other, 'base');
+      expect(missing.reply.error).toMatchObject({ ename: 'TSError', evalue: expect.stringContaining("Cannot find name 'base'") });
+      expect(text(await run(other, "const base = 'mine';\nbase.length"))).toBe('4');
+      expect(text(await run(engine, 'base * 10'))).toBe('20');
+      expect(other.complete('base.len', 8).matches).toContain('length');
+    } finally {
+      other.dispose();
+    }
+    expect(text(await run(engine, 'base + 1'))).toBe('3');
   });
 
   test('bad use is a one-line typed error', async () => {

@@ -70,6 +70,46 @@ function createLocals(): Record<string, unknown> {
   });
 }
 
+/**
+ * Type checkers by folder. Building one takes seconds (parsing the standard library and Node's
+ * types), and it keeps no state of its own between cells — each call passes the earlier cells'
+ * declarations — so engines for the same folder share one, also one after another (the grader
+ * runs an assignment's notebooks in sequence). Idle ones beyond the newest few are closed.
+ */
+interface Checker {
+  converter: Converter;
+  tracker: ModuleTracker;
+  users: number;
+  lastUsed: number;
+}
+const checkers = new Map<string, Checker>();
+const MAX_IDLE_CHECKERS = 3;
+
+function acquireChecker(tslab: Tslab, cwd: string): Checker {
+  let c = checkers.get(cwd);
+  if (!c) {
+    const tracker = new ModuleTracker(tslab.ts.FileWatcherEventKind);
+    const converter = tslab.createConverter({ cwd: cwd.split(path.sep).join('/'), watchFile: tracker.watchFile, watchDirectory: tracker.watchDirectory });
+    c = { converter, tracker, users: 0, lastUsed: 0 };
+    checkers.set(cwd, c);
+  }
+  c.users += 1;
+  c.lastUsed = Date.now();
+  return c;
+}
+
+function releaseChecker(cwd: string): void {
+  const c = checkers.get(cwd);
+  if (!c) return;
+  c.users -= 1;
+  c.lastUsed = Date.now();
+  const idle = [...checkers].filter(([, x]) => x.users <= 0).sort((a, b) => b[1].lastUsed - a[1].lastUsed);
+  for (const [dir, x] of idle.slice(MAX_IDLE_CHECKERS)) {
+    checkers.delete(dir);
+    x.converter.close();
+  }
+}
+
 /** Jupyter counts cursor positions in code points; JavaScript strings in UTF-16 units. */
 function codePointToUnit(s: string, cp: number): number {
   let unit = 0;
@@ -111,12 +151,9 @@ export class Engine {
     this.cwd = cwd;
     this.tslab = loadTslab();
     ensureTsLoader(this.tslab.ts);
-    this.tracker = new ModuleTracker(this.tslab.ts.FileWatcherEventKind);
-    this.converter = this.tslab.createConverter({
-      cwd: cwd.split(path.sep).join('/'),
-      watchFile: this.tracker.watchFile,
-      watchDirectory: this.tracker.watchDirectory,
-    });
+    const checker = acquireChecker(this.tslab, cwd);
+    this.tracker = checker.tracker;
+    this.converter = checker.converter;
     this.cellRequire = NodeModule.createRequire(path.join(cwd, '__cell__.ts'));
     mainProcess.on('SIGINT', this.onSigint);
   }
@@ -263,11 +300,11 @@ export class Engine {
     else this.interruptPending = true;
   }
 
-  /** Releases the type checker and the SIGINT handler. */
+  /** Removes the SIGINT handler and hands the type checker back (kept for the next engine in this folder). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     mainProcess.removeListener('SIGINT', this.onSigint);
-    this.converter.close();
+    releaseChecker(this.cwd);
   }
 }
