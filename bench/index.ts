@@ -37,6 +37,8 @@ class BenchUsageError extends Error {}
 
 const ROOT = path.resolve(__dirname, '..');
 const CONFIGS = ['auto', 'wasm-threads', 'wasm-stock', 'cpu', 'tensorflow'] as const;
+/** What the cpu config runs unless --cases says otherwise. */
+const CPU_CASES = ['matmul', 'conv_fwd', 'mlp_step', 'maxpool_fwd_bwd'];
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,7 +56,7 @@ function runWorker(name: string, config: Config, threads: number, quick: boolean
   const args = [...process.execArgv, path.join(__dirname, 'worker.ts'), '--config', config];
   if (quick) args.push('--quick');
   if (cases) args.push('--cases', cases);
-  const env = { ...process.env, TS231N_THREADS: String(threads) };
+  const env: NodeJS.ProcessEnv = { ...process.env, TS231N_THREADS: String(threads) };
   if (config !== 'auto') delete env.TS231N_BACKEND;
   process.stderr.write(`[bench] ${name} …\n`);
   const r = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -106,6 +108,10 @@ function main(): void {
     if (c === 'wasm-threads') {
       if (threadsArg < 2) continue;
       runs.push(runWorker(`wasm, TS231N_THREADS=${threadsArg}`, 'wasm', threadsArg, quick, cases));
+    } else if (c === 'cpu' && !cases) {
+      // the pure-JS backend needs minutes for kNN and conv backward (65 s CPU measured): skip
+      // them unless asked for with --cases
+      runs.push(runWorker('cpu', 'cpu', 1, quick, CPU_CASES.join(',')));
     } else runs.push(runWorker(c === 'auto' ? 'active backend' : c, c as Config, 1, quick, cases));
   }
   const threadCounts = [...new Set([1, ...runs.map((r) => r.report?.threads ?? 1)])].sort((a, b) => a - b);
@@ -117,6 +123,11 @@ function main(): void {
   say(`ts231n bench${quick ? ' (quick)' : ''} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, node ${process.version}`);
   for (const n of numpy) say(n.error ? `numpy (${n.threads} thread): not measured: ${n.error}` : `numpy ${n.numpy} (${n.blas ?? 'BLAS unknown'}), ${n.threads} thread${n.threads === 1 ? '' : 's'}`);
   say('ratio = tfjs / numpy at equal threads; 1 thread: CPU time per run, more threads: best wall time');
+  const load = os.loadavg()[0];
+  if (load > os.cpus().length) {
+    say(`note: load average ${load.toFixed(1)} on ${os.cpus().length} cores: other processes share the cores, so wall times`
+      + ' (ms, and every multi-thread comparison) are inflated and noisy; the 1-thread CPU-time ratios hold up better');
+  }
   const out: Array<ConfigRun & { rows?: Array<CaseResult & { numpyMs?: number; ratio?: number }> }> = [];
   for (const run of runs) {
     say();
@@ -129,6 +140,7 @@ function main(): void {
     const np = numpyFor(rep.threads);
     say(`## ${run.name}: ${rep.describe.split('\n')[0].replace(/^backend: /, '')}`);
     say(`${'case'.padEnd(56)} ${'ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'numpy ms'.padStart(9)} ${'ratio'.padStart(6)}`);
+    if (run.config === 'cpu' && !cases) say(`(kNN and conv forward+backward skipped on cpu: minutes each; --configs cpu --cases knn runs one)`);
     const rows = rep.results.map((r) => {
       const c = CASES.find((k) => k.id === r.id)!;
       const n = np?.results?.find((x) => x.id === r.id);

@@ -55,7 +55,7 @@ describe('Conv2DBackpropFilter (missing on stock wasm)', () => {
       const x = randn(xs, 1) as tf.Tensor4D;
       const w0 = randn(ws, 2) as tf.Tensor4D;
       const dy = randn(tf.conv2d(x, w0, stride, pad).shape, 3);
-      return tf.grad((w: tf.Tensor4D) => tf.conv2d(x, w, stride, pad).mul(dy).sum())(w0);
+      return tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, stride, pad).mul(dy).sum())(w0);
     });
   });
 });
@@ -81,7 +81,7 @@ describe('MaxPoolGrad (stock wasm: zero gradient where the window max ≤ 0)', (
     const out = stock!.kernelFunc({ inputs: { dy, input: x, output: y }, backend, attrs }) as tf.TensorInfo;
     const stockDx = tf.engine().makeTensorFromTensorInfo(out);
     expect(Array.from(await stockDx.data())).not.toEqual([0, 0, 0, 1]);
-    const fixedDx = tf.grad((t: tf.Tensor4D) => tf.maxPool(t, 2, 2, 'valid').mul(dy).sum())(x);
+    const fixedDx = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid').mul(dy).sum())(x);
     expect(Array.from(await fixedDx.data())).toEqual([0, 0, 0, 1]);
     tf.dispose([x, dy, y, stockDx, fixedDx]);
   });
@@ -89,7 +89,7 @@ describe('MaxPoolGrad (stock wasm: zero gradient where the window max ≤ 0)', (
     await expectClose(`maxPool ${_name}`, () => {
       const x0 = prep(randn(xs, 4)) as tf.Tensor4D;
       const dy = randn(tf.maxPool(x0, k, s, pad).shape, 5);
-      return tf.grad((x: tf.Tensor4D) => tf.maxPool(x, k, s, pad).mul(dy).sum())(x0);
+      return tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, k, s, pad).mul(dy).sum())(x0);
     });
   });
   it('maxPool forward equals cpu on all-negative input', async () => {
@@ -172,7 +172,7 @@ describe('Conv2DBackpropInput (stride 1 as a convolution with the flipped filter
       const w = randn(ws, 16) as tf.Tensor4D;
       const x0 = randn(xs, 17) as tf.Tensor4D;
       const dy = randn(tf.conv2d(x0, w, stride, pad).shape, 18);
-      return tf.grad((x: tf.Tensor4D) => tf.conv2d(x, w, stride, pad).mul(dy).sum())(x0);
+      return tf.grad((x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w, stride, pad).mul(dy).sum())(x0);
     });
   });
 });
