@@ -1,7 +1,7 @@
 /**
  * `npm run grade -- --assignment assignment1 --submissions DIR --out DIR [--jobs N]
  *   [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME]
- *   [--format gradescope] [--debug]`
+ *   [--format gradescope] [--cache-dir DIR] [--debug]`
  *
  * Exit 0 when every submission was graded, whatever the scores; 1 when the grader itself could
  * not run (one line saying why; the stack only with --debug); 2 for a usage error.
@@ -11,7 +11,7 @@ import { gradeBatch, type GradeOptions, type Progress } from './batch';
 import { GraderError, UsageError } from './errors';
 import type { ReportFormat } from './report';
 
-const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope] [--debug]';
+const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope] [--cache-dir DIR] [--debug]';
 
 export interface CliArgs extends GradeOptions {
   debug: boolean;
@@ -43,6 +43,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--student': a.student = val(); break;
       case '--spec-dir': a.specDir = val(); break;
       case '--solution-dir': a.solutionDir = val(); break;
+      case '--cache-dir': a.cacheDir = val(); break;
       case '--format': {
         const f = val();
         if (f !== 'gradescope') throw new UsageError(`unknown --format ${f} (known: gradescope)`);

@@ -109,12 +109,13 @@ async function buildCorpus(): Promise<void> {
   const patches = (rel: string) =>
     `import * as rt from '${rel}';\nimport * as rec from '${rel}/record';\n` +
     `const outcomes: string[] = [];\nconst fake = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n` +
-    `const tryPatch = (what: string, fn: () => void) => { try { fn(); outcomes.push(what + ' patched'); } catch (e) { outcomes.push(what + ': ' + (e as Error).message); } };\n` +
-    `tryPatch('runtime.encodeValue', () => { (rt as any).encodeValue = fake; });\n` +
-    `tryPatch('record.encodeValue', () => { (rec as any).encodeValue = fake; });\n` +
-    `tryPatch('record.record', () => { (rec as any).record = () => undefined; });\n` +
-    `tryPatch('tf.sum', () => { (rt.tf as any).sum = () => rt.tf.ones([7]); });\n` +
-    `tryPatch('Tensor.prototype.dataSync', () => { (rt.tf.Tensor.prototype as any).dataSync = () => new Float32Array(7).fill(1); });\n`;
+    // 'refused: …' when the assignment throws, 'no effect' when it is silently ignored (sloppy mode), 'PATCHED' when it took.
+    `const tryPatch = (what: string, obj: any, key: string, value: unknown) => { try { obj[key] = value; outcomes.push(what + (obj[key] === value ? ' PATCHED' : ': no effect')); } catch (e) { outcomes.push(what + ': refused: ' + (e as Error).message); } };\n` +
+    `tryPatch('runtime.encodeValue', rt, 'encodeValue', fake);\n` +
+    `tryPatch('record.encodeValue', rec, 'encodeValue', fake);\n` +
+    `tryPatch('record.record', rec, 'record', () => undefined);\n` +
+    `tryPatch('tf.sum', rt.tf, 'sum', () => rt.tf.ones([7]));\n` +
+    `tryPatch('Tensor.prototype.dataSync', rt.tf.Tensor.prototype, 'dataSync', () => new Float32Array(7).fill(1));\n`;
   submission('forge', {
     'lib/ops.ts': patches('../../../../../../kernel/runtime') + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
   });
@@ -251,7 +252,7 @@ describe('one batch with a good submission and the hostile corpus', () => {
       const text = reasons(byName.get(name)!);
       const outcomes = text.match(/patch outcomes: ([^\n|]*)/)![1].split('; ');
       expect(outcomes.length).toBe(5);
-      for (const o of outcomes) expect(o).toMatch(/read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine/);
+      for (const o of outcomes) expect(o).toMatch(/: (no effect|refused: .*(read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine))/);
     }
     expect(byName.get('forge')!.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);
   });
@@ -288,7 +289,10 @@ describe('resumable', () => {
     const subs2 = path.join(tmp, 'subs2');
     const out2 = path.join(tmp, 'out2');
     fs.mkdirSync(subs2);
-    for (const n of names) fs.renameSync(path.join(subs, n), path.join(subs2, n));
+    for (const n of names) {
+      const entry = fs.existsSync(path.join(subs, n)) ? n : `${n}.zip`;
+      fs.renameSync(path.join(subs, entry), path.join(subs2, entry));
+    }
     copyTree(path.join(out, '.cache'), path.join(out2, '.cache')); // the same reference: no need to recompute it
     const args = ['--import', 'tsx', path.join(REPO, 'grader', 'cli.ts'), '--assignment', 'mini', '--submissions', subs2, '--out', out2, '--spec-dir', SPEC, '--solution-dir', SOLUTION, '--jobs', '1', '--cell-timeout', '25', '--memory', '1536'];
     const cli = spawn(process.execPath, args, { cwd: REPO, stdio: 'ignore' });

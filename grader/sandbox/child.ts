@@ -37,6 +37,18 @@ interface ExecuteReply {
 }
 type EngineClass = new (opts: { cwd: string }) => { execute(code: string, hooks?: ExecuteHooks): Promise<ExecuteReply>; dispose(): void };
 
+/**
+ * The permission model refuses to stat the scratch root (it is not readable: it holds the links
+ * to kernel/, datasets/, node_modules/), and TypeScript's module resolution skips every lookup
+ * under a folder it believes missing — so `../../datasets` would not type-check in a cell. The
+ * folders above the assignment do exist; say so. (tslab's host inherits from ts.sys.)
+ */
+function showAncestors(repoRoot: string, assignmentRoot: string): void {
+  const ts = require(path.join(repoRoot, 'node_modules', 'typescript')) as typeof import('typescript');
+  const directoryExists = ts.sys.directoryExists.bind(ts.sys);
+  ts.sys.directoryExists = (p: string) => assignmentRoot.startsWith(path.resolve(p).replace(/\/+$/, '') + path.sep) || directoryExists(p);
+}
+
 function installTsLoader(repoRoot: string): void {
   const ts = require(path.join(repoRoot, 'node_modules', 'typescript')) as typeof import('typescript');
   const exts = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
@@ -181,6 +193,7 @@ async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' 
 
 async function main(cfg: ChildConfig): Promise<void> {
   installTsLoader(cfg.repoRoot);
+  if (cfg.mode === 'sandbox') showAncestors(cfg.repoRoot, cfg.assignmentRoot);
   const runtime = require(path.join(cfg.repoRoot, 'kernel', 'runtime'));
   const backend = await runtime.ready();
   send({ t: 'backend', name: backend });
