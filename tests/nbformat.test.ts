@@ -1,0 +1,115 @@
+/**
+ * Assignment 1's notebooks as files: every solution and starter notebook validates against the
+ * official nbformat schema (Debian's python3-nbformat), carries the ts231n kernelspec, is built
+ * from its source, and the starter tree ships the same checks.json as the solution tree.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { NOTEBOOKS, renderNotebook, parseSource, NotebookSourceError } from '../scripts/notebooks/build';
+import { loadChecks } from '../kernel/runtime';
+
+const REPO = path.resolve(__dirname, '..');
+const PYTHON = '/usr/bin/python3';
+const TREES = ['solutions/assignment1', 'assignments/assignment1'];
+const notebookFiles = TREES.flatMap((t) => NOTEBOOKS.map((n) => path.join(t, `${n}.ipynb`)));
+
+function hasNbformat(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import nbformat'], { encoding: 'utf8' }).status === 0;
+}
+
+/** Validates with nbformat; returns '' when valid, else the validator's message. */
+function validate(file: string): string {
+  const r = spawnSync(PYTHON, ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file], { encoding: 'utf8' });
+  return r.status === 0 ? '' : (r.stderr || r.stdout || `exit ${r.status}`).trim();
+}
+
+describe('assignment 1 notebooks on disk', () => {
+  it('Debian python3-nbformat is installed (the schema check below needs it)', () => {
+    expect(hasNbformat()).toBe(true);
+  });
+
+  it.each(notebookFiles)('%s validates with the official nbformat schema', (rel) => {
+    expect(fs.existsSync(path.join(REPO, rel))).toBe(true);
+    expect(validate(path.join(REPO, rel))).toBe('');
+  });
+
+  it('the validator really rejects a broken notebook (a code cell without outputs)', () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(REPO, 'solutions/assignment1/knn.ipynb'), 'utf8'));
+    const code = nb.cells.find((c: { cell_type: string }) => c.cell_type === 'code');
+    delete code.outputs;
+    const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nbf-')), 'broken.ipynb');
+    fs.writeFileSync(tmp, JSON.stringify(nb));
+    expect(validate(tmp)).toMatch(/NotebookValidationError/);
+  });
+
+  it.each(notebookFiles)('%s declares the ts231n kernelspec and TypeScript', (rel) => {
+    const nb = JSON.parse(fs.readFileSync(path.join(REPO, rel), 'utf8'));
+    expect(nb.nbformat).toBe(4);
+    expect(nb.metadata.kernelspec).toEqual({ name: 'ts231n', display_name: 'TypeScript (ts231n)', language: 'typescript' });
+    expect(nb.metadata.language_info.name).toBe('typescript');
+  });
+
+  it('the kernelspec in the notebooks names the kernel the kit installs', () => {
+    const spec = JSON.parse(fs.readFileSync(path.join(REPO, 'kernel/share/jupyter/kernels/ts231n/kernel.json'), 'utf8'));
+    expect(spec.display_name).toBe('TypeScript (ts231n)');
+    expect(spec.language).toBe('typescript');
+  });
+
+  it.each([...NOTEBOOKS])('solutions/assignment1/%s.ipynb is exactly what its .nbsrc builds (no hand edits, no outputs)', (name) => {
+    const committed = fs.readFileSync(path.join(REPO, 'solutions/assignment1', `${name}.ipynb`), 'utf8');
+    expect(committed).toBe(renderNotebook(name));
+    const nb = JSON.parse(committed);
+    for (const c of nb.cells) if (c.cell_type === 'code') expect(c.outputs).toEqual([]);
+  });
+
+  it('cell ids are unique and stable within each notebook', () => {
+    for (const rel of notebookFiles) {
+      const ids = JSON.parse(fs.readFileSync(path.join(REPO, rel), 'utf8')).cells.map((c: { id: string }) => c.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+
+  it('the source parser rejects text before the first cell marker with file and line', () => {
+    expect(() => parseSource('x', 'hello\n//// md\n# t\n')).toThrow(NotebookSourceError);
+    expect(() => parseSource('x', 'hello\n//// md\n# t\n')).toThrow(/x\.nbsrc:1: text before the first/);
+    const cells = parseSource('x', '// a comment is fine\n//// md\n# Title\n\n//// code\nconst a = 1;\n');
+    expect(cells.map((c) => c.cell_type)).toEqual(['markdown', 'code']);
+    expect(cells[1].source).toEqual(['const a = 1;']);
+  });
+
+  it('checks.json is the same in the solution and the starter, and every entry is well formed', () => {
+    const a = fs.readFileSync(path.join(REPO, 'solutions/assignment1/checks.json'));
+    const b = fs.readFileSync(path.join(REPO, 'assignments/assignment1/checks.json'));
+    expect(b.equals(a)).toBe(true);
+    const checks = loadChecks(path.join(REPO, 'solutions/assignment1'));
+    expect(Object.keys(checks).length).toBeGreaterThan(20);
+  });
+
+  it('every check(...) id in the notebooks has an entry in checks.json, and every entry is used', () => {
+    const checks = loadChecks(path.join(REPO, 'solutions/assignment1'));
+    const used = new Set<string>();
+    for (const name of NOTEBOOKS) {
+      const text = fs.readFileSync(path.join(REPO, 'scripts/notebooks/src', `${name}.nbsrc`), 'utf8');
+      for (const m of text.matchAll(/\bcheck\('([^']+)'/g)) used.add(m[1]);
+    }
+    expect([...used].filter((id) => !(id in checks))).toEqual([]);
+    expect(Object.keys(checks).filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  it('checks.json ships no exact answer for a graded id: graded ids are checked by ranges or booleans only', () => {
+    const checks = loadChecks(path.join(REPO, 'solutions/assignment1'));
+    const graded = new Set<string>();
+    for (const name of NOTEBOOKS) {
+      const text = fs.readFileSync(path.join(REPO, 'scripts/notebooks/src', `${name}.nbsrc`), 'utf8');
+      for (const m of text.matchAll(/\brecord\('([^']+)'/g)) graded.add(m[1]);
+    }
+    for (const [id, spec] of Object.entries(checks)) {
+      if (!graded.has(id)) continue;
+      const e = spec.expect as Record<string, unknown>;
+      const ok = 'range' in e || ('equals' in e && typeof e.equals === 'boolean');
+      if (!ok) throw new Error(`checks.json gives ${id} (a graded id) an exact expectation: ${JSON.stringify(e)}`);
+    }
+  });
+});
