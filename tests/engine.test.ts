@@ -157,6 +157,7 @@ describe('Engine', () => {
     expect(i.data['text/plain']).toContain('const base: 2');
     expect(engine.isComplete('function f() {')).toEqual({ status: 'incomplete', indent: '  ' });
     expect(engine.isComplete('const z = 1;').status).toBe('complete');
+    expect(engine.isComplete('const z = );').status).toBe('invalid');
   });
 
   test('two engines in one folder share the type checker but no state', async () => {

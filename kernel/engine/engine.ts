@@ -287,7 +287,11 @@ export class Engine {
   isComplete(code: string): { status: 'complete' | 'incomplete' | 'invalid'; indent?: string } {
     try {
       const r = this.tslab.isCompleteCode(code);
-      return r.completed ? { status: 'complete' } : { status: 'incomplete', indent: r.indent ?? '' };
+      if (!r.completed) return { status: 'incomplete', indent: r.indent ?? '' };
+      // Complete but not parseable (`x = )`): Jupyter runs it anyway to show the error.
+      const ts = this.tslab.ts;
+      const parsed = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+      return parsed.parseDiagnostics?.length ? { status: 'invalid' } : { status: 'complete' };
     } catch {
       return { status: 'invalid' };
     }

@@ -73,6 +73,8 @@ export interface TslabTs {
   ScriptTarget: { ES2022: number };
   NewLineKind: { LineFeed: number };
   FileWatcherEventKind: { Created: number; Changed: number; Deleted: number };
+  ScriptKind: { TS: number };
+  createSourceFile(name: string, text: string, target: number, setParents?: boolean, kind?: number): { parseDiagnostics?: unknown[] };
 }
 
 export interface Tslab {
@@ -192,6 +194,9 @@ export function loadTslab(): Tslab {
   const req = NodeModule.createRequire(file);
   const ts = req('@tslab/typescript-for-tslab') as TslabTs;
   const inspect = req('./inspect') as { printQuickInfo(info: QuickInfo): string };
+  const missing = ['transpileModule', 'createSourceFile'].filter((f) => typeof (ts as unknown as Record<string, unknown>)[f] !== 'function');
+  for (const e of ['ModuleKind', 'ScriptTarget', 'NewLineKind', 'FileWatcherEventKind', 'ScriptKind']) if (typeof (ts as unknown as Record<string, unknown>)[e] !== 'object') missing.push(e);
+  if (missing.length) throw new TslabMismatchError(`tslab's TypeScript ${ts.version} lacks ${missing.join(', ')}: update kernel/engine/tslab.ts`);
   const exp = mod.exports as { createConverter(o: unknown): Converter; isCompleteCode(s: string): { completed: boolean; indent?: string } };
   loaded = {
     version: check.version,
