@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
 import { spawnSync } from 'child_process';
-import { Engine, executeNotebook, checkTslab, TSLAB_PINNED, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../kernel/engine';
+import { Engine, executeNotebook, checkTslab, converterProblems, TSLAB_PINNED, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../kernel/engine';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures', 'engine');
@@ -42,6 +42,16 @@ describe('tslab pin', () => {
     // A mismatch here means kernel/engine/tslab.ts must be revisited before upgrading tslab.
     expect({ installed: check.version, problems: check.problems }).toEqual({ installed: TSLAB_PINNED, problems: [] });
     expect(pkg.dependencies.tslab).toBe(TSLAB_PINNED);
+  });
+
+  test('a changed converter is reported patch by patch, with the text that is gone', () => {
+    const real = fs.readFileSync(require.resolve('tslab/dist/converter.js'), 'utf8');
+    expect(converterProblems(real)).toEqual([]);
+    const changed = real.replace('rootDir: cwd,', 'rootDir: cwd2,').replace('exports.isCompleteCode = isCompleteCode;', '');
+    expect(converterProblems(changed)).toEqual([
+      'tslab/dist/converter.js: patch "rootDir is the filesystem root" expects exactly one "rootDir: cwd,", found 0',
+      'tslab/dist/converter.js no longer exports isCompleteCode',
+    ]);
   });
 });
 

@@ -3,4 +3,4 @@ export { Engine, EngineError, InterruptError } from './engine';
 export type { ExecuteHooks, ExecuteReply, CompleteReply, MimeBundle, DisplayOptions } from './engine';
 export { executeNotebook } from './notebook';
 export type { NotebookRun, NotebookCellRun, ExecuteNotebookOptions } from './notebook';
-export { checkTslab, TSLAB_PINNED, TslabMismatchError } from './tslab';
+export { checkTslab, converterProblems, TSLAB_PINNED, TslabMismatchError } from './tslab';

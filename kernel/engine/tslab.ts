@@ -142,6 +142,19 @@ const PATCHES: Array<[string, string, string]> = [
 
 const PRELUDE = 'function __root(p) { return require("path").parse(p).root.replace(/\\\\/g, "/"); }\n';
 
+/** What in this text of tslab/dist/converter.js the engine's patches and calls no longer find. */
+export function converterProblems(converter: string): string[] {
+  const problems: string[] = [];
+  for (const [why, from] of PATCHES) {
+    const n = converter.split(from).length - 1;
+    if (n !== 1) problems.push(`tslab/dist/converter.js: patch "${why}" expects exactly one "${from}", found ${n}`);
+  }
+  for (const name of ['createConverter', 'isCompleteCode', 'esModuleToCommonJSModule']) {
+    if (!converter.includes(`exports.${name} = ${name};`)) problems.push(`tslab/dist/converter.js no longer exports ${name}`);
+  }
+  return problems;
+}
+
 function tslabDir(): string {
   return path.dirname(require.resolve('tslab/package.json'));
 }
@@ -156,14 +169,7 @@ export function checkTslab(): { version: string; pinned: string; problems: strin
     return { version: 'missing', pinned: TSLAB_PINNED, problems: ['tslab is not installed: run `npm run setup`'] };
   }
   const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-  const converter = fs.readFileSync(path.join(dir, 'dist', 'converter.js'), 'utf8');
-  for (const [why, from] of PATCHES) {
-    const n = converter.split(from).length - 1;
-    if (n !== 1) problems.push(`tslab/dist/converter.js: patch "${why}" expects exactly one "${from}", found ${n}`);
-  }
-  for (const name of ['createConverter', 'isCompleteCode', 'esModuleToCommonJSModule']) {
-    if (!converter.includes(`exports.${name} = ${name};`)) problems.push(`tslab/dist/converter.js no longer exports ${name}`);
-  }
+  problems.push(...converterProblems(fs.readFileSync(path.join(dir, 'dist', 'converter.js'), 'utf8')));
   const inspect = fs.readFileSync(path.join(dir, 'dist', 'inspect.js'), 'utf8');
   if (!inspect.includes('exports.printQuickInfo = printQuickInfo;')) problems.push('tslab/dist/inspect.js no longer exports printQuickInfo');
   return { version, pinned: TSLAB_PINNED, problems };
