@@ -1,6 +1,7 @@
 """numpy twins of bench/cases.ts, float32, the way CS231n's fast code computes them.
 
     python3 bench/numpy_bench.py [--quick] [--cases a,b]
+    python3 bench/numpy_bench.py --selftest      # the twins against direct loops
 
 Thread count comes from OMP_NUM_THREADS / OPENBLAS_NUM_THREADS, set by bench/index.ts before
 numpy is imported. Prints one JSON line: {"numpy": version, "blas": ..., "results": [...]}.
@@ -55,17 +56,10 @@ def case_matmul():
 
 def case_knn():
     X, Y = randn(500, 3072), randn(5000, 3072)
-
-    def run():
-        # compute_distances_no_loops: ||x||^2 + ||y||^2 - 2 x.y
-        d2 = np.sum(X * X, axis=1, keepdims=True) + np.sum(Y * Y, axis=1) - 2 * (X @ Y.T)
-        return np.sqrt(np.maximum(d2, 0))
-
-    return run
+    return lambda: knn_dists(X, Y)
 
 
 N, H, W, C, F, K = 50, 32, 32, 3, 32, 7
-P = (K - 1) // 2
 
 
 def im2col(xp, k):
@@ -76,24 +70,44 @@ def im2col(xp, k):
 
 
 def conv_fwd(x, w):
-    xp = np.pad(x, ((0, 0), (P, P), (P, P), (0, 0)))
-    cols = im2col(xp, K)
-    out = cols @ w.reshape(-1, F)
-    return out.reshape(N, H, W, F), cols
+    """x [N, H, W, C], w [K, K, C, F], stride 1, same padding -> out [N, H, W, F], columns."""
+    n, h, wd, _ = x.shape
+    k, f = w.shape[0], w.shape[3]
+    p = (k - 1) // 2
+    xp = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
+    cols = im2col(xp, k)
+    out = cols @ w.reshape(-1, f)
+    return out.reshape(n, h, wd, f), cols
 
 
 def conv_bwd(dout, cols, w):
-    d2 = dout.reshape(-1, F)
-    dw = (cols.T @ d2).reshape(K, K, C, F)
+    n, h, wd, f = dout.shape
+    k, c = w.shape[0], w.shape[2]
+    p = (k - 1) // 2
+    d2 = dout.reshape(-1, f)
+    dw = (cols.T @ d2).reshape(k, k, c, f)
     # col2im: scatter-add each kernel offset's block back (CS231n's col2im, vectorized); the
     # columns are computed transposed, [K, K, C, N, H, W], so that each block is contiguous
-    dcols = (w.reshape(-1, F) @ d2.T).reshape(K, K, C, N, H, W)
-    dxp = np.zeros((C, N, H + 2 * P, W + 2 * P), np.float32)
-    for i in range(K):
-        for j in range(K):
-            dxp[:, :, i:i + H, j:j + W] += dcols[i, j]
+    dcols = (w.reshape(-1, f) @ d2.T).reshape(k, k, c, n, h, wd)
+    dxp = np.zeros((c, n, h + 2 * p, wd + 2 * p), dout.dtype)
+    for i in range(k):
+        for j in range(k):
+            dxp[:, :, i:i + h, j:j + wd] += dcols[i, j]
     dxp = dxp.transpose(1, 2, 3, 0)
-    return dxp[:, P:P + H, P:P + W, :], dw
+    return dxp[:, p:p + h, p:p + wd, :], dw
+
+
+def maxpool_fwd_bwd(x, dout):
+    """2x2 stride-2 max pool forward and backward, NHWC (max_pool_forward/backward_reshape)."""
+    n, h, wd, c = x.shape
+    xr = x.reshape(n, h // 2, 2, wd // 2, 2, c)
+    out = xr.max(axis=2).max(axis=3)
+    mask = xr == out[:, :, None, :, None, :]
+    dxr = np.zeros_like(xr)
+    dob = np.broadcast_to(dout[:, :, None, :, None, :], xr.shape)
+    dxr[mask] = dob[mask]
+    dxr /= np.sum(mask, axis=(2, 4), keepdims=True)
+    return out, dxr.reshape(x.shape)
 
 
 def case_conv_fwd():
@@ -143,19 +157,46 @@ def case_mlp_step():
 
 def case_maxpool_fwd_bwd():
     x, dout = randn(50, 32, 32, 32), randn(50, 16, 16, 32)
+    return lambda: maxpool_fwd_bwd(x, dout)
 
-    def run():
-        # max_pool_forward_reshape / max_pool_backward_reshape, NHWC
-        xr = x.reshape(50, 16, 2, 16, 2, 32)
-        out = xr.max(axis=2).max(axis=3)
-        mask = xr == out[:, :, None, :, None, :]
-        dxr = np.zeros_like(xr)
-        dob = np.broadcast_to(dout[:, :, None, :, None, :], xr.shape)
-        dxr[mask] = dob[mask]
-        dxr /= np.sum(mask, axis=(2, 4), keepdims=True)
-        return out, dxr.reshape(x.shape)
 
-    return run
+def knn_dists(X, Y):
+    # compute_distances_no_loops: ||x||^2 + ||y||^2 - 2 x.y
+    d2 = np.sum(X * X, axis=1, keepdims=True) + np.sum(Y * Y, axis=1) - 2 * (X @ Y.T)
+    return np.sqrt(np.maximum(d2, 0))
+
+
+def selftest():
+    """The fast twins against direct loops on small float64 inputs; prints 'ok' or raises."""
+    r = np.random.default_rng(0)
+    x, w, dout = r.standard_normal((2, 5, 6, 3)), r.standard_normal((3, 3, 3, 4)), r.standard_normal((2, 5, 6, 4))
+    out, cols = conv_fwd(x, w)
+    dx, dw = conv_bwd(dout, cols, w)
+    xp = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    ref, rdw, rdxp = np.zeros_like(out), np.zeros_like(w), np.zeros_like(xp)
+    for n in range(2):
+        for i in range(5):
+            for j in range(6):
+                patch = xp[n, i:i + 3, j:j + 3, :]
+                ref[n, i, j] = np.tensordot(patch, w, axes=3)
+                rdw += patch[..., None] * dout[n, i, j]
+                rdxp[n, i:i + 3, j:j + 3, :] += (w * dout[n, i, j]).sum(-1)
+    assert np.allclose(out, ref) and np.allclose(dw, rdw) and np.allclose(dx, rdxp[:, 1:6, 1:7]), "conv twin is wrong"
+    x, dout = r.standard_normal((2, 4, 6, 3)), r.standard_normal((2, 2, 3, 3))
+    out, dx = maxpool_fwd_bwd(x, dout)
+    rdx = np.zeros_like(x)
+    for n in range(2):
+        for i in range(2):
+            for j in range(3):
+                for c in range(3):
+                    win = x[n, 2 * i:2 * i + 2, 2 * j:2 * j + 2, c]
+                    a, b = np.unravel_index(np.argmax(win), win.shape)
+                    assert out[n, i, j, c] == win[a, b], "max-pool forward is wrong"
+                    rdx[n, 2 * i + a, 2 * j + b, c] += dout[n, i, j, c]
+    assert np.allclose(dx, rdx), "max-pool backward is wrong"
+    X, Y = r.standard_normal((4, 7)), r.standard_normal((5, 7))
+    assert np.allclose(knn_dists(X, Y), np.sqrt(((X[:, None, :] - Y[None]) ** 2).sum(-1))), "kNN twin is wrong"
+    print("ok")
 
 
 CASES = {
@@ -188,4 +229,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--selftest" in sys.argv:
+        selftest()
+    else:
+        main()

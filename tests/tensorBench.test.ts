@@ -1,0 +1,57 @@
+/**
+ * `npm run bench` stays runnable: the numpy twins compute what the tfjs cases compute (checked
+ * against direct loops), and a quick run of two cases prints the table and writes a results file
+ * with timings and ratios.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CASES } from '../bench/cases';
+
+const ROOT = path.resolve(__dirname, '..');
+const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+
+describe('npm run bench', () => {
+  it('has the six cases of the course, with FLOP counts where they are compute bound', () => {
+    expect(CASES.map((c) => c.id)).toEqual(['matmul', 'knn', 'conv_fwd', 'conv_fwd_bwd', 'mlp_step', 'maxpool_fwd_bwd']);
+    expect(CASES.find((c) => c.id === 'matmul')!.flops).toBe(2 * 1024 ** 3);
+    expect(CASES.find((c) => c.id === 'conv_fwd_bwd')!.flops).toBe(3 * CASES.find((c) => c.id === 'conv_fwd')!.flops!);
+  });
+
+  (hasNumpy ? it : it.skip)('the numpy twins equal direct loops (conv forward/backward, max-pool, kNN)', () => {
+    const r = spawnSync('python3', [path.join(ROOT, 'bench/numpy_bench.py'), '--selftest'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ok');
+  });
+
+  it('a quick run of two cases prints ms, GFLOP/s and ratios and writes the results file', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-bench-')), 'results.json');
+    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/index.ts', '--quick', '--cases', 'matmul,maxpool_fwd_bwd', '--json', out], {
+      cwd: ROOT, encoding: 'utf8', timeout: 110_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/matMul 1024×1024/);
+    const res = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(res.quick).toBe(true);
+    const active = res.configs[0];
+    expect(active.backend).toBe('wasm');
+    expect(active.results.map((x: { id: string }) => x.id)).toEqual(['matmul', 'maxpool_fwd_bwd']);
+    for (const x of active.results) {
+      expect(x.ms).toBeGreaterThan(0);
+      expect(x.cpuMs).toBeGreaterThan(0);
+      if (hasNumpy) expect(x.ratio).toBeCloseTo(x.cpuMs / x.numpyMs, 6);
+    }
+    // GFLOP/s from the same CPU time as the ratio; max-pool has none
+    expect(active.results[0].gflops).toBeCloseTo(2 * 1024 ** 3 / (active.results[0].cpuMs * 1e6), 6);
+    expect(active.results[1].gflops).toBeNull();
+    if (!hasNumpy) expect(res.numpy[0].error).toMatch(/numpy/);
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  });
+
+  it('bad options are one line and exit code 2', () => {
+    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/index.ts', '--cases', 'fft'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('bench: unknown case fft: use matmul, knn, conv_fwd, conv_fwd_bwd, mlp_step, maxpool_fwd_bwd');
+  });
+});
