@@ -135,6 +135,12 @@ describe('Engine', () => {
     expect(tb).toContain('cell line 3');
   });
 
+  test('the cell line is kept under a deep stack of module frames', async () => {
+    const r = await run(engine, "import { deep } from './deep';\n\ndeep(30);");
+    expect(r.reply.error!.evalue).toBe('bottom of the stack');
+    expect(r.reply.error!.traceback[r.reply.error!.traceback.length - 1]).toBe('    at cell line 3');
+  });
+
   test('an error does not break later cells', async () => {
     expect((await run(engine, "throw new Error('first');")).reply.status).toBe('error');
     expect((await run(engine, 'null.x')).reply.status).toBe('error');

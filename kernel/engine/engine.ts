@@ -175,9 +175,14 @@ export class Engine {
     // A cell awaiting a promise nothing will settle must not let Node exit under it: it waits
     // for an interrupt, as in Jupyter.
     const keepAlive = setInterval(() => undefined, 1 << 30);
+    // Deep stacks (tfjs internals under a student's function) must still reach the cell's frame.
+    const ErrorCtor = mainGlobal.Error as ErrorConstructor;
+    const stackLimit = ErrorCtor.stackTraceLimit;
+    ErrorCtor.stackTraceLimit = Math.max(stackLimit ?? 10, 64);
     try {
       return await this.runCaptured(code, executionCount);
     } finally {
+      ErrorCtor.stackTraceLimit = stackLimit;
       clearInterval(keepAlive);
       this.busy = false;
       restore();
