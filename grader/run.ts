@@ -235,7 +235,7 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
       const m = raw as ChildMessage;
       switch (m.t) {
         case 'ready': {
-          const config: ChildConfig = { mode: req.mode, repoRoot: req.repoRoot, assignmentRoot: req.assignmentRoot, tasks, hiddenCode: req.hiddenCode, outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024) };
+          const config: ChildConfig = { mode: req.mode, repoRoot: req.repoRoot, assignmentRoot: req.assignmentRoot, scratch: req.scratch, tasks, hiddenCode: req.hiddenCode, outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024) };
           child.send({ t: 'config', config });
           break;
         }

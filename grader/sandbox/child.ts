@@ -38,15 +38,38 @@ interface ExecuteReply {
 type EngineClass = new (opts: { cwd: string }) => { execute(code: string, hooks?: ExecuteHooks): Promise<ExecuteReply>; dispose(): void };
 
 /**
- * The permission model refuses to stat the scratch root (it is not readable: it holds the links
- * to kernel/, datasets/, node_modules/), and TypeScript's module resolution skips every lookup
- * under a folder it believes missing — so `../../datasets` would not type-check in a cell. The
- * folders above the assignment do exist; say so. (tslab's host inherits from ts.sys.)
+ * The permission model refuses to list or stat the scratch root (it is not readable: it holds the
+ * links to kernel/, datasets/, node_modules/), and TypeScript's module resolution skips every
+ * lookup under a folder it believes missing — so `../../datasets` would not type-check in a cell.
+ * Tell TypeScript what the folders above the assignment hold: the next folder down and, in the
+ * scratch root, the links. (tslab's system object inherits from ts.sys.)
  */
-function showAncestors(repoRoot: string, assignmentRoot: string): void {
-  const ts = require(path.join(repoRoot, 'node_modules', 'typescript')) as typeof import('typescript');
-  const directoryExists = ts.sys.directoryExists.bind(ts.sys);
-  ts.sys.directoryExists = (p: string) => assignmentRoot.startsWith(path.resolve(p).replace(/\/+$/, '') + path.sep) || directoryExists(p);
+function showAncestors(repoRoot: string, assignmentRoot: string, scratch: string): void {
+  // tslab type-checks with its own TypeScript build (@tslab/typescript-for-tslab).
+  for (const pkg of ['@tslab/typescript-for-tslab', 'typescript']) {
+    let ts: typeof import('typescript');
+    try {
+      ts = Module.createRequire(path.join(repoRoot, 'node_modules', 'tslab', 'package.json'))(pkg);
+    } catch {
+      continue;
+    }
+    patchSys(ts.sys, assignmentRoot, scratch);
+  }
+}
+
+function patchSys(sys: import('typescript').System, assignmentRoot: string, scratch: string): void {
+  const { directoryExists, getDirectories } = { directoryExists: sys.directoryExists.bind(sys), getDirectories: sys.getDirectories.bind(sys) };
+  const ancestor = (p: string) => {
+    const dir = path.resolve(p);
+    return dir !== assignmentRoot && (assignmentRoot + path.sep).startsWith(dir === path.sep ? dir : dir + path.sep) && (dir + path.sep).startsWith(scratch + path.sep);
+  };
+  sys.directoryExists = (p: string) => ancestor(p) || directoryExists(p);
+  sys.getDirectories = (p: string) => {
+    if (!ancestor(p)) return getDirectories(p);
+    const dir = path.resolve(p);
+    const next = path.relative(dir, assignmentRoot).split(path.sep)[0];
+    return dir === scratch ? [...new Set([next, 'kernel', 'datasets', 'node_modules', 'home'])] : [next];
+  };
 }
 
 function installTsLoader(repoRoot: string): void {
@@ -193,7 +216,7 @@ async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' 
 
 async function main(cfg: ChildConfig): Promise<void> {
   installTsLoader(cfg.repoRoot);
-  if (cfg.mode === 'sandbox') showAncestors(cfg.repoRoot, cfg.assignmentRoot);
+  if (cfg.mode === 'sandbox') showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch);
   const runtime = require(path.join(cfg.repoRoot, 'kernel', 'runtime'));
   const backend = await runtime.ready();
   send({ t: 'backend', name: backend });

@@ -15,6 +15,8 @@ export interface ChildConfig {
   repoRoot: string;
   /** The folder laid out like the assignment (the submission copy or the solution tree). */
   assignmentRoot: string;
+  /** The run's scratch root (the workspace holding the links to kernel/, datasets/, node_modules/). */
+  scratch: string;
   tasks: Task[];
   /** Transpiled hidden test files, by file name (sent over IPC: never readable from the sandbox). */
   hiddenCode: Record<string, string>;
