@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { tf, useBackend } from '../kernel/runtime/tensor';
+import { tf, useBackend, ready } from '../kernel/runtime/tensor';
 import {
   DEFAULT_SEED, RandomGenerator, choice, getState, permutation, rand, randint, randintNumber, randn,
   randomNormalNumber, randomUniformNumber, seed, setState, shuffle, uniform,
@@ -82,6 +82,9 @@ function drawAll(): Record<string, number[]> {
 }
 
 describe('seeded randomness (xoshiro128** + splitmix64, Box–Muller)', () => {
+  beforeAll(async () => {
+    await ready(); // as every entry point does (otherwise tfjs starts its cpu backend with a banner)
+  });
   afterAll(async () => {
     await useBackend('cpu');
   });
