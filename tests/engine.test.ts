@@ -136,7 +136,16 @@ describe('Engine', () => {
   });
 
   test('the cell line is kept under a deep stack of module frames', async () => {
-    const r = await run(engine, "import { deep } from './deep';\n\ndeep(30);");
+    // Node's default limit is 10 frames (jest raises it); the engine must not depend on the host's.
+    const MainError = vm.runInThisContext('Error') as ErrorConstructor;
+    const limit = MainError.stackTraceLimit;
+    MainError.stackTraceLimit = 10;
+    let r: Ran;
+    try {
+      r = await run(engine, "import { deep } from './deep';\n\ndeep(30);");
+    } finally {
+      MainError.stackTraceLimit = limit;
+    }
     expect(r.reply.error!.evalue).toBe('bottom of the stack');
     expect(r.reply.error!.traceback[r.reply.error!.traceback.length - 1]).toBe('    at cell line 3');
   });
