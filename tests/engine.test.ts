@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
 import { spawnSync } from 'child_process';
-import { Engine, executeNotebook, checkTslab, converterProblems, TSLAB_PINNED, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../kernel/engine';
+import { validator } from '../grader/schema';
+import { Engine, executeNotebook, executedNotebook, checkTslab, converterProblems, TSLAB_PINNED, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../kernel/engine';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures', 'engine');
@@ -262,6 +263,11 @@ describe('executeNotebook', () => {
     expect(c3.outputs).toEqual([{ output_type: 'error', ename: 'TSError', evalue: expect.stringContaining('cell line 1'), traceback: expect.any(Array) }]);
     expect(c4.outputs).toEqual([{ output_type: 'error', ename: 'RangeError', evalue: 'explode: 5 is too big', traceback: expect.arrayContaining(['    at cell line 2']) }]);
     expect(c5.outputs).toEqual([{ output_type: 'execute_result', execution_count: 5, data: { 'text/plain': '43' }, metadata: {} }]);
+    // Saved with its outputs, the notebook is valid nbformat 4.5.
+    const saved = executedNotebook(path.join(FIXTURES, 'small.ipynb'), run);
+    const validate = validator('nbformat.v4.5.schema.json');
+    expect({ valid: validate(saved), errors: validate.errors ?? null }).toEqual({ valid: true, errors: null });
+    expect(saved.cells.map((c) => c.execution_count ?? null)).toEqual([null, 1, 2, 3, 4, 5]);
   });
 
   test('a missing or broken notebook is a one-line error', async () => {

@@ -1,6 +1,6 @@
 /** kernel/engine: runs TypeScript cells with shared state (contract 2); the only module that knows tslab. */
 export { Engine, EngineError, InterruptError } from './engine';
 export type { ExecuteHooks, ExecuteReply, CompleteReply, MimeBundle, DisplayOptions } from './engine';
-export { executeNotebook } from './notebook';
-export type { NotebookRun, NotebookCellRun, ExecuteNotebookOptions } from './notebook';
+export { executeNotebook, executedNotebook, NotebookError } from './notebook';
+export type { NotebookRun, NotebookCellRun, ExecuteNotebookOptions, NbOutput } from './notebook';
 export { checkTslab, converterProblems, TSLAB_PINNED, TslabMismatchError } from './tslab';

@@ -166,3 +166,14 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
   }
   return { cells, records: collector.records };
 }
+
+/**
+ * The notebook in `file` with a run's outputs and execution counts in its code cells, as
+ * `jupyter nbconvert --execute` would save it (cells the run did not reach are cleared).
+ */
+export function executedNotebook(file: string, run: NotebookRun): { cells: Array<Record<string, unknown>> } & Record<string, unknown> {
+  const nb = readNotebook(path.resolve(file)) as unknown as { cells: Array<Record<string, unknown>> } & Record<string, unknown>;
+  for (const c of nb.cells) if (c.cell_type === 'code') Object.assign(c, { outputs: [], execution_count: null });
+  for (const r of run.cells) Object.assign(nb.cells[r.index], { outputs: r.outputs, execution_count: r.reply.executionCount });
+  return nb;
+}
