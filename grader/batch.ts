@@ -15,7 +15,7 @@ import { runTasks, prepareRunner, networkIsolation, DEFAULT_RUN_LIMITS, type Run
 import { computeReference, plannedTasks } from './reference';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
-import { createWorkspace, dataReadPaths, childEnv, assignmentRelPath, gradingBackend } from './workspace';
+import { createWorkspace, sandboxReadPaths, childEnv, assignmentRelPath, gradingBackend } from './workspace';
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
 
@@ -210,7 +210,7 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
     if (sub.root) {
       const valid = new Set(checks.filter((c) => c.ok).map((c) => c.path));
       const tasks = plannedTasks(j.spec, j.hiddenCode, (rel) => (rel.endsWith('.ipynb') ? valid.has(rel) : fs.existsSync(path.join(sub.root!, rel))));
-      if (tasks.length) run = await runTasks({ mode: 'sandbox', repoRoot: j.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: j.hiddenCode, runnerDir: j.runnerDir, limits: j.limits, readPaths: dataReadPaths(j.repoRoot), env: childEnv() });
+      if (tasks.length) run = await runTasks({ mode: 'sandbox', repoRoot: j.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: j.hiddenCode, runnerDir: j.runnerDir, limits: j.limits, readPaths: sandboxReadPaths(j.repoRoot), env: childEnv() });
     }
     const items = scoreItems(j.spec, sub, checks, run, j.ref);
     const { total, maxTotal } = totals(items);

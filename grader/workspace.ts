@@ -60,6 +60,11 @@ export function gradingBackend(): string {
   return process.env.TS231N_BACKEND || 'wasm';
 }
 
+/** Everything a sandboxed child may read besides the kit's code: the data sets and the fonts plots are rasterised with. */
+export function sandboxReadPaths(repoRoot: string): string[] {
+  return [...dataReadPaths(repoRoot), '/usr/share/fonts'].filter((p) => fs.existsSync(p));
+}
+
 /** Environment passed to children: the kit's own switches only. */
 export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
