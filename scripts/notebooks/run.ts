@@ -100,7 +100,7 @@ function report(s: NotebookSummary): string {
   const lines = [`${s.file}${s.quick ? ' (quick)' : ''}: ${s.codeCells} code cells in ${s.seconds.toFixed(1)} s`];
   for (const e of s.errors) lines.push(`  error in cell ${e.cell}: ${e.ename}: ${e.evalue.split('\n')[0]}`);
   for (const c of s.checks) lines.push(`  ${c.pass ? '✓' : '✗'} ${c.id} — ${c.text}`);
-  for (const r of s.records) lines.push(`  ${r.summary.startsWith('recorded') ? r.summary : `${r.id}: ${r.summary}`}`);
+  for (const r of s.records) lines.push(`  ${r.summary}`);
   const passed = s.checks.filter((c) => c.pass).length;
   lines.push(`  ${passed}/${s.checks.length} checks passed, ${s.errors.length} cell errors, ${s.records.length} ids recorded`);
   return lines.join('\n');

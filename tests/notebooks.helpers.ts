@@ -1,0 +1,35 @@
+/** Runs assignment notebooks headlessly in a child process for the notebook tests. */
+import * as path from 'path';
+import { spawn } from 'child_process';
+import type { NotebookSummary } from '../scripts/notebooks/run';
+
+export const REPO = path.resolve(__dirname, '..');
+/** Upper bound for one batch of notebook runs (a loaded 2-core CI box is slow). */
+export const RUN_LIMIT_MS = 900_000;
+
+/** Runs notebooks through scripts/notebooks/run.ts in a child process; one summary per notebook. */
+export function runNotebooks(files: string[], quick = true, limitMs = RUN_LIMIT_MS): Promise<Map<string, NotebookSummary>> {
+  return new Promise((resolve, reject) => {
+    const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
+    const args = [path.join(REPO, 'scripts/notebooks/run.ts'), '--json', ...(quick ? ['--quick'] : []), ...files];
+    const child = spawn(tsx, args, { cwd: REPO, env: { ...process.env, TS231N_QUICK: quick ? '1' : '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const out = new Map<string, NotebookSummary>();
+      for (const line of stdout.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const s = JSON.parse(line) as NotebookSummary;
+        out.set(path.basename(s.file, '.ipynb'), s);
+      }
+      if (out.size !== files.length) {
+        reject(new Error(`notebook runner ended (code ${code}, signal ${signal}) with ${out.size} of ${files.length} summaries\n${stderr.slice(-2000)}`));
+      } else resolve(out);
+    });
+  });
+}
+
