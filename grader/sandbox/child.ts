@@ -15,8 +15,9 @@ import type { StudentError } from '../types';
 
 // Under the permission model fs.existsSync throws for a path outside the allowed folders; code
 // that probes for optional files (data roots, fonts) expects `false`, as Node documents.
-const existsSync = fs.existsSync;
-(fs as { existsSync: typeof fs.existsSync }).existsSync = (p: fs.PathLike) => {
+const nodeFs = require('fs') as typeof fs; // the module object itself (an `import *` is a read-only view)
+const existsSync = nodeFs.existsSync;
+nodeFs.existsSync = (p: fs.PathLike) => {
   try {
     return existsSync(p);
   } catch {
