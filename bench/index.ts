@@ -6,6 +6,8 @@
  * run, their numpy twins (bench/numpy_bench.py) at equal thread counts; prints ms, GFLOP/s and
  * the ratio to numpy, and writes bench/results.json. Each configuration runs in a fresh process.
  *
+ * numpy comes from `python3` on the PATH, or from TS231N_PYTHON (a virtualenv's python, say).
+ *
  * Ratio basis: with one thread on both sides, CPU time per run (immune to other processes on the
  * same cores); with several threads, the fastest wall time. See docs/tensor-core.md.
  */
@@ -71,11 +73,12 @@ function runNumpy(threads: number, quick: boolean, cases?: string): NumpyRun {
   if (quick) args.push('--quick');
   if (cases) args.push('--cases', cases);
   process.stderr.write(`[bench] numpy, ${threads} thread${threads === 1 ? '' : 's'} …\n`);
-  const r = spawnSync('python3', args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.error) return { threads, error: `python3 could not be run (${r.error.message}); install python3 and numpy to compare` };
+  const python = process.env.TS231N_PYTHON || 'python3';
+  const r = spawnSync(python, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.error) return { threads, error: `${python} could not be run (${r.error.message}); install python3 and numpy, or set TS231N_PYTHON, to compare` };
   if (r.status !== 0) {
     const line = firstLine(r.stderr || r.stdout);
-    return { threads, error: /No module named .?numpy/.test(line) ? 'python3 has no numpy (pip install numpy, or apt-get install python3-numpy)' : line };
+    return { threads, error: /No module named .?numpy/.test(line) ? `${python} has no numpy (pip install numpy, apt-get install python3-numpy, or set TS231N_PYTHON)` : line };
   }
   return { threads, ...(JSON.parse(firstLine(r.stdout)) as Omit<NumpyRun, 'threads'>) };
 }

@@ -49,6 +49,24 @@ describe('npm run bench', () => {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 
+  it('without numpy it still runs, says so in one line, and gives no ratios', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-bench-')), 'results.json');
+    // Debian's own python3 has no numpy here; a missing interpreter gives its own line
+    for (const [python, message] of [['/usr/bin/python3', /has no numpy/], ['/nonexistent/python3', /could not be run/]] as const) {
+      if (python === '/usr/bin/python3' && spawnSync(python, ['-c', 'import numpy']).status !== 1) continue;
+      const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/index.ts', '--quick', '--cases', 'maxpool_fwd_bwd', '--json', out], {
+        cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: { ...process.env, TS231N_PYTHON: python },
+      });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`numpy \\(1 thread\\): not measured: ${python.replace(/\//g, '\\/')} ${message.source}`));
+      const res = JSON.parse(fs.readFileSync(out, 'utf8'));
+      expect(res.numpy[0].error).toMatch(message);
+      expect(res.configs[0].results[0].cpuMs).toBeGreaterThan(0);
+      expect(res.configs[0].results[0].ratio).toBeUndefined();
+    }
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  });
+
   it('bad options are one line and exit code 2', () => {
     const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/index.ts', '--cases', 'fft'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(2);
