@@ -26,6 +26,8 @@ export interface Request {
 export interface KernelOptions {
   /** kernel_info_reply content (see kernelInfo.ts). */
   info: Json;
+  /** Kernel diagnostics (to Jupyter's log, not to a notebook). */
+  log?(text: string): void;
   /** Called after shutdown_request on shell was answered. */
   onShutdown?(restart: boolean): void;
 }
@@ -58,10 +60,14 @@ export class Kernel {
     while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
-  /** Output that arrives when no cell runs (a timer's console.log, an unhandled rejection). */
-  lateOutput(name: 'stdout' | 'stderr', text: string): void {
-    if (this.lastParent) this.io.send('iopub', [], 'stream', this.lastParent.header, { name, text });
-    else (name === 'stdout' ? process.stdout : process.stderr).write(text);
+  /**
+   * Output that arrives when no cell runs (a timer's console.log, an unhandled rejection) is
+   * shown under the cell that ran last, as ipykernel does. False when no cell has run yet.
+   */
+  lateOutput(name: 'stdout' | 'stderr', text: string): boolean {
+    if (!this.lastParent || this.closed) return false;
+    this.io.send('iopub', [], 'stream', this.lastParent.header, { name, text });
+    return true;
   }
 
   close(): void {
@@ -139,7 +145,7 @@ export class Kernel {
         return;
       }
       default:
-        process.stderr.write(`[ts231n kernel] unknown ${req.channel} message type ${req.header.msg_type}: ignored\n`);
+        this.opts.log?.(`unknown ${req.channel} message type ${req.header.msg_type}: ignored`);
     }
   }
 

@@ -4,6 +4,7 @@
  * process's working directory, which Jupyter sets to the notebook's folder.
  */
 import { randomUUID } from 'crypto';
+import { writeSync } from 'fs';
 import * as path from 'path';
 import { Channels } from './channels';
 import { readConnectionFile } from './connection';
@@ -46,6 +47,40 @@ function defaultEngine(cwd: string): EngineLike {
   return new Engine({ cwd });
 }
 
+/** Kernel diagnostics go to fd 2 (Jupyter's log), never through a stream a cell may capture. */
+function log(text: string): void {
+  try {
+    writeSync(2, `[ts231n kernel] ${text}\n`);
+  } catch {
+    /* nowhere left to report */
+  }
+}
+
+/**
+ * Between cells, process.stdout/stderr and uncaught errors (a timer or promise a cell left
+ * behind) go to the cell that ran last; before any cell, to Jupyter's log. The engine captures
+ * the streams during a cell and restores these writers afterwards.
+ */
+function routeLateOutput(kernel: Kernel): void {
+  for (const name of ['stdout', 'stderr'] as const) {
+    const stream = process[name];
+    const real = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, enc?: BufferEncoding | ((e?: Error | null) => void), cb?: (e?: Error | null) => void): boolean => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (!kernel.lateOutput(name, text)) return real(chunk, enc as BufferEncoding, cb);
+      const done = typeof enc === 'function' ? enc : cb;
+      done?.();
+      return true;
+    }) as typeof stream.write;
+  }
+  process.on('uncaughtException', (e) => {
+    if (!kernel.lateOutput('stderr', `Uncaught ${(e as Error)?.stack ?? e}\n`)) log(`uncaught exception: ${(e as Error)?.stack ?? e}`);
+  });
+  process.on('unhandledRejection', (e) => {
+    if (!kernel.lateOutput('stderr', `Unhandled promise rejection: ${(e as Error)?.stack ?? e}\n`)) log(`unhandled rejection: ${(e as Error)?.stack ?? e}`);
+  });
+}
+
 export async function startKernel(connectionFile: string, opts: StartOptions = {}): Promise<Kernel> {
   const connection = readConnectionFile(connectionFile);
   const info = kernelInfo();
@@ -83,10 +118,9 @@ export async function startKernel(connectionFile: string, opts: StartOptions = {
   } catch (e) {
     engine = new UnavailableEngine(`the TypeScript engine did not start in ${cwd}: ${(e as Error).message}`);
   }
-  kernel = new Kernel(channels, engine, { info, onShutdown: () => void exit() });
-  // Errors from a cell's timers or promises after the cell ended go to that cell's stderr.
-  process.on('uncaughtException', (e) => kernel?.lateOutput('stderr', `Uncaught ${e?.stack ?? e}\n`));
-  process.on('unhandledRejection', (e) => kernel?.lateOutput('stderr', `Unhandled promise rejection: ${(e as Error)?.stack ?? e}\n`));
+  const k = new Kernel(channels, engine, { info, log, onShutdown: () => void exit() });
+  kernel = k;
+  routeLateOutput(k);
   for (const req of early.splice(0)) kernel.receive(req);
   return kernel;
 }

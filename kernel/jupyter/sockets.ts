@@ -7,6 +7,7 @@
  * breaks a running cell), and shutdown_request (reply first, then ask the main thread to exit;
  * if it is stuck in a cell, end the process after a grace period).
  */
+import { readFileSync, writeSync } from 'fs';
 import { parentPort, workerData } from 'worker_threads';
 import * as zmq from 'zeromq';
 import { endpoint } from './connection';
@@ -18,6 +19,14 @@ const port = parentPort!;
 const key = data.connection.key;
 
 const post = (m: ToMain): void => port.postMessage(m);
+/** Kernel diagnostics go to fd 2 (Jupyter's log), never through a stream a cell may capture. */
+const log = (text: string): void => {
+  try {
+    writeSync(2, `[ts231n kernel] ${text}\n`);
+  } catch {
+    /* nowhere left to report */
+  }
+};
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** zeromq 6 allows one send in flight per socket: queue the rest, in order. */
@@ -28,7 +37,7 @@ class Sender {
     this.chain = this.chain.then(
       () => this.socket.send(frames),
     ).catch((e: Error) => {
-      if (!this.socket.closed) process.stderr.write(`[ts231n kernel] ${this.name} send failed: ${e.message}\n`);
+      if (!this.socket.closed) log(`${this.name} send failed: ${e.message}`);
     });
   }
   flush(): Promise<void> {
@@ -64,7 +73,7 @@ async function* received(socket: zmq.Readable & zmq.Socket, name: string): Async
     try {
       yield decode(frames as Buffer[], key);
     } catch (e) {
-      process.stderr.write(`[ts231n kernel] ${name}: ${(e as Error).message}\n`);
+      log(`${name}: ${(e as Error).message}`);
     }
   }
 }
@@ -145,11 +154,47 @@ async function main(): Promise<void> {
   post({ kind: 'ready' });
   send('iopub', [], 'status', {}, { execution_state: 'starting' });
   const swallowClosed = (e: Error & { code?: string }): void => {
-    if (e.code !== 'EAGAIN' && !/closed|terminated/i.test(e.message)) process.stderr.write(`[ts231n kernel] socket loop ended: ${e.message}\n`);
+    if (e.code !== 'EAGAIN' && !/closed|terminated/i.test(e.message)) log(`socket loop ended: ${e.message}`);
   };
   serveHeartbeat().catch(swallowClosed);
   serveShell().catch(swallowClosed);
   serveControl().catch(swallowClosed);
 }
 
+/**
+ * jupyter_client names the process that started the kernel in JPY_PARENT_PID; like ipykernel's
+ * parent poller, end the kernel when that process is gone, so a crashed client or server
+ * leaves no orphan kernel behind. Checked here because the main thread may be busy in a cell.
+ */
+function watchParent(): void {
+  const parent = Number(process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  // A parent that died but was not reaped yet is a zombie and still answers kill(pid, 0):
+  // being re-parented (our ppid changes) or its /proc state 'Z' say it is gone too.
+  const firstPpid = process.ppid;
+  const zombie = (): boolean => {
+    try {
+      return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${parent}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  const gone = (): boolean => {
+    if (process.ppid !== firstPpid) return true;
+    try {
+      process.kill(parent, 0);
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+    return zombie();
+  };
+  const timer = setInterval(() => {
+    if (!gone()) return;
+    log(`the process that started this kernel (pid ${parent}) is gone; exiting`);
+    process.kill(process.pid, 'SIGTERM');
+  }, 1000);
+  timer.unref();
+}
+
+watchParent();
 void main();

@@ -5,6 +5,8 @@ SIGINT when idle, stop_on_error, restart and graceful shutdown.
     JUPYTER_PATH=kernel/share/jupyter /usr/bin/python3 -m unittest -v tests/python/test_protocol.py
 """
 import os
+import subprocess
+import sys
 import time
 import unittest
 from queue import Empty
@@ -103,6 +105,44 @@ class ProtocolTests(unittest.TestCase):
         mid = self.kc.execute("throw new Error('x')")
         reply_to(self.kc, mid)
         self.assertEqual(self.run_cell("3")[0]["status"], "ok")
+
+    def test_output_after_the_cell_ended_goes_to_that_cell(self):
+        mid = self.kc.execute("setTimeout(() => console.log('late hello'), 300);")
+        reply_to(self.kc, mid)
+        outputs_of(self.kc, mid)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            m = self.kc.get_iopub_msg(timeout=10)
+            if m["msg_type"] == "stream" and m["parent_header"].get("msg_id") == mid:
+                self.assertEqual(m["content"], {"name": "stdout", "text": "late hello\n"})
+                return
+        self.fail("the timer's output never arrived")
+
+    def test_kernel_ends_when_the_process_that_started_it_dies(self):
+        code = (
+            "import os, sys\n"
+            "from jupyter_client.manager import KernelManager\n"
+            f"km = KernelManager(kernel_name={KERNEL!r}); km.start_kernel()\n"
+            "print(km.provisioner.process.pid, flush=True)\n"
+            "os._exit(0)\n"
+        )
+        # The client exits at once, unreaped for now: the kernel must still notice.
+        client = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        pid = int(client.stdout.readline())
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    ended = f.read().split(") ")[1].startswith(("Z", "X"))
+            except FileNotFoundError:
+                ended = True
+            if ended:
+                client.wait()
+                return
+            time.sleep(0.2)
+        os.kill(pid, 9)
+        client.wait()
+        self.fail(f"kernel {pid} outlived its parent")
 
     def test_comm_info_is_empty(self):
         mid = self.kc.comm_info()
