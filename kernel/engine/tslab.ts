@@ -111,6 +111,14 @@ const PATCHES: Array<[string, string, string]> = [
   ],
   // Imported .ts files are loaded by Node's require (one shared copy), never emitted by tslab.
   ['emit only the cell', 'sideInputsConverted.add(dep);', 'continue;'],
+  // The names a cell declares come from parsing and binding the cell alone, not from a first
+  // whole-program rebuild: tslab rebuilt the program twice per cell, and a rebuild is most of a
+  // cell's overhead. The binder's file locals are the same either way.
+  [
+    'cell locals without a rebuild', 
+    'updateContent(prevDecl, src);\n        let declsFile = builder.getSourceFile(declFilename);\n        let srcFile = builder.getSourceFile(srcFilename);\n        const locals = srcFile.locals;',
+    'const locals = __localsOf(srcFilename, srcPrefix + src, transpileTarget);\n        let declsFile, srcFile;\n        if (!locals || locals.size === 0) { updateContent(prevDecl, src); declsFile = builder.getSourceFile(declFilename); srcFile = builder.getSourceFile(srcFilename); }',
+  ],
   // Only Node's globals: every other @types package in node_modules (jest, babel, …) would be
   // parsed for each cell and would put test globals in scope. Types that imported packages
   // reference (tfjs → long, seedrandom, …) still load through their references.
@@ -140,7 +148,11 @@ const PATCHES: Array<[string, string, string]> = [
   ],
 ];
 
-const PRELUDE = 'function __root(p) { return require("path").parse(p).root.replace(/\\\\/g, "/"); }\n';
+const PRELUDE = [
+  'function __root(p) { return require("path").parse(p).root.replace(/\\\\/g, "/"); }',
+  'function __localsOf(name, text, target) { const ts = require("@tslab/typescript-for-tslab"); const sf = ts.createSourceFile(name, text, target, false, ts.ScriptKind.TS); ts.bindSourceFile(sf, { target }); return sf.locals; }',
+  '',
+].join('\n');
 
 /** What in this text of tslab/dist/converter.js the engine's patches and calls no longer find. */
 export function converterProblems(converter: string): string[] {
@@ -200,7 +212,7 @@ export function loadTslab(): Tslab {
   const req = NodeModule.createRequire(file);
   const ts = req('@tslab/typescript-for-tslab') as TslabTs;
   const inspect = req('./inspect') as { printQuickInfo(info: QuickInfo): string };
-  const missing = ['transpileModule', 'createSourceFile'].filter((f) => typeof (ts as unknown as Record<string, unknown>)[f] !== 'function');
+  const missing = ['transpileModule', 'createSourceFile', 'bindSourceFile'].filter((f) => typeof (ts as unknown as Record<string, unknown>)[f] !== 'function');
   for (const e of ['ModuleKind', 'ScriptTarget', 'NewLineKind', 'FileWatcherEventKind', 'ScriptKind']) if (typeof (ts as unknown as Record<string, unknown>)[e] !== 'object') missing.push(e);
   if (missing.length) throw new TslabMismatchError(`tslab's TypeScript ${ts.version} lacks ${missing.join(', ')}: update kernel/engine/tslab.ts`);
   const exp = mod.exports as { createConverter(o: unknown): Converter; isCompleteCode(s: string): { completed: boolean; indent?: string } };
