@@ -22,20 +22,27 @@ def timed_cell(kc, code):
     return time.time() - t0
 
 
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# Where a student's notebook runs: Jupyter starts the kernel in the notebook's folder.
+NOTEBOOK_DIR = os.path.join(REPO, "assignments", "assignment1")
+
+
 def once():
     km = KernelManager(kernel_name=KERNEL)
     t0 = time.time()
-    km.start_kernel()
+    km.start_kernel(cwd=NOTEBOOK_DIR)
     kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=120)
-    ready = time.time() - t0
-    first = timed_cell(kc, "1 + 1")
-    second = timed_cell(kc, "2 + 2")
-    runtime = timed_cell(kc, "import { tf } from './kernel/runtime';\ntf.tensor([1, 2, 3]).sum().dataSync()[0]")
-    kc.stop_channels()
-    t1 = time.time()
-    km.shutdown_kernel(now=False)
+    try:
+        kc.start_channels()
+        kc.wait_for_ready(timeout=120)
+        ready = time.time() - t0
+        first = timed_cell(kc, "1 + 1")
+        second = timed_cell(kc, "2 + 2")
+        runtime = timed_cell(kc, "import { tf } from '../../kernel/runtime';\ntf.tensor([1, 2, 3]).sum().dataSync()[0]")
+    finally:
+        kc.stop_channels()
+        t1 = time.time()
+        km.shutdown_kernel(now=False)
     return {"start_to_ready": ready, "first_cell": first, "next_cell": second, "runtime_import_cell": runtime, "shutdown": time.time() - t1}
 
 
