@@ -2,7 +2,9 @@
 kernel_info reply, i.e. the kernel is idle and can run cells), the first cell, and a cell that
 imports the notebook runtime (TensorFlow.js). Median of N fresh kernels.
 
-    JUPYTER_PATH=kernel/share/jupyter /usr/bin/python3 tests/python/measure_kernel.py [N]
+    JUPYTER_PATH=$PWD/kernel/share/jupyter /usr/bin/python3 tests/python/measure_kernel.py [N]
+    JUPYTER_PATH=$PWD/tests/fixtures/jupyter/share TS231N_KERNEL_NAME=ts231n-stub \
+        /usr/bin/python3 tests/python/measure_kernel.py 5 --no-runtime   # protocol layer alone
 """
 import json
 import os
@@ -13,6 +15,8 @@ import time
 from jupyter_client.manager import KernelManager
 
 KERNEL = os.environ.get("TS231N_KERNEL_NAME", "ts231n")
+# The stub-engine kernel (tests/fixtures/jupyter/share) runs JavaScript only: no runtime import.
+NO_RUNTIME = "--no-runtime" in sys.argv
 
 
 def timed_cell(kc, code):
@@ -38,7 +42,7 @@ def once():
         ready = time.time() - t0
         first = timed_cell(kc, "1 + 1")
         second = timed_cell(kc, "2 + 2")
-        runtime = timed_cell(kc, "import { tf } from '../../kernel/runtime';\ntf.tensor([1, 2, 3]).sum().dataSync()[0]")
+        runtime = None if NO_RUNTIME else timed_cell(kc, "import { tf } from '../../kernel/runtime';\ntf.tensor([1, 2, 3]).sum().dataSync()[0]")
     finally:
         kc.stop_channels()
         t1 = time.time()
@@ -47,9 +51,10 @@ def once():
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 3
     runs = [once() for _ in range(n)]
-    med = {k: round(statistics.median(r[k] for r in runs), 2) for k in runs[0]}
+    med = {k: round(statistics.median(r[k] for r in runs), 2) for k in runs[0] if runs[0][k] is not None}
     print(json.dumps({"runs": n, "median_seconds": med, "loadavg_1min": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}))
 
 
