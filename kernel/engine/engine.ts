@@ -11,11 +11,12 @@ import * as path from 'path';
 import * as util from 'util';
 import * as vm from 'vm';
 import { loadTslab, type Converter, type Tslab } from './tslab';
+import { acquireChecker, releaseChecker } from './checkers';
 import { composeLineMaps, type LineMap } from './lineMap';
 import { captureOutput, type ExecuteHooks, type MimeBundle } from './capture';
 import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
-import { ensureTsLoader, ModuleTracker } from './modules';
+import { ensureTsLoader, type ModuleTracker } from './modules';
 
 export type { ExecuteHooks, MimeBundle };
 export type { DisplayOptions } from './capture';
@@ -68,46 +69,6 @@ function createLocals(): Record<string, unknown> {
       return true;
     },
   });
-}
-
-/**
- * Type checkers by folder. Building one takes seconds (parsing the standard library and Node's
- * types), and it keeps no state of its own between cells — each call passes the earlier cells'
- * declarations — so engines for the same folder share one, also one after another (the grader
- * runs an assignment's notebooks in sequence). Idle ones beyond the newest few are closed.
- */
-interface Checker {
-  converter: Converter;
-  tracker: ModuleTracker;
-  users: number;
-  lastUsed: number;
-}
-const checkers = new Map<string, Checker>();
-const MAX_IDLE_CHECKERS = 3;
-
-function acquireChecker(tslab: Tslab, cwd: string): Checker {
-  let c = checkers.get(cwd);
-  if (!c) {
-    const tracker = new ModuleTracker(tslab.ts.FileWatcherEventKind);
-    const converter = tslab.createConverter({ cwd: cwd.split(path.sep).join('/'), watchFile: tracker.watchFile, watchDirectory: tracker.watchDirectory });
-    c = { converter, tracker, users: 0, lastUsed: 0 };
-    checkers.set(cwd, c);
-  }
-  c.users += 1;
-  c.lastUsed = Date.now();
-  return c;
-}
-
-function releaseChecker(cwd: string): void {
-  const c = checkers.get(cwd);
-  if (!c) return;
-  c.users -= 1;
-  c.lastUsed = Date.now();
-  const idle = [...checkers].filter(([, x]) => x.users <= 0).sort((a, b) => b[1].lastUsed - a[1].lastUsed);
-  for (const [dir, x] of idle.slice(MAX_IDLE_CHECKERS)) {
-    checkers.delete(dir);
-    x.converter.close();
-  }
 }
 
 /** Jupyter counts cursor positions in code points; JavaScript strings in UTF-16 units. */
