@@ -56,6 +56,7 @@ describe('tslab pin', () => {
   });
 });
 
+// The tests in this block run in order on one engine and build on each other's cells, like a notebook.
 describe('Engine', () => {
   let engine: Engine;
   beforeAll(() => {
@@ -178,6 +179,11 @@ describe('Engine', () => {
     const c = engine.complete('base.toFi', 9);
     expect(c.matches).toContain('toFixed');
     expect([c.cursorStart, c.cursorEnd]).toEqual([5, 9]);
+    // Jupyter counts the cursor in code points: an emoji is one, not two UTF-16 units.
+    const wide = '/* 😀 */ base.toFi';
+    const w = engine.complete(wide, [...wide].length);
+    expect(w.matches).toContain('toFixed');
+    expect([w.cursorStart, w.cursorEnd]).toEqual([[...'/* 😀 */ base.'].length, [...wide].length]);
     const i = engine.inspect('base', 2);
     expect(i.found).toBe(true);
     expect(i.data['text/plain']).toContain('const base: 2');
