@@ -102,7 +102,8 @@ export function describe(v: Encoded): string {
     const s = n.summary;
     return `tensor [${s.shape.join('×')}] (sum ${fmt(s.sum)}, min ${fmt(s.min)}, max ${fmt(s.max)})`;
   }
-  const text = JSON.stringify(v) ?? 'undefined';
+  // Objects (e.g. a hidden test's named results): each field described the same way.
+  const text = isRecord(v) && !Object.keys(v).some((k) => k.startsWith('$')) ? `{${Object.entries(v).map(([k, x]) => `${k}: ${describe(x as Encoded)}`).join(', ')}}` : JSON.stringify(v) ?? 'undefined';
   return text.length > 200 ? text.slice(0, 197) + '…' : text;
 }
 
