@@ -7,7 +7,7 @@
  * and the data set load once; each test below then judges one notebook's summary.
  */
 import * as path from 'path';
-import { hasFashionMnist } from '../datasets';
+import { hasFashionMnist, defaultFashionMnistDir } from '../datasets';
 import type { NotebookSummary } from '../scripts/notebooks/run';
 import { runNotebooks, REPO, RUN_LIMIT_MS } from './notebooks.helpers';
 
@@ -22,7 +22,7 @@ const GRADED: Record<string, string[]> = {
   features: ['features.hog_shape', 'features.color_hist_shape', 'features.svm_best_val_accuracy', 'features.svm_test_accuracy', 'features.net_best_val_accuracy', 'features.net_test_accuracy'],
 };
 
-const haveData = hasFashionMnist();
+const haveData = hasFashionMnist(defaultFashionMnistDir());
 const describeIfData = haveData ? describe : describe.skip;
 if (!haveData) console.warn('notebooks.test: Fashion-MNIST is not installed (/usr/share/datasets/fashion-mnist); the notebook runs are skipped');
 
