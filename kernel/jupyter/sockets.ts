@@ -93,6 +93,13 @@ let shuttingDown = false;
 async function serveControl(): Promise<void> {
   for await (const m of received(control, 'control')) {
     const reply = (type: string, content: Json): void => send('control', m.identities, type, m.header, content);
+    const handled = ['kernel_info_request', 'interrupt_request', 'shutdown_request'].includes(m.header.msg_type);
+    // Anything else (e.g. comm messages sent on control) goes to the main thread, which
+    // publishes its busy/idle itself.
+    if (!handled) {
+      post({ kind: 'request', channel: 'control', msg: toWire(m) });
+      continue;
+    }
     send('iopub', [], 'status', m.header, { execution_state: 'busy' });
     switch (m.header.msg_type) {
       case 'kernel_info_request':
@@ -115,9 +122,6 @@ async function serveControl(): Promise<void> {
         }
         break;
       }
-      default:
-        // Everything else (e.g. comm messages sent on control) goes to the main thread.
-        post({ kind: 'request', channel: 'control', msg: toWire(m) });
     }
     send('iopub', [], 'status', m.header, { execution_state: 'idle' });
   }
