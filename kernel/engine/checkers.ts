@@ -6,7 +6,7 @@ import { ModuleTracker } from './modules';
  * Type checkers by folder. Building one takes seconds (parsing the standard library and Node's
  * types), and it keeps no state of its own between cells — each call passes the earlier cells'
  * declarations — so engines for the same folder share one, also one after another (the grader
- * runs an assignment's notebooks in sequence). Idle ones beyond the newest few are closed.
+ * runs an assignment's notebooks in sequence). Only the most recently used idle one is kept.
  */
 export interface Checker {
   converter: Converter;
@@ -15,7 +15,7 @@ export interface Checker {
   lastUsed: number;
 }
 const checkers = new Map<string, Checker>();
-const MAX_IDLE_CHECKERS = 3;
+const MAX_IDLE_CHECKERS = 1;
 
 export function acquireChecker(tslab: Tslab, cwd: string): Checker {
   let c = checkers.get(cwd);
