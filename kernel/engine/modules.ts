@@ -3,7 +3,8 @@
  *
  * Cells `require` through Node's own loader (one shared copy of every module, so the runtime a cell
  * imports is the runtime the grader hardens). If nothing has taught Node to load `.ts` yet (tsx,
- * the grader's child and ts-node do), we install a transpile-only loader with inline source maps.
+ * the grader's child and ts-node do), we install a transpile-only loader; errors.ts maps its
+ * stack frames back to .ts lines.
  *
  * Before each cell the tracker looks at the modification time of every local file it has seen
  * (required modules outside node_modules, and every file the type checker read outside
