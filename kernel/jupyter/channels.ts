@@ -12,6 +12,8 @@ import type { Header, Json } from './wire';
 export interface ChannelsEvents {
   request(req: Request): void;
   shutdown(restart: boolean): void;
+  /** The socket thread is gone: the kernel cannot hear Jupyter any more and must end. */
+  fatal(message: string): void;
 }
 
 export class Channels implements KernelIo {
@@ -25,11 +27,13 @@ export class Channels implements KernelIo {
       ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(file)});`
       : `require(${JSON.stringify(file)});`;
     const worker = new Worker(code, { eval: true, workerData: data });
-    return new Promise((resolve, reject) => {
+    return new Promise<Channels>((resolve, reject) => {
       const channels = new Channels(worker);
+      let started = false;
       worker.on('message', (m: ToMain) => {
         switch (m.kind) {
           case 'ready':
+            started = true;
             return resolve(channels);
           case 'fatal':
             return reject(new Error(m.message));
@@ -41,11 +45,15 @@ export class Channels implements KernelIo {
             channels.onClosed?.();
         }
       });
-      worker.on('error', (e) => reject(e));
+      worker.on('error', (e) => (started ? events.fatal(`the socket thread failed: ${e.message}`) : reject(e)));
+      worker.on('exit', (code) => {
+        if (started && !channels.closing) events.fatal(`the socket thread exited (code ${code})`);
+      });
     });
   }
 
   private onClosed?: () => void;
+  closing = false;
 
   send(channel: OutChannel, identities: Uint8Array[], msgType: string, parent: Header | Record<string, never>, content: Json, metadata: Json = {}): void {
     const m: ToWorker = { kind: 'send', channel, identities, msgType, parent, content, metadata };
@@ -54,6 +62,7 @@ export class Channels implements KernelIo {
 
   /** Flush pending sends and close the sockets (at most `timeoutMs`). */
   close(timeoutMs = 1500): Promise<void> {
+    this.closing = true;
     return new Promise((resolve) => {
       const t = setTimeout(resolve, timeoutMs);
       this.onClosed = () => {

@@ -107,6 +107,10 @@ export async function startKernel(connectionFile: string, opts: StartOptions = {
     {
       request: (req) => (kernel ? kernel.receive(req) : early.push(req)),
       shutdown: () => void exit(),
+      fatal: (message) => {
+        log(`${message}; exiting so that Jupyter can restart the kernel`);
+        process.exit(1);
+      },
     },
   );
   // SIGINT is how Jupyter interrupts (interrupt_mode "signal", and our interrupt_request).

@@ -165,5 +165,21 @@ class ProtocolTests(unittest.TestCase):
         self.assertLess(took, 4.0)
 
 
+class EngineStartFailure(unittest.TestCase):
+    """Kernelspec ts231n-broken (tests/fixtures/jupyter/share): the engine throws on start."""
+
+    def test_cells_answer_with_the_reason_and_the_kernel_stays_up(self):
+        km, kc = start_new_kernel(kernel_name="ts231n-broken", startup_timeout=60)
+        try:
+            mid = kc.execute("1 + 1")
+            r = reply_to(kc, mid)["content"]
+            self.assertEqual((r["status"], r["ename"]), ("error", "KernelStartError"))
+            self.assertIn("typescript is not installed", r["evalue"])
+            self.assertTrue(km.is_alive())
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
 if __name__ == "__main__":
     unittest.main()
