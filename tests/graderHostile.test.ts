@@ -90,6 +90,7 @@ async function buildCorpus(): Promise<void> {
       `record('mini.top2', ${JSON.stringify(secretFiles)}.map((f) => fs.readFileSync(f, 'utf8')));`,
       `const target: string = ${JSON.stringify(path.join(SPEC, 'hidden.ts'))};\nconst m = await import(target);\nrecord('mini.mean_square', Object.keys(m));`,
       `record('mini.sum_rows', fs.readFileSync('../../../../../kernel/../tests/fixtures/grader/mini/spec/spec.json', 'utf8'));`,
+      `const relative: string = '../../../../../kernel/../tests/fixtures/grader/mini/spec/hidden';\nrecord('mini.mean_square', Object.keys(await import(relative)));`,
     ]),
   });
   submission('read_require', { 'lib/ops.ts': `export * from ${JSON.stringify(path.join(SOLUTION, 'lib', 'ops'))};\n` });
@@ -208,8 +209,10 @@ describe('one batch with a good submission and the hostile corpus', () => {
   it('refuses to read the solutions or the spec through fs, dynamic import and a relative path through the kernel link', () => {
     const r = byName.get('read_solutions')!;
     const errors = r.tasks.flatMap((t) => t.errors);
-    expect(errors.map((e) => e.where)).toEqual(['ops.ipynb cell 2', 'ops.ipynb cell 3', 'ops.ipynb cell 4']);
-    for (const e of errors) expect(e.evalue).toMatch(/Access to this API has been restricted \(the grading sandbox lets a submission read only its own files/);
+    expect(errors.map((e) => e.where)).toEqual(['ops.ipynb cell 2', 'ops.ipynb cell 3', 'ops.ipynb cell 4', 'ops.ipynb cell 5']);
+    for (const e of errors.slice(0, 3)) expect(e.evalue).toMatch(/Access to this API has been restricted \(the grading sandbox lets a submission read only its own files/);
+    // A relative import through the kernel link resolves (lexically) inside the unreadable scratch root.
+    expect(errors[3].evalue).toMatch(/Cannot find module|Access to this API has been restricted/);
     expect(r.total).toBe(0);
   });
 
