@@ -51,9 +51,10 @@ async function main(): Promise<void> {
     const run = await executeNotebook(file, {
       env: args.quick ? { TS231N_QUICK: '1' } : {},
       cellTimeoutMs: args.timeoutS ? args.timeoutS * 1000 : undefined,
-      onCell: (i, n) => process.stderr.write(`\r${path.basename(file)}: cell ${i + 1}/${n}`),
+      // Progress only on a terminal: in logs a line per cell is noise.
+      onCell: process.stderr.isTTY ? (i, n) => process.stderr.write(`\r${path.basename(file)}: cell ${i + 1}/${n}`) : undefined,
     });
-    process.stderr.write('\n');
+    if (process.stderr.isTTY) process.stderr.write('\n');
     const bad = run.cells.filter((c) => c.reply.status !== 'ok');
     for (const c of bad) process.stdout.write(`${file} cell ${c.index + 1}: ${c.reply.error?.ename}: ${c.reply.error?.evalue.split('\n')[0]}\n`);
     failed += bad.length;
