@@ -15,6 +15,7 @@ import { scoreItems, totals } from '../grader/score';
 import { gradebookCsv, junitXml, feedbackHtml, reportJson, gradescopeResults, summarize } from '../grader/report';
 import { compileHiddenTests, hiddenTestIds } from '../grader/hidden';
 import type { Reference, RunOutput, StudentResult, Submission } from '../grader/types';
+import { permissionFlags, sandboxPackages } from '../grader/run';
 
 const MINI = path.join(__dirname, 'fixtures', 'grader', 'mini');
 const spec = loadSpec(path.join(MINI, 'spec'));
@@ -285,5 +286,29 @@ describe('score and reports', () => {
     expect(s).toMatchObject({ students: 3, mean: 6, median: 6, min: 2, max: 10 });
     expect(s.histogram.reduce((a, h) => a + h.count, 0)).toBe(3);
     expect(s.histogram[9].count).toBe(1);
+  });
+});
+
+describe('sandbox permissions', () => {
+  const repoRoot = path.resolve(__dirname, '..');
+  const flags = permissionFlags({ scratch: '/s', assignmentRoot: '/s/assignments/a1', runnerDir: '/r', repoRoot, readPaths: ['/usr/share/datasets'] }, '/s/home');
+
+  it('grants one folder per flag (Node 20 mis-parses comma-separated lists)', () => {
+    for (const f of flags.filter((x) => x.startsWith('--allow-fs'))) expect(f).toMatch(/^--allow-fs-(read|write)=[^,]+\/\*$/);
+  });
+
+  it('never grants the scratch root, whose links lead into the repository', () => {
+    expect(flags).not.toContain('--allow-fs-read=/s/*');
+    expect(flags.filter((f) => f.startsWith('--allow-fs-write')).sort()).toEqual(['--allow-fs-write=/s/assignments/a1/*', '--allow-fs-write=/s/home/*']);
+    expect(flags).toContain('--allow-fs-read=/s/kernel/*');
+    expect(flags.some((f) => f.includes(`${repoRoot}/solutions`) || f.includes(`${repoRoot}/grader`) || f.includes(`${repoRoot}/tests`))).toBe(false);
+  });
+
+  it('keeps the packages whose native code reaches past the sandbox unreadable', () => {
+    const pkgs = sandboxPackages(repoRoot);
+    expect(pkgs).toContain('@tensorflow/tfjs');
+    expect(pkgs).not.toContain('zeromq');
+    expect(pkgs.some((p) => p.startsWith('@tensorflow/tfjs-node'))).toBe(false);
+    expect(flags.some((f) => /node_modules\/zeromq/.test(f))).toBe(false);
   });
 });
