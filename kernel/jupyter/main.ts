@@ -10,6 +10,7 @@ import { Channels } from './channels';
 import { readConnectionFile } from './connection';
 import { Kernel } from './kernel';
 import { kernelInfo } from './kernelInfo';
+import type { Engine } from '../engine';
 import type { EngineLike, ExecuteReply } from './types';
 
 /**
@@ -40,11 +41,14 @@ export interface StartOptions {
   cwd?: string;
 }
 
+/** Type-level check (no code) that kernel/engine's Engine honours the contract used here. */
+export type EngineHonoursContract = Engine extends EngineLike ? true : never;
+export const engineHonoursContract: EngineHonoursContract = true;
+
 function defaultEngine(cwd: string): EngineLike {
   // Loaded lazily so the protocol layer (and its tests) do not pull in the compiler.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { Engine } = require(path.join(__dirname, '..', 'engine')) as { Engine: new (o: { cwd: string }) => EngineLike };
-  return new Engine({ cwd });
+  const { Engine: EngineClass } = require(path.join(__dirname, '..', 'engine')) as typeof import('../engine');
+  return new EngineClass({ cwd });
 }
 
 /** Kernel diagnostics go to fd 2 (Jupyter's log), never through a stream a cell may capture. */
