@@ -288,3 +288,31 @@ describe('is_complete: invalid code', () => {
     expect(refineIsComplete('if (x) {', { status: 'incomplete', indent: '  ' })).toEqual({ status: 'incomplete', indent: '  ' });
   });
 });
+
+describe('launcher (kernel.js) on bad input: one line, no stack', () => {
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const launcher = path.join(__dirname, '..', 'kernel', 'share', 'jupyter', 'kernels', 'ts231n', 'kernel.js');
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [launcher, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });
+
+  test('no connection file: usage, exit 2', () => {
+    const r = run([]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^usage: kernel.js <connection_file>/)]);
+  });
+  test('a missing or malformed connection file: exit 1 with the reason', () => {
+    const missing = run([path.join(os.tmpdir(), 'no-such-connection.json')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toEqual([expect.stringMatching(/cannot be read \(ENOENT\)/)]);
+    const file = path.join(os.tmpdir(), `bad-connection-${process.pid}.json`);
+    fs.writeFileSync(file, '{"shell_port": 1}');
+    const bad = run([file]);
+    fs.rmSync(file);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/"control_port" must be an integer port number/)]);
+  });
+  test('a kernelspec copied away from the repository says where it must live', () => {
+    const r = run(['x.json'], { TS231N_HOME: os.tmpdir() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/must stay in the ts231n repository .* or set TS231N_HOME/);
+  });
+});
