@@ -88,6 +88,14 @@ class ProtocolTests(unittest.TestCase):
         content, _ = self.run_cell("1 + 1")
         self.assertEqual(content["status"], "ok")
 
+    def test_interrupt_stops_an_awaiting_cell(self):
+        mid = self.kc.execute("await new Promise((resolve) => setTimeout(resolve, 60000));")
+        time.sleep(1.0)
+        self.km.interrupt_kernel()
+        r = reply_to(self.kc, mid, timeout=10)["content"]
+        self.assertEqual((r["status"], r["ename"]), ("error", "InterruptError"))
+        outputs_of(self.kc, mid)
+
     def test_sigint_when_idle_does_not_kill_the_kernel(self):
         self.km.interrupt_kernel()  # interrupt_mode "signal": SIGINT to the kernel's process group
         time.sleep(0.5)
