@@ -234,6 +234,23 @@ describe('kernel: request queue over a stub engine', () => {
     expect(io.of(h.header.msg_id).find((m) => m.msgType === 'history_reply')!.content).toEqual({ status: 'ok', history: [[1, 1, 'x']] });
   });
 
+  test('a handler that throws still answers, with an error reply, and the queue goes on', async () => {
+    const io = new Recorder();
+    const engine = new StubEngine();
+    engine.complete = () => {
+      throw new Error('completion crashed');
+    };
+    const k = new Kernel(io, engine, { info: kernelInfo() });
+    const c = request('complete_request', { code: 'x', cursor_pos: 1 });
+    const e = request('execute_request', { code: '1 + 1' });
+    k.receive(c);
+    k.receive(e);
+    await k.idle();
+    expect(io.of(c.header.msg_id).map((m) => m.msgType)).toEqual(['status', 'complete_reply', 'status']);
+    expect(io.of(c.header.msg_id)[1].content).toMatchObject({ status: 'error', ename: 'Error', evalue: expect.stringMatching(/complete_request: completion crashed/) });
+    expect(io.of(e.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content.status).toBe('ok');
+  });
+
   test('complete, inspect, is_complete and comm_info answer with status ok; cursors pass through in code points', async () => {
     const io = new Recorder();
     const k = new Kernel(io, new StubEngine(), { info: kernelInfo() });

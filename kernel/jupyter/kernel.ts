@@ -84,8 +84,15 @@ export class Kernel {
         try {
           await this.dispatch(req);
         } catch (e) {
-          // A handler bug must not wedge the queue: say so on stderr of the request and go on.
-          this.io.send('iopub', [], 'stream', req.header, { name: 'stderr', text: `ts231n kernel: ${req.header.msg_type} failed: ${(e as Error).message}\n` });
+          // A handler bug must not wedge the queue or leave the client waiting: answer with an
+          // error reply (the protocol's shape for a failed request) and go on.
+          const err = e as Error;
+          const ename = err?.name ?? 'Error';
+          const evalue = `the kernel could not handle ${req.header.msg_type}: ${err?.message ?? String(e)}`;
+          if (req.header.msg_type.endsWith('_request')) {
+            this.reply(req, req.header.msg_type.replace(/_request$/, '_reply'), { status: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] });
+          }
+          this.opts.log?.(evalue);
         }
         this.status('idle', req.header);
       }
