@@ -4,21 +4,15 @@
  */
 import { PNG } from 'pngjs';
 import { tf, ready } from '../kernel/runtime/tensor';
-import { setDisplaySink, MimeBundle, DisplayOptions } from '../kernel/runtime/output';
 import { showImages, visGrid, visualizeGrid, DisplayArgumentError, Figure } from '../kernel/runtime/display';
 import { pngFont } from '../kernel/runtime/display/fonts';
+import { captureDisplays, expectOneLineErrors } from './helpers/display';
 
-type Shown = { bundle: MimeBundle; options: DisplayOptions };
-let shown: Shown[] = [];
+const shown = captureDisplays();
 
 beforeAll(async () => {
   await ready();
 });
-beforeEach(() => {
-  shown = [];
-  setDisplaySink({ display: (bundle, options = {}) => shown.push({ bundle, options }) });
-});
-afterEach(() => setDisplaySink(null));
 
 function decode(b64: unknown): PNG {
   expect(typeof b64).toBe('string');
@@ -129,17 +123,7 @@ describe('showImages', () => {
       [() => showImages([1, 2, 3] as unknown as tf.Tensor), /images\[0\] must be a tensor/],
     ];
     const before = tf.memory().numTensors;
-    for (const [f, message] of cases) {
-      let err: unknown;
-      try {
-        f();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(DisplayArgumentError);
-      expect((err as Error).message).toMatch(message);
-      expect((err as Error).message).not.toContain('\n');
-    }
+    expectOneLineErrors(cases, DisplayArgumentError);
     // the tensors made inline above (zeros/tensor4d) are the only new ones: nothing inside leaked
     const made = 1 + 1 + 1 + 1 + 1 + 2;
     expect(tf.memory().numTensors).toBe(before + made);

@@ -7,7 +7,7 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { PNG } from 'pngjs';
 import { tf, ready } from '../kernel/runtime/tensor';
-import { setDisplaySink, MimeBundle, DisplayOptions } from '../kernel/runtime/output';
+import { setDisplaySink } from '../kernel/runtime/output';
 import {
   plotLines,
   plotScatter,
@@ -21,18 +21,13 @@ import {
   TopLevelSpec,
 } from '../kernel/runtime/display';
 import { pngFont } from '../kernel/runtime/display/fonts';
+import { captureDisplays } from './helpers/display';
 
-type Shown = { bundle: MimeBundle; options: DisplayOptions };
-let shown: Shown[] = [];
+const shown = captureDisplays();
 
 beforeAll(async () => {
   await ready();
 });
-beforeEach(() => {
-  shown = [];
-  setDisplaySink({ display: (bundle, options = {}) => shown.push({ bundle, options }) });
-});
-afterEach(() => setDisplaySink(null));
 
 /** How many data marks of each kind Vega drew (its SVG labels every mark item for screen readers). */
 function marks(svg: string): Record<string, number> {

@@ -3,21 +3,14 @@
  * place (update=true, same id) with rate and ETA; outside one, text on stderr (a \r-rewritten
  * line on a terminal, otherwise a line now and then plus the final one).
  */
-import { setDisplaySink, MimeBundle, DisplayOptions } from '../kernel/runtime/output';
+import { setDisplaySink } from '../kernel/runtime/output';
 import { progress, ProgressBar, formatDuration, DisplayArgumentError } from '../kernel/runtime/display';
+import { captureDisplays, expectOneLineErrors } from './helpers/display';
 
-type Shown = { bundle: MimeBundle; options: DisplayOptions };
-let shown: Shown[] = [];
+const shown = captureDisplays();
 const texts = (): string[] => shown.map((s) => String(s.bundle['text/plain']));
 
-beforeEach(() => {
-  shown = [];
-  setDisplaySink({ display: (bundle, options = {}) => shown.push({ bundle, options }) });
-});
-afterEach(() => {
-  setDisplaySink(null);
-  jest.useRealTimers();
-});
+afterEach(() => jest.useRealTimers());
 
 /** Fake clock: performance.now() and Date move only when the test says so. */
 function fakeClock(): (ms: number) => void {
@@ -68,7 +61,7 @@ describe('progress in a notebook', () => {
 
     expect(bar.text()).toMatch(/^epochs {3}0% \|░+\| 1\/5000 \[0:03<3:28:18, 2\.5 s\/it\]$/);
     bar.close();
-    shown = [];
+    shown.length = 0;
     function* batches(): Generator<string> {
       yield 'a';
       yield 'b';
@@ -83,12 +76,12 @@ describe('progress in a notebook', () => {
     for (const x of progress(['a', 'b', 'c', 'd'], { every: 0 })) if (x === 'b') break;
     expect(texts()[shown.length - 1]).toMatch(/ 1\/4 /);
     expect(String(shown[shown.length - 1].bundle['text/html'])).toContain('#1a7f37');
-    shown = [];
+    shown.length = 0;
     for (const _ of progress(new Set([1, 2, 3]))) {
       // nothing
     }
     expect(texts()[shown.length - 1]).toMatch(/ 3\/3 /);
-    shown = [];
+    shown.length = 0;
     for (const _ of progress(new Map([[1, 2]]))) {
       // nothing
     }
@@ -189,16 +182,7 @@ describe('bad input', () => {
       [() => new ProgressBar(NaN), /ProgressBar: total must be a number ≥ 0, got NaN/],
       [() => new ProgressBar(3).update(NaN), /ProgressBar\.update: count must be a number ≥ 0, got NaN/],
     ];
-    for (const [f, message] of cases) {
-      let err: unknown;
-      try {
-        f();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(DisplayArgumentError);
-      expect((err as Error).message).toMatch(message);
-    }
+    expectOneLineErrors(cases, DisplayArgumentError);
   });
 
   it('formatDuration handles minutes, hours and nonsense', () => {

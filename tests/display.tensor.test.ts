@@ -5,6 +5,7 @@
 import { tf, ready } from '../kernel/runtime/tensor';
 import { setDisplaySink, MimeBundle } from '../kernel/runtime/output';
 import { showTensor, tensorToBundle, mimeBundleOf, MIME_BUNDLE_OF_KEY, showTable, tableToBundle, plotBars, Figure, DisplayArgumentError } from '../kernel/runtime/display';
+import { expectOneLineErrors } from './helpers/display';
 
 beforeAll(async () => {
   await ready();
@@ -203,16 +204,6 @@ describe('bad input', () => {
       [() => tableToBundle({ columns: ['k', 'acc'], rows: [[1, 0.2], [3]] }), /showTable: rows\[1\] has 1 values for 2 columns; pass one value per column/],
       [() => tableToBundle({ columns: 'a' } as unknown as { columns: string[]; rows: unknown[][] }), /showTable: pass an array of row objects or \{ columns: string\[\], rows: unknown\[\]\[\] \}/],
     ];
-    for (const [f, message] of cases) {
-      let err: unknown;
-      try {
-        f();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(DisplayArgumentError);
-      expect((err as Error).message).toMatch(message);
-      expect((err as Error).message).not.toContain('\n');
-    }
+    expectOneLineErrors(cases, DisplayArgumentError);
   });
 });
