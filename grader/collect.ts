@@ -2,7 +2,7 @@
  * Collect: for each spec item, what the submission produced — the recorded or hidden-test value,
  * or why there is none (missing file, invalid notebook, killed task, the student's own error).
  */
-import type { Encoded, NotebookCheck, RunOutput, Spec, SpecItem, StudentError, Submission, TaskOutcome } from './types';
+import type { Encoded, NotebookCheck, Reference, RunOutput, Spec, SpecItem, StudentError, Submission, TaskOutcome } from './types';
 
 export type Found =
   | { ok: true; value: Encoded; where?: string }
@@ -20,7 +20,23 @@ function firstErrorOf(task: TaskOutcome | undefined): StudentError | undefined {
   return task?.errors[0];
 }
 
-export function collect(spec: Spec, item: SpecItem, sub: Submission, checks: NotebookCheck[], run: RunOutput | null): Found {
+function cellNumber(where: string): number {
+  const m = where.match(/ cell (\d+)/);
+  return m ? Number(m[1]) : Infinity;
+}
+
+/**
+ * The student's error that kept `id` from being recorded: the last one at or before the cell where
+ * the solution records it (when known), else the first one.
+ */
+function blockingError(task: TaskOutcome, recordedAt: string | undefined): StudentError | undefined {
+  if (!task.errors.length) return undefined;
+  const limit = recordedAt ? cellNumber(recordedAt) : Infinity;
+  const before = task.errors.filter((e) => cellNumber(e.where) <= limit);
+  return before[before.length - 1] ?? task.errors[0];
+}
+
+export function collect(spec: Spec, item: SpecItem, sub: Submission, checks: NotebookCheck[], run: RunOutput | null, ref?: Reference): Found {
   if (sub.invalid) return { ok: false, reason: `invalid submission: ${sub.invalid}` };
   if (item.kind === 'manual') return { ok: false, reason: 'graded by hand' };
   if (item.kind === 'record') {
@@ -35,7 +51,11 @@ export function collect(spec: Spec, item: SpecItem, sub: Submission, checks: Not
       return { ok: true, value: run.records[item.id], where: run.recordedAt[item.id] };
     }
     if (task?.status === 'killed') return { ok: false, reason: `not recorded: ${task.reason}`, studentError: firstErrorOf(task) };
-    if (task?.errors.length) return { ok: false, reason: `not recorded: ${nb} raised an error before record('${item.id}')`, studentError: firstErrorOf(task) };
+    if (task?.errors.length) {
+      const err = blockingError(task, ref?.recordedAt?.[item.id]);
+      if (err && /^not implemented yet/.test(err.evalue)) return { ok: false, reason: `not recorded: ${err.where} is ${err.evalue}`, studentError: err };
+      return { ok: false, reason: `not recorded: ${nb} raised an error before record('${item.id}')`, studentError: err };
+    }
     return { ok: false, reason: `not recorded: ${nb} ran without calling record('${item.id}')` };
   }
   // hidden

@@ -58,6 +58,9 @@ function codeHash(dir: string): string {
   return h.digest('hex');
 }
 
+/** Bumped when the cached reference's shape changes (2: recordedAt), so older caches are recomputed. */
+export const REFERENCE_FORMAT = 2;
+
 export function referenceKey(o: ReferenceOptions): string {
   return crypto
     .createHash('sha256')
@@ -67,6 +70,7 @@ export function referenceKey(o: ReferenceOptions): string {
     .update(codeHash(path.join(o.repoRoot, 'kernel', 'engine')))
     .update(dataIdentity(o.repoRoot))
     .update(o.configuration)
+    .update(`format ${REFERENCE_FORMAT}`)
     .digest('hex')
     .slice(0, 24);
 }
@@ -106,7 +110,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
   if (problems.length) throw new ReferenceError_(`the reference solution in ${o.solutionDir} did not run cleanly (${problems.length} problem${problems.length > 1 ? 's' : ''}); first: ${problems[0]}`);
   const hidden: Record<string, unknown> = {};
   for (const [id, h] of Object.entries(run.hidden)) hidden[id] = h.value;
-  const ref: Reference = { key, records: run.records, hidden, configuration: o.configuration };
+  const ref: Reference = { key, records: run.records, recordedAt: run.recordedAt, hidden, configuration: o.configuration };
   fs.mkdirSync(o.cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(ref));

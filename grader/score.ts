@@ -12,7 +12,7 @@ export function scoreItems(spec: Spec, sub: Submission, checks: NotebookCheck[],
   return spec.items.map((item) => {
     const base = { id: item.id, title: item.title, group: item.group, kind: item.kind, maxPoints: item.points };
     if (item.kind === 'manual') return { ...base, points: 0, reason: 'graded by hand (not included in the automatic total)', pendingManual: true };
-    const found = collect(spec, item, sub, checks, run);
+    const found = collect(spec, item, sub, checks, run, ref);
     const hidden = item.kind === 'hidden';
     const reference = hidden ? ref.hidden[item.id] : ref.records[item.id];
     const expected = hidden ? undefined : item.expect?.kind === 'range' ? `a value in [${item.expect.min}, ${item.expect.max}]` : item.expect?.kind === 'atLeast' ? `at least ${item.expect.fraction} × ${describe(reference)}` : item.expect?.kind === 'equals' ? describe(item.expect.value as never) : describe(reference);

@@ -119,6 +119,8 @@ export interface RunOutput {
 export interface Reference {
   key: string;
   records: Record<string, Encoded>;
+  /** Where the solution recorded each id ("knn.ipynb cell 26"): tells which of a student's errors stopped a record. */
+  recordedAt?: Record<string, string>;
   hidden: Record<string, Encoded>;
   configuration: string;
 }

@@ -56,8 +56,9 @@ describe('grading assignment 1 (quick mode)', () => {
     const r = byName.get('starter')!;
     expect(r.total).toBeLessThan(15);
     expect(r.tasks.filter((t) => t.status === 'killed')).toEqual([]);
-    const notImplemented = r.items.filter((i) => /not implemented yet: \S+ in cs231n\//.test(i.reason));
-    expect(notImplemented.length).toBeGreaterThanOrEqual(15);
+    // Measured: 4 / 100 (the given feature code), 40+ of 55 items lost to "not implemented yet".
+    expect(r.items.filter((i) => /not implemented yet: \S+ in cs231n\//.test(i.reason)).length).toBeGreaterThanOrEqual(15);
+    expect(r.items.filter((i) => /not implemented yet/.test(i.reason)).length).toBeGreaterThanOrEqual(40);
     // Every lost point has a reason.
     for (const i of r.items) if (i.points < i.maxPoints) expect(i.reason).not.toBe('');
   });

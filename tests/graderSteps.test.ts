@@ -289,6 +289,19 @@ describe('score and reports', () => {
   });
 });
 
+describe('collect', () => {
+  it('names the not-implemented step that kept an id from being recorded: the last error before the cell where the solution records it', () => {
+    const sub: Submission = { student: 's', source: '/x', hash: 'h', root: '/tmp/x', missing: [] };
+    const ni = (cell: number, what: string) => ({ where: `stats.ipynb cell ${cell}`, ename: 'NotImplementedError', evalue: `not implemented yet: ${what} in stats.ipynb`, traceback: [] });
+    const run: RunOutput = { records: {}, recordedAt: {}, hidden: {}, tasks: [{ task: 'notebook:stats.ipynb', status: 'error', errors: [ni(2, 'the means'), ni(4, 'the accuracy')] }], sandboxNotes: [], wallSeconds: 1 };
+    const ref: Reference = { key: 'k', configuration: 'q', records: {}, hidden: {}, recordedAt: { 'mini.means': 'stats.ipynb cell 3', 'mini.accuracy': 'stats.ipynb cell 5' } };
+    const items = Object.fromEntries(scoreItems(spec, sub, [], run, ref).map((i) => [i.id, i]));
+    expect(items['mini.means'].reason).toBe('not recorded: stats.ipynb cell 2 is not implemented yet: the means in stats.ipynb');
+    expect(items['mini.accuracy'].reason).toBe('not recorded: stats.ipynb cell 4 is not implemented yet: the accuracy in stats.ipynb');
+    expect(items['mini.accuracy'].studentError?.where).toBe('stats.ipynb cell 4');
+  });
+});
+
 describe('sandbox permissions', () => {
   const repoRoot = path.resolve(__dirname, '..');
   const flags = permissionFlags({ scratch: '/s', assignmentRoot: '/s/assignments/a1', runnerDir: '/r', repoRoot, readPaths: ['/usr/share/datasets'] }, '/s/home');
