@@ -42,6 +42,8 @@ export interface GradeOptions {
   cacheDir?: string;
   onProgress?(p: Progress): void;
   onReferenceStart?(): void;
+  /** A task of the reference run started (only when the reference is not cached). */
+  onReferenceTask?(what: string, index: number, total: number): void;
 }
 
 export interface Progress {
@@ -115,7 +117,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     prepareRunner(runnerDir);
     const hiddenCode = compileHiddenTests(specDir, spec);
     o.onReferenceStart?.();
-    const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration });
+    const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration, onTaskStart: (t, i, n) => o.onReferenceTask?.(t.kind === 'notebook' ? t.path : `hidden test ${t.id}`, i, n) });
     const configKey = crypto.createHash('sha256').update(JSON.stringify({ ref: ref.key, limits, configuration })).digest('hex').slice(0, 24);
     const assignmentRel = assignmentRelPath(repoRoot, solutionDir);
     const sandboxNotes = networkIsolation().note ? [networkIsolation().note!] : [];

@@ -88,7 +88,8 @@ export async function main(argv: string[]): Promise<number> {
     const res = await gradeBatch({
       ...args,
       jobs: args.jobs ?? os.cpus().length,
-      onReferenceStart: () => process.stderr.write('computing the reference solution (cached after the first run)…\n'),
+      onReferenceStart: () => process.stderr.write('reference solution: from the cache, or computed now (minutes; cached for the next run)\n'),
+      onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
       onProgress: progressPrinter(),
     });
     for (const note of res.sandboxNotes) process.stderr.write(`note: ${note}\n`);

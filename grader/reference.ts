@@ -25,6 +25,8 @@ export interface ReferenceOptions {
   runnerDir: string;
   limits: RunLimits;
   configuration: string;
+  /** Progress of a reference run (not called when the cache has it). */
+  onTaskStart?(task: Task, index: number, total: number): void;
 }
 
 function dataIdentity(repoRoot: string): string {
@@ -96,7 +98,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
   const ws = createWorkspace(path.join(o.scratchRoot, 'reference'), o.repoRoot, assignmentRelPath(o.repoRoot, o.solutionDir));
   copyTree(o.solutionDir, ws.assignmentRoot);
   const tasks = plannedTasks(o.spec, o.hiddenCode, (rel) => fs.existsSync(path.join(ws.assignmentRoot, rel)));
-  const run = await runTasks({ mode: 'trusted', repoRoot: o.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: o.hiddenCode, runnerDir: o.runnerDir, limits: o.limits, readPaths: [], env: childEnv() });
+  const run = await runTasks({ mode: 'trusted', repoRoot: o.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: o.hiddenCode, runnerDir: o.runnerDir, limits: o.limits, readPaths: [], env: childEnv(), onTaskStart: o.onTaskStart });
   const problems: string[] = [];
   for (const t of run.tasks) {
     if (t.status === 'killed') problems.push(`${t.task}: ${t.reason}`);

@@ -44,6 +44,8 @@ export interface RunRequest {
   /** Extra folders the child may read (data sets). */
   readPaths: string[];
   env?: Record<string, string>;
+  /** Called when a task starts (its position among all of the request's tasks), e.g. for a progress line. */
+  onTaskStart?(task: Task, index: number, total: number): void;
 }
 
 /** Transpile grader/sandbox/child.ts into `dir/child.js` (once per grading run). */
@@ -246,6 +248,7 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
         case 'taskStart': {
           const task = tasks.find((t) => t.name === m.task)!;
           current = { task, where: task.kind === 'notebook' ? task.path : `hidden test ${task.id}` };
+          req.onTaskStart?.(task, req.tasks.findIndex((t) => t.name === task.name), req.tasks.length);
           arm('cell');
           if (task.kind === 'notebook') arm('task');
           break;

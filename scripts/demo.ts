@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     jobs: Math.min(3, os.cpus().length),
     force: process.argv.includes('--force'),
     onProgress: progressPrinter(),
+    onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
   });
   const rows = res.results.map((r) => {
     const lost = r.items.filter((i) => !i.pendingManual && i.points < i.maxPoints);
