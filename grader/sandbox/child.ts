@@ -57,16 +57,9 @@ type EngineClass = new (opts: { cwd: string }) => { execute(code: string, hooks?
  * scratch root, the links. (tslab's system object inherits from ts.sys.)
  */
 function showAncestors(repoRoot: string, assignmentRoot: string, scratch: string): void {
-  // tslab type-checks with its own TypeScript build (@tslab/typescript-for-tslab).
-  for (const pkg of ['@tslab/typescript-for-tslab', 'typescript']) {
-    let ts: typeof import('typescript');
-    try {
-      ts = Module.createRequire(path.join(repoRoot, 'node_modules', 'tslab', 'package.json'))(pkg);
-    } catch {
-      continue;
-    }
-    patchSys(ts.sys, assignmentRoot, scratch);
-  }
+  // kernel/engine knows which TypeScript builds tslab type-checks with.
+  const { checkerSystems } = require(path.join(repoRoot, 'kernel', 'engine')) as { checkerSystems(): import('typescript').System[] };
+  for (const sys of checkerSystems()) patchSys(sys, assignmentRoot, scratch);
 }
 
 function patchSys(sys: import('typescript').System, assignmentRoot: string, scratch: string): void {

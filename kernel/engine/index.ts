@@ -3,4 +3,4 @@ export { Engine, EngineError, InterruptError } from './engine';
 export type { ExecuteHooks, ExecuteReply, CompleteReply, MimeBundle, DisplayOptions } from './engine';
 export { executeNotebook, executedNotebook, NotebookError } from './notebook';
 export type { NotebookRun, NotebookCellRun, ExecuteNotebookOptions, NbOutput } from './notebook';
-export { checkTslab, converterProblems, TSLAB_PINNED, TslabMismatchError } from './tslab';
+export { checkTslab, checkerSystems, converterProblems, TSLAB_PINNED, TslabMismatchError } from './tslab';

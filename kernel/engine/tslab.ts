@@ -226,3 +226,21 @@ export function loadTslab(): Tslab {
   };
   return loaded;
 }
+
+/**
+ * The `sys` objects of the TypeScript builds that type-check cells (tslab's own build, and the
+ * `typescript` package beside it), for a host that must adjust their file lookups — the grader's
+ * sandbox, where folders above the assignment cannot be listed. Keeps tslab's layout in this module.
+ */
+export function checkerSystems(): import('typescript').System[] {
+  const req = NodeModule.createRequire(path.join(tslabDir(), 'package.json'));
+  const systems: import('typescript').System[] = [];
+  for (const pkg of ['@tslab/typescript-for-tslab', 'typescript']) {
+    try {
+      systems.push((req(pkg) as typeof import('typescript')).sys);
+    } catch {
+      /* not installed beside tslab: nothing to adjust */
+    }
+  }
+  return systems;
+}
