@@ -1,19 +1,35 @@
 /**
  * `npm run grade -- --assignment assignment1 --submissions DIR --out DIR [--jobs N]
  *   [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME]
- *   [--format gradescope] [--cache-dir DIR] [--debug]`
+ *   [--format gradescope] [--cache-dir DIR] [--shard i/N] [--debug]`
+ * `npm run grade -- merge --assignment NAME --out DIR [--format gradescope] SHARD_OUT...`
  *
  * Exit 0 when every submission was graded, whatever the scores; 1 when the grader itself could
  * not run (one line saying why; the stack only with --debug); 2 for a usage error.
  */
+import * as fs from 'fs';
 import * as os from 'os';
-import { gradeBatch, type GradeOptions, type Progress } from './batch';
+import * as path from 'path';
+import { gradeBatch, type BatchResult, type GradeOptions, type Progress } from './batch';
 import { GraderError, UsageError } from './errors';
 import type { ReportFormat } from './report';
+import { parseShard, shardLabel, shardView, writeManifest, MANIFEST, type Shard } from './shard';
+import { mergeShards } from './merge';
 
-const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope] [--cache-dir DIR] [--debug]';
+const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope] [--cache-dir DIR] [--shard i/N] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope] [--debug] SHARD_OUT_DIR...';
 
 export interface CliArgs extends GradeOptions {
+  debug: boolean;
+  /** Grade only the submissions whose sorted position ≡ index (mod count). */
+  shard?: Shard;
+}
+
+export interface MergeArgs {
+  assignment: string;
+  out: string;
+  specDir?: string;
+  formats: ReportFormat[];
+  shardDirs: string[];
   debug: boolean;
 }
 
@@ -44,6 +60,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--spec-dir': a.specDir = val(); break;
       case '--solution-dir': a.solutionDir = val(); break;
       case '--cache-dir': a.cacheDir = val(); break;
+      case '--shard': a.shard = parseShard(argv[++i]); break;
       case '--format': {
         const f = val();
         if (f !== 'gradescope') throw new UsageError(`unknown --format ${f} (known: gradescope)`);
@@ -56,7 +73,40 @@ export function parseArgs(argv: string[]): CliArgs {
     }
   }
   for (const k of ['assignment', 'submissions', 'out'] as const) if (!a[k]) throw new UsageError(`--${k} is required\n${USAGE}`);
+  if (a.shard && a.student) throw new UsageError('--student and --shard cannot be combined: grade one student without --shard, into the out folder of its shard');
   return a as CliArgs;
+}
+
+/** `merge --assignment NAME --out DIR [--spec-dir DIR] [--format gradescope] [--debug] SHARD_OUT_DIR...` (argv after `merge`). */
+export function parseMergeArgs(argv: string[]): MergeArgs {
+  const a: Partial<MergeArgs> & { formats: ReportFormat[]; shardDirs: string[]; debug: boolean } = { formats: [], shardDirs: [], debug: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--assignment': a.assignment = val(); break;
+      case '--out': a.out = val(); break;
+      case '--spec-dir': a.specDir = val(); break;
+      case '--format': {
+        const f = val();
+        if (f !== 'gradescope') throw new UsageError(`unknown --format ${f} (known: gradescope)`);
+        a.formats.push(f);
+        break;
+      }
+      case '--debug': a.debug = true; break;
+      case '--help': case '-h': throw new UsageError(USAGE);
+      default:
+        if (flag.startsWith('-')) throw new UsageError(`unknown merge option ${flag}\n${USAGE}`);
+        a.shardDirs.push(flag);
+    }
+  }
+  for (const k of ['assignment', 'out'] as const) if (!a[k]) throw new UsageError(`merge: --${k} is required\n${USAGE}`);
+  if (!a.shardDirs.length) throw new UsageError(`merge: name the out folder of each shard after the options\n${USAGE}`);
+  return a as MergeArgs;
 }
 
 function duration(s: number): string {
@@ -80,28 +130,63 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (p
   };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let args: CliArgs | null = null;
+/** Grade one shard: the batch on a view of the submissions folder holding only the shard's entries, then `<out>/shard.json`. */
+async function gradeShard(o: GradeOptions, shard: Shard): Promise<BatchResult> {
+  const subsDir = path.resolve(o.submissions);
+  const outDir = path.resolve(o.out);
+  if (!fs.existsSync(subsDir) || !fs.statSync(subsDir).isDirectory()) throw new UsageError(`--submissions ${o.submissions} is not a folder`);
+  if (outDir === subsDir || outDir.startsWith(subsDir + path.sep)) throw new UsageError('--out must not be inside --submissions');
+  const view = shardView(subsDir, shard);
   try {
-    args = parseArgs(argv);
+    const res = await gradeBatch({ ...o, submissions: view.dir });
+    writeManifest(res.outDir, { assignment: o.assignment, shard, configuration: res.configuration, students: res.results.map((r) => r.student), failed: res.failures.map((f) => f.student) });
+    return res;
+  } finally {
+    fs.rmSync(view.dir, { recursive: true, force: true });
+  }
+}
+
+async function mergeMain(args: MergeArgs): Promise<number> {
+  const res = mergeShards({ assignment: args.assignment, out: args.out, shardDirs: args.shardDirs, specDir: args.specDir, formats: args.formats });
+  for (const f of res.failures) process.stderr.write(`grader error on ${f.student} in ${f.shard}: it has no row; re-run that shard\n`);
+  const s = res.summary;
+  process.stdout.write(`${s.students} merged from ${args.shardDirs.length} folder${args.shardDirs.length === 1 ? '' : 's'}: mean ${s.mean}/${s.maxTotal}, median ${s.median}; ${res.configuration}; reports in ${res.outDir} (gradebook.csv, summary.txt, junit.xml, <student>/feedback.html)\n`);
+  return res.failures.length ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let debug = false;
+  try {
+    if (argv[0] === 'merge') {
+      const margs = parseMergeArgs(argv.slice(1));
+      debug = margs.debug;
+      return await mergeMain(margs);
+    }
+    const args = parseArgs(argv);
+    debug = args.debug;
     const started = Date.now();
-    const res = await gradeBatch({
-      ...args,
+    const { shard, debug: _debug, ...opts } = args;
+    void _debug;
+    const options: GradeOptions = {
+      ...opts,
       jobs: args.jobs ?? os.cpus().length,
       onReferenceStart: () => process.stderr.write('reference solution: from the cache, or computed now (minutes; cached for the next run)\n'),
       onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
       onProgress: progressPrinter(),
-    });
+    };
+    const res = shard ? await gradeShard(options, shard) : await gradeBatch(options);
+    // An unsharded run's folder is not a shard: a manifest left by an earlier --shard run would mislead merge.
+    if (!shard) fs.rmSync(path.join(res.outDir, MANIFEST), { force: true });
     for (const note of res.sandboxNotes) process.stderr.write(`note: ${note}\n`);
     for (const f of res.failures) process.stderr.write(`grader error on ${f.student}: ${f.error}\n`);
     const s = res.summary;
     process.stdout.write(
-      `${s.students} graded (${res.graded} run, ${res.skipped} unchanged) in ${duration((Date.now() - started) / 1000)}: mean ${s.mean}/${s.maxTotal}, median ${s.median}; ${res.configuration}; reports in ${res.outDir} (gradebook.csv, summary.txt, junit.xml, <student>/feedback.html)\n`,
+      `${shard ? `shard ${shardLabel(shard)}: ` : ''}${s.students} graded (${res.graded} run, ${res.skipped} unchanged) in ${duration((Date.now() - started) / 1000)}: mean ${s.mean}/${s.maxTotal}, median ${s.median}; ${res.configuration}; reports in ${res.outDir} (gradebook.csv, summary.txt, junit.xml, <student>/feedback.html${shard ? `, ${MANIFEST}` : ''})\n`,
     );
     return res.failures.length ? 1 : 0;
   } catch (e) {
     const err = e as Error;
-    if (args?.debug) process.stderr.write(`${err.stack ?? err.message}\n`);
+    if (debug) process.stderr.write(`${err.stack ?? err.message}\n`);
     else process.stderr.write(`grade: ${err.message.split('\n')[0]}${e instanceof GraderError ? '' : ' (run with --debug for the stack)'}\n`);
     if (e instanceof UsageError && err.message.includes('\n')) process.stderr.write(err.message.split('\n').slice(1).join('\n') + '\n');
     return e instanceof UsageError ? 2 : 1;
