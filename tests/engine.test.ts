@@ -283,6 +283,14 @@ describe('executeNotebook', () => {
 });
 
 describe('in a child process (SIGINT and uncaught errors must not reach jest)', () => {
+  test("a first cell that imports the runtime and computes at once runs on the runtime's backend, not tfjs's cpu fallback", () => {
+    const env = { ...process.env };
+    delete env.TS231N_BACKEND;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'backendChild.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 110000, env });
+    const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
+    expect({ status: child.status, out: line && JSON.parse(line) }).toEqual({ status: 0, out: { status: 'ok', result: "'wasm wasm 3'" } });
+  });
+
   test('SIGINT stops a busy while(true) cell and an awaiting cell; the engine keeps working; a notebook cell times out; late errors go to stderr', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'interruptChild.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 110000 });
     const steps = Object.fromEntries(

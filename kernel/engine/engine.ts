@@ -104,6 +104,8 @@ export class Engine {
   private disposed = false;
   /** SIGINT between cells is ignored, as a Jupyter kernel does. */
   private readonly onSigint = () => this.interrupt();
+  /** The runtime's backend choice (see chooseBackend); made once, before the first importing cell. */
+  private backend: Promise<void> | null = null;
 
   constructor(opts: { cwd: string }) {
     if (!opts || typeof opts.cwd !== 'string' || !opts.cwd) throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
@@ -141,6 +143,7 @@ export class Engine {
     const stackLimit = ErrorCtor.stackTraceLimit;
     ErrorCtor.stackTraceLimit = Math.max(stackLimit ?? 10, 64);
     try {
+      if (/\bimport\b|\brequire\s*\(/.test(code)) await this.chooseBackend();
       return await this.runCaptured(code, executionCount);
     } finally {
       ErrorCtor.stackTraceLimit = stackLimit;
@@ -149,6 +152,27 @@ export class Engine {
       restore();
       this.tracker.noteLoaded();
     }
+  }
+
+  /**
+   * Lets the runtime pick its tensor backend before a cell can compute. wasm initialises
+   * asynchronously, and a cell that imports the runtime and computes at once would otherwise get
+   * tfjs's synchronous fallback, the cpu backend (20–200× slower). tfjs keeps one engine per
+   * process, so this is the backend every copy of the runtime a cell imports will use.
+   * Costs about 0.4 s once; cells that import nothing (`1 + 1`) do not wait for it.
+   */
+  private chooseBackend(): Promise<void> {
+    if (!this.backend) {
+      this.backend = (async () => {
+        try {
+          const tensor = this.cellRequire(path.resolve(__dirname, '..', 'runtime', 'tensor')) as { ready(): Promise<string> };
+          await tensor.ready();
+        } catch (e) {
+          process.stderr.write(`ts231n: could not prepare the tensor backend (${e instanceof Error ? e.message : String(e)}); tfjs will choose one itself\n`);
+        }
+      })();
+    }
+    return this.backend;
   }
 
   private async runCaptured(code: string, executionCount: number): Promise<ExecuteReply> {
