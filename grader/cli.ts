@@ -33,6 +33,17 @@ export interface MergeArgs {
   debug: boolean;
 }
 
+/** The value that follows a flag; a missing one (or another flag in its place) is a usage error. */
+function flagValue(flag: string, v: string | undefined): string {
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
+function reportFormat(f: string): ReportFormat {
+  if (f !== 'gradescope') throw new UsageError(`unknown --format ${f} (known: gradescope)`);
+  return f;
+}
+
 export function parseArgs(argv: string[]): CliArgs {
   const a: Partial<CliArgs> & { debug: boolean; formats: ReportFormat[] } = { debug: false, formats: [] };
   const num = (flag: string, v: string | undefined) => {
@@ -42,11 +53,7 @@ export function parseArgs(argv: string[]): CliArgs {
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+    const val = () => flagValue(flag, argv[++i]);
     switch (flag) {
       case '--assignment': a.assignment = val(); break;
       case '--submissions': a.submissions = val(); break;
@@ -61,12 +68,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--solution-dir': a.solutionDir = val(); break;
       case '--cache-dir': a.cacheDir = val(); break;
       case '--shard': a.shard = parseShard(argv[++i]); break;
-      case '--format': {
-        const f = val();
-        if (f !== 'gradescope') throw new UsageError(`unknown --format ${f} (known: gradescope)`);
-        a.formats.push(f);
-        break;
-      }
+      case '--format': a.formats.push(reportFormat(val())); break;
       case '--debug': a.debug = true; break;
       case '--help': case '-h': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown option ${flag}\n${USAGE}`);
@@ -82,21 +84,12 @@ export function parseMergeArgs(argv: string[]): MergeArgs {
   const a: Partial<MergeArgs> & { formats: ReportFormat[]; shardDirs: string[]; debug: boolean } = { formats: [], shardDirs: [], debug: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+    const val = () => flagValue(flag, argv[++i]);
     switch (flag) {
       case '--assignment': a.assignment = val(); break;
       case '--out': a.out = val(); break;
       case '--spec-dir': a.specDir = val(); break;
-      case '--format': {
-        const f = val();
-        if (f !== 'gradescope') throw new UsageError(`unknown --format ${f} (known: gradescope)`);
-        a.formats.push(f);
-        break;
-      }
+      case '--format': a.formats.push(reportFormat(val())); break;
       case '--debug': a.debug = true; break;
       case '--help': case '-h': throw new UsageError(USAGE);
       default:

@@ -13,11 +13,11 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { spawn } from 'child_process';
-import * as yazl from 'yazl';
 import { gradeBatch, type BatchResult } from '../grader/batch';
 import { networkIsolation } from '../grader/run';
 import { copyTree } from '../grader/workspace';
 import type { StudentResult } from '../grader/types';
+import { zipOf } from './helpers/zip';
 
 jest.setTimeout(400_000);
 
@@ -62,15 +62,6 @@ function attack(code: string): string {
   return notebook([`import { tf, record } from '${RUNTIME}';`, code]);
 }
 
-function zip(entries: Record<string, Buffer | string>): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = new yazl.ZipFile();
-    for (const [name, data] of Object.entries(entries)) z.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name);
-    const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
-    z.end();
-  });
-}
 
 const solutionOps = () => fs.readFileSync(path.join(SOLUTION, 'lib', 'ops.ts'), 'utf8');
 const secretFiles = [path.join(SOLUTION, 'lib', 'ops.ts'), path.join(SPEC, 'hidden.ts'), path.join(SPEC, 'spec.json')];
@@ -123,8 +114,8 @@ async function buildCorpus(): Promise<void> {
   submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
   submission('not_json', { 'ops.ipynb': '{"cells": [' }, true);
   submission('bad_schema', { 'ops.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {} }] }) }, true);
-  fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zip({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));
-  const slip = (await zip({ 'aa/evil.txt': 'pwned' })).toString('latin1').split('aa/evil.txt').join('../evil.txt');
+  fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zipOf({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));
+  const slip = (await zipOf({ 'aa/evil.txt': 'pwned' })).toString('latin1').split('aa/evil.txt').join('../evil.txt');
   fs.writeFileSync(path.join(subs, 'zip_slip.zip'), Buffer.from(slip, 'latin1'));
   fs.mkdirSync(path.join(subs, 'empty'));
 }

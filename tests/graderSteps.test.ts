@@ -5,7 +5,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as yazl from 'yazl';
 import { loadSpec } from '../grader/spec';
 import { SpecError } from '../grader/errors';
 import { intake, safeUnzip, unsafeEntryName, DEFAULT_LIMITS } from '../grader/intake';
@@ -16,6 +15,7 @@ import { gradebookCsv, junitXml, feedbackHtml, reportJson, gradescopeResults, su
 import { compileHiddenTests, hiddenTestIds } from '../grader/hidden';
 import type { Reference, RunOutput, StudentResult, Submission } from '../grader/types';
 import { permissionFlags, sandboxPackages } from '../grader/run';
+import { zipOf } from './helpers/zip';
 
 const MINI = path.join(__dirname, 'fixtures', 'grader', 'mini');
 const spec = loadSpec(path.join(MINI, 'spec'));
@@ -23,15 +23,6 @@ let tmp: string;
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grader-steps-'))));
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function zipOf(entries: Record<string, string | Buffer>): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = new yazl.ZipFile();
-    for (const [name, data] of Object.entries(entries)) z.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name);
-    const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
-    z.end();
-  });
-}
 
 /** yazl refuses unsafe names, so write a same-length safe name and patch the bytes (local + central headers). */
 async function zipWithRawName(safe: string, unsafe: string): Promise<Buffer> {
