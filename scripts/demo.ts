@@ -17,11 +17,11 @@ const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<number> {
   if (process.env.TS231N_QUICK === undefined) process.env.TS231N_QUICK = '1';
+  // The examples are built from solutions/, not committed: (re)build them when missing or stale.
   const stale = staleExamples();
   if (stale.length) {
-    // Only while the solutions are being edited: the committed examples are kept in step by a test.
     buildExamples();
-    process.stderr.write(`note: the example submissions were out of date with solutions/ (${stale[0]}); rebuilt them (scripts/examples.ts)\n`);
+    process.stderr.write(`built the example submissions from solutions/ into ${path.relative(REPO, EXAMPLES_DIR)} (scripts/examples.ts)\n`);
   }
   const out = path.join(REPO, 'demo-out', 'assignment1');
   process.stderr.write(`grading ${path.relative(REPO, EXAMPLES_DIR)} (${process.env.TS231N_QUICK === '1' ? 'quick' : 'full'} configuration); the first run computes the reference solution, which takes a few minutes…\n`);
