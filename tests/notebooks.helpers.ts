@@ -2,6 +2,18 @@
 import * as path from 'path';
 import { spawn } from 'child_process';
 import type { NotebookSummary } from '../scripts/notebooks/run';
+import { NOTEBOOKS } from '../scripts/notebooks/build';
+import { hasFashionMnist, defaultFashionMnistDir } from '../datasets';
+
+/** The notebooks of assignment 1, in course order. */
+export const NAMES: readonly string[] = NOTEBOOKS;
+
+/** `describe` when the offline data set is installed (the setup installs it); otherwise skipped, with a warning naming `file`. */
+export function describeWithData(file: string): jest.Describe {
+  if (hasFashionMnist(defaultFashionMnistDir())) return describe;
+  console.warn(`${file}: Fashion-MNIST is not installed (/usr/share/datasets/fashion-mnist; npm run setup installs it); the notebook runs are skipped`);
+  return describe.skip;
+}
 
 export const REPO = path.resolve(__dirname, '..');
 /** Upper bound for one batch of notebook runs (a loaded 2-core CI box is slow). */

@@ -6,15 +6,11 @@
  * error) is a bug in the notebook.
  */
 import * as path from 'path';
-import { hasFashionMnist, defaultFashionMnistDir } from '../datasets';
 import type { NotebookSummary } from '../scripts/notebooks/run';
-import { runNotebooks, REPO, RUN_LIMIT_MS } from './notebooks.helpers';
+import { runNotebooks, REPO, RUN_LIMIT_MS, NAMES, describeWithData } from './notebooks.helpers';
 
-const NAMES = ['knn', 'svm', 'softmax', 'two_layer_net', 'features'];
 
-const haveData = hasFashionMnist(defaultFashionMnistDir());
-const describeIfData = haveData ? describe : describe.skip;
-if (!haveData) console.warn('notebooks.starter.test: Fashion-MNIST is not installed; the notebook runs are skipped');
+const describeIfData = describeWithData('notebooks.starter.test');
 
 describeIfData('assignment 1 starter notebooks, quick mode, headless', () => {
   let runs: Map<string, NotebookSummary>;

@@ -7,11 +7,9 @@
  * and the data set load once; each test below then judges one notebook's summary.
  */
 import * as path from 'path';
-import { hasFashionMnist, defaultFashionMnistDir } from '../datasets';
 import type { NotebookSummary } from '../scripts/notebooks/run';
-import { runNotebooks, REPO, RUN_LIMIT_MS } from './notebooks.helpers';
+import { runNotebooks, REPO, RUN_LIMIT_MS, NAMES, describeWithData } from './notebooks.helpers';
 
-const NAMES = ['knn', 'svm', 'softmax', 'two_layer_net', 'features'];
 
 /** The graded ids each notebook must record (contract 6 in the project notes). */
 const GRADED: Record<string, string[]> = {
@@ -22,9 +20,7 @@ const GRADED: Record<string, string[]> = {
   features: ['features.hog_shape', 'features.color_hist_shape', 'features.svm_best_val_accuracy', 'features.svm_test_accuracy', 'features.net_best_val_accuracy', 'features.net_test_accuracy'],
 };
 
-const haveData = hasFashionMnist(defaultFashionMnistDir());
-const describeIfData = haveData ? describe : describe.skip;
-if (!haveData) console.warn('notebooks.test: Fashion-MNIST is not installed (/usr/share/datasets/fashion-mnist); the notebook runs are skipped');
+const describeIfData = describeWithData('notebooks.test');
 
 describeIfData('assignment 1 solution notebooks, quick mode, headless', () => {
   let runs: Map<string, NotebookSummary>;
