@@ -12,7 +12,7 @@ export { FASHION_MNIST_CLASSES, hasFashionMnist, loadFashionMnist, readFashionMn
 export { readIdx } from './idx';
 export { DEBIAN_FASHION_MNIST_DIR, dataRoot, defaultCifar10Dir, defaultFashionMnistDir } from './paths';
 export { DATASET_NAMES, clearDatasetCache, defaultDir, loadDataset, loadRaw, normalizeDatasetName, resolveDatasetName } from './registry';
-export { DEFAULT_SIZES, QUICK_SIZES, getData, quickFromEnv, resolveSizes, subsample } from './splits';
+export { DEFAULT_SIZES, QUICK_SIZES, getData, resolveSizes, subsample } from './splits';
 export type { CourseData, GetDataOptions, SplitSizes } from './splits';
 export { rawToDataset } from './tensors';
 export { fetchDataset } from './fetcher';

@@ -15,6 +15,7 @@
  */
 import { ready, tf } from '../kernel/runtime/tensor';
 import { RandomGenerator } from '../kernel/runtime/random';
+import { quickMode } from '../kernel/protocol/config';
 import { DatasetSplitError } from './errors';
 import { loadRaw } from './registry';
 import type { DatasetName, RawDataset, RawSplit } from './types';
@@ -71,14 +72,10 @@ export interface CourseData {
   sizes: SplitSizes;
 }
 
-/** True when quick mode is on through the environment. */
-export function quickFromEnv(): boolean {
-  return /^(1|true|yes|on)$/i.test(process.env.TS231N_QUICK ?? '');
-}
 
 /** The sizes getData would use for `name` with `opts`. */
 export function resolveSizes(name: DatasetName, opts: Partial<SplitSizes> & { quick?: boolean } = {}): SplitSizes {
-  const quick = opts.quick ?? quickFromEnv();
+  const quick = opts.quick ?? quickMode();
   const base = DEFAULT_SIZES[name];
   const out = { ...base };
   for (const k of Object.keys(base) as (keyof SplitSizes)[]) {

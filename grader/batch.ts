@@ -18,6 +18,7 @@ import { scoreItems, totals } from './score';
 import { createWorkspace, sandboxReadPaths, childEnv, assignmentRelPath, gradingBackend } from './workspace';
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
+import { quickMode } from '../kernel/protocol/config';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -67,10 +68,6 @@ export interface BatchResult {
   failures: Array<{ student: string; error: string }>;
 }
 
-function isQuick(): boolean {
-  return /^(1|true|yes|on)$/i.test(process.env.TS231N_QUICK ?? '');
-}
-
 /** The content hash intake would compute, without copying (for the resume check). */
 function sourceHash(entry: string, limits: IntakeLimits): string | null {
   try {
@@ -107,7 +104,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   if (o.notebookTimeoutS) limits.notebookTimeoutS = o.notebookTimeoutS;
   if (o.memoryMb) limits.memoryMb = o.memoryMb;
   const intakeLimits = { ...DEFAULT_LIMITS, ...o.intakeLimits };
-  const quick = isQuick();
+  const quick = quickMode();
   const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingBackend()}`;
   fs.mkdirSync(outDir, { recursive: true });
 

@@ -6,3 +6,4 @@ export * from './errors';
 export * from './record';
 export * from './display';
 export * from './gradcheck';
+export { quickMode } from '../protocol/config';
