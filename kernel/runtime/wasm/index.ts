@@ -37,9 +37,22 @@ export const NATIVE_KERNELS = [
   tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter,
 ];
 
+const NATIVE_CALLS = Symbol.for('ts231n.nativeKernelCalls');
+const calls: Record<string, number> = ((globalThis as unknown as Record<symbol, Record<string, number>>)[NATIVE_CALLS] ??= {});
+
+/** How often each kernel ran on OpenBLAS in this process (tests check that a case took the native path). */
+export function nativeKernelCalls(): Readonly<Record<string, number>> {
+  return { ...calls };
+}
+
 /** Run the native kernel; where it declines (null), the fallback. */
-function preferNative(native: NativeKernel, fallback: tf.KernelFunc): tf.KernelFunc {
-  return (args) => native(args) ?? fallback(args);
+function preferNative(name: string, native: NativeKernel, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const out = native(args);
+    if (out === null) return fallback(args);
+    calls[name] = (calls[name] ?? 0) + 1;
+    return out;
+  };
 }
 
 function replace(stash: Map<string, tf.KernelConfig>, name: string, make: (stock: tf.KernelFunc | undefined) => tf.KernelFunc): void {
@@ -66,14 +79,17 @@ export function registerWasmFixes(): void {
   const g = globalThis as unknown as Stash;
   if (g[STOCK]) return;
   const stash = new Map<string, tf.KernelConfig>();
-  replace(stash, tf.Conv2DBackpropFilter, () => preferNative(nativeConv2DBackpropFilter, conv2dBackpropFilter));
+  replace(stash, tf.Conv2DBackpropFilter, () =>
+    preferNative(tf.Conv2DBackpropFilter, nativeConv2DBackpropFilter, conv2dBackpropFilter));
   replace(stash, tf.MaxPoolGrad, () => maxPoolGrad);
-  replace(stash, tf.BatchMatMul, (stock) => preferNative(nativeMatMul, transposeFirst(need(stock, tf.BatchMatMul), true)));
-  replace(stash, tf._FusedMatMul, (stock) => preferNative(nativeMatMul, transposeFirst(need(stock, tf._FusedMatMul))));
+  replace(stash, tf.BatchMatMul, (stock) =>
+    preferNative(tf.BatchMatMul, nativeMatMul, transposeFirst(need(stock, tf.BatchMatMul), true)));
+  replace(stash, tf._FusedMatMul, (stock) =>
+    preferNative(tf._FusedMatMul, nativeMatMul, transposeFirst(need(stock, tf._FusedMatMul))));
   replace(stash, tf.Conv2DBackpropInput, (stock) =>
-    preferNative(nativeConv2DBackpropInput, flippedFilterConv(need(stock, tf.Conv2DBackpropInput))));
-  replace(stash, tf.Conv2D, (stock) => preferNative(nativeConv2D, need(stock, tf.Conv2D)));
-  replace(stash, tf.FusedConv2D, (stock) => preferNative(nativeFusedConv2D, need(stock, tf.FusedConv2D)));
+    preferNative(tf.Conv2DBackpropInput, nativeConv2DBackpropInput, flippedFilterConv(need(stock, tf.Conv2DBackpropInput))));
+  replace(stash, tf.Conv2D, (stock) => preferNative(tf.Conv2D, nativeConv2D, need(stock, tf.Conv2D)));
+  replace(stash, tf.FusedConv2D, (stock) => preferNative(tf.FusedConv2D, nativeFusedConv2D, need(stock, tf.FusedConv2D)));
   g[STOCK] = stash;
 }
 
