@@ -10,10 +10,16 @@ const SOURCE = path.join(__dirname, 'ts231n_blas.c');
 const OUT_DIR = path.join(__dirname, 'build');
 const ADDON = path.join(OUT_DIR, 'ts231n_blas.node');
 
-/** Folders that may hold node_api.h: next to this Node, then the distribution's. */
+/** Folders that may hold node_api.h: the node-api-headers package, next to this Node, the distribution's. */
 function nodeIncludeDirs() {
+  const dirs = [];
+  try {
+    dirs.push(path.join(path.dirname(require.resolve('node-api-headers/package.json')), 'include'));
+  } catch {
+    // not installed (npm ci brings it): fall back to the headers that came with Node
+  }
   const prefix = path.resolve(path.dirname(process.execPath), '..');
-  return [path.join(prefix, 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  return [...dirs, path.join(prefix, 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
 }
 
 /** The built addon if it is newer than its source, else null. */
@@ -32,7 +38,7 @@ function buildAddon() {
   const ready = builtAddon();
   if (ready) return { addon: ready };
   const include = nodeIncludeDirs().find((d) => fs.existsSync(path.join(d, 'node_api.h')));
-  if (!include) return { error: 'node_api.h not found (install Node with its headers, e.g. Debian\'s nodejs or libnode-dev)' };
+  if (!include) return { error: 'node_api.h not found (npm ci installs node-api-headers)' };
   const cc = process.env.CC || 'cc';
   try {
     fs.mkdirSync(OUT_DIR, { recursive: true });
