@@ -2,7 +2,9 @@
  * One benchmark configuration in a fresh process (wasm threads are fixed when the backend
  * starts, and "stock wasm" must never see the kit's kernel fixes):
  *
- *   tsx bench/worker.ts --config auto|wasm|wasm-stock|cpu|tensorflow [--threads N] [--quick] [--cases a,b]
+ *   tsx bench/worker.ts --config auto|wasm|wasm-xnnpack|wasm-stock|cpu|tensorflow [--quick] [--cases a,b]
+ *
+ * wasm-xnnpack is the kit's wasm without OpenBLAS (TS231N_BLAS=off, set here).
  *
  * Prints one JSON line `{"config": …, "backend": …, "results": [...]}` on stdout.
  */
@@ -13,7 +15,7 @@ import { seed, randn } from '../kernel/runtime/random';
 import { CASES } from './cases';
 import { time } from './timing';
 
-export type Config = 'auto' | 'wasm' | 'wasm-stock' | 'cpu' | 'tensorflow';
+export type Config = 'auto' | 'wasm' | 'wasm-xnnpack' | 'wasm-stock' | 'cpu' | 'tensorflow';
 
 export interface CaseResult {
   id: string;
@@ -40,7 +42,10 @@ function arg(name: string): string | undefined {
 
 async function start(config: Config): Promise<void> {
   if (config === 'auto') await ready();
-  else if (config === 'wasm-stock') {
+  else if (config === 'wasm-xnnpack') {
+    process.env.TS231N_BLAS = 'off';
+    await useBackend('wasm');
+  } else if (config === 'wasm-stock') {
     // the stock kernels only: registerWasmFixes is never called in this process
     require('@tensorflow/tfjs-backend-wasm');
     await startWasm(1);
