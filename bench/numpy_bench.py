@@ -325,6 +325,29 @@ def selftest():
     assert np.allclose(dx, rdx), "max-pool backward is wrong"
     X, Y = r.standard_normal((4, 7)), r.standard_normal((5, 7))
     assert np.allclose(knn_dists(X, Y), np.sqrt(((X[:, None, :] - Y[None]) ** 2).sum(-1))), "kNN twin is wrong"
+    # batchnorm_backward_alt and softmax_loss against centred differences (float64)
+    def numeric(f, a, h=1e-6):
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]
+            a[i] = old + h
+            fp = f()
+            a[i] = old - h
+            fm = f()
+            a[i] = old
+            g[i] = (fp - fm) / (2 * h)
+        return g
+
+    x, gamma, beta, dout = r.standard_normal((6, 4)), r.standard_normal(4), r.standard_normal(4), r.standard_normal((6, 4))
+    fresh = lambda: dict(eps=1e-5, momentum=0.9, running_mean=np.zeros(4), running_var=np.zeros(4))
+    bn_loss = lambda: np.sum(batchnorm_fwd(x, gamma, beta, fresh())[0] * dout)
+    _, cache = batchnorm_fwd(x, gamma, beta, fresh())
+    dx, dgamma, dbeta = batchnorm_bwd_alt(dout, cache)
+    for got, want in ((dx, numeric(bn_loss, x)), (dgamma, numeric(bn_loss, gamma)), (dbeta, numeric(bn_loss, beta))):
+        assert np.allclose(got, want, atol=1e-6), "batchnorm backward is wrong"
+    scores, labels = r.standard_normal((5, 3)), np.array([0, 2, 1, 1, 0])
+    assert np.allclose(softmax_loss(scores, labels)[1], numeric(lambda: softmax_loss(scores, labels)[0], scores), atol=1e-6), \
+        "softmax loss gradient is wrong"
     print("ok")
 
 
