@@ -75,9 +75,10 @@ interface BuildModule {
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const build = require('./build.js') as BuildModule;
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { selfTest, SELF_TEST_TOLERANCE } = require('./selfTest.js') as {
-  selfTest(blas: NativeBlas): number;
+const { selfTest, SELF_TEST_TOLERANCE, QUICK_SHAPES } = require('./selfTest.js') as {
+  selfTest(blas: NativeBlas, shapes?: unknown[]): number;
   SELF_TEST_TOLERANCE: number;
+  QUICK_SHAPES: unknown[];
 };
 
 const VERDICT = path.join(__dirname, 'build', 'openblas-verdict.json');
@@ -180,7 +181,7 @@ function start(threads: number): void {
   if (verdict.coreType === undefined) return void (state.note = `no OpenBLAS core type passed the self-test: ${verdict.tried.join('; ')}`);
   const blas = require(built.addon) as NativeBlas;
   const loaded = blas.load(lib, verdict.coreType, threads);
-  const err = selfTest(blas);
+  const err = selfTest(blas, QUICK_SHAPES);
   if (!(err <= SELF_TEST_TOLERANCE)) {
     return void (state.note = `OpenBLAS ${loaded.coreName} failed the in-process self-test (error ${err}); using XNNPACK`);
   }
