@@ -40,7 +40,9 @@ beforeAll(async () => {
 afterAll(() => {
   setNativeGemm(true);
   const worst = Math.max(0, ...Object.values(measured));
-  process.stdout.write(`OpenBLAS vs cpu: worst relative error ${worst.toExponential(2)} over ${Object.keys(measured).length} cases\n`);
+  process.stdout.write(
+    `OpenBLAS vs cpu: worst relative error ${worst.toExponential(2)} over ${Object.keys(measured).length} cases\n`,
+  );
 });
 
 /** Compare with cpu and check that `kernel` ran natively at least once. */
@@ -53,10 +55,11 @@ async function expectNativeClose(name: string, kernel: string, f: () => tf.Tenso
   expect((nativeKernelCalls()[kernel] ?? 0) - before).toBeGreaterThan(0);
 }
 
-const nit = (name: string, fn: () => Promise<void>) => it(name, async () => {
-  if (!native) return void process.stdout.write(`skipped (no OpenBLAS): ${name}\n`);
-  await fn();
-});
+const nit = (name: string, fn: () => Promise<void>) =>
+  it(name, async () => {
+    if (!native) return void process.stdout.write(`skipped (no OpenBLAS): ${name}\n`);
+    await fn();
+  });
 
 describe('OpenBLAS start-up', () => {
   it('runs wherever the library is installed (setup installs it), and says which kernels it takes', async () => {
@@ -66,7 +69,9 @@ describe('OpenBLAS start-up', () => {
       expect(info.blasNote).toBeUndefined();
       expect(info.blas?.library).toBe('OpenBLAS');
       expect(info.blas?.version).toMatch(/^\d+\.\d+\.\d+/);
-      expect(info.nativeKernels).toEqual(expect.arrayContaining(['BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']));
+      expect(info.nativeKernels).toEqual(
+        expect.arrayContaining(['BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']),
+      );
     } else {
       expect(info.blas).toBeUndefined();
       expect(info.blasNote).toBeTruthy();
@@ -76,7 +81,11 @@ describe('OpenBLAS start-up', () => {
   it('picks core types from the CPU flags, user setting first, the library default last', () => {
     const avx512 = new Set('fma avx avx2 avx512f avx512cd avx512bw avx512dq avx512vl'.split(' '));
     expect(coreTypeCandidates(avx512, 'x64', undefined)).toEqual(['SkylakeX', 'Haswell', 'Sandybridge', '']);
-    expect(coreTypeCandidates(new Set(['avx', 'avx2', 'fma']), 'x64', undefined)).toEqual(['Haswell', 'Sandybridge', '']);
+    expect(coreTypeCandidates(new Set(['avx', 'avx2', 'fma']), 'x64', undefined)).toEqual([
+      'Haswell',
+      'Sandybridge',
+      '',
+    ]);
     expect(coreTypeCandidates(new Set(['sse2']), 'x64', undefined)).toEqual(['']);
     expect(coreTypeCandidates(avx512, 'arm64', undefined)).toEqual(['']);
     expect(coreTypeCandidates(avx512, 'x64', 'Haswell')).toEqual(['Haswell', 'SkylakeX', 'Sandybridge', '']);
@@ -89,18 +98,34 @@ describe('OpenBLAS start-up', () => {
     const c = new Float32Array(4);
     // 2×3 · 3×2 fits exactly; one more row of A, or an offset, does not
     expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 0, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).not.toThrow();
-    expect(() => blas.sgemm(false, false, 3, 2, 3, 1, a, 0, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(/does not fit/);
-    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 1, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(/does not fit/);
-    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 0, 3, 1, a, 0, 2, 0, 0, c, 0, 2, 0, 2)).toThrow(/does not fit/);
-    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 0, 2, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(/does not fit/);
-    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, -1, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(/does not fit/);
-    expect(() => blas.sgemm(false, false, 2.5, 2, 3, 1, a, 0, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(/wrong type/);
+    expect(() => blas.sgemm(false, false, 3, 2, 3, 1, a, 0, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(
+      /does not fit/,
+    );
+    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 1, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(
+      /does not fit/,
+    );
+    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 0, 3, 1, a, 0, 2, 0, 0, c, 0, 2, 0, 2)).toThrow(
+      /does not fit/,
+    );
+    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, 0, 2, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(
+      /does not fit/,
+    );
+    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, a, -1, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(
+      /does not fit/,
+    );
+    expect(() => blas.sgemm(false, false, 2.5, 2, 3, 1, a, 0, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(
+      /wrong type/,
+    );
     const ints = new Int32Array(6) as unknown as Float32Array;
-    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, ints, 0, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(/wrong type/);
+    expect(() => blas.sgemm(false, false, 2, 2, 3, 1, ints, 0, 3, 0, a, 0, 2, 0, 0, c, 0, 2, 0, 1)).toThrow(
+      /wrong type/,
+    );
     const geometry = Int32Array.from([1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4]);
     expect(() => blas.im2col(new Float32Array(32), 0, geometry, new Float32Array(16 * 18), 0)).not.toThrow();
     expect(() => blas.im2col(new Float32Array(31), 0, geometry, new Float32Array(16 * 18), 0)).toThrow(/do not fit/);
-    expect(() => blas.col2im(new Float32Array(16 * 18 - 1), 0, geometry, new Float32Array(32), 0)).toThrow(/do not fit/);
+    expect(() => blas.col2im(new Float32Array(16 * 18 - 1), 0, geometry, new Float32Array(32), 0)).toThrow(
+      /do not fit/,
+    );
     expect(() => blas.load('/etc/passwd', '', 1)).toThrow(/already loaded|libopenblas/);
   });
 });
@@ -128,11 +153,18 @@ describe('BatchMatMul / _FusedMatMul on OpenBLAS', () => {
   });
   nit('batch 1, a single row and a single column', async () => {
     await expectNativeClose('matMul vector', tf.BatchMatMul, () => [
-      tf.matMul(randn([1, 9], 5), randn([9, 1], 6)), tf.matMul(randn([9, 1], 7), randn([1, 9], 8)),
+      tf.matMul(randn([1, 9], 5), randn([9, 1], 6)),
+      tf.matMul(randn([9, 1], 7), randn([1, 9], 8)),
     ]);
   });
   const activations: Array<[string, Record<string, unknown>]> = [
-    ['linear', {}], ['relu', {}], ['relu6', {}], ['elu', {}], ['sigmoid', {}], ['leakyrelu', { leakyreluAlpha: 0.3 }], ['prelu', {}],
+    ['linear', {}],
+    ['relu', {}],
+    ['relu6', {}],
+    ['elu', {}],
+    ['sigmoid', {}],
+    ['leakyrelu', { leakyreluAlpha: 0.3 }],
+    ['prelu', {}],
   ];
   it.each(activations)('fused matMul with bias and %s equals cpu', async (activation, extra) => {
     if (!native) return;
@@ -141,16 +173,35 @@ describe('BatchMatMul / _FusedMatMul on OpenBLAS', () => {
       const b = randn([17, 21], 10);
       const bias = randn([17], 11);
       const preluActivationWeights = activation === 'prelu' ? randn([17], 12).mul(0.1) : undefined;
-      return tf.fused.matMul({ a, b, transposeB: true, bias, activation: activation as 'relu', preluActivationWeights, ...extra });
+      return tf.fused.matMul({
+        a,
+        b,
+        transposeB: true,
+        bias,
+        activation: activation as 'relu',
+        preluActivationWeights,
+        ...extra,
+      });
     });
   });
   nit('matMul gradients (every transpose) equal cpu', async () => {
     await expectNativeClose('matMul grads', tf.BatchMatMul, () =>
-      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, true, false).square().sum())([randn([31, 12], 27), randn([31, 9], 28)]));
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b, true, false).square().sum())([
+        randn([31, 12], 27),
+        randn([31, 9], 28),
+      ]),
+    );
   });
 });
 
-interface ConvCase { x: number[]; w: number[]; stride: number | [number, number]; pad: Pad; dilation: number; seed: number }
+interface ConvCase {
+  x: number[];
+  w: number[];
+  stride: number | [number, number];
+  pad: Pad;
+  dilation: number;
+  seed: number;
+}
 
 /** Random valid convolutions: the output is at least 1×1. */
 function convCases(seed: number, count: number, dilated: boolean): ConvCase[] {
@@ -163,14 +214,30 @@ function convCases(seed: number, count: number, dilated: boolean): ConvCase[] {
     const stride: number | [number, number] = rnd(0, 2) === 0 ? [rnd(1, 3), rnd(1, 3)] : rnd(1, 2);
     const dilation = dilated && typeof stride === 'number' && stride === 1 ? rnd(1, 2) : 1;
     const kind = rnd(0, 3);
-    const pad: Pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : kind === 2 ? rnd(0, 2)
-      : [[0, 0], [rnd(0, 2), rnd(0, 2)], [rnd(0, 2), rnd(0, 2)], [0, 0]];
+    const pad: Pad =
+      kind === 0
+        ? 'same'
+        : kind === 1
+          ? 'valid'
+          : kind === 2
+            ? rnd(0, 2)
+            : [
+                [0, 0],
+                [rnd(0, 2), rnd(0, 2)],
+                [rnd(0, 2), rnd(0, 2)],
+                [0, 0],
+              ];
     const [sh, sw] = typeof stride === 'number' ? [stride, stride] : stride;
     const eh = (fh - 1) * dilation + 1;
     const ew = (fw - 1) * dilation + 1;
-    const [ph, pw] = typeof pad === 'number' ? [2 * pad, 2 * pad] : Array.isArray(pad) ? [pad[1][0] + pad[1][1], pad[2][0] + pad[2][1]] : [0, 0];
+    const [ph, pw] =
+      typeof pad === 'number'
+        ? [2 * pad, 2 * pad]
+        : Array.isArray(pad)
+          ? [pad[1][0] + pad[1][1], pad[2][0] + pad[2][1]]
+          : [0, 0];
     if (pad !== 'same' && (H + ph < eh || W + pw < ew)) continue;
-    if (typeof pad === 'number' && (Math.floor((H + ph - eh) / sh) + 1 < 1)) continue;
+    if (typeof pad === 'number' && Math.floor((H + ph - eh) / sh) + 1 < 1) continue;
     void sw;
     out.push({ x: [n, H, W, C], w: [fh, fw, C, F], stride, pad, dilation, seed: seed * 100 + out.length });
   }
@@ -181,11 +248,20 @@ describe('Conv2D / FusedConv2D on OpenBLAS', () => {
   it.each(convCases(7, 14, true))('conv2d %j equals cpu', async ({ x, w, stride, pad, dilation, seed }) => {
     if (!native) return;
     await expectNativeClose(`conv ${seed}`, tf.Conv2D, () =>
-      tf.conv2d(randn(x, seed) as tf.Tensor4D, randn(w, seed + 1) as tf.Tensor4D, stride, pad as 'same', 'NHWC', dilation));
+      tf.conv2d(
+        randn(x, seed) as tf.Tensor4D,
+        randn(w, seed + 1) as tf.Tensor4D,
+        stride,
+        pad as 'same',
+        'NHWC',
+        dilation,
+      ),
+    );
   });
   nit('the course layer: 50×32×32×3, 32 filters 7×7, same (several chunks of images)', async () => {
     await expectNativeClose('conv course', tf.Conv2D, () =>
-      tf.conv2d(randn([50, 32, 32, 3], 1) as tf.Tensor4D, randn([7, 7, 3, 32], 2) as tf.Tensor4D, 1, 'same'));
+      tf.conv2d(randn([50, 32, 32, 3], 1) as tf.Tensor4D, randn([7, 7, 3, 32], 2) as tf.Tensor4D, 1, 'same'),
+    );
   });
   const activations = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'];
   it.each(activations)('fused conv2d with bias and %s, stride 2, dilation on a second call', async (activation) => {
@@ -212,7 +288,11 @@ describe('Conv2DBackpropInput / Conv2DBackpropFilter on OpenBLAS', () => {
       const w0 = randn(w, seed + 1) as tf.Tensor4D;
       const dy = randn(tf.conv2d(x0, w0, stride, pad as 'same').shape, seed + 2);
       return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad as 'same').mul(dy).sum())([x0, w0]);
+        tf
+          .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad as 'same')
+          .mul(dy)
+          .sum(),
+      )([x0, w0]);
     };
     const before = nativeKernelCalls()[tf.Conv2DBackpropInput] ?? 0;
     await expectNativeClose(`conv grads ${seed}`, tf.Conv2DBackpropFilter, f);
@@ -221,10 +301,23 @@ describe('Conv2DBackpropInput / Conv2DBackpropFilter on OpenBLAS', () => {
   nit('conv2dTranspose whose dy is not the forward output size returns outputShape (as cpu)', async () => {
     // dy 8×8 with outputShape 4×4, stride 1, same: the forward conv of 4×4 gives 4×4, not 8×8
     const c = await compareWasmToCpu(() =>
-      tf.conv2dTranspose(randn([1, 8, 8, 8], 50) as tf.Tensor4D, randn([8, 8, 8, 8], 51) as tf.Tensor4D, [1, 4, 4, 8], 1, 'same'));
+      tf.conv2dTranspose(
+        randn([1, 8, 8, 8], 50) as tf.Tensor4D,
+        randn([8, 8, 8, 8], 51) as tf.Tensor4D,
+        [1, 4, 4, 8],
+        1,
+        'same',
+      ),
+    );
     expect(c.rel).toBeLessThanOrEqual(WASM_CPU_RTOL);
     await useBackend('wasm');
-    const y = tf.conv2dTranspose(randn([1, 8, 8, 8], 50) as tf.Tensor4D, randn([8, 8, 8, 8], 51) as tf.Tensor4D, [1, 4, 4, 8], 1, 'same');
+    const y = tf.conv2dTranspose(
+      randn([1, 8, 8, 8], 50) as tf.Tensor4D,
+      randn([8, 8, 8, 8], 51) as tf.Tensor4D,
+      [1, 4, 4, 8],
+      1,
+      'same',
+    );
     expect(y.shape).toEqual([1, 4, 4, 8]);
     y.dispose();
   });
@@ -232,7 +325,8 @@ describe('Conv2DBackpropInput / Conv2DBackpropFilter on OpenBLAS', () => {
 
 describe('both paths', () => {
   nit('switching the native kernels off gives XNNPACK results within float32 rounding', async () => {
-    const f = () => tf.conv2d(randn([3, 11, 9, 4], 60) as tf.Tensor4D, randn([3, 3, 4, 6], 61) as tf.Tensor4D, 2, 'same');
+    const f = () =>
+      tf.conv2d(randn([3, 11, 9, 4], 60) as tf.Tensor4D, randn([3, 3, 4, 6], 61) as tf.Tensor4D, 2, 'same');
     await useBackend('wasm');
     const a = tf.tidy(f).dataSync();
     setNativeGemm(false);
@@ -248,13 +342,22 @@ describe('both paths', () => {
     await useBackend('wasm');
     const backend = tf.backend() as unknown as { numDataIds(): number };
     const before = backend.numDataIds();
-    tf.dispose(tf.tidy(() => {
-      const x = randn([2, 8, 8, 3], 70) as tf.Tensor4D;
-      const w = randn([3, 3, 3, 4], 71) as tf.Tensor4D;
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')).sum())([x, w]);
-      const m = tf.fused.matMul({ a: randn([4, 5], 72), b: randn([5, 3], 73), bias: randn([3], 74), activation: 'relu' });
-      return [...g, m];
-    }));
+    tf.dispose(
+      tf.tidy(() => {
+        const x = randn([2, 8, 8, 3], 70) as tf.Tensor4D;
+        const w = randn([3, 3, 3, 4], 71) as tf.Tensor4D;
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')).sum(),
+        )([x, w]);
+        const m = tf.fused.matMul({
+          a: randn([4, 5], 72),
+          b: randn([5, 3], 73),
+          bias: randn([3], 74),
+          activation: 'relu',
+        });
+        return [...g, m];
+      }),
+    );
     expect(backend.numDataIds() - before).toBe(0);
   });
 });

@@ -47,9 +47,16 @@ function buildAddon() {
   }
   const tmp = `${ADDON}.${process.pid}.tmp`;
   const r = spawnSync(cc, ['-O2', '-fPIC', '-shared', `-I${include}`, '-o', tmp, SOURCE, '-ldl'], { encoding: 'utf8' });
-  if (r.error) return { error: `no C compiler (${cc}: ${r.error.code || r.error.message}); install gcc and libc6-dev, then npm run setup` };
+  if (r.error)
+    return {
+      error: `no C compiler (${cc}: ${r.error.code || r.error.message}); install gcc and libc6-dev, then npm run setup`,
+    };
   if (r.status !== 0) {
-    try { fs.unlinkSync(tmp); } catch { /* nothing to remove */ }
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* nothing to remove */
+    }
     const line = (r.stderr || '').split('\n').find((l) => /error/.test(l)) || `exit ${r.status}`;
     return { error: `${cc} failed: ${line.trim()}` };
   }

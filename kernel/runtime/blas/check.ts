@@ -8,6 +8,8 @@ import { startOpenBlas } from './openblas';
 import { requestedThreads } from '../tensor';
 
 const { info, note } = startOpenBlas(requestedThreads());
-console.log(info
-  ? `OpenBLAS ${info.version} (${info.coreType}) passed its self-test: the GEMM-shaped wasm kernels run on it`
-  : `OpenBLAS not used (${note}): the wasm kernels run on XNNPACK`);
+console.log(
+  info
+    ? `OpenBLAS ${info.version} (${info.coreType}) passed its self-test: the GEMM-shaped wasm kernels run on it`
+    : `OpenBLAS not used (${note}): the wasm kernels run on XNNPACK`,
+);

@@ -21,11 +21,22 @@ export function cpuFlags(cpuinfo?: string): Set<string> {
     }
   }
   const line = text.split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
-  return new Set(line ? line.replace(/^[^:]*:/, '').trim().split(/\s+/) : []);
+  return new Set(
+    line
+      ? line
+          .replace(/^[^:]*:/, '')
+          .trim()
+          .split(/\s+/)
+      : [],
+  );
 }
 
 /** Core types to try, best first, for an x86-64 CPU with these flags. */
-export function coreTypeCandidates(flags: Set<string>, arch: string = process.arch, preset = process.env.OPENBLAS_CORETYPE): string[] {
+export function coreTypeCandidates(
+  flags: Set<string>,
+  arch: string = process.arch,
+  preset = process.env.OPENBLAS_CORETYPE,
+): string[] {
   const out: string[] = [];
   if (preset) out.push(preset);
   if (arch === 'x64') {

@@ -25,10 +25,26 @@ export interface NativeBlas {
   getThreads(): number;
   /** C[i] = alpha·op(A[i])·op(B[i]) + beta·C[i] for `batch` row-major products, `stride*` apart. */
   sgemm(
-    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-    A: Float32Array, aOff: number, lda: number, strideA: number,
-    B: Float32Array, bOff: number, ldb: number, strideB: number,
-    beta: number, C: Float32Array, cOff: number, ldc: number, strideC: number, batch: number,
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    strideA: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    strideB: number,
+    beta: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+    strideC: number,
+    batch: number,
   ): void;
   /** NHWC windows of `x` as rows [n·oh·ow, fh·fw·C]; geometry as `convGeometry` makes it. */
   im2col(x: Float32Array, xOff: number, geometry: Int32Array, cols: Float32Array, colsOff: number): void;
@@ -67,14 +83,16 @@ interface BlasState {
 }
 
 const KEY = Symbol.for('ts231n.openblas');
-const state: BlasState = ((globalThis as Record<symbol, unknown>)[KEY] ??= { blas: null, enabled: true, started: false }) as BlasState;
+const state: BlasState = ((globalThis as Record<symbol, unknown>)[KEY] ??= {
+  blas: null,
+  enabled: true,
+  started: false,
+}) as BlasState;
 
 interface BuildModule {
   buildAddon(): { addon?: string; error?: string };
 }
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const build = require('./build.js') as BuildModule;
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { selfTest, SELF_TEST_TOLERANCE, QUICK_SHAPES } = require('./selfTest.js') as {
   selfTest(blas: NativeBlas, shapes?: unknown[]): number;
   SELF_TEST_TOLERANCE: number;
@@ -104,7 +122,9 @@ export function blasRequested(): boolean {
 }
 
 function firstLine(s: unknown): string {
-  return String((s as Error)?.message ?? s).trim().split('\n')[0];
+  return String((s as Error)?.message ?? s)
+    .trim()
+    .split('\n')[0];
 }
 
 function verdictKey(addon: string, lib: string, flags: Set<string>, candidates: string[]): string {
@@ -131,15 +151,23 @@ function probe(addon: string, lib: string, candidates: string[], key: string): V
   for (const core of candidates) {
     const name = core || 'the library default';
     const r = spawnSync(process.execPath, [path.join(__dirname, 'probe.js'), addon, lib, core], {
-      encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+      encoding: 'utf8',
+      timeout: PROBE_TIMEOUT_MS,
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
     });
     if (r.error) throw r.error; // cannot spawn at all (e.g. under the permission model): no verdict
     if (r.status !== 0) {
-      verdict.tried.push(`${name}: the probe died (${r.signal ?? `exit ${r.status}`}: ${firstLine(r.stderr) || 'no message'})`);
+      verdict.tried.push(
+        `${name}: the probe died (${r.signal ?? `exit ${r.status}`}: ${firstLine(r.stderr) || 'no message'})`,
+      );
       continue;
     }
     try {
-      const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { coreName: string; error1: number; error2: number };
+      const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as {
+        coreName: string;
+        error1: number;
+        error2: number;
+      };
       const err = Math.max(out.error1, out.error2);
       if (err <= SELF_TEST_TOLERANCE) {
         verdict.coreType = core;
@@ -162,9 +190,11 @@ function probe(addon: string, lib: string, candidates: string[], key: string): V
 /** Build, choose, load and test OpenBLAS; on any failure, say why and leave `blas` null. */
 function start(threads: number): void {
   if (!blasRequested()) return void (state.note = 'TS231N_BLAS=off');
-  if (process.platform !== 'linux') return void (state.note = `the native GEMM is built for Linux only (this is ${process.platform})`);
+  if (process.platform !== 'linux')
+    return void (state.note = `the native GEMM is built for Linux only (this is ${process.platform})`);
   const lib = openBlasLibrary();
-  if (!lib) return void (state.note = 'OpenBLAS is not installed (apt-get install libopenblas0-pthread, or npm run setup)');
+  if (!lib)
+    return void (state.note = 'OpenBLAS is not installed (apt-get install libopenblas0-pthread, or npm run setup)');
   const built = build.buildAddon();
   if (!built.addon) return void (state.note = `the OpenBLAS addon is not built: ${built.error}`);
   const flags = cpuFlags();
@@ -178,7 +208,8 @@ function start(threads: number): void {
       return void (state.note = `no cached core-type verdict, and the probe cannot run here (${firstLine(e)}); run npm run setup`);
     }
   }
-  if (verdict.coreType === undefined) return void (state.note = `no OpenBLAS core type passed the self-test: ${verdict.tried.join('; ')}`);
+  if (verdict.coreType === undefined)
+    return void (state.note = `no OpenBLAS core type passed the self-test: ${verdict.tried.join('; ')}`);
   const blas = require(built.addon) as NativeBlas;
   const loaded = blas.load(lib, verdict.coreType, threads);
   const err = selfTest(blas, QUICK_SHAPES);
@@ -187,7 +218,13 @@ function start(threads: number): void {
   }
   const version = /OpenBLAS\s+(\S+)/.exec(loaded.config)?.[1] ?? 'unknown';
   state.blas = blas;
-  state.info = { library: 'OpenBLAS', version, coreType: loaded.coreName, threads: blas.getThreads(), config: loaded.config };
+  state.info = {
+    library: 'OpenBLAS',
+    version,
+    coreType: loaded.coreName,
+    threads: blas.getThreads(),
+    config: loaded.config,
+  };
 }
 
 /** Load OpenBLAS once per process (later calls only report). Never throws: failures become `note`. */

@@ -10,7 +10,12 @@ import { call, release, WasmBackend } from './kernels';
 export type Activation = 'linear' | 'relu' | 'relu6' | 'prelu' | 'leakyrelu' | 'sigmoid' | 'elu';
 
 const KERNEL: Record<Exclude<Activation, 'linear'>, string> = {
-  relu: tf.Relu, relu6: tf.Relu6, prelu: tf.Prelu, leakyrelu: tf.LeakyRelu, sigmoid: tf.Sigmoid, elu: tf.Elu,
+  relu: tf.Relu,
+  relu6: tf.Relu6,
+  prelu: tf.Prelu,
+  leakyrelu: tf.LeakyRelu,
+  sigmoid: tf.Sigmoid,
+  elu: tf.Elu,
 };
 
 /** Whether the native path can apply this activation (else the kernel defers to the stock one). */
@@ -33,8 +38,11 @@ export function fillRows(out: Float32Array, bias: Float32Array, rows: number): v
 
 /** Apply the activation to `out`; returns the tensor to hand back (`out` itself when linear). */
 export function activate(
-  backend: WasmBackend, out: tf.TensorInfo, activation: string | undefined,
-  prelu: tf.TensorInfo | undefined, leakyreluAlpha: number | undefined,
+  backend: WasmBackend,
+  out: tf.TensorInfo,
+  activation: string | undefined,
+  prelu: tf.TensorInfo | undefined,
+  leakyreluAlpha: number | undefined,
 ): tf.TensorInfo {
   if (activation === undefined || activation === 'linear') return out;
   const name = KERNEL[activation as Exclude<Activation, 'linear'>];

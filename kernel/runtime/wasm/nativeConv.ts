@@ -60,15 +60,35 @@ interface Plan {
 
 function plan(info: tf.backend_util.Conv2DInfo): Plan {
   const { inHeight: H, inWidth: W, inChannels: C, filterHeight: fh, filterWidth: fw } = info;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, outHeight: oh, outWidth: ow } = info;
+  const {
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    outHeight: oh,
+    outWidth: ow,
+  } = info;
   const { top, left, bottom, right } = info.padInfo;
   const width = fh * fw * C;
   const pixels = oh * ow;
-  const direct = fh === 1 && fw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 && bottom === 0 && right === 0
-    && oh === H && ow === W;
+  const direct =
+    fh === 1 &&
+    fw === 1 &&
+    sh === 1 &&
+    sw === 1 &&
+    top === 0 &&
+    left === 0 &&
+    bottom === 0 &&
+    right === 0 &&
+    oh === H &&
+    ow === W;
   const chunk = Math.max(1, Math.min(info.batchSize, Math.floor(SCRATCH_FLOATS / Math.max(1, pixels * width))));
   return {
-    info, width, pixels, chunk, direct,
+    info,
+    width,
+    pixels,
+    chunk,
+    direct,
     geometry: (n) => Int32Array.from([n, H, W, C, fh, fw, sh, sw, dh, dw, top, left, oh, ow]),
   };
 }
@@ -89,7 +109,28 @@ function forward(blas: NativeBlas, p: Plan, X: Float32Array, Wt: Float32Array, O
     const n = Math.min(p.chunk, batchSize - n0);
     const cols = scratchOf(n * p.pixels * p.width);
     blas.im2col(X, n0 * H * Wd * C, p.geometry(n), cols, 0);
-    blas.sgemm(false, false, n * p.pixels, F, p.width, 1, cols, 0, p.width, 0, Wt, 0, F, 0, beta, Out, n0 * p.pixels * F, F, 0, 1);
+    blas.sgemm(
+      false,
+      false,
+      n * p.pixels,
+      F,
+      p.width,
+      1,
+      cols,
+      0,
+      p.width,
+      0,
+      Wt,
+      0,
+      F,
+      0,
+      beta,
+      Out,
+      n0 * p.pixels * F,
+      F,
+      0,
+      1,
+    );
   }
 }
 
@@ -99,13 +140,25 @@ function conv2dNative(args: Parameters<tf.KernelFunc>[0], fused: boolean): tf.Te
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as ConvAttrs;
   const wasm = backend as WasmBackend;
-  const { x, filter, bias, preluActivationWeights: prelu } = inputs as Record<string, tf.TensorInfo | undefined> & {
-    x: tf.TensorInfo; filter: tf.TensorInfo;
+  const {
+    x,
+    filter,
+    bias,
+    preluActivationWeights: prelu,
+  } = inputs as Record<string, tf.TensorInfo | undefined> & {
+    x: tf.TensorInfo;
+    filter: tf.TensorInfo;
   };
   if (!nhwcF32(attrs, x, filter, bias, prelu) || x.shape.length !== 4 || filter.shape.length !== 4) return null;
   if (fused && !supportedActivation(attrs.activation, prelu)) return null;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, filter.shape as Shape4, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode);
+    x.shape as Shape4,
+    filter.shape as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) return null;
   const p = plan(info);
   const out = wasm.makeOutput(info.outShape, 'float32');
@@ -130,7 +183,13 @@ export const nativeConv2DBackpropInput: NativeKernel = ({ inputs, backend, attrs
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   if (!nhwcF32(attrs, dy, filter) || !attrs.inputShape || filter.shape.length !== 4) return null;
   const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    attrs.inputShape,
+    filter.shape as Shape4,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   // dy must be what the forward convolution of inputShape yields; otherwise the stock kernel decides
   if (!same(dy.shape, info.outShape)) return null;
   const p = plan(info);
@@ -150,7 +209,28 @@ export const nativeConv2DBackpropInput: NativeKernel = ({ inputs, backend, attrs
   for (let n0 = 0; n0 < batchSize; n0 += p.chunk) {
     const n = Math.min(p.chunk, batchSize - n0);
     const cols = scratchOf(n * p.pixels * p.width);
-    blas.sgemm(false, true, n * p.pixels, p.width, F, 1, Dy, n0 * p.pixels * F, F, 0, Wt, 0, F, 0, 0, cols, 0, p.width, 0, 1);
+    blas.sgemm(
+      false,
+      true,
+      n * p.pixels,
+      p.width,
+      F,
+      1,
+      Dy,
+      n0 * p.pixels * F,
+      F,
+      0,
+      Wt,
+      0,
+      F,
+      0,
+      0,
+      cols,
+      0,
+      p.width,
+      0,
+      1,
+    );
     blas.col2im(cols, 0, p.geometry(n), Dx, n0 * H * Wd * C);
   }
   return out;
@@ -165,7 +245,13 @@ export const nativeConv2DBackpropFilter: NativeKernel = ({ inputs, backend, attr
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   if (!nhwcF32(attrs, x, dy) || !attrs.filterShape || x.shape.length !== 4) return null;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    x.shape as Shape4,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   if (!same(dy.shape, info.outShape)) return null;
   const p = plan(info);
   const { inHeight: H, inWidth: Wd, inChannels: C, outChannels: F, batchSize } = info;
@@ -185,8 +271,28 @@ export const nativeConv2DBackpropFilter: NativeKernel = ({ inputs, backend, attr
     const n = Math.min(p.chunk, batchSize - n0);
     const cols = scratchOf(n * p.pixels * p.width);
     blas.im2col(X, n0 * H * Wd * C, p.geometry(n), cols, 0);
-    blas.sgemm(true, false, p.width, F, n * p.pixels, 1, cols, 0, p.width, 0, Dy, n0 * p.pixels * F, F, 0,
-      n0 === 0 ? 0 : 1, Dw, 0, F, 0, 1);
+    blas.sgemm(
+      true,
+      false,
+      p.width,
+      F,
+      n * p.pixels,
+      1,
+      cols,
+      0,
+      p.width,
+      0,
+      Dy,
+      n0 * p.pixels * F,
+      F,
+      0,
+      n0 === 0 ? 0 : 1,
+      Dw,
+      0,
+      F,
+      0,
+      1,
+    );
   }
   return out;
 };

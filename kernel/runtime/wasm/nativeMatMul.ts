@@ -15,17 +15,32 @@ import { WasmBackend } from './kernels';
 export type NativeKernel = (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | null;
 
 const size = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
-const f32 = (...ts: Array<tf.TensorInfo | undefined>): boolean => ts.every((t) => t === undefined || t.dtype === 'float32');
+const f32 = (...ts: Array<tf.TensorInfo | undefined>): boolean =>
+  ts.every((t) => t === undefined || t.dtype === 'float32');
 
 export const nativeMatMul: NativeKernel = ({ inputs, backend, attrs }) => {
   const blas = activeBlas();
   if (!blas) return null;
   const wasm = backend as WasmBackend;
-  const { a, b, bias, preluActivationWeights: prelu } = inputs as Record<string, tf.TensorInfo | undefined> & {
-    a: tf.TensorInfo; b: tf.TensorInfo;
+  const {
+    a,
+    b,
+    bias,
+    preluActivationWeights: prelu,
+  } = inputs as Record<string, tf.TensorInfo | undefined> & {
+    a: tf.TensorInfo;
+    b: tf.TensorInfo;
   };
-  const { transposeA = false, transposeB = false, activation, leakyreluAlpha } = (attrs ?? {}) as {
-    transposeA?: boolean; transposeB?: boolean; activation?: string; leakyreluAlpha?: number;
+  const {
+    transposeA = false,
+    transposeB = false,
+    activation,
+    leakyreluAlpha,
+  } = (attrs ?? {}) as {
+    transposeA?: boolean;
+    transposeB?: boolean;
+    activation?: string;
+    leakyreluAlpha?: number;
   };
   if (!f32(a, b, bias, prelu) || a.shape.length < 2 || b.shape.length < 2) return null;
   if (!supportedActivation(activation, prelu)) return null;
@@ -52,10 +67,26 @@ export const nativeMatMul: NativeKernel = ({ inputs, backend, attrs }) => {
   else if (K === 0) C.fill(0);
   if (K === 0 || M === 0 || N === 0 || batch === 0) return activate(wasm, out, activation, prelu, leakyreluAlpha);
   blas.sgemm(
-    transposeA, transposeB, M, N, K, 1,
-    A, 0, transposeA ? M : K, batchA === 1 ? 0 : M * K,
-    B, 0, transposeB ? K : N, batchB === 1 ? 0 : K * N,
-    bias ? 1 : 0, C, 0, N, M * N, batch,
+    transposeA,
+    transposeB,
+    M,
+    N,
+    K,
+    1,
+    A,
+    0,
+    transposeA ? M : K,
+    batchA === 1 ? 0 : M * K,
+    B,
+    0,
+    transposeB ? K : N,
+    batchB === 1 ? 0 : K * N,
+    bias ? 1 : 0,
+    C,
+    0,
+    N,
+    M * N,
+    batch,
   );
   return activate(wasm, out, activation, prelu, leakyreluAlpha);
 };
