@@ -7,7 +7,7 @@
  * handed, and checks every index it will touch against the array's length before any work
  * starts. Exports:
  *
- *   load(libPath, coreType, threads) -> { config, coreName, threads }   (once per process)
+ *   load(libPath, coreType, threads) -> { config, coreName, threads }   (loads once per process)
  *   setThreads(n), getThreads()
  *   sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, strideA, B, bOff, ldb, strideB,
  *         beta, C, cOff, ldc, strideC, batch)            row-major, `batch` products, strided
@@ -36,7 +36,9 @@ typedef char *(*get_str_fn)(void);
 static sgemm_fn cblas_sgemm_p;
 static set_threads_fn set_threads_p;
 static get_threads_fn get_threads_p;
+static get_str_fn get_config_p, get_corename_p;
 static void *lib_handle;
+static char loaded_path[4096];
 
 #define CHECK(call)                                                                                                    \
   do {                                                                                                                 \
@@ -118,12 +120,24 @@ static int library_allowed(const char *path) {
   return in_dir && strncmp(base, "libopenblas", 11) == 0;
 }
 
+/* { config, coreName, threads } of the loaded library. */
+static napi_value describe(napi_env env) {
+  napi_value out, s;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_string_utf8(env, get_config_p(), NAPI_AUTO_LENGTH, &s));
+  CHECK(napi_set_named_property(env, out, "config", s));
+  CHECK(napi_create_string_utf8(env, get_corename_p(), NAPI_AUTO_LENGTH, &s));
+  CHECK(napi_set_named_property(env, out, "coreName", s));
+  CHECK(napi_create_int32(env, get_threads_p(), &s));
+  CHECK(napi_set_named_property(env, out, "threads", s));
+  return out;
+}
+
 static napi_value Load(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) return throw_msg(env, "ts231n_blas.load(libPath, coreType, threads)");
-  if (lib_handle) return throw_msg(env, "ts231n_blas: OpenBLAS is already loaded in this process");
   char path[4096], core[64];
   size_t n;
   if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n) != napi_ok || n == 0 || n >= sizeof path - 1)
@@ -136,6 +150,14 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   int64_t threads;
   if (!get_i64(env, argv[2], &threads) || threads < 1 || threads > 256)
     return throw_msg(env, "ts231n_blas.load: threads must be an integer in 1..256");
+  /* A second load in the same process (a second module registry, as jest makes one per test
+     file) gets the library already loaded; its core type is fixed by then. */
+  if (lib_handle) {
+    if (strcmp(path, loaded_path) != 0)
+      return throw_msg(env, "ts231n_blas.load: another OpenBLAS is already loaded in this process");
+    set_threads_p((int)threads);
+    return describe(env);
+  }
 
   /* OpenBLAS reads these once, in its constructor: set them for the dlopen, then restore them
      so that child processes (numpy in the bench, say) see the environment they had. */
@@ -174,17 +196,11 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   cblas_sgemm_p = g;
   set_threads_p = st;
   get_threads_p = gt;
+  get_config_p = cfg;
+  get_corename_p = cn;
+  memcpy(loaded_path, path, sizeof loaded_path);
   st((int)threads);
-
-  napi_value out, s;
-  CHECK(napi_create_object(env, &out));
-  CHECK(napi_create_string_utf8(env, cfg(), NAPI_AUTO_LENGTH, &s));
-  CHECK(napi_set_named_property(env, out, "config", s));
-  CHECK(napi_create_string_utf8(env, cn(), NAPI_AUTO_LENGTH, &s));
-  CHECK(napi_set_named_property(env, out, "coreName", s));
-  CHECK(napi_create_int32(env, gt(), &s));
-  CHECK(napi_set_named_property(env, out, "threads", s));
-  return out;
+  return describe(env);
 }
 
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
