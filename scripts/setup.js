@@ -84,6 +84,10 @@ function ensureDebian() {
 }
 
 function ensureBlas() {
+  const blas = path.join(root, 'kernel', 'runtime', 'blas');
+  const built = (f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= fs.statSync(path.join(blas, 'ts231n_blas.c')).mtimeMs;
+  // built and a verdict cached: the runtime re-checks the verdict's key, so nothing to do here
+  if (quiet && built(path.join(blas, 'build', 'ts231n_blas.node')) && fs.existsSync(path.join(blas, 'build', 'openblas-verdict.json'))) return;
   const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
   const r = spawnSync(tsx, [path.join(root, 'kernel', 'runtime', 'blas', 'check.ts')], { cwd: root, encoding: 'utf8' });
   const line = (r.stdout || r.stderr || '').trim().split('\n').pop();
