@@ -54,7 +54,8 @@ export function numeric(v: Encoded): Numeric {
     if (d.length > 0 && flattenNested(d, shape, data)) return { full: { dtype: 'float32', shape, data } };
     return null;
   }
-  if (d instanceof TensorRecord) return d.dtype === 'string' ? null : { full: { dtype: d.dtype, shape: [...d.shape], data: d.data as number[] } };
+  if (d instanceof TensorRecord)
+    return d.dtype === 'string' ? null : { full: { dtype: d.dtype, shape: [...d.shape], data: d.data as number[] } };
   if (d instanceof TensorSummaryRecord) return { summary: d };
   if (ArrayBuffer.isView(d) && !(d instanceof DataView)) {
     const data = Array.from(d as unknown as ArrayLike<number>);
@@ -78,12 +79,15 @@ export function describe(v: Encoded): string {
   }
   if (n && 'summary' in n) {
     const s = n.summary;
-    return `tensor [${s.shape.join('×')}] (sum ${formatNumber(s.sum)}, min ${formatNumber(s.min)}, max ${formatNumber(s.max)})`;
+    const [sum, min, max] = [s.sum, s.min, s.max].map(formatNumber);
+    return `tensor [${s.shape.join('×')}] (sum ${sum}, min ${min}, max ${max})`;
   }
   // Objects (e.g. a hidden test's named results): each field described the same way.
   const text =
     isRecord(v) && !Object.keys(v).some((k) => k.startsWith('$'))
-      ? `{${Object.entries(v).map(([k, x]) => `${k}: ${describe(x as Encoded)}`).join(', ')}}`
+      ? `{${Object.entries(v)
+          .map(([k, x]) => `${k}: ${describe(x as Encoded)}`)
+          .join(', ')}}`
       : (JSON.stringify(v) ?? 'undefined');
   return text.length > 200 ? text.slice(0, 197) + '…' : text;
 }

@@ -4,7 +4,16 @@
  * grader/compare.ts, grader/collect.ts), which must see exactly what was recorded. One codec and
  * one summary (kernel/protocol) serve both sides; this test would catch them drifting apart.
  */
-import { tf, ready, record, clearRecords, setDisplaySink, notImplemented, RandomGenerator, type MimeBundle } from '../kernel/runtime';
+import {
+  tf,
+  ready,
+  record,
+  clearRecords,
+  setDisplaySink,
+  notImplemented,
+  RandomGenerator,
+  type MimeBundle,
+} from '../kernel/runtime';
 import {
   decodeValue,
   encodeValue,
@@ -31,7 +40,10 @@ beforeAll(async () => {
 beforeEach(() => {
   payloads = [];
   clearRecords();
-  setDisplaySink({ display: (bundle: MimeBundle) => void (RECORD_MIME in bundle && payloads.push(bundle[RECORD_MIME] as RecordPayload)) });
+  setDisplaySink({
+    display: (bundle: MimeBundle) =>
+      void (RECORD_MIME in bundle && payloads.push(bundle[RECORD_MIME] as RecordPayload)),
+  });
 });
 afterEach(() => setDisplaySink(null));
 
@@ -58,7 +70,17 @@ describe('what the runtime records, the grader reads back unchanged', () => {
     ['boolean', true, false],
     ['string', 'svm', 'softmax'],
     ['vector', [1, 2.5, -3], [1, 2.5, -3.1]],
-    ['matrix', [[1, 2], [3, NaN]], [[1, 2], [3, 4]]],
+    [
+      'matrix',
+      [
+        [1, 2],
+        [3, NaN],
+      ],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
   ];
   it.each(plain)('%s: equal to itself, not to a different value', (id, value, other) => {
     const found = recordAndShip(`t.${id}`, value);
@@ -99,7 +121,9 @@ describe('what the runtime records, the grader reads back unchanged', () => {
     const view = numeric(reference);
     expect(view && 'summary' in view && view.summary).toEqual(s);
     // A full value of the same numbers (a nested array is never summarised) scores against the summary.
-    const nested = Array.from({ length: shape[0] }, (_, r) => Array.from(data.subarray(r * shape[1], (r + 1) * shape[1])));
+    const nested = Array.from({ length: shape[0] }, (_, r) =>
+      Array.from(data.subarray(r * shape[1], (r + 1) * shape[1])),
+    );
     expect(compare(encodeValue(nested), reference)).toEqual({ fraction: 1, reason: '' });
     // …and a change at a sampled element does not.
     const i = sampleIndices(data.length)[100];
@@ -133,10 +157,36 @@ describe('what the runtime records, the grader reads back unchanged', () => {
     expect(found).toEqual({ $notImplemented: { fn: 'svmLossNaive', file: 'cs231n/classifiers/linearSvm.ts' } });
     expect(decodeValue(found)).toEqual(new NotImplementedRecord('svmLossNaive', 'cs231n/classifiers/linearSvm.ts'));
     expect(compare(found, 8.9).fraction).toBe(0);
-    const item: SpecItem = { id: 't.todo', title: 'svm loss', group: 'g', points: 1, kind: 'record', notebook: 'svm.ipynb' };
-    const spec: Spec = { assignment: 'a', title: 'A', notebooks: ['svm.ipynb'], modules: [], hiddenTests: [], hiddenSeed: 0, groups: [], items: [item] };
+    const item: SpecItem = {
+      id: 't.todo',
+      title: 'svm loss',
+      group: 'g',
+      points: 1,
+      kind: 'record',
+      notebook: 'svm.ipynb',
+    };
+    const spec: Spec = {
+      assignment: 'a',
+      title: 'A',
+      notebooks: ['svm.ipynb'],
+      modules: [],
+      hiddenTests: [],
+      hiddenSeed: 0,
+      groups: [],
+      items: [item],
+    };
     const sub: Submission = { student: 's', source: 's', hash: 'h', root: '/tmp/s', missing: [] };
-    const run: RunOutput = { records: { 't.todo': found }, recordedAt: {}, hidden: {}, tasks: [], sandboxNotes: [], wallSeconds: 0 };
-    expect(collect(spec, item, sub, [], run)).toEqual({ ok: false, reason: 'not implemented yet: svmLossNaive in cs231n/classifiers/linearSvm.ts' });
+    const run: RunOutput = {
+      records: { 't.todo': found },
+      recordedAt: {},
+      hidden: {},
+      tasks: [],
+      sandboxNotes: [],
+      wallSeconds: 0,
+    };
+    expect(collect(spec, item, sub, [], run)).toEqual({
+      ok: false,
+      reason: 'not implemented yet: svmLossNaive in cs231n/classifiers/linearSvm.ts',
+    });
   });
 });

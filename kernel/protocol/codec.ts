@@ -29,7 +29,12 @@ export interface TensorLike {
 export function isTensorLike(v: unknown): v is TensorLike {
   if (typeof v !== 'object' || v === null) return false;
   const t = v as { dtype?: unknown; shape?: unknown; dataSync?: unknown; rank?: unknown };
-  return typeof t.dtype === 'string' && Array.isArray(t.shape) && typeof t.dataSync === 'function' && typeof t.rank === 'number';
+  return (
+    typeof t.dtype === 'string' &&
+    Array.isArray(t.shape) &&
+    typeof t.dataSync === 'function' &&
+    typeof t.rank === 'number'
+  );
 }
 
 export function encodeNumber(v: number): EncodedNumber {
@@ -49,8 +54,12 @@ export function decodeNumber(e: unknown): number {
   throw new RecordError(`not an encoded number: ${JSON.stringify(e)}`);
 }
 
-/** A tensor given as dtype, shape and flat row-major data: in full up to FULL_TENSOR_LIMIT elements, else its summary. */
-export function encodeTensorData(dtype: string, shape: readonly number[], data: ArrayLike<number> | readonly string[]): Encoded {
+/** A tensor given as dtype, shape and flat row-major data: in full up to FULL_TENSOR_LIMIT elements, else summarised. */
+export function encodeTensorData(
+  dtype: string,
+  shape: readonly number[],
+  data: ArrayLike<number> | readonly string[],
+): Encoded {
   if (dtype === 'string') return { $tensor: { dtype, shape: [...shape], data: Array.from(data as readonly string[]) } };
   if (data.length > FULL_TENSOR_LIMIT) return encodeSummary(summarize(dtype, shape, data as ArrayLike<number>));
   const out: Encoded[] = new Array(data.length);
@@ -143,22 +152,30 @@ function encodeAt(v: unknown, where: string, seen: Set<object>): Encoded {
   if (v === null) return null;
   const o = v as object;
   if (isTensorLike(o)) {
-    if (o.isDisposed) throw new RecordError(`${where} is a tensor that was already disposed; record it before disposing it`);
-    if (o.dtype === 'complex64') throw new RecordError(`${where} is a complex64 tensor; record its real and imaginary parts separately`);
+    if (o.isDisposed)
+      throw new RecordError(`${where} is a tensor that was already disposed; record it before disposing it`);
+    if (o.dtype === 'complex64')
+      throw new RecordError(`${where} is a complex64 tensor; record its real and imaginary parts separately`);
     return encodeTensorData(o.dtype, o.shape, o.dataSync() as ArrayLike<number> | string[]);
   }
   if (o instanceof TensorRecord) return encodeTensorData(o.dtype, o.shape, o.data);
   if (o instanceof TensorSummaryRecord) return encodeSummary(o);
   if (o instanceof NotImplementedRecord) return encodeNotImplemented(o);
   const typed = typedArrayName(o);
-  if (typed) return { $typedArray: { type: typed, data: Array.from(o as ArrayLike<number>, encodeNumber) as Encoded[] } };
+  if (typed)
+    return { $typedArray: { type: typed, data: Array.from(o as ArrayLike<number>, encodeNumber) as Encoded[] } };
   if (o instanceof Date) return { $date: o.toISOString() };
   if (seen.has(o)) throw new RecordError(`${where} contains itself (a cycle); record a copy without the cycle`);
   seen.add(o);
   try {
     if (Array.isArray(o)) return o.map((item, i) => encodeAt(item, `${where}[${i}]`, seen));
     if (o instanceof Map) {
-      return { $map: [...o].map(([k, val], i) => [encodeAt(k, `${where} key ${i}`, seen), encodeAt(val, `${where}.get(${String(k)})`, seen)]) };
+      return {
+        $map: [...o].map(([k, val], i) => [
+          encodeAt(k, `${where} key ${i}`, seen),
+          encodeAt(val, `${where}.get(${String(k)})`, seen),
+        ]),
+      };
     }
     if (o instanceof Set) return { $set: [...o].map((item, i) => encodeAt(item, `${where} item ${i}`, seen)) };
     if (!isPlainObject(o)) {
@@ -217,18 +234,21 @@ export function decodeValue(e: unknown): unknown {
       case '$typedArray': {
         const b = body as { type: string; data: unknown[] };
         const Ctor = TYPED_ARRAYS[b?.type as TypedArrayName];
-        if (!Ctor || !Array.isArray(b.data)) throw new RecordError(`unknown typed array type ${JSON.stringify(b?.type)}`);
+        if (!Ctor || !Array.isArray(b.data))
+          throw new RecordError(`unknown typed array type ${JSON.stringify(b?.type)}`);
         return Ctor.from(b.data.map(decodeNumber));
       }
       case '$tensor': {
         const b = body as { dtype: string; shape: number[]; data: unknown[] };
-        if (!b || !Array.isArray(b.shape) || !Array.isArray(b.data)) throw new RecordError('malformed $tensor: needs dtype, shape and data');
+        if (!b || !Array.isArray(b.shape) || !Array.isArray(b.data))
+          throw new RecordError('malformed $tensor: needs dtype, shape and data');
         const data = b.dtype === 'string' ? (b.data as string[]).slice() : b.data.map(decodeNumber);
         return new TensorRecord(b.dtype, [...b.shape], data);
       }
       case '$tensorSummary': {
         const b = body as Record<string, unknown>;
-        if (!b || !Array.isArray(b.shape) || !Array.isArray(b.sample)) throw new RecordError('malformed $tensorSummary: needs shape and sample');
+        if (!b || !Array.isArray(b.shape) || !Array.isArray(b.sample))
+          throw new RecordError('malformed $tensorSummary: needs shape and sample');
         return new TensorSummaryRecord(
           String(b.dtype),
           [...(b.shape as number[])],

@@ -38,7 +38,11 @@ export function summarize(dtype: string, shape: readonly number[], data: ArrayLi
 }
 
 /** The summary a full tensor would have had, had it been large. */
-export function summaryOf(t: { dtype: string; shape: readonly number[]; data: ArrayLike<number> | string[] }): TensorSummaryRecord {
+export function summaryOf(t: {
+  dtype: string;
+  shape: readonly number[];
+  data: ArrayLike<number> | string[];
+}): TensorSummaryRecord {
   if (t.dtype === 'string') throw new RecordError('a string tensor has no numeric summary');
   return summarize(t.dtype, t.shape, t.data as ArrayLike<number>);
 }

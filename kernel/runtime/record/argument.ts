@@ -3,7 +3,8 @@ import type { NotImplementedInfo } from '../../protocol';
 import { isNotImplementedError } from '../errors';
 
 export function checkId(fnName: string, id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.trim() === '') throw new TypeError(`${fnName}(id, …): id must be a non-empty string such as 'knn.dists_two_loops'`);
+  if (typeof id !== 'string' || id.trim() === '')
+    throw new TypeError(`${fnName}(id, …): id must be a non-empty string such as 'knn.dists_two_loops'`);
 }
 
 export function isThenable(v: unknown): boolean {

@@ -37,12 +37,21 @@ export function check(id: string, ...args: [] | [unknown]): boolean {
   if (!spec) {
     const known = Object.keys(checks);
     const list = known.slice(0, 6).join(', ') + (known.length > 6 ? ', …' : '');
-    return report(id, false, `unknown check id; checks.json here has ${known.length} id${known.length === 1 ? '' : 's'}${known.length ? ': ' + list : ''}`);
+    return report(
+      id,
+      false,
+      `unknown check id; checks.json here has ${known.length} id${known.length === 1 ? '' : 's'}${known.length ? ': ' + list : ''}`,
+    );
   }
   let encoded: Encoded;
   if (args.length === 0) {
     const stored = store().get(id);
-    if (stored === undefined) return report(id, false, `nothing recorded under this id yet; run the cell that records it, or pass the value: check('${id}', value)`);
+    if (stored === undefined)
+      return report(
+        id,
+        false,
+        `nothing recorded under this id yet; run the cell that records it, or pass the value: check('${id}', value)`,
+      );
     const todo = notImplementedOf(stored);
     if (todo) return report(id, false, `not implemented yet: ${todo.fn} in ${todo.file}`);
     encoded = stored;
@@ -54,7 +63,8 @@ export function check(id: string, ...args: [] | [unknown]): boolean {
       const err = e as Error;
       return report(id, false, `${spec.description}: raised ${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`);
     }
-    if (!outcome.ok) return report(id, false, `not implemented yet: ${outcome.notImplemented.fn} in ${outcome.notImplemented.file}`);
+    if (!outcome.ok)
+      return report(id, false, `not implemented yet: ${outcome.notImplemented.fn} in ${outcome.notImplemented.file}`);
     if (isThenable(outcome.value)) return report(id, false, `got a Promise; await it first: check('${id}', await …)`);
     try {
       encoded = encodeValue(outcome.value);

@@ -64,7 +64,10 @@ export function checksProblem(schema: Schema, errors: ErrorObject[] | null | und
   }
   const [id] = e.instancePath.split('/').filter(Boolean).map(unescapePointer);
   if (id === undefined) return said ?? schema.description ?? `${e.message}`;
-  const extra = e.keyword === 'additionalProperties' ? ` (unknown key '${(e.params as { additionalProperty: string }).additionalProperty}')` : '';
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? ` (unknown key '${(e.params as { additionalProperty: string }).additionalProperty}')`
+      : '';
   const where = e.instancePath.split('/').slice(2).map(unescapePointer).join('.');
   return `check '${id}' ${said ?? `${where} ${e.message}`}${extra}`;
 }
@@ -81,7 +84,9 @@ export function loadChecks(dir: string = process.cwd()): Record<string, CheckSpe
   try {
     st = fs.statSync(file);
   } catch {
-    throw new ChecksFileError(`no checks.json in ${dir}; run the notebook from its own folder (checks.json ships beside it)`);
+    throw new ChecksFileError(
+      `no checks.json in ${dir}; run the notebook from its own folder (checks.json ships beside it)`,
+    );
   }
   const cached = checksCache.get(file);
   if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.checks;

@@ -1,5 +1,13 @@
 /** One-line readable descriptions of values: the text/plain of a record output, table cells. */
-import { formatNumber, summaryOf, TensorRecord, TensorSummaryRecord, NotImplementedRecord, encodeValue, decodeValue } from '../../protocol';
+import {
+  formatNumber,
+  summaryOf,
+  TensorRecord,
+  TensorSummaryRecord,
+  NotImplementedRecord,
+  encodeValue,
+  decodeValue,
+} from '../../protocol';
 import { isTensor } from './codec';
 
 const fmt = formatNumber;
@@ -26,7 +34,8 @@ function describe(v: unknown, depth: number): string {
     const s = summaryOf(v);
     return `${head} sum=${fmt(s.sum)} min=${fmt(s.min)} max=${fmt(s.max)}`;
   }
-  if (v instanceof TensorSummaryRecord) return `Tensor ${v.dtype} [${v.shape.join(', ')}] sum=${fmt(v.sum)} min=${fmt(v.min)} max=${fmt(v.max)}`;
+  if (v instanceof TensorSummaryRecord)
+    return `Tensor ${v.dtype} [${v.shape.join(', ')}] sum=${fmt(v.sum)} min=${fmt(v.min)} max=${fmt(v.max)}`;
   if (v instanceof NotImplementedRecord) return `not implemented yet: ${v.fn} in ${v.file}`;
   if (depth > 2) return '…';
   if (Array.isArray(v)) {

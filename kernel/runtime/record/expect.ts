@@ -58,15 +58,22 @@ function checkClose(got: unknown, e: { close: unknown; atol?: number; rtol?: num
   const close = (g: number, x: number): boolean => (g === x ? true : Math.abs(g - x) <= atol + rtol * Math.abs(x));
   const tol = `atol ${fmt(atol)}, rtol ${fmt(rtol)}`;
   if (got instanceof TensorSummaryRecord) {
-    if (expected.length !== 1) return { pass: false, reason: `the value has ${got.size} elements (recorded as a summary); element-wise checks need at most ${FULL_TENSOR_LIMIT}` };
+    if (expected.length !== 1)
+      return {
+        pass: false,
+        reason: `the value has ${got.size} elements (recorded as a summary); element-wise checks need at most ${FULL_TENSOR_LIMIT}`,
+      };
     const x = expected[0];
     if (got.nanCount > 0) return { pass: false, reason: `expected every element ≈ ${fmt(x)}, got ${got.nanCount} NaN` };
     const bad = !close(got.min, x) ? got.min : !close(got.max, x) ? got.max : undefined;
-    return bad === undefined ? { pass: true, reason: '' } : { pass: false, reason: `expected every element ≈ ${fmt(x)} (${tol}), got ${fmt(bad)}` };
+    return bad === undefined
+      ? { pass: true, reason: '' }
+      : { pass: false, reason: `expected every element ≈ ${fmt(x)} (${tol}), got ${fmt(bad)}` };
   }
   const values = numbersOf(got);
   if (typeof values === 'string') return { pass: false, reason: `expected numbers, got ${values}` };
-  if (expected.length !== 1 && values.length !== expected.length) return { pass: false, reason: `expected ${expected.length} numbers, got ${values.length}` };
+  if (expected.length !== 1 && values.length !== expected.length)
+    return { pass: false, reason: `expected ${expected.length} numbers, got ${values.length}` };
   if (values.length === 0) return { pass: false, reason: 'expected numbers, got an empty value' };
   let first = -1;
   let count = 0;
@@ -83,7 +90,10 @@ function checkClose(got: unknown, e: { close: unknown; atol?: number; rtol?: num
   if (first < 0) return { pass: true, reason: '' };
   const x = expected.length === 1 ? expected[0] : expected[first];
   const more = values.length > 1 ? ` (${count} of ${values.length} differ, max |diff| ${fmt(maxDiff)})` : '';
-  return { pass: false, reason: `expected ${fmt(x)} (${tol}), got ${fmt(values[first])}${where(first, values.length)}${more}` };
+  return {
+    pass: false,
+    reason: `expected ${fmt(x)} (${tol}), got ${fmt(values[first])}${where(first, values.length)}${more}`,
+  };
 }
 
 function checkRange(got: unknown, range: [number | null, number | null]): CheckResult {
@@ -101,7 +111,10 @@ function checkRange(got: unknown, range: [number | null, number | null]): CheckR
   if (values.length === 0) return { pass: false, reason: 'expected numbers, got an empty value' };
   const i = values.findIndex((v) => !(v >= lo && v <= hi));
   if (i < 0) return { pass: true, reason: '' };
-  return { pass: false, reason: `expected ${values.length > 1 ? 'every value ' : ''}${want}, got ${fmt(values[i])}${where(i, values.length)}` };
+  return {
+    pass: false,
+    reason: `expected ${values.length > 1 ? 'every value ' : ''}${want}, got ${fmt(values[i])}${where(i, values.length)}`,
+  };
 }
 
 /** Tensors as nested arrays, so a tensor equals the JSON array that spells it. */
@@ -118,7 +131,8 @@ function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain);
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [plain(k), plain(x)]));
   if (v instanceof Set) return new Set([...v].map(plain));
-  if (typeof v === 'object' && v !== null && isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  if (typeof v === 'object' && v !== null && isPlainObject(v))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;
 }
 
@@ -126,13 +140,19 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (a instanceof Map || b instanceof Map || a instanceof Set || b instanceof Set) return deepEqual([...(a as Map<unknown, unknown>)], [...(b as Map<unknown, unknown>)]);
-  if (a instanceof TensorSummaryRecord || b instanceof TensorSummaryRecord) return JSON.stringify(encodeValue(a)) === JSON.stringify(encodeValue(b));
+  if (a instanceof Map || b instanceof Map || a instanceof Set || b instanceof Set)
+    return deepEqual([...(a as Map<unknown, unknown>)], [...(b as Map<unknown, unknown>)]);
+  if (a instanceof TensorSummaryRecord || b instanceof TensorSummaryRecord)
+    return JSON.stringify(encodeValue(a)) === JSON.stringify(encodeValue(b));
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
-  return deepEqual(ka, kb) && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    deepEqual(ka, kb) &&
+    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function short(v: unknown): string {
@@ -165,4 +185,3 @@ export function evaluateCheck(expect: Expectation, encoded: Encoded): CheckResul
   }
   return { pass: false, reason: 'checks.json: the expectation has no close, range or equals' };
 }
-

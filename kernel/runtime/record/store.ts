@@ -59,7 +59,8 @@ export function record<T>(id: string, valueOrThunk: T | (() => T)): T | undefine
     return undefined;
   }
   const value = outcome.value;
-  if (isThenable(value)) throw new RecordError(`record('${id}', …) got a Promise; await it first: record('${id}', await …)`);
+  if (isThenable(value))
+    throw new RecordError(`record('${id}', …) got a Promise; await it first: record('${id}', await …)`);
   let encoded: Encoded;
   try {
     encoded = encodeValue(value);
