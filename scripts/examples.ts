@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SOURCE_SUFFIX } from './notebooks/build';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'submissions', 'assignment1');
@@ -70,7 +71,7 @@ export const EXAMPLES: Record<string, Edit[]> = {
     {
       file: 'cs231n/features.ts',
       why: 'features.ts throws when imported',
-      apply: replaceOnce("import { tf } from '../../../kernel/runtime';\n", "import { tf } from '../../../kernel/runtime';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
+      apply: replaceOnce("import { tf } from 'ts231n';\n", "import { tf } from 'ts231n';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
     },
   ],
 };
@@ -81,7 +82,7 @@ function copyTree(src: string, dest: string): void {
     if (d.name.startsWith('.')) continue; // scratch folders, checkpoints
     const s = path.join(src, d.name);
     if (d.isDirectory()) copyTree(s, path.join(dest, d.name));
-    else if (d.isFile()) fs.copyFileSync(s, path.join(dest, d.name));
+    else if (d.isFile() && !d.name.endsWith(SOURCE_SUFFIX)) fs.copyFileSync(s, path.join(dest, d.name)); // a student has no notebook sources
   }
 }
 

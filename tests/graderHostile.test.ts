@@ -25,7 +25,9 @@ const REPO = path.resolve(__dirname, '..');
 const MINI = path.join(__dirname, 'fixtures', 'grader', 'mini');
 const SOLUTION = path.join(MINI, 'solution');
 const SPEC = path.join(MINI, 'spec');
-const RUNTIME = '../../../../../kernel/runtime';
+const RUNTIME = 'ts231n';
+/** The runtime's record module by its real path, which `require.resolve('ts231n')` reveals to a submission. */
+const RECORD_MODULE = path.join(REPO, 'kernel', 'runtime', 'record');
 const LIMITS = { cellTimeoutS: 25, notebookTimeoutS: 120, memoryMb: 1536, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120 };
 
 let tmp: string;
@@ -98,8 +100,8 @@ async function buildCorpus(): Promise<void> {
   submission('print_100mb', { 'ops.ipynb': notebook([`const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`, `for (let i = 0; i < 100; i++) console.log(mb);`]) });
   // Forging: patches of the runtime's record encoding, of tf and of the tensor prototype, each
   // tried at module load; sumRows then reports what happened (as its own error).
-  const patches = (rel: string) =>
-    `import * as rt from '${rel}';\nimport * as rec from '${rel}/record';\n` +
+  const patches = (rt: string, rec: string) =>
+    `import * as rt from '${rt}';\nimport * as rec from '${rec}';\n` +
     `const outcomes: string[] = [];\nconst fake = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n` +
     // 'refused: …' when the assignment throws, 'no effect' when it is silently ignored (sloppy mode), 'PATCHED' when it took.
     `const tryPatch = (what: string, obj: any, key: string, value: unknown) => { try { obj[key] = value; outcomes.push(what + (obj[key] === value ? ' PATCHED' : ': no effect')); } catch (e) { outcomes.push(what + ': refused: ' + (e as Error).message); } };\n` +
@@ -109,9 +111,9 @@ async function buildCorpus(): Promise<void> {
     `tryPatch('tf.sum', rt.tf, 'sum', () => rt.tf.ones([7]));\n` +
     `tryPatch('Tensor.prototype.dataSync', rt.tf.Tensor.prototype, 'dataSync', () => new Float32Array(7).fill(1));\n`;
   submission('forge', {
-    'lib/ops.ts': patches('../../../../../../kernel/runtime') + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
+    'lib/ops.ts': patches(RUNTIME, RECORD_MODULE) + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
   });
-  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
+  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME, RECORD_MODULE) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
   submission('not_json', { 'ops.ipynb': '{"cells": [' }, true);
   submission('bad_schema', { 'ops.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {} }] }) }, true);
   fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zipOf({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));

@@ -51,10 +51,10 @@ type EngineClass = new (opts: { cwd: string }) => { execute(code: string, hooks?
 
 /**
  * The permission model refuses to list or stat the scratch root (it is not readable: it holds the
- * links to kernel/, datasets/, node_modules/), and TypeScript's module resolution skips every
- * lookup under a folder it believes missing — so `../../datasets` would not type-check in a cell.
- * Tell TypeScript what the folders above the assignment hold: the next folder down and, in the
- * scratch root, the links. (tslab's system object inherits from ts.sys.)
+ * link to node_modules/), and TypeScript's module resolution skips every lookup under a folder it
+ * believes missing — so `ts231n` (node_modules/ts231n) would not type-check in a cell. Tell
+ * TypeScript what the folders above the assignment hold: the next folder down and, in the scratch
+ * root, the link. (tslab's system object inherits from ts.sys.)
  */
 function showAncestors(repoRoot: string, assignmentRoot: string, scratch: string): void {
   // kernel/engine knows which TypeScript builds tslab type-checks with.
@@ -73,7 +73,7 @@ function patchSys(sys: import('typescript').System, assignmentRoot: string, scra
     if (!ancestor(p)) return getDirectories(p);
     const dir = path.resolve(p);
     const next = path.relative(dir, assignmentRoot).split(path.sep)[0];
-    return dir === scratch ? [...new Set([next, 'kernel', 'datasets', 'node_modules', 'home'])] : [next];
+    return dir === scratch ? [...new Set([next, 'node_modules', 'home'])] : [next];
   };
 }
 

@@ -17,6 +17,7 @@ import { captureOutput, type ExecuteHooks, type MimeBundle } from './capture';
 import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
+import { installKitResolution } from './kitPackage';
 
 export type { ExecuteHooks, MimeBundle };
 export type { DisplayOptions } from './capture';
@@ -114,6 +115,7 @@ export class Engine {
     this.cwd = cwd;
     this.tslab = loadTslab();
     ensureTsLoader(this.tslab.ts);
+    installKitResolution();
     const checker = acquireChecker(this.tslab, cwd);
     this.tracker = checker.tracker;
     this.converter = checker.converter;
