@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SOURCE_SUFFIX } from './notebooks/build';
+import { CommandLineError, parseCommandLine } from './commandLine';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'submissions', 'assignment1');
@@ -138,7 +139,8 @@ export function staleExamples(committed: string = EXAMPLES_DIR): string[] {
 
 if (require.main === module) {
   try {
-    if (process.argv.includes('--check')) {
+    const { values } = parseCommandLine(process.argv.slice(2), { check: { type: 'boolean' } });
+    if (values.check) {
       const diffs = staleExamples();
       if (diffs.length) {
         process.stderr.write(`examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`);
@@ -151,6 +153,7 @@ if (require.main === module) {
     }
   } catch (e) {
     process.stderr.write(`examples: ${(e as Error).message}\n`);
-    process.exit(1);
+    if (e instanceof CommandLineError) process.stderr.write('usage: npx tsx scripts/examples.ts [--check]\n');
+    process.exit(e instanceof CommandLineError ? 2 : 1);
   }
 }

@@ -235,12 +235,12 @@ describe('the committed starter', () => {
 
   it('`build:starter --check` passes on the committed tree and fails (exit 1) on a stale one', () => {
     const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
-    const ok = spawnSync(tsx, ['scripts/buildStarter.ts', '--check'], { cwd: REPO, encoding: 'utf8' });
+    const ok = spawnSync(tsx, ['scripts/starter/cli.ts', '--check'], { cwd: REPO, encoding: 'utf8' });
     expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     expect(ok.stdout).toMatch(/assignment1: up to date/);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'starter-'));
     try {
-      const stale = spawnSync(tsx, ['scripts/buildStarter.ts', '--check', '--out', tmp, 'assignment1'], { cwd: REPO, encoding: 'utf8' });
+      const stale = spawnSync(tsx, ['scripts/starter/cli.ts', '--check', '--out', tmp, 'assignment1'], { cwd: REPO, encoding: 'utf8' });
       expect(stale.status).toBe(1);
       expect(stale.stderr).toMatch(/missing {2}cs231n\/classifiers\/linearSvm\.ts/);
       expect(stale.stderr).toMatch(/run `npm run build:starter`/);
