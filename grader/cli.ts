@@ -15,7 +15,7 @@ import { GraderError, UsageError } from './errors';
 import type { ReportFormat } from './report';
 import { parseShard, shardLabel, shardView, writeManifest, MANIFEST, type Shard } from './shard';
 import { mergeShards } from './merge';
-import { CommandLineError, parseCommandLine } from '../scripts/commandLine';
+import { CommandLineError, parseCommandLine, type CommandLineOptions } from '../scripts/commandLine';
 
 const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope] [--cache-dir DIR] [--shard i/N] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope] [--debug] SHARD_OUT_DIR...';
 
@@ -35,7 +35,7 @@ export interface MergeArgs {
 }
 
 /** Node's parseArgs with the grader's usage errors: one line saying what is wrong, then the usage. */
-function parseOrUsage<T extends Parameters<typeof parseCommandLine>[1]>(argv: string[], options: T, allowPositionals: boolean, what = '') {
+function parseOrUsage<T extends CommandLineOptions>(argv: string[], options: T, allowPositionals: boolean, what = '') {
   try {
     return parseCommandLine(argv, options, allowPositionals);
   } catch (e) {

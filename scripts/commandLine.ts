@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'util';
 
-type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'] & object;
+/** The `options` of util.parseArgs: flag name → { type, short?, multiple?, default? }. */
+export type CommandLineOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
 export class CommandLineError extends Error {
   constructor(message: string) {
@@ -38,7 +39,7 @@ export function shortParseArgsMessage(e: Error & { code?: string }): string {
  * one-line message for anything the options do not allow. Options given more than once keep the
  * last value unless declared `multiple: true`.
  */
-export function parseCommandLine<T extends Options>(args: string[], options: T, allowPositionals = false) {
+export function parseCommandLine<T extends CommandLineOptions>(args: string[], options: T, allowPositionals = false) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (e) {
