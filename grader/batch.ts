@@ -11,7 +11,7 @@ import type { Reference, Spec, StudentResult } from './types';
 import { loadSpec, maxPoints } from './spec';
 import { intake, listSubmissions, studentName, hashFolder, DEFAULT_LIMITS, type IntakeLimits } from './intake';
 import { validateSubmission } from './validate';
-import { runTasks, prepareRunner, networkIsolation, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
+import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
 import { computeReference, plannedTasks } from './reference';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
@@ -103,6 +103,8 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   if (o.cellTimeoutS) limits.cellTimeoutS = o.cellTimeoutS;
   if (o.notebookTimeoutS) limits.notebookTimeoutS = o.notebookTimeoutS;
   if (o.memoryMb) limits.memoryMb = o.memoryMb;
+  // One core's worth of CPU per child, more when there are more cores than jobs.
+  if (o.runLimits?.cpuCores === undefined) limits.cpuCores = Math.max(1, Math.floor((os.cpus().length / (o.jobs ?? os.cpus().length)) * 100) / 100);
   const intakeLimits = { ...DEFAULT_LIMITS, ...o.intakeLimits };
   const quick = quickMode();
   const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingBackend()}`;
@@ -117,7 +119,8 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration, onTaskStart: (t, i, n) => o.onReferenceTask?.(t.kind === 'notebook' ? t.path : `hidden test ${t.id}`, i, n) });
     const configKey = crypto.createHash('sha256').update(JSON.stringify({ ref: ref.key, limits, configuration })).digest('hex').slice(0, 24);
     const assignmentRel = assignmentRelPath(repoRoot, solutionDir);
-    const sandboxNotes = networkIsolation().note ? [networkIsolation().note!] : [];
+    const layers = sandboxLayers();
+    const sandboxNotes = [layers.summary, ...layers.notes];
 
     // Students: one per folder or .zip; names made unique.
     const seen = new Map<string, number>();

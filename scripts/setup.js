@@ -23,6 +23,7 @@ const DEBIAN_PACKAGES = [
   ['python3-jupyter-kernel-test', 'the Jupyter kernel conformance suite'],
   ['dataset-fashion-mnist', 'the offline default data set (31 MB, /usr/share/datasets/fashion-mnist)'],
   ['fonts-dejavu-core', 'the font that PNG plots use for their text (SVG plots need none)'],
+  ['bubblewrap', 'the grader\'s OS sandbox around each submission (mount, network, PID namespaces)'],
 ];
 
 function lockHash() {

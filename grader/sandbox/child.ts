@@ -219,7 +219,29 @@ async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' 
   send({ t: 'taskDone', task: task.name, status: 'ok', errors: [], notes: [] });
 }
 
+/** Copy a folder tree (regular files and folders), before any submission code runs. */
+function copyInto(src: string, dest: string): void {
+  fs.mkdirSync(dest, { recursive: true });
+  for (const d of fs.readdirSync(src, { withFileTypes: true })) {
+    if (d.isDirectory()) copyInto(path.join(src, d.name), path.join(dest, d.name));
+    else if (d.isFile()) fs.copyFileSync(path.join(src, d.name), path.join(dest, d.name));
+  }
+}
+
+/**
+ * Without an OS layer around the child, native code would run with the grader's rights: once the
+ * runtime's own addons are loaded, refuse every later process.dlopen (a `.node` require goes
+ * through it too).
+ */
+function refuseNativeCode(): void {
+  const refuse = () => {
+    throw new Error('the grading sandbox does not load native code (no bubblewrap on this machine)');
+  };
+  Object.defineProperty(process, 'dlopen', { value: refuse, writable: false, configurable: false });
+}
+
 async function main(cfg: ChildConfig): Promise<void> {
+  if (cfg.copyFrom) copyInto(cfg.copyFrom, cfg.assignmentRoot);
   installTsLoader(cfg.repoRoot);
   if (cfg.mode === 'sandbox') showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch);
   const runtime = require(path.join(cfg.repoRoot, 'kernel', 'runtime'));
@@ -227,6 +249,7 @@ async function main(cfg: ChildConfig): Promise<void> {
   send({ t: 'backend', name: backend });
   if (cfg.tasks.some((t) => t.kind === 'notebook')) require(path.join(cfg.repoRoot, 'kernel', 'engine'));
   if (cfg.mode === 'sandbox') harden(cfg.repoRoot);
+  if (cfg.refuseNativeCode) refuseNativeCode();
   process.exit = ((code?: number) => {
     send({ t: 'exitCalled', code: Number(code ?? 0), where: currentWhere });
     realExit(Number(code ?? 0));

@@ -22,6 +22,10 @@ export interface ChildConfig {
   hiddenCode: Record<string, string>;
   /** Most bytes of cell output kept per notebook. */
   outputCapBytes: number;
+  /** Under bubblewrap: a read-only view of the submission, copied to assignmentRoot (the capped tmpfs) first. */
+  copyFrom?: string;
+  /** Without bubblewrap: refuse process.dlopen (addons, `.node` files) once the runtime has loaded. */
+  refuseNativeCode?: boolean;
 }
 
 export type ChildMessage =
