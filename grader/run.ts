@@ -279,7 +279,8 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
     };
     arm('startup');
     const poll = setInterval(() => {
-      const mb = rssMb(child.pid!);
+      const anon = cgroup?.anonBytes();
+      const mb = anon ? anon / 1048576 : rssMb(child.pid!);
       if (mb > lim.memoryMb) stop(`${current?.where ?? 'the process'} used more than ${lim.memoryMb} MB of memory; stopped`);
     }, 300);
     const count = (buf: Buffer, isErr: boolean) => {

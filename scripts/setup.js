@@ -24,6 +24,8 @@ const DEBIAN_PACKAGES = [
   ['dataset-fashion-mnist', 'the offline default data set (31 MB, /usr/share/datasets/fashion-mnist)'],
   ['fonts-dejavu-core', 'the font that PNG plots use for their text (SVG plots need none)'],
   ['bubblewrap', 'the grader\'s OS sandbox around each submission (mount, network, PID namespaces)'],
+  ['gcc', 'builds the native-code attacks of the grader\'s hostile tests (tests/fixtures/grader/native)'],
+  ['libc6-dev', 'C headers for those attacks'],
 ];
 
 function lockHash() {

@@ -46,7 +46,7 @@ let probed: Probe | { note: string } | undefined;
 /** Whether bubblewrap works here (probed once with a real `node -e 0` inside), or why not. */
 export function bubblewrap(): Probe | { note: string } {
   if (probed) return probed;
-  if (process.env[FORCE_FALLBACK_ENV] === '1') return (probed = { note: `bubblewrap not used (${FORCE_FALLBACK_ENV}=1)` });
+  if (process.env[FORCE_FALLBACK_ENV] === '1') return (probed = { note: `bubblewrap turned off by ${FORCE_FALLBACK_ENV}=1` });
   const base = ['--die-with-parent', '--new-session', '--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
   const user = ['--unshare-user', '--uid', '65534', '--gid', '65534'];
   let why = 'bwrap not found';

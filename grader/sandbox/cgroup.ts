@@ -23,6 +23,11 @@ export interface Cgroup {
   applied: string;
   /** Whether the kernel's OOM killer stopped a process of this cgroup. */
   oomKilled(): boolean;
+  /**
+   * Anonymous memory of all its processes in bytes, each page once (a forked child shares its
+   * parent's pages, which summing RSS would count again), or null without a memory controller.
+   */
+  anonBytes(): number | null;
   /** Kill what is left in the cgroup and remove it. */
   remove(): void;
 }
@@ -172,6 +177,7 @@ export function createCgroup(limits: CgroupLimits): Cgroup | { note: string } {
     procsFiles: unique.map((d) => path.join(d, 'cgroup.procs')),
     applied: `cgroup ${l.version}: ${applied.join(', ')}`,
     oomKilled: () => !!memDir && readNumber(path.join(memDir, l.version === 'v1' ? 'memory.oom_control' : 'memory.events'), 'oom_kill') > 0,
+    anonBytes: () => (memDir ? readNumber(path.join(memDir, 'memory.stat'), l.version === 'v1' ? 'total_rss' : 'anon') : null),
     remove: () => {
       for (const d of unique) {
         for (const pid of readPids(d)) {
