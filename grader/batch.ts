@@ -15,6 +15,8 @@ import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, type RunLim
 import { computeReference, plannedTasks } from './reference';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
+import { loadGivenCells, restoreGivenCells, type GivenCells } from './given';
+import type { NotebookV4 } from './validate';
 import { createWorkspace, sandboxReadPaths, childEnv, assignmentRelPath, gradingBackend } from './workspace';
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
@@ -115,6 +117,9 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     const runnerDir = path.join(scratchRoot, 'runner');
     prepareRunner(runnerDir);
     const hiddenCode = compileHiddenTests(specDir, spec);
+    const given = loadGivenCells(specDir);
+    const references = new Map<string, NotebookV4>();
+    for (const rel of Object.keys(given ?? {})) if (fs.existsSync(path.join(solutionDir, rel))) references.set(rel, JSON.parse(fs.readFileSync(path.join(solutionDir, rel), 'utf8')));
     o.onReferenceStart?.();
     const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration, onTaskStart: (t, i, n) => o.onReferenceTask?.(t.kind === 'notebook' ? t.path : `hidden test ${t.id}`, i, n) });
     const configKey = crypto.createHash('sha256').update(JSON.stringify({ ref: ref.key, limits, configuration })).digest('hex').slice(0, 24);
@@ -159,7 +164,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       running++;
       const started = Date.now();
       try {
-        const r = await gradeOne({ entry, student, spec, ref, assignmentRel, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick });
+        const r = await gradeOne({ entry, student, spec, ref, assignmentRel, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick, given, references });
         writeStudentReports(outDir, spec, r, formats);
         results.set(student, r);
       } catch (e) {
@@ -198,6 +203,9 @@ interface OneJob {
   intakeLimits: IntakeLimits;
   configKey: string;
   quick: boolean;
+  /** Given cells to restore (none when the spec has no given.json), and the reference notebooks they come from. */
+  given?: GivenCells | null;
+  references?: Map<string, NotebookV4>;
 }
 
 /** One student through the whole pipeline. Throws only for grader problems, never for the submission's. */
@@ -208,6 +216,13 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
     const sub = await intake(j.entry, ws.assignmentRoot, j.spec, j.intakeLimits);
     sub.student = j.student;
     const checks = sub.root ? validateSubmission(sub.root, j.spec.notebooks) : [];
+    for (const c of checks) {
+      const cells = j.given?.[c.path];
+      const reference = j.references?.get(c.path);
+      if (!c.ok || !cells || !reference) continue;
+      const restored = restoreGivenCells(path.join(sub.root!, c.path), c.path, cells, reference);
+      if (restored.length) c.restored = restored;
+    }
     let run = null;
     if (sub.root) {
       const valid = new Set(checks.filter((c) => c.ok).map((c) => c.path));

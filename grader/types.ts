@@ -83,6 +83,8 @@ export interface NotebookCheck {
   error?: string;
   /** Safe fixes applied (e.g. missing cell ids). */
   fixed: string[];
+  /** Given cells the student changed or deleted, restored from the reference before the run (grader/given.ts). */
+  restored?: string[];
 }
 
 /** The student's own error text, with where it happened. */
