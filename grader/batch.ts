@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import type { Reference, Spec, StudentResult } from './types';
+import type { Reference, RunProfile, Spec, StudentResult } from './types';
 import { loadSpec, maxPoints } from './spec';
 import { intake, listSubmissions, studentName, hashFolder, DEFAULT_LIMITS, type IntakeLimits } from './intake';
 import { validateSubmission } from './validate';
@@ -44,6 +44,8 @@ export interface GradeOptions {
   /** Where the reference is cached (default `<out>/.cache`); the key covers everything it depends on. */
   cacheDir?: string;
   onProgress?(p: Progress): void;
+  /** A student's run finished with a profile (where its time went) and its wall time in seconds. */
+  onProfile?(student: string, profile: RunProfile, wallS: number): void;
   onReferenceStart?(): void;
   /** A task of the reference run started (only when the reference is not cached). */
   onReferenceTask?(what: string, index: number, total: number): void;
@@ -163,9 +165,11 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       }
       running++;
       const started = Date.now();
+      let profile: RunProfile | undefined;
       try {
-        const r = await gradeOne({ entry, student, spec, ref, assignmentRel, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick, given, references });
+        const r = await gradeOne({ entry, student, spec, ref, assignmentRel, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick, given, references, onProfile: (p) => (profile = p) });
         writeStudentReports(outDir, spec, r, formats);
+        if (profile) o.onProfile?.(student, profile, r.wallSeconds);
         results.set(student, r);
       } catch (e) {
         failures.push({ student, error: (e as Error).message.split('\n')[0] });
@@ -206,6 +210,7 @@ interface OneJob {
   /** Given cells to restore (none when the spec has no given.json), and the reference notebooks they come from. */
   given?: GivenCells | null;
   references?: Map<string, NotebookV4>;
+  onProfile?(p: RunProfile): void;
 }
 
 /** One student through the whole pipeline. Throws only for grader problems, never for the submission's. */
@@ -229,6 +234,7 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
       const tasks = plannedTasks(j.spec, j.hiddenCode, (rel) => (rel.endsWith('.ipynb') ? valid.has(rel) : fs.existsSync(path.join(sub.root!, rel))));
       if (tasks.length) run = await runTasks({ mode: 'sandbox', repoRoot: j.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: j.hiddenCode, runnerDir: j.runnerDir, limits: j.limits, readPaths: sandboxReadPaths(j.repoRoot), env: childEnv() });
     }
+    if (run?.profile) j.onProfile?.(run.profile);
     const items = scoreItems(j.spec, sub, checks, run, j.ref);
     const { total, maxTotal } = totals(items);
     if (maxTotal !== maxPoints(j.spec)) throw new GraderError('internal error: item points do not add up to the spec maximum', 'SCORE');

@@ -248,6 +248,8 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
       ...(req.env ?? {}),
     };
     const cmd = [...prefix, process.execPath, ...nodeArgs, path.join(req.runnerDir, 'child.js')];
+    const spawnedAt = Date.now();
+    let readyAfter = 0;
     const child = spawn(cmd[0], cmd.slice(1), { cwd: req.assignmentRoot, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     const attempt: Attempt = { finished: new Set() };
     let current: { task: Task; where: string } | null = null;
@@ -295,7 +297,16 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
       if (!raw || raw.nonce !== nonce) return; // not from our runner: submission code cannot forge messages
       const m = raw as ChildMessage;
       switch (m.t) {
+        case 'profile': {
+          const p = (out.profile ??= { phases: {}, cells: [] });
+          p.phases['process start (spawn, sandbox, node)'] = (p.phases['process start (spawn, sandbox, node)'] ?? 0) + readyAfter;
+          for (const [k, ms] of Object.entries(m.phases)) p.phases[k] = (p.phases[k] ?? 0) + ms / 1000;
+          p.cells.push(...m.cells.map(([w, ms]): [string, number] => [w, ms / 1000]));
+          p.cells.sort((a, b) => b[1] - a[1]);
+          break;
+        }
         case 'ready': {
+          readyAfter = (Date.now() - spawnedAt) / 1000;
           const config: ChildConfig = { mode: req.mode, repoRoot: req.repoRoot, assignmentRoot: req.assignmentRoot, scratch: req.scratch, tasks, hiddenCode: req.hiddenCode, outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024), copyFrom: source, refuseNativeCode: !!layers && !layers.bwrap };
           child.send({ t: 'config', config });
           break;

@@ -37,6 +37,19 @@ function send(m: ChildMessage): void {
 
 let currentWhere = 'startup';
 
+/** Milliseconds per phase of this child's life (see the 'profile' message and `grade --profile`). */
+const phases: Record<string, number> = {};
+const cellTimes: Array<[string, number]> = [];
+const TIMED = Symbol('timed');
+function timed<T>(phase: string, fn: () => T): T {
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    phases[phase] = (phases[phase] ?? 0) + performance.now() - t0;
+  }
+}
+
 /** The part of kernel/engine's contract (contract 2) the child uses. */
 interface ExecuteHooks {
   stdout?(text: string): void;
@@ -82,10 +95,12 @@ function installTsLoader(repoRoot: string): void {
   const exts = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   exts['.ts'] = (m, file) => {
     const src = fs.readFileSync(file, 'utf8');
-    const out = ts.transpileModule(src, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
-      fileName: file,
-    });
+    const out = timed('transpile .ts modules', () =>
+      ts.transpileModule(src, {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
+        fileName: file,
+      }),
+    );
     m._compile(out.outputText, file);
   };
 }
@@ -139,7 +154,14 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
   const cwd = path.dirname(file);
   process.chdir(cwd);
   const { Engine } = require(path.join(cfg.repoRoot, 'kernel', 'engine')) as { Engine: EngineClass };
-  const engine = new Engine({ cwd });
+  const engine = timed('type checker start', () => new Engine({ cwd }));
+  // The engine's converter compiles and type-checks each cell: time it apart from running the cell.
+  const conv = (engine as unknown as { converter: { convert(...a: unknown[]): unknown; [TIMED]?: true } }).converter;
+  if (conv && !conv[TIMED]) {
+    const convert = conv.convert.bind(conv);
+    conv.convert = (...a: unknown[]) => timed('cells: compile + type-check', () => convert(...a));
+    conv[TIMED] = true;
+  }
   const errors: StudentError[] = [];
   const notes: string[] = [];
   let outputBytes = 0;
@@ -156,6 +178,7 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     const where = `${task.path} cell ${i + 1}`;
     currentWhere = where;
     send({ t: 'cell', task: task.name, index: i, total: nb.cells.length });
+    const t0 = performance.now();
     const reply = await engine.execute(cellSource(c.source), {
       stdout: keep,
       stderr: keep,
@@ -170,6 +193,9 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
       const at = tb.join('\n').match(new RegExp(`${escape(cfg.assignmentRoot + path.sep)}([^\\s:()]+:\\d+)`))?.[1];
       errors.push({ where: at ? `${where} (${at})` : where, ename: reply.error.ename, evalue: explainDenied(reply.error.evalue), traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
     }
+    const ms = performance.now() - t0;
+    cellTimes.push([where, ms]);
+    phases['cells: total'] = (phases['cells: total'] ?? 0) + ms;
   }
   engine.dispose();
   send({ t: 'taskDone', task: task.name, status: errors.length ? 'error' : 'ok', errors, notes });
@@ -241,14 +267,17 @@ function refuseNativeCode(): void {
 }
 
 async function main(cfg: ChildConfig): Promise<void> {
-  if (cfg.copyFrom) copyInto(cfg.copyFrom, cfg.assignmentRoot);
+  if (cfg.copyFrom) timed('copy submission', () => copyInto(cfg.copyFrom!, cfg.assignmentRoot));
   installTsLoader(cfg.repoRoot);
-  if (cfg.mode === 'sandbox') showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch);
-  const runtime = require(path.join(cfg.repoRoot, 'kernel', 'runtime'));
+  if (cfg.mode === 'sandbox') timed('load engine (tslab, TypeScript)', () => showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch));
+  const t0 = performance.now();
+  const runtime = timed('load runtime', () => require(path.join(cfg.repoRoot, 'kernel', 'runtime')));
   const backend = await runtime.ready();
+  phases['load runtime + tensor backend'] = performance.now() - t0;
+  delete phases['load runtime'];
   send({ t: 'backend', name: backend });
-  if (cfg.tasks.some((t) => t.kind === 'notebook')) require(path.join(cfg.repoRoot, 'kernel', 'engine'));
-  if (cfg.mode === 'sandbox') harden(cfg.repoRoot);
+  if (cfg.tasks.some((t) => t.kind === 'notebook')) timed('load engine (tslab, TypeScript)', () => require(path.join(cfg.repoRoot, 'kernel', 'engine')));
+  if (cfg.mode === 'sandbox') timed('harden', () => harden(cfg.repoRoot));
   if (cfg.refuseNativeCode) refuseNativeCode();
   process.exit = ((code?: number) => {
     send({ t: 'exitCalled', code: Number(code ?? 0), where: currentWhere });
@@ -256,9 +285,12 @@ async function main(cfg: ChildConfig): Promise<void> {
   }) as typeof process.exit;
   for (const task of cfg.tasks) {
     send({ t: 'taskStart', task: task.name });
+    const t0 = performance.now();
     if (task.kind === 'notebook') await runNotebook(cfg, task);
     else await runHidden(cfg, task);
+    if (task.kind === 'hidden') phases['hidden tests'] = (phases['hidden tests'] ?? 0) + performance.now() - t0;
   }
+  send({ t: 'profile', phases, cells: cellTimes });
   realExit(0);
 }
 
