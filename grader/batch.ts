@@ -117,7 +117,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-grade-'));
   try {
     const runnerDir = path.join(scratchRoot, 'runner');
-    prepareRunner(runnerDir);
+    prepareRunner(runnerDir, repoRoot);
     const hiddenCode = compileHiddenTests(specDir, spec);
     const given = loadGivenCells(specDir);
     const references = new Map<string, NotebookV4>();

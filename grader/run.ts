@@ -20,6 +20,7 @@ import type { Encoded, RunOutput, StudentError, TaskOutcome } from './types';
 import type { ChildConfig, ChildMessage, Task } from './sandbox/protocol';
 import { bubblewrap, bwrapArgs } from './sandbox/bwrap';
 import { createCgroup, type Cgroup } from './sandbox/cgroup';
+import { fillTranspileCache } from './sandbox/transpileCache';
 
 export interface RunLimits {
   cellTimeoutS: number;
@@ -59,12 +60,18 @@ export interface RunRequest {
   onTaskStart?(task: Task, index: number, total: number): void;
 }
 
-/** Transpile grader/sandbox/child.ts into `dir/child.js` (once per grading run). */
-export function prepareRunner(dir: string): string {
+/**
+ * Transpile grader/sandbox/child.ts (and the transpile cache it reads) into `dir/` and fill the
+ * cache with the kit's own TypeScript (once per grading run; see sandbox/transpileCache.ts).
+ */
+export function prepareRunner(dir: string, repoRoot?: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  const src = fs.readFileSync(path.join(__dirname, 'sandbox', 'child.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: 'child.ts' }).outputText;
-  fs.writeFileSync(path.join(dir, 'child.js'), js);
+  for (const name of ['child', 'transpileCache']) {
+    const src = fs.readFileSync(path.join(__dirname, 'sandbox', `${name}.ts`), 'utf8');
+    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: `${name}.ts` }).outputText;
+    fs.writeFileSync(path.join(dir, `${name}.js`), js);
+  }
+  if (repoRoot) fillTranspileCache(ts, dir, ['kernel', 'datasets'].map((d) => path.join(repoRoot, d)));
   return path.join(dir, 'child.js');
 }
 

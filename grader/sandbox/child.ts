@@ -12,6 +12,7 @@ import * as path from 'path';
 import Module = require('module');
 import type { ChildConfig, ChildMessage, ParentMessage, Task } from './protocol';
 import type { StudentError } from '../types';
+import { cacheKey, transpileOptions, TRANSPILE_CACHE_DIR } from './transpileCache';
 
 // Under the permission model fs.existsSync throws for a path outside the allowed folders; code
 // that probes for optional files (data roots, fonts) expects `false`, as Node documents.
@@ -95,13 +96,14 @@ function installTsLoader(repoRoot: string): void {
   const exts = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   exts['.ts'] = (m, file) => {
     const src = fs.readFileSync(file, 'utf8');
-    const out = timed('transpile .ts modules', () =>
-      ts.transpileModule(src, {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
-        fileName: file,
-      }),
-    );
-    m._compile(out.outputText, file);
+    const js = timed('transpile .ts modules', () => {
+      try {
+        return fs.readFileSync(path.join(__dirname, TRANSPILE_CACHE_DIR, `${cacheKey(file, src)}.js`), 'utf8');
+      } catch {
+        return ts.transpileModule(src, { compilerOptions: transpileOptions(ts), fileName: file }).outputText;
+      }
+    });
+    m._compile(js, file);
   };
 }
 
