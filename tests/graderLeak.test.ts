@@ -44,7 +44,7 @@ beforeAll(async () => {
 const wrote: string[] = [];
 for (const p of places) {
   try {
-    fs.writeFileSync(p, p.endsWith('.js') ? 'module.exports = { record() {}, tf: {} };' : 'leaked');
+    fs.writeFileSync(p, p.endsWith('.js') ? '/* leaked-by-a */ module.exports = { record() {}, tf: {} };' : 'leaked-by-a');
     wrote.push(p);
   } catch {
     /* refused */
@@ -57,7 +57,8 @@ console.log('wrote', wrote);`;
   copyTree(SOLUTION, path.join(subs, 'b_reader'));
   const ops = JSON.parse(fs.readFileSync(path.join(subs, 'b_reader', 'ops.ipynb'), 'utf8'));
   const read = `${places}
-const found = places.filter((p) => fs.existsSync(p));
+// The cache entry exists (the grader wrote it): a trace is the writer's content.
+const found = places.filter((p) => fs.existsSync(p) && fs.readFileSync(p, 'utf8').includes('leaked-by-a'));
 if ((globalThis as Record<string, unknown>).leaked) found.push('globalThis.leaked');
 if (process.env.LEAKED) found.push('process.env.LEAKED');
 throw new Error('reader found: [' + found.join(', ') + ']');`;
