@@ -92,7 +92,7 @@ export function cgroupLayout(): Layout | { note: string } {
     const dir = path.join(m.dir, own.get(c) ?? '/');
     if (writable(dir)) v1[c] = dir;
   }
-  if (Object.keys(v1).length) return (layout = { version: 'v1', parents: v1 });
+  if (Object.keys(v1).length) return (layout = sweep({ version: 'v1', parents: v1 }));
   const unified = all.find((x) => x.type === 'cgroup2');
   if (unified) {
     // v2: a new cgroup is a sibling of ours (a cgroup with processes may not enable controllers for
@@ -107,9 +107,32 @@ export function cgroupLayout(): Layout | { note: string } {
     }
     const dir = mine === unified.dir ? mine : parent;
     const usable = CONTROLLERS.filter((c) => enabled.includes(c));
-    if (usable.length && writable(dir)) return (layout = { version: 'v2', parents: Object.fromEntries(usable.map((c) => [c, dir])) });
+    if (usable.length && writable(dir)) return (layout = sweep({ version: 'v2', parents: Object.fromEntries(usable.map((c) => [c, dir])) }));
   }
   return (layout = { note: 'no cgroup the grader may create (memory, CPU and process count are not capped by the OS; the RSS watchdog and the timeouts still apply)' });
+}
+
+/** Remove the cgroups a grader that was killed (kill -9) left behind: named after a pid that is gone. */
+function sweep(l: Layout): Layout {
+  for (const parent of new Set(Object.values(l.parents))) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(parent).filter((n) => /^ts231n-\d+-\d+$/.test(n));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const pid = Number(n.split('-')[1]);
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (!alive && readPids(path.join(parent, n)).length === 0) rmdir(path.join(parent, n));
+    }
+  }
+  return l;
 }
 
 function put(file: string, value: string): boolean {
