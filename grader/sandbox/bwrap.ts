@@ -4,7 +4,8 @@
  * whose file system holds only what the child needs, at the same paths as outside:
  *
  * - read-only: node and its shared libraries, the runner, the repository's `kernel/`, `datasets/`
- *   and `node_modules/` (the denied packages hidden under empty folders), the data sets and fonts;
+ *   and `node_modules/` (the denied packages hidden under empty folders), the workspace's folder of
+ *   package links, the data sets and fonts;
  * - read-write: a size-capped tmpfs at the workspace path holding the scratch home and the copy of
  *   the submission the child makes from a read-only view of the intake copy before any submission
  *   code runs (so that everything a submission writes counts against the cap).
@@ -90,10 +91,9 @@ export function bwrapArgs(p: MountPlan, probe: Probe): string[] {
   a.push('--ro-bind', p.runnerDir, p.runnerDir);
   for (const r of p.readPaths) a.push('--ro-bind', r, r);
   a.push('--size', String(p.scratchBytes), '--tmpfs', p.scratch);
-  // The workspace's links, as in createWorkspace: notebooks import ../../kernel/runtime.
-  for (const name of ['kernel', 'datasets', 'node_modules']) {
-    if (fs.existsSync(path.join(p.repoRoot, name))) a.push('--symlink', path.join(p.repoRoot, name), path.join(p.scratch, name));
-  }
+  // The workspace's folder of package links (createWorkspace): notebooks import the kit as `ts231n`.
+  const links = path.join(p.scratch, 'node_modules');
+  if (fs.existsSync(links)) a.push('--ro-bind', links, links);
   a.push('--dir', path.join(p.home, 'tmp'));
   a.push('--ro-bind', p.intakeCopy, p.source);
   a.push('--remount-ro', '/');
