@@ -32,8 +32,9 @@ const DEBIAN_PACKAGES = [
   ['dataset-fashion-mnist', 'the offline default data set (31 MB, /usr/share/datasets/fashion-mnist)'],
   ['fonts-dejavu-core', 'the font that PNG plots use for their text (SVG plots need none)'],
   ['libopenblas0-pthread', 'OpenBLAS: the GEMM under the wasm backend\'s matMul and conv kernels'],
-  ['gcc', 'compiles the kit\'s small OpenBLAS addon (kernel/runtime/blas/ts231n_blas.c)'],
-  ['libc6-dev', 'C library headers for that addon'],
+  ['gcc', 'compiles the kit\'s small OpenBLAS addon (kernel/runtime/blas/ts231n_blas.c) and the grader\'s native-code hostile tests'],
+  ['libc6-dev', 'C library headers for the addon and those tests'],
+  ['bubblewrap', 'the grader\'s OS sandbox around each submission (mount, network, PID namespaces)'],
 ];
 
 function lockHash() {

@@ -20,7 +20,7 @@ export function feedbackHtml(r: StudentResult, assignmentTitle: string): string 
   const notes = [
     ...(r.invalid ? [`Invalid submission: ${r.invalid}`] : []),
     ...r.missing.map((m) => `Missing file: ${m}`),
-    ...r.notebooks.flatMap((n) => [...(n.ok ? [] : [`${n.path}: ${n.error}`]), ...n.fixed.map((f) => `${n.path}: ${f}`)]),
+    ...r.notebooks.flatMap((n) => [...(n.ok ? [] : [`${n.path}: ${n.error}`]), ...n.fixed.map((f) => `${n.path}: ${f}`), ...(n.restored ?? [])]),
     ...r.tasks.filter((t) => t.reason).map((t) => `${t.task}: ${t.reason}`),
   ];
   return `<!doctype html>
