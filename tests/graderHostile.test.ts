@@ -28,6 +28,8 @@ const SPEC = path.join(MINI, 'spec');
 const RUNTIME = 'ts231n';
 /** The runtime's record module by its real path, which `require.resolve('ts231n')` reveals to a submission. */
 const RECORD_MODULE = path.join(REPO, 'kernel', 'runtime', 'record');
+/** The record codec by its real path (kernel/protocol, beside the runtime). */
+const CODEC_MODULE = path.join(REPO, 'kernel', 'protocol', 'codec');
 const LIMITS = { cellTimeoutS: 25, notebookTimeoutS: 120, memoryMb: 1536, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120 };
 
 let tmp: string;
@@ -101,20 +103,21 @@ async function buildCorpus(): Promise<void> {
   submission('print_100mb', { 'ops.ipynb': notebook([`const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`, `for (let i = 0; i < 100; i++) console.log(mb);`]) });
   // Forging: patches of the runtime's record encoding, of tf and of the tensor prototype, each
   // tried at module load; sumRows then reports what happened (as its own error).
-  const patches = (rt: string, rec: string) =>
-    `import * as rt from '${rt}';\nimport * as rec from '${rec}';\n` +
+  const patches = (rt: string, rec: string, codec: string) =>
+    `import * as rt from '${rt}';\nimport * as rec from '${rec}';\nimport * as codec from '${codec}';\n` +
     `const outcomes: string[] = [];\nconst fake = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n` +
     // 'refused: …' when the assignment throws, 'no effect' when it is silently ignored (sloppy mode), 'PATCHED' when it took.
     `const tryPatch = (what: string, obj: any, key: string, value: unknown) => { try { obj[key] = value; outcomes.push(what + (obj[key] === value ? ' PATCHED' : ': no effect')); } catch (e) { outcomes.push(what + ': refused: ' + (e as Error).message); } };\n` +
     `tryPatch('runtime.encodeValue', rt, 'encodeValue', fake);\n` +
     `tryPatch('record.encodeValue', rec, 'encodeValue', fake);\n` +
     `tryPatch('record.record', rec, 'record', () => undefined);\n` +
+    `tryPatch('codec.encodeValue', codec, 'encodeValue', fake);\n` +
     `tryPatch('tf.sum', rt.tf, 'sum', () => rt.tf.ones([7]));\n` +
     `tryPatch('Tensor.prototype.dataSync', rt.tf.Tensor.prototype, 'dataSync', () => new Float32Array(7).fill(1));\n`;
   submission('forge', {
-    'lib/ops.ts': patches(RUNTIME, RECORD_MODULE) + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
+    'lib/ops.ts': patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
   });
-  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME, RECORD_MODULE) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
+  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
   submission('not_json', { 'ops.ipynb': '{"cells": [' }, true);
   submission('bad_schema', { 'ops.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {} }] }) }, true);
   fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zipOf({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));
@@ -245,11 +248,11 @@ describe('one batch with a good submission and the hostile corpus', () => {
     expect(reasons(byName.get('print_100mb')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
   });
 
-  it('cannot forge values by patching tf or the runtime', () => {
+  it('cannot forge values by patching tf, the runtime or the record codec', () => {
     for (const name of ['forge', 'record_patch']) {
       const text = reasons(byName.get(name)!);
       const outcomes = text.match(/patch outcomes: ([^\n|]*)/)![1].split('; ');
-      expect(outcomes.length).toBe(5);
+      expect(outcomes.length).toBe(6);
       for (const o of outcomes) expect(o).toMatch(/: (no effect|refused: .*(read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine))/);
     }
     expect(byName.get('forge')!.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);
