@@ -161,7 +161,7 @@ export async function intake(entry: string, dest: string, spec: Spec, limits: In
   }
   const root = unwrap(dest, spec);
   if (root !== dest) {
-    // Move the wrapped folder's content up so that relative imports (../../kernel/runtime) resolve.
+    // Move the wrapped folder's content up so that the submission's files sit where the spec expects them.
     const tmp = dest + '.unwrap';
     fs.renameSync(root, tmp);
     fs.rmSync(dest, { recursive: true, force: true });

@@ -6,7 +6,8 @@
  * shared, stores the final expression in a variable, and answers completion and quick-info.
  *
  * Stock tslab cannot run our notebooks: it sets the compiler's `rootDir` to the working directory,
- * so a notebook in `assignments/assignment1` that imports `../../kernel/runtime` fails with TS6059,
+ * so a notebook in `assignments/assignment1` that imports the runtime (`ts231n`, whose files are in
+ * kernel/runtime) fails with TS6059,
  * and it compiles every imported `.ts` file itself into a private module copy ("side outputs"),
  * which would give the cells their own copy of the runtime beside the one the grader hardens.
  * So we load converter.js with a few textual patches (below). Each patch names the exact text it
@@ -98,7 +99,7 @@ export class TslabMismatchError extends Error {
 /** [what it is for, text in tslab 1.0.22's converter.js, replacement]. */
 const PATCHES: Array<[string, string, string]> = [
   ['cwd from the options, not the process', 'const cwd = ts.sys.getCurrentDirectory();', 'const cwd = options.cwd;'],
-  // rootDir '/' holds every file, so importing ../../kernel/runtime is no TS6059 error; the cell's
+  // rootDir '/' holds every file, so importing the runtime (kernel/runtime) is no TS6059 error; the cell's
   // output file then lives under outDir/<cwd>, and the two names tslab compares follow it.
   ['rootDir is the filesystem root', 'rootDir: cwd,', 'rootDir: __root(cwd),'],
   [
