@@ -10,13 +10,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
 import * as vm from 'vm';
-import { loadTslab, type Converter, type Tslab } from './tslab';
+import { EARLIER_CELLS_ID, loadTslab, type Converter, type Tslab } from './tslab';
 import { acquireChecker, releaseChecker } from './checkers';
 import { composeLineMaps, type LineMap } from './lineMap';
 import { captureOutput, type ExecuteHooks, type MimeBundle } from './capture';
 import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
+import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
 
 export type { ExecuteHooks, MimeBundle };
 export type { DisplayOptions } from './capture';
@@ -56,21 +57,6 @@ const MIME_BUNDLE_OF = Symbol.for('ts231n.mimeBundleOf');
 /** tslab puts `export {};` and a newline before the cell. */
 const PREFIX_LINES = 1;
 
-/**
- * Top-level names of all cells. tslab's output defines imports with getters; storing the value
- * instead lets a later cell rebind the name (e.g. import it again after editing the module).
- */
-function createLocals(): Record<string, unknown> {
-  const store: Record<string, unknown> = {};
-  return new Proxy(store, {
-    defineProperty(_t, prop, attrs) {
-      if (prop === '__esModule') return true;
-      store[prop as string] = attrs.get ? attrs.get() : attrs.value;
-      return true;
-    },
-  });
-}
-
 /** Jupyter counts cursor positions in code points; JavaScript strings in UTF-16 units. */
 function codePointToUnit(s: string, cp: number): number {
   let unit = 0;
@@ -90,7 +76,8 @@ export class Engine {
   private readonly tslab: Tslab;
   private readonly converter: Converter;
   private readonly tracker: ModuleTracker;
-  private readonly locals = createLocals();
+  private readonly cells = new CellStore();
+  private readonly locals = this.cells.store;
   private readonly cellRequire: NodeJS.Require;
   private readonly lineMaps = new Map<number, LineMap>();
   private prevDecl = '';
@@ -190,7 +177,13 @@ export class Engine {
       this.prevDecl = conv.declOutput ?? '';
       return { status: 'ok', executionCount };
     }
-    this.lineMaps.set(executionCount, composeLineMaps(conv.sourceMap, this.commonJsMap(conv.esOutput, conv.output), PREFIX_LINES, conv.output.split('\n').length));
+    // Top-level names become real locals of the cell's function (cellLocals.ts).
+    const cell = conv.esOutput ? localizeCell(this.tslab.ts as unknown as typeof import('typescript'), conv.esOutput) : undefined;
+    const cjs = cell ? this.toCommonJs(cell.es) : { output: conv.output, map: this.commonJsMap(conv.esOutput, conv.output) };
+    this.lineMaps.set(executionCount, composeLineMaps(conv.sourceMap, cjs.map, PREFIX_LINES, cjs.output.split('\n').length));
+    // A name the cell imports again must not go through an earlier cell's setter (tslab's header
+    // sets it to undefined first); it is bound afresh.
+    for (const name of cell?.imported ?? []) this.cells.bind(name, undefined);
 
     const interrupted = new Promise<never>((_, reject) => {
       this.abortRunning = reject;
@@ -198,10 +191,11 @@ export class Engine {
     interrupted.catch(() => undefined);
     try {
       // The function and its call are one script, so breakOnSigint covers the synchronous part.
-      const head = conv.hasToplevelAwait ? '(async function (exports, require) { ' : '(function (exports, require) { ';
+      const params = `exports, require, ${EARLIER_CELLS_ID}, ${PUBLISH_ID}`;
+      const head = conv.hasToplevelAwait ? `(async function (${params}) { ` : `(function (${params}) { `;
       const args = `globalThis[Symbol.for(${JSON.stringify(CELL_ARGS.description)})]`;
-      const script = `${head}${conv.output}\n})(${args}.exports, ${args}.require)`;
-      mainGlobal[CELL_ARGS] = { exports: this.locals, require: this.cellRequire };
+      const script = `${head}${cjs.output}\n})(${args}.exports, ${args}.require, ${args}.store, ${args}.publish)`;
+      mainGlobal[CELL_ARGS] = { exports: this.cells.exports, require: this.cellRequire, store: this.cells.store, publish: this.cells.publish };
       if (this.interruptPending) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
@@ -218,22 +212,27 @@ export class Engine {
     this.prevDecl = conv.declOutput ?? '';
     if (!conv.lastExpressionVar) return { status: 'ok', executionCount };
     const value = this.locals[conv.lastExpressionVar];
-    delete this.locals[conv.lastExpressionVar];
+    this.cells.bind(conv.lastExpressionVar, undefined);
     const result = this.bundleOf(value);
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
   }
 
-  /** The source map of tslab's ES → CommonJS step, recomputed with the same options. */
-  private commonJsMap(esOutput: string | undefined, output: string): string | undefined {
-    if (!esOutput) return undefined;
+  /** tslab's ES → CommonJS step (same options), with its source map. */
+  private toCommonJs(es: string): { output: string; map?: string } {
     const ts = this.tslab.ts;
-    const out = ts.transpileModule(esOutput, {
+    const out = ts.transpileModule(es, {
       fileName: 'custom.js',
       compilerOptions: { module: ts.ModuleKind.CommonJS, esModuleInterop: true, target: ts.ScriptTarget.ES2022, newLine: ts.NewLineKind.LineFeed, noImplicitUseStrict: true, sourceMap: true },
     });
-    const text = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+    return { output: out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map: out.sourceMapText };
+  }
+
+  /** The source map of tslab's own ES → CommonJS step, when its output is the code that runs. */
+  private commonJsMap(esOutput: string | undefined, output: string): string | undefined {
+    if (!esOutput) return undefined;
+    const out = this.toCommonJs(esOutput);
     // Only trust the map when it describes exactly the code that runs.
-    return text.trimEnd() === output.trimEnd() ? out.sourceMapText : undefined;
+    return out.output.trimEnd() === output.trimEnd() ? out.map : undefined;
   }
 
   private bundleOf(value: unknown): MimeBundle | undefined {

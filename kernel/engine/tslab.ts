@@ -93,6 +93,12 @@ export class TslabMismatchError extends Error {
   }
 }
 
+/**
+ * The name under which a cell reads and writes the names of earlier cells (the engine's plain
+ * store; tslab wrote `exports.x`, a Proxy the engine needs only for tslab's CommonJS header).
+ */
+export const EARLIER_CELLS_ID = '__ts231nCells';
+
 /** [what it is for, text in tslab 1.0.22's converter.js, replacement]. */
 const PATCHES: Array<[string, string, string]> = [
   ['cwd from the options, not the process', 'const cwd = ts.sys.getCurrentDirectory();', 'const cwd = options.cwd;'],
@@ -145,6 +151,13 @@ const PATCHES: Array<[string, string, string]> = [
     'dependency filter',
     'if (dep !== sourceFile.fileName) {',
     'if (dep !== sourceFile.fileName && !path_1.default.relative(cwd, dep).startsWith("..") && !dep.includes("/node_modules/")) {',
+  ],
+
+  // A loop in a later cell over an earlier cell's name reads a plain object, not a Proxy.
+  [
+    "earlier cells' names through the engine's store",
+    'ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("exports"), node);',
+    `ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("${EARLIER_CELLS_ID}"), node);`,
   ],
 ];
 
