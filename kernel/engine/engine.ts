@@ -18,6 +18,8 @@ import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
+import { reloadChanged } from './reload';
+import { isNotImplementedError } from '../runtime/errors';
 
 export type { ExecuteHooks, MimeBundle };
 export type { DisplayOptions } from './capture';
@@ -164,7 +166,7 @@ export class Engine {
 
   private async runCaptured(code: string, executionCount: number): Promise<ExecuteReply> {
     const fail = (error: ErrorInfo): ExecuteReply => ({ status: 'error', executionCount, error });
-    this.tracker.refresh();
+    this.reloadChangedModules();
     let conv;
     try {
       conv = this.converter.convert(this.prevDecl, code);
@@ -205,6 +207,12 @@ export class Engine {
       // Like Python, what the cell defined before it failed stays defined (functions are hoisted).
       this.prevDecl = conv.declOutput ?? this.prevDecl;
       if (isScriptInterrupt(e) || e instanceof InterruptError) return fail({ ename: 'InterruptError', evalue: 'the cell was interrupted', traceback: ['InterruptError: the cell was interrupted'] });
+      // An empty TODO (in a module or in the cell itself) is a notice, not an error, so that Run All
+      // on a starter notebook goes on to the end, as the starter's module TODOs do inside record().
+      if (isNotImplementedError(e)) {
+        mainProcess.stdout.write(`${e.message} (the rest of this cell was skipped)\n`);
+        return { status: 'ok', executionCount };
+      }
       return fail(runtimeError(e, this.lineMaps, executionCount));
     } finally {
       this.abortRunning = null;
@@ -215,6 +223,15 @@ export class Engine {
     this.cells.bind(conv.lastExpressionVar, undefined);
     const result = this.bundleOf(value);
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
+  }
+
+  /** Autoreload before a cell (reload.ts): one line under the cell says what was reloaded or why not. */
+  private reloadChangedModules(): void {
+    const changed = this.tracker.refresh();
+    if (!changed.length) return;
+    const r = reloadChanged(changed, { cwd: this.cwd, tracker: this.tracker, converter: this.converter, require: this.cellRequire, cells: this.cells });
+    if (r.reloaded.length) mainProcess.stdout.write(`reloaded ${r.reloaded.join(', ')}\n`);
+    if (r.error) mainProcess.stderr.write(`${r.error}\n`);
   }
 
   /** tslab's ES → CommonJS step (same options), with its source map. */

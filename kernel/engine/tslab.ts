@@ -54,6 +54,8 @@ export interface Converter {
   convert(prevDecl: string, src: string): Conversion;
   inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined;
   complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
+  /** Type errors in these files (absolute paths) as the program of the last cell sees them. */
+  diagnosticsOf(files: string[]): Diagnostic[];
   close(): void;
 }
 export type WatchCallback = (fileName: string, eventKind: number) => void;
@@ -153,6 +155,12 @@ const PATCHES: Array<[string, string, string]> = [
     'if (dep !== sourceFile.fileName && !path_1.default.relative(cwd, dep).startsWith("..") && !dep.includes("/node_modules/")) {',
   ],
 
+  // Autoreload type-checks an edited module before it replaces the old one (reload.ts).
+  [
+    'type errors of given files',
+    '        addModule,\n    };',
+    '        addModule,\n        diagnosticsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const sfs = files.map((f) => builder.getSourceFile(f)).filter(Boolean); return convertDiagnostics(ts.getPreEmitDiagnosticsOfFiles(builder.getProgram(), sfs)).diagnostics; },\n    };',
+  ],
   // A loop in a later cell over an earlier cell's name reads a plain object, not a Proxy.
   [
     "earlier cells' names through the engine's store",
