@@ -353,6 +353,38 @@ describe('autoreload: an edited local module is reloaded before the next cell an
   });
 });
 
+describe('quiet outputs and short tracebacks', () => {
+  let engine: Engine;
+  beforeAll(() => {
+    engine = new Engine({ cwd: FIXTURES });
+  });
+  afterAll(() => engine.dispose());
+
+  test('a helper that displayed its result (check, a plot) leaves no execute_result; its value is kept', async () => {
+    const runtime = "import { check, plotLines } from '../../../kernel/runtime';";
+    const c = await run(engine, `${runtime}\nconst passed = check('fixture.none', 1);\ncheck('fixture.none', 1)`);
+    expect(c.reply.status).toBe('ok');
+    expect(c.reply.result).toBeUndefined();
+    expect(c.displays.map((d) => String(d.bundle['text/plain']).slice(0, 15))).toEqual(['✗ fixture.none ', '✗ fixture.none ']);
+    expect(text(await run(engine, 'passed'))).toBe('false');
+    const p = await run(engine, "const fig = plotLines({ series: { loss: [3, 2, 1] }, yLabel: 'loss' });\nplotLines({ series: { loss: [3, 2, 1] } })");
+    expect([p.reply.result, p.displays.length]).toEqual([undefined, 2]);
+    // A figure shown in an earlier cell, as the last expression of a later one: its text form only.
+    expect(text(await run(engine, 'fig'))).toMatch(/^<Figure "figure" \d+×\d+>$/);
+    // The same value by coincidence, not from the helper: shown.
+    expect(text(await run(engine, 'false'))).toBe('false');
+  });
+
+  test('a TensorFlow.js error shows the cell line and one "in tf.<op>" line, not the library frames', async () => {
+    const r = await run(engine, "import { tf } from '../../../kernel/runtime';\nconst six = tf.ones([6]);\nfunction shape44() { return tf.reshape(six, [4, 4]); }\nshape44();");
+    expect(r.reply.error).toEqual({
+      ename: 'Error',
+      evalue: 'Size(6) must match the product of shape 4,4',
+      traceback: ['Error: Size(6) must match the product of shape 4,4', '    in tf.reshape', '    at shape44 (cell line 3)', '    at cell line 4'],
+    });
+  });
+});
+
 describe('an empty TODO reached at a cell\'s top level', () => {
   test('is a one-line notice, not an error: the rest of the cell is skipped and the next cell runs', async () => {
     const engine = new Engine({ cwd: FIXTURES });

@@ -275,6 +275,19 @@ describe('kernel: request queue over a stub engine', () => {
     expect(info.protocol_version).toBe('5.3');
     expect(info.language_info).toMatchObject({ name: 'typescript', mimetype: 'text/typescript', file_extension: '.ts', codemirror_mode: { name: 'javascript', typescript: true } });
   });
+
+  test('every committed notebook stores exactly the language_info the kernel reports (opening it changes nothing)', () => {
+    const info = kernelInfo() as { language_info: Record<string, unknown> };
+    const repo = path.join(__dirname, '..');
+    const files = ['solutions/assignment1', 'assignments/assignment1'].flatMap((d) =>
+      fs.readdirSync(path.join(repo, d)).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(d, f)),
+    );
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const f of files) {
+      const nb = JSON.parse(fs.readFileSync(path.join(repo, f), 'utf8')) as { metadata: { language_info: unknown } };
+      expect({ f, languageInfo: nb.metadata.language_info }).toEqual({ f, languageInfo: info.language_info });
+    }
+  });
 });
 
 describe('kernelspec', () => {

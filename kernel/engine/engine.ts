@@ -56,6 +56,8 @@ export class EngineError extends Error {
 
 const CELL_ARGS = Symbol.for('ts231n.engine.cellArgs');
 const MIME_BUNDLE_OF = Symbol.for('ts231n.mimeBundleOf');
+/** Set by the runtime's `displayedResult(value)` (kernel/runtime/output.ts). */
+const DISPLAYED_RESULT = Symbol.for('ts231n.displayedResult');
 /** tslab puts `export {};` and a newline before the cell. */
 const PREFIX_LINES = 1;
 
@@ -198,6 +200,7 @@ export class Engine {
       const args = `globalThis[Symbol.for(${JSON.stringify(CELL_ARGS.description)})]`;
       const script = `${head}${cjs.output}\n})(${args}.exports, ${args}.require, ${args}.store, ${args}.publish)`;
       mainGlobal[CELL_ARGS] = { exports: this.cells.exports, require: this.cellRequire, store: this.cells.store, publish: this.cells.publish };
+      delete mainGlobal[DISPLAYED_RESULT];
       if (this.interruptPending) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
@@ -213,7 +216,7 @@ export class Engine {
         mainProcess.stdout.write(`${e.message} (the rest of this cell was skipped)\n`);
         return { status: 'ok', executionCount };
       }
-      return fail(runtimeError(e, this.lineMaps, executionCount));
+      return fail(runtimeError(e, this.lineMaps, executionCount, this.cwd));
     } finally {
       this.abortRunning = null;
     }
@@ -221,6 +224,10 @@ export class Engine {
     if (!conv.lastExpressionVar) return { status: 'ok', executionCount };
     const value = this.locals[conv.lastExpressionVar];
     this.cells.bind(conv.lastExpressionVar, undefined);
+    // A helper that displayed its own result (check, a plot, showImages) leaves no Out[n].
+    const shown = mainGlobal[DISPLAYED_RESULT] as { value: unknown } | undefined;
+    delete mainGlobal[DISPLAYED_RESULT];
+    if (shown && Object.is(shown.value, value)) return { status: 'ok', executionCount };
     const result = this.bundleOf(value);
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
   }

@@ -44,3 +44,17 @@ export function emit(bundle: MimeBundle, options: DisplayOptions = {}): void {
   const text = bundle['text/plain'];
   if (typeof text === 'string' && !options.update) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
+
+const SHOWN = Symbol.for('ts231n.displayedResult');
+type ShownHolder = { [SHOWN]?: { value: unknown } };
+
+/**
+ * Marks `value` as already displayed by the helper that returns it (`check`'s pass/fail, a
+ * figure a plot helper has drawn, a recorded value), and returns it. A cell that ends in that
+ * call then leaves no `Out[n]`: the engine compares the cell's final value with the last value
+ * marked while the cell ran. The value itself is unchanged for code that uses it.
+ */
+export function displayedResult<T>(value: T): T {
+  (globalThis as ShownHolder)[SHOWN] = { value };
+  return value;
+}

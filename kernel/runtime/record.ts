@@ -33,7 +33,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from './tensor';
-import { emit, MimeBundle } from './output';
+import { displayedResult, emit, MimeBundle } from './output';
 import { isNotImplementedError } from './errors';
 
 export const RECORD_MIME = 'application/vnd.ts231n.record+json';
@@ -479,7 +479,7 @@ export function record<T>(id: string, valueOrThunk: T | (() => T)): T | undefine
   store().set(id, { value: encoded });
   const payload: RecordPayload = { id, value: encoded };
   emit({ [RECORD_MIME]: payload, 'text/plain': `recorded ${id}: ${describeValue(decodeValue(encoded))}` });
-  return value;
+  return displayedResult(value);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -702,7 +702,7 @@ function report(id: string, pass: boolean, text: string): boolean {
   const colour = pass ? '#1a7f37' : '#cf222e';
   const html = `<div style="color:${colour};font-family:monospace">${pass ? '✓' : '✗'} <b>${escapeHtml(id)}</b> — ${escapeHtml(text)}</div>`;
   emit({ 'text/html': html, 'text/plain': line });
-  return pass;
+  return displayedResult(pass);
 }
 
 /**
