@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CASES } from './cases';
+import { kernelLoopSection } from './kernelLoop';
 import type { CaseResult, Config, WorkerReport } from './worker';
 
 interface NumpyRun {
@@ -158,6 +159,7 @@ function main(): void {
     });
     out.push({ ...run, rows });
   }
+  kernelLoopSection(quick).forEach((l) => say(l));
   say();
   say(`${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), jsonPath) || jsonPath}`);
   process.stdout.write(`${lines.join('\n')}\n`);
