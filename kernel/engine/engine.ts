@@ -2,9 +2,11 @@
  * Runs TypeScript cells with shared state, the way a notebook kernel does (contract 2).
  *
  * Each cell is type-checked and converted by tslab's converter against the declarations of the
- * cells before it; top-level names become properties of one `locals` object that every cell reads
- * and writes. The code runs in the process's main context with `breakOnSigint`, so SIGINT stops
- * a `while (true) {}`; awaiting cells are stopped by the same signal through a rejected promise.
+ * cells before it; its top-level names are local variables of the cell's function, published into
+ * one store of names that later cells read and write (cellLocals.ts). Edited local modules are
+ * reloaded before a cell (reload.ts). The code runs in the process's main context with
+ * `breakOnSigint`, so SIGINT stops a `while (true) {}`; awaiting cells are stopped by the same
+ * signal through a rejected promise.
  */
 import * as fs from 'fs';
 import * as path from 'path';
