@@ -32,6 +32,11 @@ export interface ExecuteReply {
   /** The value of a final expression (execute_result), if any. */
   result?: MimeBundle;
   error?: ErrorInfo;
+  /**
+   * An empty TODO (NotImplementedError) ended the cell early; the status stays 'ok' and the cell
+   * printed a one-line notice. For hosts that report it (the grader explains a missing record).
+   */
+  todo?: ErrorInfo;
 }
 
 export interface CompleteReply {
@@ -216,7 +221,7 @@ export class Engine {
       // on a starter notebook goes on to the end, as the starter's module TODOs do inside record().
       if (isNotImplementedError(e)) {
         mainProcess.stdout.write(`${e.message} (the rest of this cell was skipped)\n`);
-        return { status: 'ok', executionCount };
+        return { status: 'ok', executionCount, todo: runtimeError(e, this.lineMaps, executionCount, this.cwd) };
       }
       return fail(runtimeError(e, this.lineMaps, executionCount, this.cwd));
     } finally {
