@@ -1,5 +1,6 @@
 /**
- * Runs TypeScript cells with shared state, the way a notebook kernel does (contract 2).
+ * Runs TypeScript cells with shared state, the way a notebook kernel does (contract 2 in
+ * docs/architecture.md; the types are in kernel/protocol/engine.ts).
  *
  * Each cell is type-checked and converted by tslab's converter against the declarations of the
  * cells before it; its top-level names are local variables of the cell's function, published into
@@ -15,35 +16,17 @@ import * as vm from 'vm';
 import { EARLIER_CELLS_ID, loadTslab, type Converter, type Tslab } from './tslab';
 import { acquireChecker, releaseChecker } from './checkers';
 import { composeLineMaps, type LineMap } from './lineMap';
-import { captureOutput, type ExecuteHooks, type MimeBundle } from './capture';
+import { captureOutput } from './capture';
 import { mainGlobal, mainProcess, NodeModule } from './mainContext';
-import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
+import { cellFileName, compileError, runtimeError } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
+import { DISPLAYED_RESULT_KEY, MIME_BUNDLE_OF_KEY, type CompleteReply, type EngineLike, type ErrorInfo, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../protocol';
+import { installKitResolution } from './kitPackage';
+
+export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
 import { reloadChanged } from './reload';
 import { isNotImplementedError } from '../runtime/errors';
-
-export type { ExecuteHooks, MimeBundle };
-export type { DisplayOptions } from './capture';
-
-export interface ExecuteReply {
-  status: 'ok' | 'error' | 'aborted';
-  executionCount: number;
-  /** The value of a final expression (execute_result), if any. */
-  result?: MimeBundle;
-  error?: ErrorInfo;
-  /**
-   * An empty TODO (NotImplementedError) ended the cell early; the status stays 'ok' and the cell
-   * printed a one-line notice. For hosts that report it (the grader explains a missing record).
-   */
-  todo?: ErrorInfo;
-}
-
-export interface CompleteReply {
-  matches: string[];
-  cursorStart: number;
-  cursorEnd: number;
-}
 
 /** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
 export class InterruptError extends Error {
@@ -61,10 +44,8 @@ export class EngineError extends Error {
   }
 }
 
+/** Private to this file: how a cell's script finds its exports and require (no other module reads it). */
 const CELL_ARGS = Symbol.for('ts231n.engine.cellArgs');
-const MIME_BUNDLE_OF = Symbol.for('ts231n.mimeBundleOf');
-/** Set by the runtime's `displayedResult(value)` (kernel/runtime/output.ts). */
-const DISPLAYED_RESULT = Symbol.for('ts231n.displayedResult');
 /** tslab puts `export {};` and a newline before the cell. */
 const PREFIX_LINES = 1;
 
@@ -82,7 +63,7 @@ function isScriptInterrupt(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
 }
 
-export class Engine {
+export class Engine implements EngineLike {
   readonly cwd: string;
   private readonly tslab: Tslab;
   private readonly converter: Converter;
@@ -112,6 +93,7 @@ export class Engine {
     this.cwd = cwd;
     this.tslab = loadTslab();
     ensureTsLoader(this.tslab.ts);
+    installKitResolution();
     const checker = acquireChecker(this.tslab, cwd);
     this.tracker = checker.tracker;
     this.converter = checker.converter;
@@ -207,7 +189,7 @@ export class Engine {
       const args = `globalThis[Symbol.for(${JSON.stringify(CELL_ARGS.description)})]`;
       const script = `${head}${cjs.output}\n})(${args}.exports, ${args}.require, ${args}.store, ${args}.publish)`;
       mainGlobal[CELL_ARGS] = { exports: this.cells.exports, require: this.cellRequire, store: this.cells.store, publish: this.cells.publish };
-      delete mainGlobal[DISPLAYED_RESULT];
+      delete mainGlobal[DISPLAYED_RESULT_KEY];
       if (this.interruptPending) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
@@ -232,8 +214,8 @@ export class Engine {
     const value = this.locals[conv.lastExpressionVar];
     this.cells.bind(conv.lastExpressionVar, undefined);
     // A helper that displayed its own result (check, a plot, showImages) leaves no Out[n].
-    const shown = mainGlobal[DISPLAYED_RESULT] as { value: unknown } | undefined;
-    delete mainGlobal[DISPLAYED_RESULT];
+    const shown = mainGlobal[DISPLAYED_RESULT_KEY] as { value: unknown } | undefined;
+    delete mainGlobal[DISPLAYED_RESULT_KEY];
     if (shown && Object.is(shown.value, value)) return { status: 'ok', executionCount };
     const result = this.bundleOf(value);
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
@@ -268,7 +250,7 @@ export class Engine {
 
   private bundleOf(value: unknown): MimeBundle | undefined {
     if (value === undefined) return undefined;
-    const viaRuntime = mainGlobal[MIME_BUNDLE_OF];
+    const viaRuntime = mainGlobal[MIME_BUNDLE_OF_KEY];
     if (typeof viaRuntime === 'function') {
       try {
         const bundle = (viaRuntime as (v: unknown) => MimeBundle | undefined)(value);
