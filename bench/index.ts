@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CASES } from './cases';
+import { kernelLoopSection } from './kernelLoop';
 import type { CaseResult, Config, WorkerReport } from './worker';
 import { CommandLineError, parseCommandLine } from '../scripts/commandLine';
 
@@ -200,6 +201,7 @@ function main(): void {
     if (geoMean !== undefined) say(`${'geometric mean of the ratios'.padEnd(56)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(9)} ${fmt(geoMean, 2).padStart(6)}`);
     out.push({ ...run, rows, geoMean });
   }
+  kernelLoopSection(quick).forEach((l) => say(l));
   say();
   say(`${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), jsonPath) || jsonPath}`);
   process.stdout.write(`${lines.join('\n')}\n`);

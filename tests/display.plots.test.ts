@@ -182,8 +182,9 @@ describe('plotErrorBars (k-NN cross-validation)', () => {
     // the rule for k = 100 spans mean ± std
     const rule = markLabels(svgOf(), 'rule mark').find((l) => l.startsWith('k: 100;')) ?? '';
     const [, lo, hi] = /accuracy: ([\d.]+); hi: ([\d.]+)/.exec(rule) ?? [];
-    expect(Number(lo)).toBeCloseTo(mean[9] - std[9], 9);
-    expect(Number(hi)).toBeCloseTo(mean[9] + std[9], 9);
+    // the mark's label uses the axis format: 6 significant digits in plain decimals
+    expect(Number(lo)).toBeCloseTo(mean[9] - std[9], 5);
+    expect(Number(hi)).toBeCloseTo(mean[9] + std[9], 5);
   });
 
   it('accepts the raw points as a flat list of { x, y }, and tensors for x/mean/std', () => {
@@ -216,6 +217,18 @@ describe('plotBars', () => {
     plotBars({ labels: ['a', 'b'], values: tf.tensor1d([1, 2]), showValues: false });
     expect(marks(svgOf(1))).toMatchObject({ bar: 2 });
     expect(marks(svgOf(1))['text mark']).toBeUndefined();
+  });
+
+  it('prints values and linear tick labels in plain decimals (5,470 ms), never 5.47e+3', () => {
+    plotBars({ labels: ['two loops', 'no loops'], values: [5470, 12.5], yLabel: 'time (ms)' });
+    const bars = svgOf();
+    expect(bars).toContain('>5,470</text>');
+    expect(bars).toContain('>12.5</text>');
+    expect(bars).toContain('time (ms)');
+    plotLines({ series: { loss: [12000, 8000, 4500] }, yLabel: 'loss' });
+    const lines = svgOf(1);
+    expect(lines).toMatch(/>1[02],000<\/text>/);
+    for (const svg of [bars, lines]) expect(svg).not.toMatch(/>[\d.]+e[+-]\d+<\/text>/);
   });
 
   it('rejects mismatched labels, duplicates, NaN and ≤ 0 on a log axis', () => {

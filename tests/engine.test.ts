@@ -247,6 +247,162 @@ describe('Engine and local modules', () => {
   });
 });
 
+describe('cells compiled to real locals (top-level names are locals of the cell, published as accessors)', () => {
+  let engine: Engine;
+  beforeAll(() => {
+    engine = new Engine({ cwd: FIXTURES });
+  });
+  afterAll(() => engine.dispose());
+
+  test('a loop over a top-level let computes the same value, and later cells see it', async () => {
+    const r = await run(engine, 'let total = 0;\nfor (let i = 0; i < 1000; i++) total += i;\ntotal');
+    expect(text(r)).toBe('499500');
+    expect(text(await run(engine, 'total += 1;\ntotal'))).toBe('499501');
+  });
+
+  test('a closure created in a cell sees updates from that cell and from later cells, and writes reach them', async () => {
+    expect((await run(engine, 'let counter = 1;\nconst bump = () => ++counter;\nconst peek = () => counter;\nbump();\ncounter += 10;')).reply.status).toBe('ok');
+    expect(text(await run(engine, '[counter, peek()]'))).toBe('[ 12, 12 ]');
+    expect(text(await run(engine, 'counter = 100;\n[bump(), counter, peek()]'))).toBe('[ 101, 101, 101 ]');
+  });
+
+  test('a const can be declared again in a later cell; the old closure keeps the binding it closed over', async () => {
+    expect((await run(engine, "const label = 'first';\nconst firstLabel = () => label;")).reply.status).toBe('ok');
+    expect(text(await run(engine, "const label = 'second';\n[label, firstLabel()]"))).toBe("[ 'second', 'first' ]");
+    expect(text(await run(engine, 'label'))).toBe("'second'");
+    // and a let redeclared as a const
+    expect(text(await run(engine, 'const counter = -1;\ncounter'))).toBe('-1');
+  });
+
+  test('writes made after an await or by a timer after the cell ended are seen by later cells', async () => {
+    expect(text(await run(engine, 'let phase = 0;\nawait new Promise((r) => setTimeout(r, 5));\nphase = 1;\nsetTimeout(() => { phase = 2; }, 10);\nphase'))).toBe('1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(text(await run(engine, 'phase'))).toBe('2');
+  });
+
+  test('destructured names, functions and classes are published; names declared before a throw stay usable', async () => {
+    expect(text(await run(engine, 'let [pa, pb] = [1, 2];\nfunction addP() { return pa + pb; }\nclass Pt { constructor(public x: number) {} }\naddP()'))).toBe('3');
+    expect(text(await run(engine, 'pa = 5;\n[addP(), new Pt(pa).x]'))).toBe('[ 7, 5 ]');
+    const r = await run(engine, "let before = 'set';\nfunction helperAfterThrow() { return 'hoisted'; }\nthrow new Error('stop');\nlet after = 1;");
+    expect(r.reply.status).toBe('error');
+    expect(text(await run(engine, '[before, helperAfterThrow()]'))).toBe("[ 'set', 'hoisted' ]");
+    const tdz = await run(engine, 'after');
+    expect(tdz.reply.error).toMatchObject({ ename: 'ReferenceError', evalue: expect.stringContaining("'after' before initialization") });
+  });
+
+  test('a name imported again replaces an earlier cell\'s variable of that name without writing through it', async () => {
+    expect((await run(engine, "let explode: unknown = 'mine';\nconst readMine = () => explode;")).reply.status).toBe('ok');
+    expect(text(await run(engine, "import { explode } from './thrower';\ntypeof explode"))).toBe("'function'");
+    expect(text(await run(engine, '[typeof explode, readMine()]'))).toBe("[ 'function', 'mine' ]");
+  });
+});
+
+describe('autoreload: an edited local module is reloaded before the next cell and patched into what the notebook holds', () => {
+  const scratch = path.join(FIXTURES, '.scratch', `autoreload-${process.pid}`);
+  const file = path.join(scratch, 'knn.ts');
+  let engine: Engine;
+  let tick = Date.now();
+  // mtimes far enough apart that a change is seen even on a file system with coarse timestamps
+  const write = (f: string, body: string) => {
+    fs.writeFileSync(f, body);
+    tick += 5000;
+    fs.utimesSync(f, new Date(tick), new Date(tick));
+  };
+  const version = (method: string, fn: string) =>
+    `export class Knn {\n  k = 1;\n  dist(): string { return ${method}; }\n  static make(): Knn { return new Knn(); }\n}\nexport function helper(): number { return ${fn}; }\n`;
+  beforeAll(() => {
+    fs.mkdirSync(scratch, { recursive: true });
+    write(file, version("'not implemented yet'", '1'));
+    fs.writeFileSync(path.join(scratch, 'user.ts'), "import { helper } from './knn';\nexport const viaUser = () => helper() * 10;\n");
+    engine = new Engine({ cwd: scratch });
+  });
+  afterAll(() => {
+    engine.dispose();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('an edited method runs on an instance made before the edit; an edited exported function runs through the names bound to it', async () => {
+    const first = await run(engine, "import { Knn, helper } from './knn';\nimport { viaUser } from './user';\nconst knn = new Knn();\n[knn.dist(), helper(), viaUser()]");
+    expect(text(first)).toBe("[ 'not implemented yet', 1, 10 ]");
+    write(file, version("'two loops, k = ' + this.k", '2'));
+    const second = await run(engine, '[knn.dist(), helper(), viaUser(), knn instanceof Knn, new Knn().dist(), Knn.make().dist()]');
+    expect(second.reply.error).toBeUndefined();
+    expect(second.stdout).toBe('reloaded knn.ts, user.ts\n');
+    expect(text(second)).toBe("[ 'two loops, k = 1', 2, 20, true, 'two loops, k = 1', 'two loops, k = 1' ]");
+    // nothing changed since: no note
+    expect((await run(engine, '1')).stdout).toBe('');
+  });
+
+  test('an edit that does not type-check is not loaded: its type error is shown and the old code still works, until it is fixed', async () => {
+    write(file, version('3', '3'));
+    const broken = await run(engine, '[knn.dist(), helper()]');
+    expect(broken.reply.status).toBe('ok');
+    expect(text(broken)).toBe("[ 'two loops, k = 1', 2 ]");
+    expect(broken.stderr).toMatch(/^knn\.ts, user\.ts not reloaded: the old version stays in use until this type-checks:\n/);
+    expect(broken.stderr).toContain(`${file}:3:20: Type 'number' is not assignable to type 'string'. (TS2322)`);
+    expect(text(await run(engine, 'knn.dist()'))).toBe("'two loops, k = 1'");
+    write(file, version("'fixed'", '4'));
+    const fixed = await run(engine, '[knn.dist(), helper(), viaUser()]');
+    expect([fixed.stdout, fixed.stderr, text(fixed)]).toEqual(['reloaded knn.ts, user.ts\n', '', "[ 'fixed', 4, 40 ]"]);
+  });
+
+  test('an edit that throws while loading keeps the old version and says why', async () => {
+    write(file, `throw new Error('half-written');\n${version("'never'", '5')}`);
+    const r = await run(engine, '[knn.dist(), helper()]');
+    expect(text(r)).toBe("[ 'fixed', 4 ]");
+    expect(r.stderr).toContain('not reloaded: loading it threw Error: half-written; the old version stays in use');
+  });
+});
+
+describe('quiet outputs and short tracebacks', () => {
+  let engine: Engine;
+  beforeAll(() => {
+    engine = new Engine({ cwd: FIXTURES });
+  });
+  afterAll(() => engine.dispose());
+
+  test('a helper that displayed its result (check, a plot) leaves no execute_result; its value is kept', async () => {
+    const runtime = "import { check, plotLines } from '../../../kernel/runtime';";
+    const c = await run(engine, `${runtime}\nconst passed = check('fixture.none', 1);\ncheck('fixture.none', 1)`);
+    expect(c.reply.status).toBe('ok');
+    expect(c.reply.result).toBeUndefined();
+    expect(c.displays.map((d) => String(d.bundle['text/plain']).slice(0, 15))).toEqual(['✗ fixture.none ', '✗ fixture.none ']);
+    expect(text(await run(engine, 'passed'))).toBe('false');
+    const p = await run(engine, "const fig = plotLines({ series: { loss: [3, 2, 1] }, yLabel: 'loss' });\nplotLines({ series: { loss: [3, 2, 1] } })");
+    expect([p.reply.result, p.displays.length]).toEqual([undefined, 2]);
+    // A figure shown in an earlier cell, as the last expression of a later one: its text form only.
+    expect(text(await run(engine, 'fig'))).toMatch(/^<Figure "figure" \d+×\d+>$/);
+    // The same value by coincidence, not from the helper: shown.
+    expect(text(await run(engine, 'false'))).toBe('false');
+  });
+
+  test('a TensorFlow.js error shows the cell line and one "in tf.<op>" line, not the library frames', async () => {
+    const r = await run(engine, "import { tf } from '../../../kernel/runtime';\nconst six = tf.ones([6]);\nfunction shape44() { return tf.reshape(six, [4, 4]); }\nshape44();");
+    expect(r.reply.error).toEqual({
+      ename: 'Error',
+      evalue: 'Size(6) must match the product of shape 4,4',
+      traceback: ['Error: Size(6) must match the product of shape 4,4', '    in tf.reshape', '    at shape44 (cell line 3)', '    at cell line 4'],
+    });
+  });
+});
+
+describe('an empty TODO reached at a cell\'s top level', () => {
+  test('is a one-line notice, not an error: the rest of the cell is skipped and the next cell runs', async () => {
+    const engine = new Engine({ cwd: FIXTURES });
+    try {
+      const r = await run(engine, "import { notImplemented } from '../../../kernel/runtime/errors';\nconsole.log('before');\nnotImplemented('5-fold cross-validation', 'knn.ipynb');\nconsole.log('after');");
+      expect(r.reply).toMatchObject({ status: 'ok', executionCount: 1 });
+      // the host (the grader) still learns which TODO stopped the cell, and where
+      expect(r.reply.todo).toMatchObject({ ename: 'NotImplementedError', evalue: 'not implemented yet: 5-fold cross-validation in knn.ipynb' });
+      expect(r.reply.todo!.traceback).toEqual(['NotImplementedError: not implemented yet: 5-fold cross-validation in knn.ipynb', '    in notImplemented', '    at cell line 3']);
+      expect(r.stdout).toBe('before\nnot implemented yet: 5-fold cross-validation in knn.ipynb (the rest of this cell was skipped)\n');
+      expect(text(await run(engine, '1 + 1'))).toBe('2');
+    } finally {
+      engine.dispose();
+    }
+  });
+});
+
 describe('an assignment folder copied outside the kit', () => {
   // A student copies assignments/assignment1 to a folder of their own and opens it in the kernel:
   // no node_modules lies above it, yet `ts231n` and `ts231n/datasets` resolve (code and types),

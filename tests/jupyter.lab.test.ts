@@ -27,6 +27,20 @@ function getJson(url: string, token: string): Promise<unknown> {
   });
 }
 
+/** PUT JSON (a save through the contents API, as the notebook's Save button does). */
+function putJson(url: string, token: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = http.request(url, { method: 'PUT', agent: false, headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => (res.statusCode === 200 || res.statusCode === 201 ? resolve(res.statusCode) : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -43,6 +57,9 @@ test('the command: 127.0.0.1, notebook dir inside the repo, absolute JUPYTER_PAT
   const first = cmd.env.JUPYTER_PATH!.split(path.delimiter)[0];
   expect(first).toBe(path.join(REPO, 'kernel', 'share', 'jupyter'));
   expect(path.isAbsolute(first)).toBe(true);
+  // the pre-save hook that gives cells added in the classic notebook their nbformat 4.5 id
+  expect(cmd.args).toContain('--ContentsManager.pre_save_hook=ts231n_hooks.give_cells_ids');
+  expect(cmd.env.PYTHONPATH!.split(path.delimiter)[0]).toBe(path.join(REPO, 'kernel', 'jupyter', 'python'));
   expect(() => parseArgs(['--dir'])).toThrow(/--dir needs a folder/);
   // Ours are taken out wherever they are; the rest reach Jupyter in order, everything after `--` included.
   expect(parseArgs(['--port', '9000', '--dir=assignments', '--classic', '-y', '--', '--dir', 'x'])).toEqual({
@@ -64,7 +81,9 @@ test('npm run lab --classic serves the ts231n kernelspec on 127.0.0.1 and stops 
   const port = await freePort();
   const token = 'ts231n-test-' + process.pid;
   const cfg = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-lab-'));
-  const child = spawn(TSX, [LAB, '--classic', '--no-browser', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`], {
+  const scratch = path.join(__dirname, 'fixtures', 'jupyter', '.scratch', `lab-${process.pid}`);
+  fs.mkdirSync(scratch, { recursive: true });
+  const child = spawn(TSX, [LAB, '--classic', '--no-browser', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`, '--ContentsManager.allow_hidden=True'], {
     cwd: REPO,
     env: { ...process.env, JUPYTER_CONFIG_DIR: path.join(cfg, 'config'), JUPYTER_RUNTIME_DIR: path.join(cfg, 'runtime') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,6 +106,24 @@ test('npm run lab --classic serves the ts231n kernelspec on 127.0.0.1 and stops 
     if (!specs) throw new Error(`the notebook server did not come up:\n${log.slice(-2000)}`);
     expect(specs.kernelspecs.ts231n.spec.display_name).toBe('TypeScript (ts231n)');
     expect(log).toMatch(/starting the classic notebook/);
+
+    // Saving a 4.5 notebook with a cell the classic UI added (it has no id): the cell gets an id
+    // and the server prints no MissingIDFieldWarning.
+    const rel = path.relative(REPO, scratch).split(path.sep).join('/');
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { id: 'kept-id', cell_type: 'code', metadata: {}, source: '1', outputs: [], execution_count: null },
+        { cell_type: 'code', metadata: {}, source: '2', outputs: [], execution_count: null },
+      ],
+    };
+    expect(await putJson(`http://127.0.0.1:${port}/api/contents/${rel}/added.ipynb`, token, { type: 'notebook', format: 'json', content: nb })).toBe(201); // created
+    const saved = JSON.parse(fs.readFileSync(path.join(scratch, 'added.ipynb'), 'utf8')) as { cells: Array<{ id?: string }> };
+    expect(saved.cells[0].id).toBe('kept-id');
+    expect(saved.cells[1].id).toMatch(/^[0-9a-f]{8}$/);
+    expect(log).not.toMatch(/MissingIDFieldWarning/);
   } finally {
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
@@ -94,6 +131,7 @@ test('npm run lab --classic serves the ts231n kernelspec on 127.0.0.1 and stops 
     clearTimeout(timer);
     if (code === 'timeout') child.kill('SIGKILL');
     fs.rmSync(cfg, { recursive: true, force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
     expect(code).not.toBe('timeout');
   }
 });

@@ -187,7 +187,8 @@ describe('kernel: request queue over a stub engine', () => {
     k.receive(info);
     await k.idle();
     expect(io.of(queued.header.msg_id).map((m) => m.msgType)).toEqual(['execute_reply']);
-    expect(io.of(queued.header.msg_id)[0].content.status).toBe('aborted');
+    // IPython's aborted reply: no execution_count, so the notebook shows `In [ ]`, not the failed cell's number.
+    expect(io.of(queued.header.msg_id)[0].content).toEqual({ status: 'aborted' });
     expect(io.of(info.header.msg_id).some((m) => m.msgType === 'kernel_info_reply')).toBe(true);
     // Sent after the error reply: runs.
     const later = request('execute_request', { code: '3' });
@@ -273,6 +274,19 @@ describe('kernel: request queue over a stub engine', () => {
     expect(info.status).toBe('ok');
     expect(info.protocol_version).toBe('5.3');
     expect(info.language_info).toMatchObject({ name: 'typescript', mimetype: 'text/typescript', file_extension: '.ts', codemirror_mode: { name: 'javascript', typescript: true } });
+  });
+
+  test('every committed notebook stores exactly the language_info the kernel reports (opening it changes nothing)', () => {
+    const info = kernelInfo() as { language_info: Record<string, unknown> };
+    const repo = path.join(__dirname, '..');
+    const files = ['solutions/assignment1', 'assignments/assignment1'].flatMap((d) =>
+      fs.readdirSync(path.join(repo, d)).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(d, f)),
+    );
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const f of files) {
+      const nb = JSON.parse(fs.readFileSync(path.join(repo, f), 'utf8')) as { metadata: { language_info: unknown } };
+      expect({ f, languageInfo: nb.metadata.language_info }).toEqual({ f, languageInfo: info.language_info });
+    }
   });
 });
 

@@ -21,10 +21,10 @@ export function describeWithData(file: string): jest.Describe {
 export const RUN_LIMIT_MS = 900_000;
 
 /** Runs notebooks through scripts/notebooks/run.ts in a child process; one summary per notebook. */
-export function runNotebooks(files: string[], quick = true, limitMs = RUN_LIMIT_MS): Promise<Map<string, NotebookSummary>> {
+export function runNotebooks(files: string[], quick = true, limitMs = RUN_LIMIT_MS, extraArgs: string[] = []): Promise<Map<string, NotebookSummary>> {
   return new Promise((resolve, reject) => {
     const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
-    const args = [path.join(REPO, 'scripts/notebooks/run.ts'), '--json', ...(quick ? ['--quick'] : []), ...files];
+    const args = [path.join(REPO, 'scripts/notebooks/run.ts'), '--json', ...(quick ? ['--quick'] : []), ...extraArgs, ...files];
     const child = spawn(tsx, args, { cwd: REPO, env: { ...process.env, TS231N_QUICK: quick ? '1' : '' } });
     let stdout = '';
     let stderr = '';

@@ -195,10 +195,12 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
         else if (bundle['text/plain']) keep(String(bundle['text/plain']));
       },
     });
-    if (reply.status === 'error' && reply.error) {
-      const tb = reply.error.traceback.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '')).slice(0, 12);
+    // An empty TODO ends a cell early without failing it (reply.todo); it still explains a missing record.
+    const failure = reply.status === 'error' ? reply.error : reply.todo;
+    if (failure) {
+      const tb = failure.traceback.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '')).slice(0, 12);
       const at = tb.join('\n').match(new RegExp(`${escape(cfg.assignmentRoot + path.sep)}([^\\s:()]+:\\d+)`))?.[1];
-      errors.push({ where: at ? `${where} (${at})` : where, ename: reply.error.ename, evalue: explainDenied(reply.error.evalue), traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
+      errors.push({ where: at ? `${where} (${at})` : where, ename: failure.ename, evalue: explainDenied(failure.evalue), traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
     }
     const ms = performance.now() - t0;
     cellTimes.push([where, ms]);

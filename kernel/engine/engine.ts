@@ -3,25 +3,30 @@
  * docs/architecture.md; the types are in kernel/protocol/engine.ts).
  *
  * Each cell is type-checked and converted by tslab's converter against the declarations of the
- * cells before it; top-level names become properties of one `locals` object that every cell reads
- * and writes. The code runs in the process's main context with `breakOnSigint`, so SIGINT stops
- * a `while (true) {}`; awaiting cells are stopped by the same signal through a rejected promise.
+ * cells before it; its top-level names are local variables of the cell's function, published into
+ * one store of names that later cells read and write (cellLocals.ts). Edited local modules are
+ * reloaded before a cell (reload.ts). The code runs in the process's main context with
+ * `breakOnSigint`, so SIGINT stops a `while (true) {}`; awaiting cells are stopped by the same
+ * signal through a rejected promise.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
 import * as vm from 'vm';
-import { loadTslab, type Converter, type Tslab } from './tslab';
+import { EARLIER_CELLS_ID, loadTslab, type Converter, type Tslab } from './tslab';
 import { acquireChecker, releaseChecker } from './checkers';
 import { composeLineMaps, type LineMap } from './lineMap';
 import { captureOutput } from './capture';
 import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
-import { MIME_BUNDLE_OF_KEY, type CompleteReply, type EngineLike, type ErrorInfo, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../protocol';
+import { DISPLAYED_RESULT_KEY, MIME_BUNDLE_OF_KEY, type CompleteReply, type EngineLike, type ErrorInfo, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../protocol';
 import { installKitResolution } from './kitPackage';
 
 export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
+import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
+import { reloadChanged } from './reload';
+import { isNotImplementedError } from '../runtime/errors';
 
 /** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
 export class InterruptError extends Error {
@@ -44,21 +49,6 @@ const CELL_ARGS = Symbol.for('ts231n.engine.cellArgs');
 /** tslab puts `export {};` and a newline before the cell. */
 const PREFIX_LINES = 1;
 
-/**
- * Top-level names of all cells. tslab's output defines imports with getters; storing the value
- * instead lets a later cell rebind the name (e.g. import it again after editing the module).
- */
-function createLocals(): Record<string, unknown> {
-  const store: Record<string, unknown> = {};
-  return new Proxy(store, {
-    defineProperty(_t, prop, attrs) {
-      if (prop === '__esModule') return true;
-      store[prop as string] = attrs.get ? attrs.get() : attrs.value;
-      return true;
-    },
-  });
-}
-
 /** Jupyter counts cursor positions in code points; JavaScript strings in UTF-16 units. */
 function codePointToUnit(s: string, cp: number): number {
   let unit = 0;
@@ -78,7 +68,8 @@ export class Engine implements EngineLike {
   private readonly tslab: Tslab;
   private readonly converter: Converter;
   private readonly tracker: ModuleTracker;
-  private readonly locals = createLocals();
+  private readonly cells = new CellStore();
+  private readonly locals = this.cells.store;
   private readonly cellRequire: NodeJS.Require;
   private readonly lineMaps = new Map<number, LineMap>();
   private prevDecl = '';
@@ -166,7 +157,7 @@ export class Engine implements EngineLike {
 
   private async runCaptured(code: string, executionCount: number): Promise<ExecuteReply> {
     const fail = (error: ErrorInfo): ExecuteReply => ({ status: 'error', executionCount, error });
-    this.tracker.refresh();
+    this.reloadChangedModules();
     let conv;
     try {
       conv = this.converter.convert(this.prevDecl, code);
@@ -179,7 +170,13 @@ export class Engine implements EngineLike {
       this.prevDecl = conv.declOutput ?? '';
       return { status: 'ok', executionCount };
     }
-    this.lineMaps.set(executionCount, composeLineMaps(conv.sourceMap, this.commonJsMap(conv.esOutput, conv.output), PREFIX_LINES, conv.output.split('\n').length));
+    // Top-level names become real locals of the cell's function (cellLocals.ts).
+    const cell = conv.esOutput ? localizeCell(this.tslab.ts as unknown as typeof import('typescript'), conv.esOutput) : undefined;
+    const cjs = cell ? this.toCommonJs(cell.es) : { output: conv.output, map: this.commonJsMap(conv.esOutput, conv.output) };
+    this.lineMaps.set(executionCount, composeLineMaps(conv.sourceMap, cjs.map, PREFIX_LINES, cjs.output.split('\n').length));
+    // A name the cell imports again must not go through an earlier cell's setter (tslab's header
+    // sets it to undefined first); it is bound afresh.
+    for (const name of cell?.imported ?? []) this.cells.bind(name, undefined);
 
     const interrupted = new Promise<never>((_, reject) => {
       this.abortRunning = reject;
@@ -187,10 +184,12 @@ export class Engine implements EngineLike {
     interrupted.catch(() => undefined);
     try {
       // The function and its call are one script, so breakOnSigint covers the synchronous part.
-      const head = conv.hasToplevelAwait ? '(async function (exports, require) { ' : '(function (exports, require) { ';
+      const params = `exports, require, ${EARLIER_CELLS_ID}, ${PUBLISH_ID}`;
+      const head = conv.hasToplevelAwait ? `(async function (${params}) { ` : `(function (${params}) { `;
       const args = `globalThis[Symbol.for(${JSON.stringify(CELL_ARGS.description)})]`;
-      const script = `${head}${conv.output}\n})(${args}.exports, ${args}.require)`;
-      mainGlobal[CELL_ARGS] = { exports: this.locals, require: this.cellRequire };
+      const script = `${head}${cjs.output}\n})(${args}.exports, ${args}.require, ${args}.store, ${args}.publish)`;
+      mainGlobal[CELL_ARGS] = { exports: this.cells.exports, require: this.cellRequire, store: this.cells.store, publish: this.cells.publish };
+      delete mainGlobal[DISPLAYED_RESULT_KEY];
       if (this.interruptPending) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
@@ -200,29 +199,53 @@ export class Engine implements EngineLike {
       // Like Python, what the cell defined before it failed stays defined (functions are hoisted).
       this.prevDecl = conv.declOutput ?? this.prevDecl;
       if (isScriptInterrupt(e) || e instanceof InterruptError) return fail({ ename: 'InterruptError', evalue: 'the cell was interrupted', traceback: ['InterruptError: the cell was interrupted'] });
-      return fail(runtimeError(e, this.lineMaps, executionCount));
+      // An empty TODO (in a module or in the cell itself) is a notice, not an error, so that Run All
+      // on a starter notebook goes on to the end, as the starter's module TODOs do inside record().
+      if (isNotImplementedError(e)) {
+        mainProcess.stdout.write(`${e.message} (the rest of this cell was skipped)\n`);
+        return { status: 'ok', executionCount, todo: runtimeError(e, this.lineMaps, executionCount, this.cwd) };
+      }
+      return fail(runtimeError(e, this.lineMaps, executionCount, this.cwd));
     } finally {
       this.abortRunning = null;
     }
     this.prevDecl = conv.declOutput ?? '';
     if (!conv.lastExpressionVar) return { status: 'ok', executionCount };
     const value = this.locals[conv.lastExpressionVar];
-    delete this.locals[conv.lastExpressionVar];
+    this.cells.bind(conv.lastExpressionVar, undefined);
+    // A helper that displayed its own result (check, a plot, showImages) leaves no Out[n].
+    const shown = mainGlobal[DISPLAYED_RESULT_KEY] as { value: unknown } | undefined;
+    delete mainGlobal[DISPLAYED_RESULT_KEY];
+    if (shown && Object.is(shown.value, value)) return { status: 'ok', executionCount };
     const result = this.bundleOf(value);
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
   }
 
-  /** The source map of tslab's ES → CommonJS step, recomputed with the same options. */
-  private commonJsMap(esOutput: string | undefined, output: string): string | undefined {
-    if (!esOutput) return undefined;
+  /** Autoreload before a cell (reload.ts): one line under the cell says what was reloaded or why not. */
+  private reloadChangedModules(): void {
+    const changed = this.tracker.refresh();
+    if (!changed.length) return;
+    const r = reloadChanged(changed, { cwd: this.cwd, tracker: this.tracker, converter: this.converter, require: this.cellRequire, cells: this.cells });
+    if (r.reloaded.length) mainProcess.stdout.write(`reloaded ${r.reloaded.join(', ')}\n`);
+    if (r.error) mainProcess.stderr.write(`${r.error}\n`);
+  }
+
+  /** tslab's ES → CommonJS step (same options), with its source map. */
+  private toCommonJs(es: string): { output: string; map?: string } {
     const ts = this.tslab.ts;
-    const out = ts.transpileModule(esOutput, {
+    const out = ts.transpileModule(es, {
       fileName: 'custom.js',
       compilerOptions: { module: ts.ModuleKind.CommonJS, esModuleInterop: true, target: ts.ScriptTarget.ES2022, newLine: ts.NewLineKind.LineFeed, noImplicitUseStrict: true, sourceMap: true },
     });
-    const text = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+    return { output: out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map: out.sourceMapText };
+  }
+
+  /** The source map of tslab's own ES → CommonJS step, when its output is the code that runs. */
+  private commonJsMap(esOutput: string | undefined, output: string): string | undefined {
+    if (!esOutput) return undefined;
+    const out = this.toCommonJs(esOutput);
     // Only trust the map when it describes exactly the code that runs.
-    return text.trimEnd() === output.trimEnd() ? out.sourceMapText : undefined;
+    return out.output.trimEnd() === output.trimEnd() ? out.map : undefined;
   }
 
   private bundleOf(value: unknown): MimeBundle | undefined {

@@ -46,11 +46,30 @@ function isErrorLike(e: unknown): e is { name?: unknown; message?: unknown; stac
   return typeof e === 'object' && e !== null && 'message' in e;
 }
 
+/** A name for a run of library frames: the TensorFlow.js op (`tf.reshape`) when one is in it. */
+function libraryName(run: Array<{ fn?: string; file: string }>): string {
+  for (let k = run.length - 1; k >= 0; k--) {
+    const op = /(?:^|\.)(\w+?)__op$/.exec(run[k].fn ?? '');
+    if (op) return `tf.${op[1]}`;
+  }
+  for (const f of run) {
+    const kernel = /\/tfjs-[\w-]+\/src\/kernels\/(\w+)\.ts$/.exec(f.file);
+    if (kernel) return `tf.${kernel[1][0].toLowerCase()}${kernel[1].slice(1)}`;
+  }
+  for (let k = run.length - 1; k >= 0; k--) {
+    const fn = run[k].fn?.replace(/^(Object|exports)\./, '').replace(/^(\w+)\.\1\./, '$1.');
+    if (fn && fn !== '<anonymous>') return fn;
+  }
+  return 'library code';
+}
+
 /**
  * A thrown value as ename/evalue/traceback. `lineMaps` maps each executed cell's generated lines
- * back to its source; `current` is the running cell's execution count.
+ * back to its source; `current` is the running cell's execution count. With `studentDir` (the
+ * notebook's folder), only cell frames and frames in modules under it are shown; each run of
+ * frames elsewhere (TensorFlow.js, the runtime) becomes one line, `in tf.reshape`.
  */
-export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current: number): ErrorInfo {
+export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current: number, studentDir?: string): ErrorInfo {
   if (!isErrorLike(e)) {
     const evalue = typeof e === 'string' ? e : util.inspect(e, { depth: 2 });
     // A thrown non-Error has no stack to show.
@@ -59,12 +78,18 @@ export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current
   const ename = typeof e.name === 'string' && e.name ? e.name : 'Error';
   const evalue = String(e.message);
   const frames: string[] = [];
+  let library: Array<{ fn?: string; file: string }> = [];
+  const flush = () => {
+    if (library.length) frames.push(`    in ${libraryName(library)}`);
+    library = [];
+  };
   for (const raw of (typeof e.stack === 'string' ? e.stack : '').split('\n')) {
     const m = raw.match(FRAME);
     if (!m) continue;
     const [, fn, file, line, col] = m;
     const cell = file.match(CELL_FILE);
     if (cell) {
+      flush();
       const n = Number(cell[1]);
       const src = lineMaps.get(n)?.(Number(line));
       if (src === null) continue;
@@ -74,9 +99,19 @@ export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current
       frames.push(name ? `    at ${name} (${where})` : `    at ${where}`);
       continue;
     }
-    if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || file.startsWith(ENGINE_DIR)) continue;
+    // The engine and Node's own frames sit under the cell: never shown.
+    if (file.startsWith(ENGINE_DIR) || file.startsWith('node:')) continue;
+    const inNodeModules = file.includes(`${path.sep}node_modules${path.sep}`);
+    const student = path.isAbsolute(file) && !inNodeModules && (studentDir === undefined || !path.relative(studentDir, file).startsWith('..'));
+    if (!student) {
+      if (studentDir !== undefined) library.push({ fn, file });
+      continue;
+    }
+    flush();
     const where = tsPosition(file, Number(line), Number(col));
     frames.push(`    at ${fn ? `${fn} (${where})` : where}`);
   }
+  // Library frames below the outermost cell frame (the engine calling the cell) are not shown.
+  library = [];
   return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
 }

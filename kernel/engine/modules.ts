@@ -8,8 +8,9 @@
  *
  * Before each cell the tracker looks at the modification time of every local file it has seen
  * (required modules outside node_modules, and every file the type checker read outside
- * node_modules). A changed file is dropped from Node's require cache together with the modules
- * that imported it, and the type checker is told, so the next import gets the new code and types.
+ * node_modules). The type checker is told about a changed file, and the file is dropped from
+ * Node's require cache together with the modules that imported it (reload.ts then loads the
+ * student's modules again and patches them into what the notebook holds).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,7 +18,7 @@ import { NodeModule as RealModule, mainProcess } from './mainContext';
 import type { TslabTs, WatchCallback } from './tslab';
 import { lineTable } from './lineMap';
 
-type Cached = { id: string; filename: string; children?: Cached[] };
+type Cached = { id: string; filename: string; exports: unknown; children?: Cached[] };
 const NodeModule = RealModule as unknown as {
   _cache: Record<string, Cached | undefined>;
   _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void>;
@@ -85,7 +86,7 @@ export class ModuleTracker {
     for (const file of Object.keys(NodeModule._cache)) if (isTracked(file) && !this.mtimes.has(file)) this.mtimes.set(file, mtimeOf(file));
   }
 
-  /** Finds changed files, drops them (and their importers) from the require cache, tells the type checker. */
+  /** Finds changed files and tells the type checker; the caller drops or reloads them (reload.ts). */
   refresh(): string[] {
     const changed: string[] = [];
     for (const [file, old] of this.mtimes) {
@@ -95,16 +96,19 @@ export class ModuleTracker {
         this.mtimes.set(file, now);
       }
     }
-    if (!changed.length) return changed;
     for (const file of changed) {
       const kind = mtimeOf(file) < 0 ? this.kinds.Deleted : this.kinds.Changed;
       for (const cb of this.watchers.get(file) ?? []) cb(file, kind);
     }
-    this.dropFromRequireCache(changed);
     return changed;
   }
 
-  private dropFromRequireCache(changed: string[]): void {
+  /**
+   * Drops changed modules and every module that imports them from Node's require cache, so the
+   * next `require` loads them afresh. Returns what was dropped (module id → cache entry), which
+   * `restoreRequireCache` puts back.
+   */
+  dropFromRequireCache(changed: string[]): Map<string, CachedModule> {
     const cache = NodeModule._cache;
     const importers = new Map<string, string[]>();
     for (const [id, mod] of Object.entries(cache)) {
@@ -114,13 +118,23 @@ export class ModuleTracker {
       }
     }
     const todo = changed.filter((f) => cache[f]);
-    const seen = new Set<string>();
+    const dropped = new Map<string, CachedModule>();
     while (todo.length) {
       const id = todo.pop()!;
-      if (seen.has(id) || !isTracked(id)) continue;
-      seen.add(id);
+      const mod = cache[id];
+      if (dropped.has(id) || !mod || !isTracked(id)) continue;
+      dropped.set(id, mod);
       delete cache[id];
       todo.push(...(importers.get(id) ?? []));
     }
+    return dropped;
+  }
+
+  /** Puts dropped modules back (a reload that failed keeps the old versions). */
+  restoreRequireCache(dropped: Map<string, CachedModule>): void {
+    for (const [id, mod] of dropped) NodeModule._cache[id] = mod;
   }
 }
+
+/** A module in Node's require cache, as far as reloading needs it. */
+export type CachedModule = Cached;

@@ -33,6 +33,11 @@ export interface ExecuteNotebookOptions {
   env?: Record<string, string>;
   /** Interrupt a cell that runs longer than this; its reply is a TimeoutError. */
   cellTimeoutMs?: number;
+  /**
+   * Stop at the first cell that ends with an error, as Jupyter's Run All does (`stop_on_error`);
+   * the cells after it get no reply and are not in `cells`. Default false: every cell runs.
+   */
+  stopOnError?: boolean;
   /** Called before each code cell: i of n code cells. */
   onCell?(i: number, n: number): void;
 }
@@ -97,7 +102,7 @@ class OutputCollector {
   }
 }
 
-/** Runs every code cell of `file` with cwd = its folder; errors do not stop the run. */
+/** Runs every code cell of `file` with cwd = its folder; errors stop the run only with `stopOnError`. */
 export async function executeNotebook(file: string, opts: ExecuteNotebookOptions = {}): Promise<NotebookRun> {
   const abs = path.resolve(file);
   const nb = readNotebook(abs);
@@ -145,6 +150,7 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
       if (reply.result) collector.outputs.push({ output_type: 'execute_result', execution_count: reply.executionCount, data: reply.result, metadata: {} });
       if (reply.error) collector.outputs.push({ output_type: 'error', ...reply.error });
       cells.push({ index, reply, outputs: collector.outputs });
+      if (opts.stopOnError && reply.status === 'error') break;
     }
     // Let rejections of the last cell surface while the handlers are still installed.
     await new Promise((resolve) => setImmediate(resolve));

@@ -55,6 +55,8 @@ export interface Converter {
   convert(prevDecl: string, src: string): Conversion;
   inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined;
   complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
+  /** Type errors in these files (absolute paths) as the program of the last cell sees them. */
+  diagnosticsOf(files: string[]): Diagnostic[];
   close(): void;
 }
 export type WatchCallback = (fileName: string, eventKind: number) => void;
@@ -95,6 +97,12 @@ export class TslabMismatchError extends Error {
     this.name = 'TslabMismatchError';
   }
 }
+
+/**
+ * The name under which a cell reads and writes the names of earlier cells (the engine's plain
+ * store; tslab wrote `exports.x`, a Proxy the engine needs only for tslab's CommonJS header).
+ */
+export const EARLIER_CELLS_ID = '__ts231nCells';
 
 /** [what it is for, text in tslab 1.0.22's converter.js, replacement]. */
 const PATCHES: Array<[string, string, string]> = [
@@ -150,6 +158,19 @@ const PATCHES: Array<[string, string, string]> = [
     'dependency filter',
     'if (dep !== sourceFile.fileName) {',
     'if (dep !== sourceFile.fileName && !path_1.default.relative(cwd, dep).startsWith("..") && !dep.includes("/node_modules/")) {',
+  ],
+
+  // Autoreload type-checks an edited module before it replaces the old one (reload.ts).
+  [
+    'type errors of given files',
+    '        addModule,\n    };',
+    '        addModule,\n        diagnosticsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const sfs = files.map((f) => builder.getSourceFile(f)).filter(Boolean); return convertDiagnostics(ts.getPreEmitDiagnosticsOfFiles(builder.getProgram(), sfs)).diagnostics; },\n    };',
+  ],
+  // A loop in a later cell over an earlier cell's name reads a plain object, not a Proxy.
+  [
+    "earlier cells' names through the engine's store",
+    'ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("exports"), node);',
+    `ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("${EARLIER_CELLS_ID}"), node);`,
   ],
 ];
 

@@ -204,7 +204,8 @@ export class Kernel {
     iopub('error', { ename: error.ename, evalue: error.evalue, traceback: error.traceback });
     const aborted = bool(c.stop_on_error, true) ? await this.takeQueuedExecutes() : [];
     this.reply(req, 'execute_reply', { status: 'error', execution_count: count, ename: error.ename, evalue: error.evalue, traceback: error.traceback });
-    for (const q of aborted) this.reply(q, 'execute_reply', { status: 'aborted', execution_count: this.executionCount });
+    // No execution_count, as in IPython: the notebook then shows `In [ ]` for a cell that never ran.
+    for (const q of aborted) this.reply(q, 'execute_reply', { status: 'aborted' }, { status: 'aborted' });
   }
 
   /**

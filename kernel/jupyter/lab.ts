@@ -78,12 +78,21 @@ export function parseArgs(argv: string[]): LabOptions {
   return o;
 }
 
+/** Python hooks for the server (kernel/jupyter/python/ts231n_hooks.py), found through PYTHONPATH. */
+export const HOOKS_DIR = path.join(REPO, 'kernel', 'jupyter', 'python');
+/** Cells added in the classic notebook have no nbformat 4.5 id; the hook gives them one before a save. */
+export const SAVE_HOOK_ARG = '--ContentsManager.pre_save_hook=ts231n_hooks.give_cells_ids';
+
 export function labCommand(front: Frontend, opts: LabOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv; dir: string } {
   const dir = path.resolve(REPO, opts.dir);
-  const env = { ...process.env, JUPYTER_PATH: [KERNELSPEC_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) };
+  const env = {
+    ...process.env,
+    JUPYTER_PATH: [KERNELSPEC_DIR, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+    PYTHONPATH: [HOOKS_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+  };
   // Containers often run as root, which Jupyter refuses without --allow-root.
   const root = process.getuid?.() === 0 && !opts.passThrough.includes('--allow-root') ? ['--allow-root'] : [];
-  const args = [...front.args, '--ip=127.0.0.1', `--notebook-dir=${dir}`, ...root, ...opts.passThrough];
+  const args = [...front.args, '--ip=127.0.0.1', `--notebook-dir=${dir}`, SAVE_HOOK_ARG, ...root, ...opts.passThrough];
   return { command: front.command, args, env, dir };
 }
 

@@ -42,6 +42,11 @@ export interface ExecuteReply {
   /** The value of a final expression (execute_result), if any. */
   result?: MimeBundle;
   error?: ErrorInfo;
+  /**
+   * An empty TODO (NotImplementedError) ended the cell early; the status stays 'ok' and the cell
+   * printed a one-line notice. For hosts that report it (the grader explains a missing record).
+   */
+  todo?: ErrorInfo;
 }
 
 export interface CompleteReply {

@@ -8,5 +8,7 @@
 export const DISPLAY_SINK_KEY: unique symbol = Symbol.for('ts231n.displaySink');
 /** `mimeBundleOf(value)`, registered by the runtime; the engine asks it how to show a cell's value. */
 export const MIME_BUNDLE_OF_KEY: unique symbol = Symbol.for('ts231n.mimeBundleOf');
+/** `{ value }`: the value a display helper returned after displaying it (`displayedResult`); the engine shows no Out[n] for it. */
+export const DISPLAYED_RESULT_KEY: unique symbol = Symbol.for('ts231n.displayedResult');
 /** The values `record` stored in this process (id → encoded value), read by `check`. */
 export const RECORDS_KEY: unique symbol = Symbol.for('ts231n.records');

@@ -8,7 +8,7 @@
  * The sink lives on globalThis under a registered symbol (kernel/protocol/keys.ts) so that every
  * copy of this module (the engine's and the cells') sees the same one.
  */
-import { DISPLAY_SINK_KEY, type DisplayOptions, type DisplaySink, type MimeBundle } from '../protocol';
+import { DISPLAY_SINK_KEY, DISPLAYED_RESULT_KEY, type DisplayOptions, type DisplaySink, type MimeBundle } from '../protocol';
 
 export type { DisplayOptions, DisplaySink, MimeBundle };
 
@@ -31,4 +31,17 @@ export function emit(bundle: MimeBundle, options: DisplayOptions = {}): void {
   }
   const text = bundle['text/plain'];
   if (typeof text === 'string' && !options.update) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+type ShownHolder = { [DISPLAYED_RESULT_KEY]?: { value: unknown } };
+
+/**
+ * Marks `value` as already displayed by the helper that returns it (`check`'s pass/fail, a
+ * figure a plot helper has drawn, a recorded value), and returns it. A cell that ends in that
+ * call then leaves no `Out[n]`: the engine compares the cell's final value with the last value
+ * marked while the cell ran. The value itself is unchanged for code that uses it.
+ */
+export function displayedResult<T>(value: T): T {
+  (globalThis as ShownHolder)[DISPLAYED_RESULT_KEY] = { value };
+  return value;
 }

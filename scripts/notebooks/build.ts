@@ -17,6 +17,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { languageInfo } from '../../kernel/jupyter/kernelInfo';
 import { CommandLineError, parseCommandLine } from '../commandLine';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -105,13 +106,8 @@ export function buildNotebook(name: string, text: string, file?: string): object
     cells: parseSource(name, text, file),
     metadata: {
       kernelspec: { name: 'ts231n', display_name: 'TypeScript (ts231n)', language: 'typescript' },
-      language_info: {
-        name: 'typescript',
-        version: '5.9.3',
-        mimetype: 'text/typescript',
-        file_extension: '.ts',
-        codemirror_mode: 'typescript',
-      },
+      // exactly what the kernel reports, or opening the notebook marks it changed
+      language_info: languageInfo(),
     },
     nbformat: 4,
     nbformat_minor: 5,

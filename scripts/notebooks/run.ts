@@ -2,17 +2,21 @@
  * Runs notebooks headlessly through the kit's engine and summarises what happened: wall time,
  * cells that raised, the ✓/✗ lines of every `check(...)`, and the ids that were recorded.
  *
- * Usage: `npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S] notebook.ipynb ...`
- *   --quick          set TS231N_QUICK=1 (fewer examples and iterations, same code paths)
- *   --json           print one JSON summary per notebook (one line each) instead of the text report
- *   --out DIR        also write each executed notebook, outputs included, to DIR/<name>.ipynb
- *   --cell-timeout S interrupt a cell after S seconds (default: no limit)
+ * Usage: `npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S | --no-cell-timeout]
+ *         [--stop-on-error] notebook.ipynb ...`
+ *   --quick            set TS231N_QUICK=1 (fewer examples and iterations, same code paths)
+ *   --json             print one JSON summary per notebook (one line each) instead of the text report
+ *   --out DIR          also write each executed notebook, outputs included, to DIR/<name>.ipynb
+ *   --cell-timeout S   interrupt a cell after S seconds (default: the grader's, DEFAULT_RUN_LIMITS.cellTimeoutS)
+ *   --no-cell-timeout  let cells run as long as they take
+ *   --stop-on-error    stop a notebook at its first error, as Jupyter's Run All does
  * Exit status: 0 when every notebook ran without an error output and every check passed, 1
  * otherwise, 2 for bad arguments. Cell progress goes to stderr.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { executeNotebook, type NotebookRun } from '../../kernel/engine';
+import { DEFAULT_RUN_LIMITS } from '../../grader/run';
 import { RECORD_MIME } from '../../kernel/protocol';
 import { CommandLineError, parseCommandLine } from '../commandLine';
 
@@ -30,6 +34,8 @@ export interface NotebookSummary {
   quick: boolean;
   seconds: number;
   codeCells: number;
+  /** Code cells that ran (fewer than codeCells when --stop-on-error stopped the run). */
+  ranCells: number;
   /** Cells whose run ended with an error output. */
   errors: Array<{ cell: number; ename: string; evalue: string }>;
   checks: CheckLine[];
@@ -42,7 +48,7 @@ export interface NotebookSummary {
 const CHECK_LINE = /^([✓✗]) (\S+) — ([\s\S]*)$/;
 
 /** The ✓/✗ lines, errors and records in a run's outputs. */
-export function summarise(file: string, run: NotebookRun, quick: boolean, seconds: number, cellSeconds: number[]): NotebookSummary {
+export function summarise(file: string, run: NotebookRun, quick: boolean, seconds: number, cellSeconds: number[], codeCells = run.cells.length): NotebookSummary {
   const errors: NotebookSummary['errors'] = [];
   const checks: CheckLine[] = [];
   const records = new Map<string, string>();
@@ -61,7 +67,8 @@ export function summarise(file: string, run: NotebookRun, quick: boolean, second
     file,
     quick,
     seconds,
-    codeCells: run.cells.length,
+    codeCells,
+    ranCells: run.cells.length,
     errors,
     checks,
     records: [...records].map(([id, summary]) => ({ id, summary })),
@@ -81,24 +88,31 @@ export function withOutputs(notebookText: string, run: NotebookRun): string {
 }
 
 /** Runs one notebook and returns its summary (and the run itself). */
-export async function runNotebook(file: string, opts: { quick: boolean; cellTimeoutMs?: number; onCell?(i: number, n: number): void }): Promise<{ summary: NotebookSummary; run: NotebookRun }> {
+export async function runNotebook(
+  file: string,
+  opts: { quick: boolean; cellTimeoutMs?: number; stopOnError?: boolean; onCell?(i: number, n: number): void },
+): Promise<{ summary: NotebookSummary; run: NotebookRun }> {
   const t0 = Date.now();
   const stamps: number[] = [];
+  let codeCells = 0;
   const run = await executeNotebook(file, {
     env: opts.quick ? { TS231N_QUICK: '1' } : {},
     cellTimeoutMs: opts.cellTimeoutMs,
+    stopOnError: opts.stopOnError,
     onCell: (i, n) => {
+      codeCells = n;
       stamps.push(Date.now());
       opts.onCell?.(i, n);
     },
   });
   const end = Date.now();
   const cellSeconds = stamps.map((s, i) => ((i + 1 < stamps.length ? stamps[i + 1] : end) - s) / 1000);
-  return { summary: summarise(file, run, opts.quick, (end - t0) / 1000, cellSeconds), run };
+  return { summary: summarise(file, run, opts.quick, (end - t0) / 1000, cellSeconds, codeCells), run };
 }
 
 function report(s: NotebookSummary): string {
-  const lines = [`${s.file}${s.quick ? ' (quick)' : ''}: ${s.codeCells} code cells in ${s.seconds.toFixed(1)} s`];
+  const ran = s.ranCells < s.codeCells ? ` (stopped after ${s.ranCells})` : '';
+  const lines = [`${s.file}${s.quick ? ' (quick)' : ''}: ${s.codeCells} code cells${ran} in ${s.seconds.toFixed(1)} s`];
   for (const e of s.errors) lines.push(`  error in cell ${e.cell}: ${e.ename}: ${e.evalue.split('\n')[0]}`);
   for (const c of s.checks) lines.push(`  ${c.pass ? '✓' : '✗'} ${c.id} — ${c.text}`);
   for (const r of s.records) lines.push(`  ${r.summary}`);
@@ -107,7 +121,7 @@ function report(s: NotebookSummary): string {
   return lines.join('\n');
 }
 
-const USAGE = 'usage: npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S] notebook.ipynb ...';
+const USAGE = 'usage: npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S | --no-cell-timeout] [--stop-on-error] notebook.ipynb ...';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals: files } = parseCommandLine(
@@ -117,6 +131,8 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       out: { type: 'string' },
       'cell-timeout': { type: 'string' },
+      'no-cell-timeout': { type: 'boolean' },
+      'stop-on-error': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -130,7 +146,9 @@ async function main(argv: string[]): Promise<number> {
   if (cellTimeoutS !== undefined && !(cellTimeoutS > 0)) throw new CommandLineError(`--cell-timeout needs a positive number of seconds, got ${values['cell-timeout']}`);
   if (outDir === '') throw new CommandLineError('--out needs a folder');
   if (files.length === 0) throw new CommandLineError('give at least one notebook');
-  const cellTimeoutMs = cellTimeoutS === undefined ? undefined : cellTimeoutS * 1000;
+  // the grader's default, unless --cell-timeout or --no-cell-timeout says otherwise
+  const cellTimeoutMs = values['no-cell-timeout'] ? undefined : (cellTimeoutS ?? DEFAULT_RUN_LIMITS.cellTimeoutS) * 1000;
+  const stopOnError = values['stop-on-error'] === true;
   for (const f of files) {
     if (!fs.existsSync(f)) {
       console.error(`run: no such notebook: ${f}`);
@@ -142,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
     const { summary, run } = await runNotebook(file, {
       quick,
       cellTimeoutMs,
+      stopOnError,
       onCell: (i, n) => process.stderr.write(`\r${path.basename(file)}: cell ${i + 1}/${n}   `),
     });
     process.stderr.write('\n');

@@ -106,8 +106,10 @@ class ProtocolTests(unittest.TestCase):
 
     def test_stop_on_error_aborts_queued_cells_and_allow_errors_does_not(self):
         ids = [self.kc.execute(c) for c in ("1", "throw new Error('stop here')", "2")]
-        statuses = [reply_to(self.kc, i)["content"]["status"] for i in ids]
-        self.assertEqual(statuses, ["ok", "error", "aborted"])
+        replies = [reply_to(self.kc, i)["content"] for i in ids]
+        self.assertEqual([r["status"] for r in replies], ["ok", "error", "aborted"])
+        # as in IPython, an aborted cell gets no execution count (the notebook shows In [ ])
+        self.assertNotIn("execution_count", replies[2])
         ids = [self.kc.execute(c, stop_on_error=False) for c in ("1", "throw new Error('go on')", "2")]
         statuses = [reply_to(self.kc, i)["content"]["status"] for i in ids]
         self.assertEqual(statuses, ["ok", "error", "ok"])

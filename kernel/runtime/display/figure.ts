@@ -3,7 +3,7 @@
  * as a notebook output. Plot helpers return one and display it unless `{ show: false }`.
  */
 import { Resvg } from '@resvg/resvg-js';
-import { emit, MimeBundle } from '../output';
+import { displayedResult, emit, MimeBundle } from '../output';
 import { NO_FONT_HINT, pngFont } from './fonts';
 
 export type FigureFormat = 'svg' | 'png';
@@ -106,6 +106,6 @@ export class Figure {
   show(): this {
     emit(this.toBundle(), { metadata: this.metadata() });
     this.displayed = true;
-    return this;
+    return displayedResult(this);
   }
 }

@@ -1,7 +1,7 @@
 /** Bar chart of one value per label (e.g. the run time of the two-, one- and no-loop distances). */
 import { Figure } from './figure';
 import { DisplayArgumentError, NumberSeries, requirePositive, toNumbers } from './data';
-import { baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
+import { baseSpec, numberAxis, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
 
 export interface BarPlot extends PlotOptions {
   labels: string[];
@@ -23,10 +23,10 @@ export function plotBars(plot: BarPlot): Figure {
   if (plot.logY) requirePositive(values, 'values', 'y', where);
   const rows = plot.labels.map((label, i) => ({ label: String(label), value: values[i] }));
   const x = { field: 'label', type: 'nominal', sort: null, title: plot.xLabel ?? null, axis: { labelAngle: 0 } };
-  const y = { field: 'value', type: 'quantitative', title: plot.yLabel ?? 'value', scale: { type: plot.logY ? 'log' : 'linear' } };
+  const y = { field: 'value', type: 'quantitative', title: plot.yLabel ?? 'value', scale: { type: plot.logY ? 'log' : 'linear' }, axis: numberAxis(plot.logY) };
   const layers: unknown[] = [{ mark: { type: 'bar', color: '#4c78a8' }, encoding: { x, y } }];
   if (plot.showValues !== false) {
-    layers.push({ mark: { type: 'text', dy: -6, fontSize: 11 }, encoding: { x, y, text: { field: 'value', type: 'quantitative', format: '.3~g' } } });
+    layers.push({ mark: { type: 'text', dy: -6, fontSize: 11 }, encoding: { x, y, text: { field: 'value', type: 'quantitative', format: ',.3~r' } } });
   }
   const spec = { ...baseSpec(plot), data: { values: rows }, layer: layers } as unknown as TopLevelSpec;
   return plotVegaLite(spec, plot);

@@ -4,7 +4,7 @@
  */
 import { Figure } from './figure';
 import { DisplayArgumentError, finiteNumber, NumberSeries, requirePositive, toNumbers } from './data';
-import { axisScale, baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
+import { axisScale, baseSpec, numberAxis, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
 
 export interface ErrorBarPlot extends PlotOptions {
   x: NumberSeries;
@@ -48,26 +48,26 @@ export function plotErrorBars(plot: ErrorBarPlot): Figure {
     requirePositive(raw.map((p) => p.x), 'points x', 'x', where);
   }
   const stats = x.map((xi, i) => ({ x: xi, mean: mean[i], lo: mean[i] - std[i], hi: mean[i] + std[i] }));
-  const xEnc = { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: axisScale(plot.logX) };
+  const xEnc = { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: axisScale(plot.logX), axis: numberAxis(plot.logX) };
   const yTitle = plot.yLabel ?? 'value';
   const layers: unknown[] = [];
   if (raw.length) {
     layers.push({
       data: { values: raw },
       mark: { type: 'point', filled: true, size: 30, color: '#9ecae9', opacity: 0.9 },
-      encoding: { x: xEnc, y: { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: false } } },
+      encoding: { x: xEnc, y: { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: false }, axis: numberAxis() } },
     });
   }
   layers.push(
     {
       data: { values: stats },
       mark: { type: 'rule', color: '#4c78a8', strokeWidth: 1.5 },
-      encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: yTitle, scale: { zero: false } }, y2: { field: 'hi' } },
+      encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative', title: yTitle, scale: { zero: false }, axis: numberAxis() }, y2: { field: 'hi' } },
     },
     {
       data: { values: stats },
       mark: { type: 'line', color: '#4c78a8', point: { filled: true, size: 50, color: '#4c78a8' } },
-      encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle } },
+      encoding: { x: xEnc, y: { field: 'mean', type: 'quantitative', title: yTitle, axis: numberAxis() } },
     },
   );
   const spec = { ...baseSpec(plot), layer: layers } as unknown as TopLevelSpec;

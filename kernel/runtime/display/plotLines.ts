@@ -5,7 +5,7 @@
  */
 import { Figure } from './figure';
 import { DisplayArgumentError, GappedSeries, NumberSeries, requirePositive, toNumbers } from './data';
-import { axisScale, baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
+import { axisScale, baseSpec, numberAxis, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
 
 export interface LinePlot extends PlotOptions {
   /** Shared x values; defaults to 0, 1, 2, … (the iteration). When given, every series has one value per x. */
@@ -40,8 +40,8 @@ export function plotLines(plot: LinePlot): Figure {
     // break paths at null values instead of bridging the gap (Vega-Lite's default for lines)
     mark: { type: 'line', point: points, invalid: 'break-paths-filter-domains' },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: plot.xLabel ?? (plot.x === undefined ? 'iteration' : 'x'), scale: axisScale(plot.logX) },
-      y: { field: 'y', type: 'quantitative', title: plot.yLabel ?? (names.length === 1 ? names[0] : 'value'), scale: axisScale(plot.logY) },
+      x: { field: 'x', type: 'quantitative', title: plot.xLabel ?? (plot.x === undefined ? 'iteration' : 'x'), scale: axisScale(plot.logX), axis: numberAxis(plot.logX) },
+      y: { field: 'y', type: 'quantitative', title: plot.yLabel ?? (names.length === 1 ? names[0] : 'value'), scale: axisScale(plot.logY), axis: numberAxis(plot.logY) },
       color: { field: 'series', type: 'nominal', sort: names, title: null, legend: names.length > 1 ? {} : null },
     },
   } as unknown as TopLevelSpec;

@@ -5,7 +5,7 @@
  */
 import { Figure } from './figure';
 import { DisplayArgumentError, finiteNumber, requirePositive } from './data';
-import { axisScale, baseSpec, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
+import { axisScale, baseSpec, numberAxis, plotVegaLite, PlotOptions, TopLevelSpec } from './vega';
 
 export interface ScatterPoint {
   x: number;
@@ -54,8 +54,8 @@ export function plotScatter(plot: ScatterPlot): Figure {
     data: { values },
     mark: { type: 'circle', size: plot.size ?? 60, opacity: 0.85 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: axisScale(plot.logX) },
-      y: { field: 'y', type: 'quantitative', title: plot.yLabel ?? 'y', scale: axisScale(plot.logY) },
+      x: { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: axisScale(plot.logX), axis: numberAxis(plot.logX) },
+      y: { field: 'y', type: 'quantitative', title: plot.yLabel ?? 'y', scale: axisScale(plot.logY), axis: numberAxis(plot.logY) },
       color: colour,
     },
   } as unknown as TopLevelSpec;

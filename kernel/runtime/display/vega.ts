@@ -114,6 +114,17 @@ export function baseSpec(options: PlotOptions): Record<string, unknown> {
   };
 }
 
+/**
+ * Tick labels of a quantitative axis in plain decimals (`5,470`, `0.35`), never `5.47e+3`; a log
+ * axis keeps Vega's labels (powers of ten).
+ */
+export function numberAxis(log?: boolean): Record<string, unknown> {
+  return log ? {} : { format: NUMBER_FORMAT };
+}
+
+/** d3-format for numbers printed on a plot: decimal notation, thousands separated, trailing zeros trimmed. */
+export const NUMBER_FORMAT = ',~r';
+
 /** A quantitative axis: log, or linear without forcing 0 into the domain (a loss curve's detail). */
 export function axisScale(log?: boolean): Record<string, unknown> {
   return log ? { type: 'log' } : { type: 'linear', zero: false };

@@ -4,7 +4,7 @@
  * notebook's folder) and shows ✓ or ✗ with a short reason, as text and as HTML.
  */
 import { encodeValue, escapeHtml, notImplementedOf, RecordError, type Encoded } from '../../protocol';
-import { emit } from '../output';
+import { displayedResult, emit } from '../output';
 import { checkId, evaluate, isThenable, type Outcome } from './argument';
 import { ChecksFileError, loadChecks, type CheckSpec } from './checksFile';
 import { evaluateCheck } from './expect';
@@ -15,7 +15,7 @@ function report(id: string, pass: boolean, text: string): boolean {
   const colour = pass ? '#1a7f37' : '#cf222e';
   const html = `<div style="color:${colour};font-family:monospace">${pass ? '✓' : '✗'} <b>${escapeHtml(id)}</b> — ${escapeHtml(text)}</div>`;
   emit({ 'text/html': html, 'text/plain': line });
-  return pass;
+  return displayedResult(pass);
 }
 
 /**

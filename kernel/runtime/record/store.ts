@@ -16,7 +16,7 @@ import {
   type Encoded,
   type RecordPayload,
 } from '../../protocol';
-import { emit } from '../output';
+import { displayedResult, emit } from '../output';
 import { checkId, evaluate, isThenable } from './argument';
 import { describeValue } from './describe';
 
@@ -71,5 +71,5 @@ export function record<T>(id: string, valueOrThunk: T | (() => T)): T | undefine
   store().set(id, encoded);
   const payload: RecordPayload = { id, value: encoded };
   emit({ [RECORD_MIME]: payload, 'text/plain': `recorded ${id}: ${describeValue(decodeValue(encoded))}` });
-  return value;
+  return displayedResult(value);
 }
