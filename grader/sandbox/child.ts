@@ -86,7 +86,18 @@ function patchSys(sys: import('typescript').System, assignmentRoot: string, scra
     const dir = path.resolve(p);
     return dir !== assignmentRoot && (assignmentRoot + path.sep).startsWith(dir === path.sep ? dir : dir + path.sep) && (dir + path.sep).startsWith(scratch + path.sep);
   };
-  sys.directoryExists = (p: string) => ancestor(p) || repoFolders.has(path.resolve(p)) || directoryExists(p);
+  // The scratch node_modules holds one link per readable package (inside scope folders such as
+  // `@types`, which are not readable themselves), and the permission model answers a stat of such a
+  // link as missing although its files can be read: the type checker is told that a scope folder
+  // exists, and that a package link with a package.json is a folder (else `@types/node` is not found).
+  const scratchModules = path.join(scratch, 'node_modules');
+  const packageLink = (dir: string) => {
+    if (!(dir + path.sep).startsWith(scratchModules + path.sep) || dir === scratchModules) return false;
+    if (path.dirname(dir) === scratchModules && path.basename(dir).startsWith('@')) return true;
+    return sys.fileExists(path.join(dir, 'package.json'));
+  };
+  sys.directoryExists = (p: string) =>
+    ancestor(p) || repoFolders.has(path.resolve(p)) || directoryExists(p) || packageLink(path.resolve(p));
   sys.getDirectories = (p: string) => {
     if (!ancestor(p)) return getDirectories(p);
     const dir = path.resolve(p);
