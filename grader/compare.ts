@@ -4,6 +4,7 @@
  */
 import type { Encoded, Expectation, Tolerance, CreditRule } from './types';
 import { numeric, describe, type TensorData, type TensorSummary } from './value';
+import { formatNumber } from './report/text';
 
 export interface Comparison {
   /** 1 = full credit, 0 = none; `proportional` items may land in between. */
@@ -36,7 +37,8 @@ function compareFull(exp: TensorData, got: TensorData, tol: Required<Tolerance>,
   }
   const n = exp.data.length;
   if (ok === n) return { fraction: 1, reason: '' };
-  const where = exp.shape.length ? ` (worst at flat index ${worst}: found ${got.data[worst]}, expected ${exp.data[worst]})` : '';
+  if (n === 1) return { fraction: 0, reason: `found ${formatNumber(got.data[0], 6)}, expected ${formatNumber(exp.data[0], 6)} (allowed difference ${formatNumber(tol.atol + tol.rtol * Math.abs(exp.data[0]), 3)})` };
+  const where = exp.shape.length ? ` (worst at flat index ${worst}: found ${formatNumber(got.data[worst], 6)}, expected ${formatNumber(exp.data[worst], 6)})` : '';
   const fraction = rule === 'proportional' ? ok / n : 0;
   return { fraction, reason: `${n - ok} of ${n} values outside tolerance (atol ${tol.atol}, rtol ${tol.rtol})${where}` };
 }
@@ -57,7 +59,7 @@ function compareSummary(exp: TensorSummary, got: TensorSummary | TensorData, tol
   let ok = 0;
   for (let i = 0; i < exp.sample.length; i++) if (close(g.sample[i], exp.sample[i], tol)) ok++;
   if (!bad.length && ok === exp.sample.length) return { fraction: 1, reason: '' };
-  const parts = bad.map(([name, a, b]) => `${name} ${a} vs expected ${b}`);
+  const parts = bad.map(([name, a, b]) => `${name} ${formatNumber(a, 6)} vs expected ${formatNumber(b, 6)}`);
   if (ok < exp.sample.length) parts.push(`${exp.sample.length - ok} of ${exp.sample.length} sampled values outside tolerance`);
   const fraction = rule === 'proportional' && !bad.length ? ok / exp.sample.length : 0;
   return { fraction, reason: parts.join('; ') };
@@ -88,9 +90,13 @@ export function compare(found: Encoded, reference: Encoded, expect: Expectation 
   return reveal ? c : { fraction: c.fraction, reason: redact(c.reason) };
 }
 
-/** Hidden tests never reveal their expected values: keep what was found, drop what was expected. */
+/** Hidden tests never reveal their expected values: keep what was found, drop what was expected (whole clauses, never half a sentence). */
 export function redact(reason: string): string {
-  return reason.replace(/,? ?expected (a |an )?[^;]*/g, (m) => (m.includes('expected a') ? m : '')).replace(/\(worst at flat index (\d+): found ([^,]+)\)/g, '(first wrong value at flat index $1: $2)').replace(/ vs $/, '');
+  return reason
+    .replace(/\(worst at flat index (\d+): found ([^,]+), expected [^)]*\)/g, '(largest error at flat index $1: found $2)')
+    .replace(/ vs expected [^;]*/g, ' is off')
+    .replace(/,? ?expected (?!a |an )[^;]*/g, '')
+    .trim();
 }
 
 function compareRaw(found: Encoded, reference: Encoded, expect: Expectation, tolerance: Tolerance, rule: CreditRule): Comparison {
@@ -102,7 +108,9 @@ function compareRaw(found: Encoded, reference: Encoded, expect: Expectation, tol
     const min = expect.kind === 'range' ? expect.min : expect.fraction * (scalarOf(reference) ?? NaN);
     const max = expect.kind === 'range' ? expect.max : Infinity;
     if (Number.isNaN(min)) return { fraction: 0, reason: 'the reference value is missing' };
-    return x >= min && x <= max ? { fraction: 1, reason: '' } : { fraction: 0, reason: `${x} is outside [${+min.toPrecision(4)}, ${max}]` };
+    if (x >= min && x <= max) return { fraction: 1, reason: '' };
+    if (expect.kind === 'atLeast') return { fraction: 0, reason: `${formatNumber(x)} is below ${formatNumber(min)} (${Math.round(expect.fraction * 100)}% of the reference's ${formatNumber(scalarOf(reference)!)})` };
+    return { fraction: 0, reason: `${formatNumber(x)} is outside [${formatNumber(min)}, ${formatNumber(max)}]` };
   }
   const e = numeric(reference);
   const g = numeric(found);

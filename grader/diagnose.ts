@@ -135,9 +135,13 @@ export function diagnoseValue(found: Encoded, reference: Encoded): string | null
   const notes: string[] = [];
   // Right without regularisation, wrong with it: the regularisation term.
   const reg0 = keys.filter((k) => caseOf(k) === 'reg0');
-  const regCase = keys.filter((k) => caseOf(k) === 'reg');
-  if (reg0.length && regCase.length && !reg0.some((k) => wrong.includes(k)) && regCase.every((k) => wrong.includes(k)))
-    notes.push('right with reg = 0 but wrong with reg > 0: the regularisation term is missing or wrong (loss reg·ΣW², gradient 2·reg·W)');
+  const regWrong = keys.filter((k) => caseOf(k) === 'reg' && wrong.includes(k));
+  if (reg0.length && regWrong.length && !reg0.some((k) => wrong.includes(k))) {
+    const lossRight = keys.some((k) => caseOf(k) === 'reg' && /loss$/.test(k)) && regWrong.every((k) => !/loss$/.test(k));
+    notes.push(lossRight
+      ? 'right with reg = 0, and with reg > 0 the loss is right but the gradient is not: the regularisation gradient (2·reg·W) is missing or wrong'
+      : 'right with reg = 0 but wrong with reg > 0: the regularisation term is missing or wrong (loss reg·ΣW², gradient 2·reg·W)');
+  }
   for (const k of wrong) {
     const a = tensorOf(f[k]), b = tensorOf(r[k]);
     if (!a || !b) continue;

@@ -174,6 +174,10 @@ export interface ItemResult {
   /** The student's own error text related to this item, with its cell or file line. */
   studentError?: StudentError;
   pendingManual?: boolean;
+  /** For a wrong gradient: what the difference looks like (grader/diagnose.ts). */
+  diagnosis?: string;
+  /** When a value it is computed from is off too (spec `dependsOn`): fix that first. */
+  note?: string;
 }
 
 export interface StudentResult {

@@ -18,7 +18,7 @@ export type ReportFormat = 'gradescope';
 /** A student's files; report.json goes last because its presence marks the student as graded. */
 export function writeStudentReports(outDir: string, spec: Spec, r: StudentResult, formats: ReportFormat[]): void {
   const dir = path.join(outDir, r.student);
-  writeAtomic(path.join(dir, 'feedback.html'), feedbackHtml(r, spec.title));
+  writeAtomic(path.join(dir, 'feedback.html'), feedbackHtml(r, spec));
   if (formats.includes('gradescope')) writeAtomic(path.join(dir, 'results.json'), JSON.stringify(gradescopeResults(r), null, 2) + '\n');
   writeAtomic(path.join(dir, 'report.json'), reportJson(r));
 }
