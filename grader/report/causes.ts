@@ -110,5 +110,5 @@ export function rootCauses(r: StudentResult): Cause[] {
 /** The first root cause, whole, in one line (for the terminal). */
 export function firstCauseLine(r: StudentResult): string | null {
   const c = rootCauses(r)[0];
-  return c ? `${c.where ? `${c.where}: ` : ''}${c.title}` : null;
+  return c ? `${c.where && !c.title.startsWith(c.where) ? `${c.where}: ` : ''}${c.title}` : null;
 }
