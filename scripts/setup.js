@@ -23,6 +23,7 @@ const DEBIAN_PACKAGES = [
   ['python3-jupyter-kernel-test', 'the Jupyter kernel conformance suite'],
   ['dataset-fashion-mnist', 'the offline default data set (31 MB, /usr/share/datasets/fashion-mnist)'],
   ['fonts-dejavu-core', 'the font that PNG plots use for their text (SVG plots need none)'],
+  ['chromium', 'headless browser: tests/graderFeedbackBrowser.test.ts lays out feedback.html at phone and desktop widths'],
 ];
 
 function lockHash() {
