@@ -38,9 +38,10 @@ function wrapper(html: string, width: number, height: number): string {
   return `<!doctype html><html><body style="margin:0"><iframe srcdoc="${srcdoc}" style="width:${width}px;height:${height}px;border:0;display:block"></iframe></body></html>`;
 }
 
-/** Elements that reach past the right edge of the viewport, measured by the page itself after layout. */
+/** Elements that reach past the right edge of the viewport or whose content spills out of them, measured by the page itself after layout. */
 const PROBE = `<script>addEventListener('load', () => {
-  const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).slice(0, 5);
+  const spills = (e) => getComputedStyle(e).overflowX === 'visible' && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0;
+  const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1 || spills(e)).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).slice(0, 5);
   parent.document.body.setAttribute('data-layout', JSON.stringify({ scrollWidth: document.documentElement.scrollWidth, innerWidth, wide }));
 });</script>`;
 
