@@ -94,7 +94,7 @@ export function rootCauses(r: StudentResult): Cause[] {
   // Wrong gradients the diagnosis recognised: the same diagnosis on several items is one cause.
   const diagnosed = new Map<string, ItemResult[]>();
   for (const i of open) if (i.diagnosis && !claimed.has(i.id)) diagnosed.set(i.diagnosis, [...(diagnosed.get(i.diagnosis) ?? []), i]);
-  for (const [d, items] of diagnosed) add({ title: d, where: items.map((i) => i.title).join('; '), consequences: [] }, items);
+  for (const [d, items] of diagnosed) add({ title: d, consequences: [] }, items);
 
   // Not implemented yet, one cause per function.
   const todo = new Map<string, ItemResult[]>();
@@ -110,5 +110,6 @@ export function rootCauses(r: StudentResult): Cause[] {
 /** The first root cause, whole, in one line (for the terminal). */
 export function firstCauseLine(r: StudentResult): string | null {
   const c = rootCauses(r)[0];
-  return c ? `${c.where && !c.title.startsWith(c.where) ? `${c.where}: ` : ''}${c.title}` : null;
+  if (!c) return null;
+  return c.where ? `${c.title.startsWith(c.where) ? '' : `${c.where}: `}${c.title}` : `${c.title} (${c.items.join(', ')})`;
 }

@@ -34,15 +34,18 @@ function itemHtml(i: ItemResult, causeOf: Map<string, number>): string {
   const cause = causeOf.get(i.id);
   const parts: string[] = [];
   if (!full && !i.pendingManual) {
-    if (cause !== undefined) parts.push(`<p class="why">Lost to <a href="#cause-${cause + 1}">fix first #${cause + 1}</a>.</p>`);
+    // Lost to an error listed under "what to fix first": point there instead of repeating it.
+    const short = cause !== undefined && !i.diagnosis;
+    if (short) parts.push(`<p class="why">Lost to <a href="#cause-${cause! + 1}">fix first #${cause! + 1}</a>.</p>`);
     else if (i.reason) parts.push(reason(i.reason));
     if (i.diagnosis) parts.push(`<p class="diag"><strong>Looks like:</strong> ${esc(i.diagnosis)}</p>`);
     if (i.note) parts.push(`<p class="note">${esc(i.note)}</p>`);
-    if (cause !== undefined) return `<li class="item">${points(i)}<div class="body"><div class="title">${esc(i.title)} <span class="id">${esc(i.id)}</span></div>${parts.join('')}</div></li>`;
+    if (short) return `<li class="item">${points(i)}<div class="body"><div class="title">${esc(i.title)} <span class="id">${esc(i.id)}</span></div>${parts.join('')}</div></li>`;
     if (i.kind === 'hidden') parts.push('<p class="muted">Hidden test: its inputs and expected values are not shown.</p>');
-    else if (i.expected) parts.push(value('expected', i.expected));
-    if (i.found) parts.push(value('found', i.found));
-    if (i.studentError && cause === undefined)
+    else if (i.expected && !i.reason.startsWith('found ')) parts.push(value('expected', i.expected));
+    // A scalar's reason already says what was found and expected.
+    if (i.found && !i.reason.startsWith('found ')) parts.push(value('found', i.found));
+    if (i.studentError && !short)
       parts.push(`<details class="err"><summary>${esc(i.studentError.where)}: ${esc(i.studentError.ename)}: ${esc(i.studentError.evalue)}</summary><pre>${esc(i.studentError.traceback.join('\n'))}</pre></details>`);
   }
   return `<li class="item${full ? ' ok' : ''}">${points(i)}<div class="body"><div class="title">${esc(i.title)} <span class="id">${esc(i.id)}</span></div>${parts.join('')}</div></li>`;
