@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import type { Reference, Spec } from './types';
+import type { Encoded, Reference, Spec } from './types';
 import type { Task } from './sandbox/protocol';
 import { runTasks, type RunLimits } from './run';
 import { createWorkspace, copyTree, dataReadPaths, childEnv, assignmentRelPath } from './workspace';
@@ -110,8 +110,8 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     if (item.kind === 'hidden' && (!h || h.error)) problems.push(`hidden test ${item.id} failed on the solution${h?.error ? `: ${h.error.ename}: ${h.error.evalue}` : ''}`);
   }
   if (problems.length) throw new ReferenceError_(`the reference solution in ${o.solutionDir} did not run cleanly (${problems.length} problem${problems.length > 1 ? 's' : ''}); first: ${problems[0]}`);
-  const hidden: Record<string, unknown> = {};
-  for (const [id, h] of Object.entries(run.hidden)) hidden[id] = h.value;
+  const hidden: Record<string, Encoded> = {};
+  for (const [id, h] of Object.entries(run.hidden)) if (h.value !== undefined) hidden[id] = h.value; // JSON drops undefined anyway
   const ref: Reference = { key, records: run.records, recordedAt: run.recordedAt, hidden, configuration: o.configuration };
   fs.mkdirSync(o.cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

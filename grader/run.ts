@@ -13,7 +13,8 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import { spawn, spawnSync } from 'child_process';
 import * as ts from 'typescript';
-import type { Encoded, RunOutput, StudentError, TaskOutcome } from './types';
+import { payloadValue } from '../kernel/protocol';
+import type { RunOutput, StudentError, TaskOutcome } from './types';
 import type { ChildConfig, ChildMessage, Task } from './sandbox/protocol';
 
 export interface RunLimits {
@@ -258,7 +259,7 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
           arm('cell');
           break;
         case 'record':
-          out.records[m.id] = m.notImplemented ? { $notImplemented: m.notImplemented } : (m.value as Encoded);
+          out.records[m.id] = payloadValue(m);
           out.recordedAt[m.id] = m.where;
           break;
         case 'hiddenValue':

@@ -4,7 +4,7 @@ import { collect } from './collect';
 import { compare } from './compare';
 import { describe, numeric } from './value';
 import { diagnoseValue } from './diagnose';
-import { formatNumber } from './report/text';
+import { formatNumber } from '../kernel/protocol';
 
 export function round2(x: number): number {
   return Math.round(x * 100) / 100;

@@ -99,13 +99,14 @@ async function buildCorpus(): Promise<void> {
   // Forging: patches of the runtime's record encoding, of tf and of the tensor prototype, each
   // tried at module load; sumRows then reports what happened (as its own error).
   const patches = (rel: string) =>
-    `import * as rt from '${rel}';\nimport * as rec from '${rel}/record';\n` +
+    `import * as rt from '${rel}';\nimport * as rec from '${rel}/record';\nimport * as codec from '${rel}/../protocol/codec';\n` +
     `const outcomes: string[] = [];\nconst fake = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n` +
     // 'refused: …' when the assignment throws, 'no effect' when it is silently ignored (sloppy mode), 'PATCHED' when it took.
     `const tryPatch = (what: string, obj: any, key: string, value: unknown) => { try { obj[key] = value; outcomes.push(what + (obj[key] === value ? ' PATCHED' : ': no effect')); } catch (e) { outcomes.push(what + ': refused: ' + (e as Error).message); } };\n` +
     `tryPatch('runtime.encodeValue', rt, 'encodeValue', fake);\n` +
     `tryPatch('record.encodeValue', rec, 'encodeValue', fake);\n` +
     `tryPatch('record.record', rec, 'record', () => undefined);\n` +
+    `tryPatch('codec.encodeValue', codec, 'encodeValue', fake);\n` +
     `tryPatch('tf.sum', rt.tf, 'sum', () => rt.tf.ones([7]));\n` +
     `tryPatch('Tensor.prototype.dataSync', rt.tf.Tensor.prototype, 'dataSync', () => new Float32Array(7).fill(1));\n`;
   submission('forge', {
@@ -241,11 +242,11 @@ describe('one batch with a good submission and the hostile corpus', () => {
     expect(reasons(byName.get('print_100mb')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
   });
 
-  it('cannot forge values by patching tf or the runtime', () => {
+  it('cannot forge values by patching tf, the runtime or the record codec', () => {
     for (const name of ['forge', 'record_patch']) {
       const text = reasons(byName.get(name)!);
       const outcomes = text.match(/patch outcomes: ([^\n|]*)/)![1].split('; ');
-      expect(outcomes.length).toBe(5);
+      expect(outcomes.length).toBe(6);
       for (const o of outcomes) expect(o).toMatch(/: (no effect|refused: .*(read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine))/);
     }
     expect(byName.get('forge')!.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);

@@ -6,7 +6,7 @@
  */
 import type { GradescopeResults } from '../report/gradescope';
 import type { LatePolicy } from '../types';
-import { formatNumber } from '../report/text';
+import { formatNumber } from '../../kernel/protocol';
 
 export interface SubmissionMetadata {
   id?: number;

@@ -10,7 +10,8 @@ import type { GradescopeVisibility, ItemResult, Spec, StudentResult } from '../t
 import { validator, firstError } from '../schema';
 import { GraderError } from '../errors';
 import { rootCauses } from './causes';
-import { escapeMarkdown as md, formatNumber, tidyNumbers } from './text';
+import { formatNumber } from '../../kernel/protocol';
+import { escapeMarkdown as md, tidyNumbers } from './text';
 
 export interface GradescopeTest {
   score: number;

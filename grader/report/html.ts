@@ -8,7 +8,8 @@
  */
 import type { ItemResult, Spec, StudentResult } from '../types';
 import { rootCauses, type Cause } from './causes';
-import { escapeHtml as esc, formatNumber, tidyNumbers } from './text';
+import { escapeHtml as esc, formatNumber } from '../../kernel/protocol';
+import { tidyNumbers } from './text';
 
 /** A value shown inline when short, collapsed behind its first characters when long. */
 function value(label: string, text: string): string {

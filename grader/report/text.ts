@@ -1,17 +1,8 @@
 /**
- * Text for people: numbers at a sensible precision and escaping for HTML and Markdown.
- * Reports show float32 values that went through float64 (0.7300000190734863); people read 0.73.
+ * Prose for people: float noise in a report's sentences rounded away (float32 values that went
+ * through float64, 0.7300000190734863, read 0.73), and Markdown escaping for Gradescope. A single
+ * value is written with kernel/protocol's formatNumber; HTML escaping is kernel/protocol's too.
  */
-
-/** A number with at most `digits` significant digits, without trailing zeros (1e-5 and 3.2e+7 in exponent form). */
-export function formatNumber(x: number, digits = 4): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
-  if (Number.isInteger(x) && Math.abs(x) < 1e7) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return x.toExponential(Math.max(0, digits - 2)).replace(/\.?0+e/, 'e');
-  return String(Number(x.toPrecision(digits)));
-}
 
 /**
  * Every number in a text written with more significant digits than anyone reads (float noise such
@@ -21,12 +12,10 @@ export function formatNumber(x: number, digits = 4): string {
 export function tidyNumbers(text: string, digits = 4): string {
   return text.replace(/(^|[^\w.:])(-?\d+\.\d{5,}(?:e[+-]?\d+)?|-?\d\.\d+e[+-]?\d+)(?![\w.])/gi, (m, pre: string, num: string) => {
     const x = Number(num);
-    return Number.isFinite(x) ? pre + formatNumber(x, digits) : m;
+    if (!Number.isFinite(x)) return m;
+    const a = Math.abs(x);
+    return pre + (a !== 0 && (a < 1e-3 || a >= 1e7) ? x.toExponential(digits - 2).replace(/\.?0+e/, 'e') : String(Number(x.toPrecision(digits))));
   });
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** Markdown-safe inline text: characters Markdown would read as formatting or HTML are backslash-escaped. */

@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { executeNotebook, type NotebookRun } from '../../kernel/engine';
+import { RECORD_MIME } from '../../kernel/protocol';
 
 export interface CheckLine {
   id: string;
@@ -38,7 +39,6 @@ export interface NotebookSummary {
 }
 
 const CHECK_LINE = /^([✓✗]) (\S+) — ([\s\S]*)$/;
-const RECORD_MIME = 'application/vnd.ts231n.record+json';
 
 /** The ✓/✗ lines, errors and records in a run's outputs. */
 export function summarise(file: string, run: NotebookRun, quick: boolean, seconds: number, cellSeconds: number[]): NotebookSummary {
