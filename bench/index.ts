@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CASES } from './cases';
 import type { CaseResult, Config, WorkerReport } from './worker';
+import { CommandLineError, parseCommandLine } from '../scripts/commandLine';
 
 interface NumpyRun {
   threads: number;
@@ -42,12 +43,21 @@ const CONFIGS = ['auto', 'wasm-threads', 'wasm-stock', 'cpu', 'tensorflow'] as c
 /** What the cpu config runs unless --cases says otherwise. */
 const CPU_CASES = ['matmul', 'conv_fwd', 'mlp_step', 'maxpool_fwd_bwd'];
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new BenchUsageError(`--${name} needs a value`);
-  return v;
+const USAGE = 'usage: npm run bench -- [--quick] [--configs auto,wasm-threads,wasm-stock,cpu,tensorflow] [--threads N] [--cases ID,…] [--json FILE]';
+
+function commandLine(argv: string[]) {
+  try {
+    return parseCommandLine(argv, {
+      quick: { type: 'boolean' },
+      configs: { type: 'string' },
+      threads: { type: 'string' },
+      cases: { type: 'string' },
+      json: { type: 'string' },
+    }).values;
+  } catch (e) {
+    if (e instanceof CommandLineError) throw new BenchUsageError(`${e.message}\n${USAGE}`);
+    throw e;
+  }
 }
 
 function firstLine(s: string): string {
@@ -91,19 +101,20 @@ function basis(r: { minMs?: number; cpuMs?: number }, threads: number): number |
 }
 
 function main(): void {
-  const quick = process.argv.includes('--quick');
-  const cases = argValue('cases');
+  const args = commandLine(process.argv.slice(2));
+  const quick = args.quick ?? false;
+  const cases = args.cases;
   if (cases) {
     const unknown = cases.split(',').filter((c) => !CASES.some((k) => k.id === c));
     if (unknown.length) throw new BenchUsageError(`unknown case ${unknown.join(', ')}: use ${CASES.map((c) => c.id).join(', ')}`);
   }
-  const threadsArg = Number(argValue('threads') ?? Math.min(os.cpus().length, 8));
+  const threadsArg = Number(args.threads ?? Math.min(os.cpus().length, 8));
   if (!Number.isInteger(threadsArg) || threadsArg < 1) throw new BenchUsageError('--threads must be a positive integer');
-  const configs = (argValue('configs') ?? (quick ? 'auto' : 'auto,wasm-threads,wasm-stock,cpu')).split(',');
+  const configs = (args.configs ?? (quick ? 'auto' : 'auto,wasm-threads,wasm-stock,cpu')).split(',');
   for (const c of configs) {
     if (!(CONFIGS as readonly string[]).includes(c)) throw new BenchUsageError(`unknown config ${c}: use ${CONFIGS.join(', ')}`);
   }
-  const jsonPath = path.resolve(argValue('json') ?? path.join(__dirname, 'results.json'));
+  const jsonPath = path.resolve(args.json ?? path.join(__dirname, 'results.json'));
   const started = Date.now();
 
   const runs: ConfigRun[] = [];

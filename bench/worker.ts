@@ -12,6 +12,7 @@ import { startWasm } from '../kernel/runtime/wasm/threads';
 import { seed, randn } from '../kernel/runtime/random';
 import { CASES } from './cases';
 import { time } from './timing';
+import { parseCommandLine } from '../scripts/commandLine';
 
 export type Config = 'auto' | 'wasm' | 'wasm-stock' | 'cpu' | 'tensorflow';
 
@@ -33,10 +34,6 @@ export interface WorkerReport {
   results: CaseResult[];
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function start(config: Config): Promise<void> {
   if (config === 'auto') await ready();
@@ -47,10 +44,13 @@ async function start(config: Config): Promise<void> {
   } else await useBackend(config as BackendName);
 }
 
+// Started by bench/index.ts only: a bad flag is a bug there, reported like any other failure below.
+const { values } = parseCommandLine(process.argv.slice(2), { config: { type: 'string' }, quick: { type: 'boolean' }, cases: { type: 'string' } });
+
 async function main(): Promise<void> {
-  const config = (arg('config') ?? 'auto') as Config;
-  const quick = process.argv.includes('--quick');
-  const only = arg('cases')?.split(',');
+  const config = (values.config ?? 'auto') as Config;
+  const quick = values.quick ?? false;
+  const only = values.cases?.split(',');
   await start(config);
   const info = backendInfo();
   const threads = info.threads ?? 1;
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (e) => {
-    process.stderr.write(`bench worker (${arg('config') ?? 'auto'}): ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    process.stderr.write(`bench worker (${values.config ?? 'auto'}): ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
     process.exit(1);
   },
 );

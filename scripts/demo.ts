@@ -12,11 +12,13 @@ import { gradeBatch } from '../grader/batch';
 import { progressPrinter } from '../grader/cli';
 import { GraderError } from '../grader/errors';
 import { EXAMPLES_DIR, buildExamples, staleExamples } from './examples';
+import { CommandLineError, parseCommandLine } from './commandLine';
 import { firstCauseLine } from '../grader/report/causes';
 
 const REPO = path.resolve(__dirname, '..');
 
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseCommandLine(argv, { force: { type: 'boolean' } });
   if (process.env.TS231N_QUICK === undefined) process.env.TS231N_QUICK = '1';
   // The examples are built from solutions/, not committed: (re)build them when missing or stale.
   const stale = staleExamples();
@@ -32,7 +34,7 @@ async function main(): Promise<number> {
     submissions: EXAMPLES_DIR,
     out,
     jobs: Math.min(3, os.cpus().length),
-    force: process.argv.includes('--force'),
+    force: values.force ?? false,
     onProgress: progressPrinter(),
     onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
   });
@@ -58,9 +60,13 @@ async function main(): Promise<number> {
   return res.failures.length ? 1 : 0;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
+    if (e instanceof CommandLineError) {
+      process.stderr.write(`demo: ${e.message}\nusage: npm run demo [-- --force]\n`);
+      process.exit(2);
+    }
     process.stderr.write(`demo: ${(e as Error).message.split('\n')[0]}${e instanceof GraderError ? '' : ` (${(e as Error).name})`}\n`);
     process.exit(1);
   },

@@ -15,6 +15,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SOURCE_SUFFIX } from './notebooks/build';
+import { CommandLineError, parseCommandLine } from './commandLine';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'submissions', 'assignment1');
@@ -70,7 +72,7 @@ export const EXAMPLES: Record<string, Edit[]> = {
     {
       file: 'cs231n/features.ts',
       why: 'features.ts throws when imported',
-      apply: replaceOnce("import { tf } from '../../../kernel/runtime';\n", "import { tf } from '../../../kernel/runtime';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
+      apply: replaceOnce("import { tf } from 'ts231n';\n", "import { tf } from 'ts231n';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
     },
   ],
 };
@@ -81,7 +83,7 @@ function copyTree(src: string, dest: string): void {
     if (d.name.startsWith('.')) continue; // scratch folders, checkpoints
     const s = path.join(src, d.name);
     if (d.isDirectory()) copyTree(s, path.join(dest, d.name));
-    else if (d.isFile()) fs.copyFileSync(s, path.join(dest, d.name));
+    else if (d.isFile() && !d.name.endsWith(SOURCE_SUFFIX)) fs.copyFileSync(s, path.join(dest, d.name)); // a student has no notebook sources
   }
 }
 
@@ -137,7 +139,8 @@ export function staleExamples(committed: string = EXAMPLES_DIR): string[] {
 
 if (require.main === module) {
   try {
-    if (process.argv.includes('--check')) {
+    const { values } = parseCommandLine(process.argv.slice(2), { check: { type: 'boolean' } });
+    if (values.check) {
       const diffs = staleExamples();
       if (diffs.length) {
         process.stderr.write(`examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`);
@@ -150,6 +153,7 @@ if (require.main === module) {
     }
   } catch (e) {
     process.stderr.write(`examples: ${(e as Error).message}\n`);
-    process.exit(1);
+    if (e instanceof CommandLineError) process.stderr.write('usage: npx tsx scripts/examples.ts [--check]\n');
+    process.exit(e instanceof CommandLineError ? 2 : 1);
   }
 }

@@ -11,7 +11,13 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const quiet = process.argv.includes('--quiet');
+let quiet = false;
+try {
+  quiet = require('util').parseArgs({ options: { quiet: { type: 'boolean' } }, strict: true }).values.quiet === true;
+} catch (e) {
+  console.error(`[setup] ${String(e.message).split('\n')[0]}\nusage: node scripts/setup.js [--quiet]`);
+  process.exit(2);
+}
 const log = (msg) => console.log(`[setup] ${msg}`);
 
 /** Debian packages, each with the reason the kit needs it. */

@@ -47,30 +47,37 @@ function protocol(repoRoot: string): typeof import('../../kernel/protocol') {
 }
 
 /**
- * The permission model refuses to list or stat the scratch root (it is not readable: it holds the
- * links to kernel/, datasets/, node_modules/), and TypeScript's module resolution skips every
- * lookup under a folder it believes missing — so `../../datasets` would not type-check in a cell.
- * Tell TypeScript what the folders above the assignment hold: the next folder down and, in the
- * scratch root, the links. (tslab's system object inherits from ts.sys.)
+ * The permission model refuses to list or stat a folder the child may not read as a whole, and
+ * TypeScript's module resolution skips every lookup under a folder it believes missing. Two such
+ * folders matter:
+ * - the scratch root and the folders above the assignment (the scratch root holds node_modules/):
+ *   TypeScript is told what they hold, the next folder down and, in the scratch root, node_modules;
+ * - the repository root and its node_modules/. The cells import the runtime as `ts231n`, whose
+ *   real path is kernel/runtime: its `../../datasets` (ts231n/datasets) and its `@tensorflow/tfjs`
+ *   resolve through them. The child may read kernel/, datasets/ and each package, not these two
+ *   folders themselves, so TypeScript is told they exist (reading them stays refused). Without
+ *   that, `ts231n/datasets` would export nothing and `tf` would have no types.
+ * (tslab's system object inherits from ts.sys.)
  */
 function showAncestors(repoRoot: string, assignmentRoot: string, scratch: string): void {
   // kernel/engine knows which TypeScript builds tslab type-checks with.
   const { checkerSystems } = require(path.join(repoRoot, 'kernel', 'engine')) as { checkerSystems(): import('typescript').System[] };
-  for (const sys of checkerSystems()) patchSys(sys, assignmentRoot, scratch);
+  const repoFolders = new Set([path.resolve(repoRoot), path.resolve(repoRoot, 'node_modules')]);
+  for (const sys of checkerSystems()) patchSys(sys, assignmentRoot, scratch, repoFolders);
 }
 
-function patchSys(sys: import('typescript').System, assignmentRoot: string, scratch: string): void {
+function patchSys(sys: import('typescript').System, assignmentRoot: string, scratch: string, repoFolders: Set<string>): void {
   const { directoryExists, getDirectories } = { directoryExists: sys.directoryExists.bind(sys), getDirectories: sys.getDirectories.bind(sys) };
   const ancestor = (p: string) => {
     const dir = path.resolve(p);
     return dir !== assignmentRoot && (assignmentRoot + path.sep).startsWith(dir === path.sep ? dir : dir + path.sep) && (dir + path.sep).startsWith(scratch + path.sep);
   };
-  sys.directoryExists = (p: string) => ancestor(p) || directoryExists(p);
+  sys.directoryExists = (p: string) => ancestor(p) || repoFolders.has(path.resolve(p)) || directoryExists(p);
   sys.getDirectories = (p: string) => {
     if (!ancestor(p)) return getDirectories(p);
     const dir = path.resolve(p);
     const next = path.relative(dir, assignmentRoot).split(path.sep)[0];
-    return dir === scratch ? [...new Set([next, 'kernel', 'datasets', 'node_modules', 'home'])] : [next];
+    return dir === scratch ? [...new Set([next, 'node_modules', 'home'])] : [next];
   };
 }
 

@@ -19,6 +19,7 @@ import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
 import { MIME_BUNDLE_OF_KEY, type CompleteReply, type EngineLike, type ErrorInfo, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../protocol';
+import { installKitResolution } from './kitPackage';
 
 export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
 
@@ -101,6 +102,7 @@ export class Engine implements EngineLike {
     this.cwd = cwd;
     this.tslab = loadTslab();
     ensureTsLoader(this.tslab.ts);
+    installKitResolution();
     const checker = acquireChecker(this.tslab, cwd);
     this.tracker = checker.tracker;
     this.converter = checker.converter;
