@@ -3,8 +3,9 @@
  * checker's table (tests/fixtures/gradcheck/functions.ts), applied to the solution's SVM and softmax
  * losses, goes through
  *  - the public gradient checks as the notebooks run them (checkGradient, h = 1e-5, at reg = 0 and
- *    reg = 50 with weights ~1e-4·randn), on a synthetic dev set at the notebooks' scale,
- *  - the graded `*.grad_naive` comparison at the notebook's inputs (same synthetic set, reg = 0),
+ *    reg = REG_CHECK with weights ~1e-4·randn), on a synthetic dev set at the notebooks' scale,
+ *  - the graded `*.grad_naive` and `*.grad_naive_reg` comparisons at the notebooks' inputs (same
+ *    synthetic set, reg = 0 and REG_CHECK),
  *  - the real hidden tests `*.hidden_loss_naive` (grader/specs/assignment1/hiddenLinear.ts), judged
  *    by the grader's compare() with the spec's tolerance;
  * and the table must list exactly the checks and items that catch it. The example submissions'
@@ -30,6 +31,8 @@ jest.setTimeout(300_000);
 const REPO = path.resolve(__dirname, '..');
 const SPEC = loadSpec(path.join(REPO, 'grader', 'specs', 'assignment1'));
 const CHECKS = JSON.parse(fs.readFileSync(path.join(REPO, 'solutions', 'assignment1', 'checks.json'), 'utf8')) as Record<string, unknown>;
+/** The regularisation strength of the notebooks' second gradient check and of `*.grad_naive_reg`. */
+const REG_CHECK = 1e5;
 type Loss = (W: tf.Tensor, X: tf.Tensor, y: tf.Tensor, reg: number) => [number, tf.Tensor2D];
 
 /** The wrong gradients of the separation table, as bugs in a loss function (the loss itself stays right). */
@@ -81,15 +84,17 @@ async function caughtBy(group: 'svm' | 'softmax', mutant: (l: Loss, C: number) =
   const right = LOSSES[group];
   const naive = mutant(right.naive, C);
   const caught: string[] = [];
-  for (const [id, reg] of [[`${group}.gradcheck_passed`, 0], [`${group}.gradcheck_reg_passed`, 5e1]] as const) {
+  for (const [id, reg] of [[`${group}.gradcheck_passed`, 0], [`${group}.gradcheck_reg_passed`, REG_CHECK]] as const) {
     const [, grad] = naive(W0, X, y, reg);
     const v = checkGradient((w) => right.naive(w, X, y, reg)[0], W0, grad, { h: 1e-5, maxChecks: 100 });
     if (!v.passed) caught.push(id);
   }
-  const item = SPEC.items.find((i) => i.id === `${group}.grad_naive`)!;
-  const [, found] = naive(W0, X, y, 0);
-  const [, expected] = right.naive(W0, X, y, 0);
-  if (compare(runtime.encodeValue(found), runtime.encodeValue(expected), item.expect, item.tolerance, item.credit ?? 'all').fraction < 1) caught.push(item.id);
+  for (const [id, reg] of [[`${group}.grad_naive`, 0], [`${group}.grad_naive_reg`, REG_CHECK]] as const) {
+    const item = SPEC.items.find((i) => i.id === id)!;
+    const [, found] = naive(W0, X, y, reg);
+    const [, expected] = right.naive(W0, X, y, reg);
+    if (compare(runtime.encodeValue(found), runtime.encodeValue(expected), item.expect, item.tolerance, item.credit ?? 'all').fraction < 1) caught.push(item.id);
+  }
   // The hidden tests themselves, with a mutated module loaded in place of the student's.
   for (const kind of ['naive', 'vectorized'] as const) {
     const id = `${group}.hidden_loss_${kind}`;
