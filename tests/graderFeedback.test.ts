@@ -25,7 +25,7 @@ describe('what to fix first', () => {
   const causes = rootCauses(BROKEN);
 
   it('the broken example: two root causes, each once, in order, with file and line, before their consequences', () => {
-    expect(causes.map((c) => c.title)).toEqual(['knn.ipynb is not a valid notebook: not valid JSON: Unterminated string in JSON at position 8777', 'Error: features.ts is being rewritten: do not import it yet']);
+    expect(causes.map((c) => c.title)).toEqual(['knn.ipynb is not a valid notebook: not valid JSON: Unterminated string in JSON at position 8769', 'Error: features.ts is being rewritten: do not import it yet']);
     expect(causes[0]).toMatchObject({ points: 13, items: expect.arrayContaining(['knn.dists_two_loops', 'knn.test_accuracy_best_k']) });
     expect(causes[0].items).toHaveLength(8);
     expect(causes[1]).toMatchObject({ where: 'cs231n/features.ts:3, raised in features.ipynb cell 2 and 2 hidden tests', points: 10 });
@@ -36,7 +36,7 @@ describe('what to fix first', () => {
   });
 
   it('the terminal line is the first root cause, whole', () => {
-    expect(firstCauseLine(BROKEN)).toBe('knn.ipynb is not a valid notebook: not valid JSON: Unterminated string in JSON at position 8777');
+    expect(firstCauseLine(BROKEN)).toBe('knn.ipynb is not a valid notebook: not valid JSON: Unterminated string in JSON at position 8769');
   });
 
   it('a .ts file that does not compile is located from the compiler message; not-implemented functions are one cause each', () => {
@@ -107,7 +107,7 @@ describe('feedback.html', () => {
     const fixAt = broken.indexOf('What to fix first');
     expect(fixAt).toBeGreaterThan(0);
     expect(fixAt).toBeLessThan(broken.indexOf('id="part-knn"'));
-    expect(text(broken).split('Unterminated string in JSON at position 8777')).toHaveLength(2);
+    expect(text(broken).split('Unterminated string in JSON at position 8769')).toHaveLength(2);
     expect(text(broken).split('exports.hogFeature is not a function')).toHaveLength(2);
     expect(text(broken)).toContain('cs231n/features.ts:3, raised in features.ipynb cell 2 and 2 hidden tests');
     expect(broken.match(/Lost to <a href="#cause-1">fix first #1<\/a>/g)).toHaveLength(8);
