@@ -2,7 +2,9 @@
  * One benchmark configuration in a fresh process (wasm threads are fixed when the backend
  * starts, and "stock wasm" must never see the kit's kernel fixes):
  *
- *   tsx bench/worker.ts --config auto|wasm|wasm-stock|cpu|tensorflow [--threads N] [--quick] [--cases a,b]
+ *   tsx bench/worker.ts --config auto|wasm|wasm-xnnpack|wasm-stock|cpu|tensorflow [--quick] [--cases a,b]
+ *
+ * wasm-xnnpack is the kit's wasm without OpenBLAS (TS231N_BLAS=off, set here).
  *
  * Prints one JSON line `{"config": …, "backend": …, "results": [...]}` on stdout.
  */
@@ -14,7 +16,7 @@ import { CASES } from './cases';
 import { time } from './timing';
 import { parseCommandLine } from '../scripts/commandLine';
 
-export type Config = 'auto' | 'wasm' | 'wasm-stock' | 'cpu' | 'tensorflow';
+export type Config = 'auto' | 'wasm' | 'wasm-xnnpack' | 'wasm-stock' | 'cpu' | 'tensorflow';
 
 export interface CaseResult {
   id: string;
@@ -37,7 +39,10 @@ export interface WorkerReport {
 
 async function start(config: Config): Promise<void> {
   if (config === 'auto') await ready();
-  else if (config === 'wasm-stock') {
+  else if (config === 'wasm-xnnpack') {
+    process.env.TS231N_BLAS = 'off';
+    await useBackend('wasm');
+  } else if (config === 'wasm-stock') {
     // the stock kernels only: registerWasmFixes is never called in this process
     require('@tensorflow/tfjs-backend-wasm');
     await startWasm(1);

@@ -7,14 +7,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import type { Reference, Spec, StudentResult } from './types';
+import type { Reference, RunProfile, Spec, StudentResult } from './types';
 import { loadSpec, maxPoints } from './spec';
 import { intake, listSubmissions, studentName, hashFolder, DEFAULT_LIMITS, type IntakeLimits } from './intake';
 import { validateSubmission } from './validate';
-import { runTasks, prepareRunner, networkIsolation, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
+import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
 import { computeReference, plannedTasks } from './reference';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
+import { loadGivenCells, restoreGivenCells, type GivenCells } from './given';
+import type { NotebookV4 } from './validate';
 import { createWorkspace, sandboxReadPaths, childEnv, gradingBackend } from './workspace';
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
@@ -42,6 +44,8 @@ export interface GradeOptions {
   /** Where the reference is cached (default `<out>/.cache`); the key covers everything it depends on. */
   cacheDir?: string;
   onProgress?(p: Progress): void;
+  /** A student's run finished with a profile (where its time went) and its wall time in seconds. */
+  onProfile?(student: string, profile: RunProfile, wallS: number): void;
   onReferenceStart?(): void;
   /** A task of the reference run started (only when the reference is not cached). */
   onReferenceTask?(what: string, index: number, total: number): void;
@@ -103,6 +107,8 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   if (o.cellTimeoutS) limits.cellTimeoutS = o.cellTimeoutS;
   if (o.notebookTimeoutS) limits.notebookTimeoutS = o.notebookTimeoutS;
   if (o.memoryMb) limits.memoryMb = o.memoryMb;
+  // One core's worth of CPU per child, more when there are more cores than jobs.
+  if (o.runLimits?.cpuCores === undefined) limits.cpuCores = Math.max(1, Math.floor((os.cpus().length / (o.jobs ?? os.cpus().length)) * 100) / 100);
   const intakeLimits = { ...DEFAULT_LIMITS, ...o.intakeLimits };
   const quick = quickMode();
   const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingBackend()}`;
@@ -111,12 +117,16 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-grade-'));
   try {
     const runnerDir = path.join(scratchRoot, 'runner');
-    prepareRunner(runnerDir);
+    prepareRunner(runnerDir, repoRoot);
     const hiddenCode = compileHiddenTests(specDir, spec);
+    const given = loadGivenCells(specDir);
+    const references = new Map<string, NotebookV4>();
+    for (const rel of Object.keys(given ?? {})) if (fs.existsSync(path.join(solutionDir, rel))) references.set(rel, JSON.parse(fs.readFileSync(path.join(solutionDir, rel), 'utf8')));
     o.onReferenceStart?.();
     const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration, onTaskStart: (t, i, n) => o.onReferenceTask?.(t.kind === 'notebook' ? t.path : `hidden test ${t.id}`, i, n) });
     const configKey = crypto.createHash('sha256').update(JSON.stringify({ ref: ref.key, limits, configuration })).digest('hex').slice(0, 24);
-    const sandboxNotes = networkIsolation().note ? [networkIsolation().note!] : [];
+    const layers = sandboxLayers();
+    const sandboxNotes = [layers.summary, ...layers.notes];
 
     // Students: one per folder or .zip; names made unique.
     const seen = new Map<string, number>();
@@ -154,9 +164,11 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       }
       running++;
       const started = Date.now();
+      let profile: RunProfile | undefined;
       try {
-        const r = await gradeOne({ entry, student, spec, ref, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick });
+        const r = await gradeOne({ entry, student, spec, ref, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick, given, references, onProfile: (p) => (profile = p) });
         writeStudentReports(outDir, spec, r, formats);
+        if (profile) o.onProfile?.(student, profile, r.wallSeconds);
         results.set(student, r);
       } catch (e) {
         failures.push({ student, error: (e as Error).message.split('\n')[0] });
@@ -193,6 +205,10 @@ interface OneJob {
   intakeLimits: IntakeLimits;
   configKey: string;
   quick: boolean;
+  /** Given cells to restore (none when the spec has no given.json), and the reference notebooks they come from. */
+  given?: GivenCells | null;
+  references?: Map<string, NotebookV4>;
+  onProfile?(p: RunProfile): void;
 }
 
 /** One student through the whole pipeline. Throws only for grader problems, never for the submission's. */
@@ -203,12 +219,20 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
     const sub = await intake(j.entry, ws.assignmentRoot, j.spec, j.intakeLimits);
     sub.student = j.student;
     const checks = sub.root ? validateSubmission(sub.root, j.spec.notebooks) : [];
+    for (const c of checks) {
+      const cells = j.given?.[c.path];
+      const reference = j.references?.get(c.path);
+      if (!c.ok || !cells || !reference) continue;
+      const restored = restoreGivenCells(path.join(sub.root!, c.path), c.path, cells, reference);
+      if (restored.length) c.restored = restored;
+    }
     let run = null;
     if (sub.root) {
       const valid = new Set(checks.filter((c) => c.ok).map((c) => c.path));
       const tasks = plannedTasks(j.spec, j.hiddenCode, (rel) => (rel.endsWith('.ipynb') ? valid.has(rel) : fs.existsSync(path.join(sub.root!, rel))));
       if (tasks.length) run = await runTasks({ mode: 'sandbox', repoRoot: j.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: j.hiddenCode, runnerDir: j.runnerDir, limits: j.limits, readPaths: sandboxReadPaths(j.repoRoot), env: childEnv() });
     }
+    if (run?.profile) j.onProfile?.(run.profile);
     const items = scoreItems(j.spec, sub, checks, run, j.ref);
     const { total, maxTotal } = totals(items);
     if (maxTotal !== maxPoints(j.spec)) throw new GraderError('internal error: item points do not add up to the spec maximum', 'SCORE');

@@ -1,7 +1,7 @@
 /**
  * `npm run grade -- --assignment assignment1 --submissions DIR --out DIR [--jobs N]
  *   [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME]
- *   [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--debug]`
+ *   [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]`
  * `npm run grade -- merge --assignment NAME --out DIR [--format gradescope|canvas] SHARD_OUT...`
  *
  * Exit 0 when every submission was graded, whatever the scores; 1 when the grader itself could
@@ -15,12 +15,16 @@ import { GraderError, UsageError } from './errors';
 import { REPORT_FORMATS, type ReportFormat } from './report';
 import { parseShard, shardLabel, shardView, writeManifest, MANIFEST, type Shard } from './shard';
 import { mergeShards } from './merge';
+import { formatProfile, meanProfile } from './profile';
+import type { RunProfile } from './types';
 import { CommandLineError, parseCommandLine, type CommandLineOptions } from '../scripts/commandLine';
 
-const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope|canvas] [--debug] SHARD_OUT_DIR...';
+const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope|canvas] [--debug] SHARD_OUT_DIR...';
 
 export interface CliArgs extends GradeOptions {
   debug: boolean;
+  /** Print where each submission's time went (and the mean) on stderr. */
+  profile?: boolean;
   /** Grade only the submissions whose sorted position ≡ index (mod count). */
   shard?: Shard;
 }
@@ -72,6 +76,7 @@ const GRADE_OPTIONS = {
   shard: { type: 'string' },
   format: { type: 'string', multiple: true },
   debug: { type: 'boolean' },
+  profile: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -99,6 +104,7 @@ export function parseArgs(argv: string[]): CliArgs {
     shard: v.shard === undefined ? undefined : parseShard(v.shard),
     formats: (v.format ?? []).map(reportFormat),
     debug: v.debug ?? false,
+    profile: v.profile ?? false,
   };
 }
 
@@ -176,18 +182,30 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
     debug = args.debug;
     const started = Date.now();
-    const { shard, debug: _debug, ...opts } = args;
+    const { shard, debug: _debug, profile, ...opts } = args;
     void _debug;
+    const profiles: RunProfile[] = [];
+    const walls: number[] = [];
     const options: GradeOptions = {
       ...opts,
       jobs: args.jobs ?? os.cpus().length,
       onReferenceStart: () => process.stderr.write('reference solution: from the cache, or computed now (minutes; cached for the next run)\n'),
       onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
       onProgress: progressPrinter(),
+      ...(profile
+        ? {
+            onProfile: (student: string, p: RunProfile, wallS: number) => {
+              profiles.push(p);
+              walls.push(wallS);
+              process.stderr.write(formatProfile(student, p, wallS));
+            },
+          }
+        : {}),
     };
     const res = shard ? await gradeShard(options, shard) : await gradeBatch(options);
     // An unsharded run's folder is not a shard: a manifest left by an earlier --shard run would mislead merge.
     if (!shard) fs.rmSync(path.join(res.outDir, MANIFEST), { force: true });
+    if (profiles.length > 1) process.stderr.write(formatProfile(`the mean of ${profiles.length} submissions`, meanProfile(profiles), walls.reduce((a, b) => a + b, 0) / walls.length));
     for (const note of res.sandboxNotes) process.stderr.write(`note: ${note}\n`);
     for (const f of res.failures) process.stderr.write(`grader error on ${f.student}: ${f.error}\n`);
     const s = res.summary;

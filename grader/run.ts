@@ -1,12 +1,16 @@
 /**
  * Run: execute tasks (notebooks, hidden tests) in a child process, sandboxed for submissions.
  *
- * Sandbox = Node's permission model (read: the submission's scratch copy, the runner, kernel/,
- * datasets/, node_modules/ (the kit's package `ts231n` links into kernel/) and the data set folders; write: the scratch folder; no child
- * processes, no workers, no native addons, no inspector) + a fresh network and PID namespace
- * (`unshare`, when the OS allows) + a V8 heap cap and an RSS watchdog + per-cell and per-notebook
- * timeouts + a cap on what the process writes to stdout/stderr. Whatever ends the child early ends
- * only its current task, with the reason; the remaining tasks run in a fresh child.
+ * Sandbox, outside in: a cgroup (memory, CPU quota, process count; sandbox/cgroup.ts) + bubblewrap
+ * (mount, network, PID, IPC, UTS namespaces over a file system with only what the child needs;
+ * sandbox/bwrap.ts) — or, where bubblewrap is unavailable, `unshare` for the network and PIDs and
+ * no native code after the runtime loaded — + Node's permission model (read: the submission copy,
+ * the runner, kernel/, datasets/, node_modules/ (the kit's package `ts231n` links into kernel/) and
+ * the data set folders; write: the submission
+ * copy and the scratch home; no child processes, no workers, no inspector) + a V8 heap cap and an
+ * RSS watchdog + per-cell and per-notebook timeouts + a cap on what the process writes to
+ * stdout/stderr. Whatever ends the child early ends only its current task, with the reason; the
+ * remaining tasks run in a fresh child.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,6 +20,9 @@ import * as ts from 'typescript';
 import { payloadValue } from '../kernel/protocol';
 import type { RunOutput, StudentError, TaskOutcome } from './types';
 import type { ChildConfig, ChildMessage, Task } from './sandbox/protocol';
+import { bubblewrap, bwrapArgs } from './sandbox/bwrap';
+import { createCgroup, type Cgroup } from './sandbox/cgroup';
+import { fillTranspileCache } from './sandbox/transpileCache';
 
 export interface RunLimits {
   cellTimeoutS: number;
@@ -26,9 +33,15 @@ export interface RunLimits {
   outputCapBytes: number;
   /** Seconds a child may take to load the runtime before its first task. */
   startupTimeoutS: number;
+  /** Size of the sandbox's tmpfs (submission copy + scratch home), under bubblewrap. */
+  scratchMb?: number;
+  /** CPU quota of a child's cgroup, in cores (the batch sets CPUs / jobs, at least 1). */
+  cpuCores?: number;
+  /** Most processes and threads in a child's cgroup. */
+  pidsMax?: number;
 }
 
-export const DEFAULT_RUN_LIMITS: RunLimits = { cellTimeoutS: 120, notebookTimeoutS: 1800, memoryMb: 3072, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120 };
+export const DEFAULT_RUN_LIMITS: RunLimits = { cellTimeoutS: 120, notebookTimeoutS: 1800, memoryMb: 3072, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120, scratchMb: 512, cpuCores: 1, pidsMax: 128 };
 
 export interface RunRequest {
   mode: 'sandbox' | 'trusted';
@@ -49,12 +62,18 @@ export interface RunRequest {
   onTaskStart?(task: Task, index: number, total: number): void;
 }
 
-/** Transpile grader/sandbox/child.ts into `dir/child.js` (once per grading run). */
-export function prepareRunner(dir: string): string {
+/**
+ * Transpile grader/sandbox/child.ts (and the transpile cache it reads) into `dir/` and fill the
+ * cache with the kit's own TypeScript (once per grading run; see sandbox/transpileCache.ts).
+ */
+export function prepareRunner(dir: string, repoRoot?: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  const src = fs.readFileSync(path.join(__dirname, 'sandbox', 'child.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: 'child.ts' }).outputText;
-  fs.writeFileSync(path.join(dir, 'child.js'), js);
+  for (const name of ['child', 'transpileCache']) {
+    const src = fs.readFileSync(path.join(__dirname, 'sandbox', `${name}.ts`), 'utf8');
+    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: `${name}.ts` }).outputText;
+    fs.writeFileSync(path.join(dir, `${name}.js`), js);
+  }
+  if (repoRoot) fillTranspileCache(ts, dir, ['kernel', 'datasets'].map((d) => path.join(repoRoot, d)));
   return path.join(dir, 'child.js');
 }
 
@@ -121,15 +140,40 @@ export function networkIsolation(): { prefix: string[]; note?: string } {
   return (isolation = { prefix: [], note: 'no network/PID namespace: `unshare` is not permitted here, so the sandbox relies on the Node permission model alone (network not blocked)' });
 }
 
+/** How a sandboxed child is isolated on this machine: bubblewrap, or the fallback (with the reason). */
+export interface SandboxLayers {
+  bwrap: Exclude<ReturnType<typeof bubblewrap>, { note: string }> | null;
+  /** The command prefix of the fallback (`unshare …`). */
+  prefix: string[];
+  /** One line for every report: which layers apply. */
+  summary: string;
+  /** What is missing, for the report's notes. */
+  notes: string[];
+}
+
+export function sandboxLayers(): SandboxLayers {
+  const b = bubblewrap();
+  if (!('note' in b)) return { bwrap: b, prefix: [], summary: `sandbox: bubblewrap (mount, network, PID, IPC, UTS${b.userNs ? ', user' : ''} namespaces; only the runtime, the data set and the submission visible) + Node permission model`, notes: [] };
+  const net = networkIsolation();
+  return {
+    bwrap: null,
+    prefix: net.prefix,
+    summary: `sandbox: FALLBACK without bubblewrap (${b.note}): Node permission model${net.note ? '' : ' + network/PID namespaces (unshare)'}, native code refused after the runtime loaded, scratch disk not capped`,
+    notes: net.note ? [net.note] : [],
+  };
+}
+
 function rssMb(pid: number): number {
-  // The node process is the direct child of `unshare`; sum the tree one level down.
+  // node runs a few levels below the spawned process (sh → bwrap → bwrap → node): sum the tree.
   let total = 0;
   const pids = [pid];
-  try {
-    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    pids.push(...kids);
-  } catch {
-    /* /proc not available or process gone */
+  for (let i = 0; i < pids.length && pids.length < 4096; i++) {
+    try {
+      const kids = fs.readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      pids.push(...kids);
+    } catch {
+      /* /proc not available or process gone */
+    }
   }
   for (const p of pids) {
     try {
@@ -153,12 +197,13 @@ interface Attempt {
 export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?: string }> {
   const started = Date.now();
   const out: RunOutput & { backend?: string } = { records: {}, recordedAt: {}, hidden: {}, tasks: [], sandboxNotes: [], wallSeconds: 0 };
-  const iso = req.mode === 'sandbox' ? networkIsolation() : { prefix: [] };
-  if (iso.note) out.sandboxNotes.push(iso.note);
+  const layers = req.mode === 'sandbox' ? sandboxLayers() : null;
+  const applied = new Set<string>();
+  if (layers) out.sandboxNotes.push(...layers.notes);
   const outcomes = new Map<string, TaskOutcome>(req.tasks.map((t) => [t.name, { task: t.name, status: 'skipped', errors: [] } as TaskOutcome]));
   let remaining = [...req.tasks];
   while (remaining.length) {
-    const attempt = await runOnce(req, remaining, iso.prefix, out, outcomes);
+    const attempt = await runOnce(req, remaining, layers, out, outcomes, applied);
     if (attempt.startupFailed) {
       for (const t of remaining) Object.assign(outcomes.get(t.name)!, { status: 'killed', reason: attempt.startupFailed });
       break;
@@ -170,18 +215,39 @@ export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?:
     remaining = remaining.slice(idx + 1).filter((t) => !attempt.finished.has(t.name));
   }
   out.tasks = req.tasks.map((t) => outcomes.get(t.name)!);
+  if (layers) out.sandboxNotes.unshift([layers.summary, ...applied].join('; '));
   out.wallSeconds = (Date.now() - started) / 1000;
   return out;
 }
 
-function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutput & { backend?: string }, outcomes: Map<string, TaskOutcome>): Promise<Attempt> {
+/** Where the intake copy is seen, read-only, inside bubblewrap (the child copies it to the tmpfs). */
+const SOURCE_DIR = '.submission';
+
+function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, out: RunOutput & { backend?: string }, outcomes: Map<string, TaskOutcome>, applied: Set<string>): Promise<Attempt> {
   return new Promise((resolve) => {
     const nonce = crypto.randomBytes(16).toString('hex');
-    const lim = req.limits;
+    const lim = { ...DEFAULT_RUN_LIMITS, ...req.limits };
     const nodeArgs = [`--max-old-space-size=${Math.max(256, Math.floor(lim.memoryMb * 0.75))}`, '--enable-source-maps', '--no-warnings'];
     const home = path.join(req.scratch, 'home');
-    if (req.mode === 'sandbox') nodeArgs.push('--experimental-permission', ...permissionFlags(req, home));
+    const source = layers?.bwrap ? path.join(req.scratch, SOURCE_DIR) : undefined;
+    if (req.mode === 'sandbox') nodeArgs.push('--experimental-permission', ...permissionFlags({ ...req, readPaths: source ? [...req.readPaths, source] : req.readPaths }, home));
     fs.mkdirSync(path.join(home, 'tmp'), { recursive: true });
+    let prefix: string[] = layers?.prefix ?? [];
+    if (layers?.bwrap) {
+      prefix = ['bwrap', ...bwrapArgs({ repoRoot: req.repoRoot, scratch: req.scratch, intakeCopy: req.assignmentRoot, source: source!, home, runnerDir: req.runnerDir, readPaths: req.readPaths, deniedPackages: SANDBOX_DENIED_PACKAGES, scratchBytes: lim.scratchMb! * 1048576 }, layers.bwrap), '--chdir', '/', '--'];
+      applied.add(`scratch tmpfs ${lim.scratchMb} MB`);
+    }
+    let cgroup: Cgroup | null = null;
+    if (layers) {
+      const cg = createCgroup({ memoryBytes: (lim.memoryMb + (layers.bwrap ? lim.scratchMb! : 0) + 256) * 1048576, cpuCores: lim.cpuCores!, pidsMax: lim.pidsMax! });
+      if ('note' in cg) applied.add(cg.note);
+      else {
+        cgroup = cg;
+        applied.add(cg.applied);
+        // Join the cgroup before exec, so that every process of the sandbox is in it from the start.
+        prefix = ['/bin/sh', '-c', 'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; shift; done; shift; exec "$@"', 'sh', ...cg.procsFiles, '--', ...prefix];
+      }
+    }
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
@@ -191,6 +257,8 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
       ...(req.env ?? {}),
     };
     const cmd = [...prefix, process.execPath, ...nodeArgs, path.join(req.runnerDir, 'child.js')];
+    const spawnedAt = Date.now();
+    let readyAfter = 0;
     const child = spawn(cmd[0], cmd.slice(1), { cwd: req.assignmentRoot, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     const attempt: Attempt = { finished: new Set() };
     let current: { task: Task; where: string } | null = null;
@@ -222,7 +290,8 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
     };
     arm('startup');
     const poll = setInterval(() => {
-      const mb = rssMb(child.pid!);
+      const anon = cgroup?.anonBytes();
+      const mb = anon ? anon / 1048576 : rssMb(child.pid!);
       if (mb > lim.memoryMb) stop(`${current?.where ?? 'the process'} used more than ${lim.memoryMb} MB of memory; stopped`);
     }, 300);
     const count = (buf: Buffer, isErr: boolean) => {
@@ -237,8 +306,17 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
       if (!raw || raw.nonce !== nonce) return; // not from our runner: submission code cannot forge messages
       const m = raw as ChildMessage;
       switch (m.t) {
+        case 'profile': {
+          const p = (out.profile ??= { phases: {}, cells: [] });
+          p.phases['process start (spawn, sandbox, node)'] = (p.phases['process start (spawn, sandbox, node)'] ?? 0) + readyAfter;
+          for (const [k, ms] of Object.entries(m.phases)) p.phases[k] = (p.phases[k] ?? 0) + ms / 1000;
+          p.cells.push(...m.cells.map(([w, ms]): [string, number] => [w, ms / 1000]));
+          p.cells.sort((a, b) => b[1] - a[1]);
+          break;
+        }
         case 'ready': {
-          const config: ChildConfig = { mode: req.mode, repoRoot: req.repoRoot, assignmentRoot: req.assignmentRoot, scratch: req.scratch, tasks, hiddenCode: req.hiddenCode, outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024) };
+          readyAfter = (Date.now() - spawnedAt) / 1000;
+          const config: ChildConfig = { mode: req.mode, repoRoot: req.repoRoot, assignmentRoot: req.assignmentRoot, scratch: req.scratch, tasks, hiddenCode: req.hiddenCode, outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024), copyFrom: source, refuseNativeCode: !!layers && !layers.bwrap };
           child.send({ t: 'config', config });
           break;
         }
@@ -287,8 +365,11 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
       clearTimeout(cellTimer);
       clearTimeout(taskTimer);
       const heap = /heap out of memory|Reached heap limit|Allocation failed/i.test(stderrTail);
+      const oom = cgroup?.oomKilled() ? `${current?.where ?? 'the process'} used more than its memory cgroup allows (${lim.memoryMb} MB + scratch); stopped` : null;
+      cgroup?.remove();
       const reason =
         stopReason ??
+        oom ??
         exitNote ??
         fatal ??
         (heap ? `${current?.where ?? 'the process'} ran out of memory (heap limit ${Math.floor(lim.memoryMb * 0.75)} MB)` : null) ??

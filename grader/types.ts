@@ -118,6 +118,8 @@ export interface NotebookCheck {
   error?: string;
   /** Safe fixes applied (e.g. missing cell ids). */
   fixed: string[];
+  /** Given cells the student changed or deleted, restored from the reference before the run (grader/given.ts). */
+  restored?: string[];
 }
 
 /** The student's own error text, with where it happened. */
@@ -137,6 +139,13 @@ export interface TaskOutcome {
   errors: StudentError[];
 }
 
+export interface RunProfile {
+  /** Seconds per phase, summed over the run's children ('process start' is measured by the grader). */
+  phases: Record<string, number>;
+  /** Each notebook cell's seconds (compile + type-check + run), slowest first. */
+  cells: Array<[string, number]>;
+}
+
 /** Everything the sandboxed run produced for one submission. */
 export interface RunOutput {
   /** id → encoded value, as recorded by the notebooks (last record of an id wins). */
@@ -146,6 +155,8 @@ export interface RunOutput {
   /** hidden test id → encoded value, or the error the student's code raised. */
   hidden: Record<string, { value?: Encoded; error?: StudentError }>;
   tasks: TaskOutcome[];
+  /** Where the time went (seconds per phase, and the slowest cells), when the child got to the end. */
+  profile?: RunProfile;
   /** Sandbox features that were not available on this machine (network namespace, …). */
   sandboxNotes: string[];
   wallSeconds: number;

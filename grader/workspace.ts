@@ -79,5 +79,9 @@ export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of ['TS231N_QUICK', 'TS231N_DATA_DIR', 'TS231N_DATASET']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   env.TS231N_BACKEND = gradingBackend();
+  // XNNPACK only, in the reference's children and the submissions' alike: the sandbox can neither
+  // run the OpenBLAS core-type probe (no child processes) nor read the system library folder, so
+  // OpenBLAS would run in the reference and not in the sandbox (docs/grader.md, "Native code").
+  env.TS231N_BLAS = 'off';
   return env;
 }

@@ -52,6 +52,10 @@ describe('grading assignment 1 (quick mode)', () => {
     expect(r.tasks.filter((t) => t.status !== 'ok')).toEqual([]);
   });
 
+  it('restores no given cell of the solution or the starter (given.json matches both)', () => {
+    for (const r of byName.values()) expect(r.notebooks.flatMap((n) => n.restored ?? [])).toEqual([]);
+  });
+
   it('gives the starter few points, with "not implemented yet" reasons and no crash', () => {
     const r = byName.get('starter')!;
     expect(r.total).toBeLessThan(15);

@@ -88,7 +88,7 @@ export function feedbackHtml(r: StudentResult, spec: Pick<Spec, 'title' | 'group
     ? `<section id="manual"><h2>Graded by hand <span class="num">${formatNumber(manual.reduce((s, i) => s + i.maxPoints, 0))} points, not in the total above</span></h2><ul class="plain">${manual.map((i) => `<li>${nbOf.get(i.id) ? `<code>${esc(nbOf.get(i.id)!)}</code> ` : ''}${esc(i.title)} <span class="muted">(${formatNumber(i.maxPoints)} point${i.maxPoints === 1 ? '' : 's'})</span></li>`).join('')}</ul></section>`
     : '';
   const notes = [
-    ...r.notebooks.flatMap((n) => n.fixed.map((f) => `${n.path}: ${f}`)),
+    ...r.notebooks.flatMap((n) => [...n.fixed.map((f) => `${n.path}: ${f}`), ...(n.restored ?? [])]),
     ...r.sandboxNotes,
   ];
   const fixFirst = causes.length

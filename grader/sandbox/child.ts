@@ -13,6 +13,7 @@ import * as path from 'path';
 import Module = require('module');
 import type { ChildConfig, ChildMessage, ParentMessage, Task } from './protocol';
 import type { StudentError } from '../types';
+import { cacheKey, transpileOptions, TRANSPILE_CACHE_DIR } from './transpileCache';
 import type { EngineLike, RecordPayload } from '../../kernel/protocol';
 
 // Under the permission model fs.existsSync throws for a path outside the allowed folders; code
@@ -37,6 +38,19 @@ function send(m: ChildMessage): void {
 }
 
 let currentWhere = 'startup';
+
+/** Milliseconds per phase of this child's life (see the 'profile' message and `grade --profile`). */
+const phases: Record<string, number> = {};
+const cellTimes: Array<[string, number]> = [];
+const TIMED = Symbol('timed');
+function timed<T>(phase: string, fn: () => T): T {
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    phases[phase] = (phases[phase] ?? 0) + performance.now() - t0;
+  }
+}
 
 /** kernel/engine's Engine, as far as the child uses it (contract 2 in docs/architecture.md). */
 type EngineClass = new (opts: { cwd: string }) => Pick<EngineLike, 'execute' | 'dispose'>;
@@ -86,11 +100,14 @@ function installTsLoader(repoRoot: string): void {
   const exts = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
   exts['.ts'] = (m, file) => {
     const src = fs.readFileSync(file, 'utf8');
-    const out = ts.transpileModule(src, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
-      fileName: file,
+    const js = timed('transpile .ts modules', () => {
+      try {
+        return fs.readFileSync(path.join(__dirname, TRANSPILE_CACHE_DIR, `${cacheKey(file, src)}.js`), 'utf8');
+      } catch {
+        return ts.transpileModule(src, { compilerOptions: transpileOptions(ts), fileName: file }).outputText;
+      }
     });
-    m._compile(out.outputText, file);
+    m._compile(js, file);
   };
 }
 
@@ -144,7 +161,14 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
   process.chdir(cwd);
   const { Engine } = require(path.join(cfg.repoRoot, 'kernel', 'engine')) as { Engine: EngineClass };
   const { RECORD_MIME } = protocol(cfg.repoRoot);
-  const engine = new Engine({ cwd });
+  const engine = timed('type checker start', () => new Engine({ cwd }));
+  // The engine's converter compiles and type-checks each cell: time it apart from running the cell.
+  const conv = (engine as unknown as { converter: { convert(...a: unknown[]): unknown; [TIMED]?: true } }).converter;
+  if (conv && !conv[TIMED]) {
+    const convert = conv.convert.bind(conv);
+    conv.convert = (...a: unknown[]) => timed('cells: compile + type-check', () => convert(...a));
+    conv[TIMED] = true;
+  }
   const errors: StudentError[] = [];
   const notes: string[] = [];
   let outputBytes = 0;
@@ -161,6 +185,7 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     const where = `${task.path} cell ${i + 1}`;
     currentWhere = where;
     send({ t: 'cell', task: task.name, index: i, total: nb.cells.length });
+    const t0 = performance.now();
     const reply = await engine.execute(cellSource(c.source), {
       stdout: keep,
       stderr: keep,
@@ -175,6 +200,9 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
       const at = tb.join('\n').match(new RegExp(`${escape(cfg.assignmentRoot + path.sep)}([^\\s:()]+:\\d+)`))?.[1];
       errors.push({ where: at ? `${where} (${at})` : where, ename: reply.error.ename, evalue: explainDenied(reply.error.evalue), traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
     }
+    const ms = performance.now() - t0;
+    cellTimes.push([where, ms]);
+    phases['cells: total'] = (phases['cells: total'] ?? 0) + ms;
   }
   engine.dispose();
   send({ t: 'taskDone', task: task.name, status: errors.length ? 'error' : 'ok', errors, notes });
@@ -224,23 +252,52 @@ async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' 
   send({ t: 'taskDone', task: task.name, status: 'ok', errors: [], notes: [] });
 }
 
+/** Copy a folder tree (regular files and folders), before any submission code runs. */
+function copyInto(src: string, dest: string): void {
+  fs.mkdirSync(dest, { recursive: true });
+  for (const d of fs.readdirSync(src, { withFileTypes: true })) {
+    if (d.isDirectory()) copyInto(path.join(src, d.name), path.join(dest, d.name));
+    else if (d.isFile()) fs.copyFileSync(path.join(src, d.name), path.join(dest, d.name));
+  }
+}
+
+/**
+ * Without an OS layer around the child, native code would run with the grader's rights: once the
+ * runtime's own addons are loaded, refuse every later process.dlopen (a `.node` require goes
+ * through it too).
+ */
+function refuseNativeCode(): void {
+  const refuse = () => {
+    throw new Error('the grading sandbox does not load native code (no bubblewrap on this machine)');
+  };
+  Object.defineProperty(process, 'dlopen', { value: refuse, writable: false, configurable: false });
+}
+
 async function main(cfg: ChildConfig): Promise<void> {
+  if (cfg.copyFrom) timed('copy submission', () => copyInto(cfg.copyFrom!, cfg.assignmentRoot));
   installTsLoader(cfg.repoRoot);
-  if (cfg.mode === 'sandbox') showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch);
-  const runtime = require(path.join(cfg.repoRoot, 'kernel', 'runtime'));
+  if (cfg.mode === 'sandbox') timed('load engine (tslab, TypeScript)', () => showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch));
+  const t0 = performance.now();
+  const runtime = timed('load runtime', () => require(path.join(cfg.repoRoot, 'kernel', 'runtime')));
   const backend = await runtime.ready();
+  phases['load runtime + tensor backend'] = performance.now() - t0;
+  delete phases['load runtime'];
   send({ t: 'backend', name: backend });
-  if (cfg.tasks.some((t) => t.kind === 'notebook')) require(path.join(cfg.repoRoot, 'kernel', 'engine'));
-  if (cfg.mode === 'sandbox') harden(cfg.repoRoot);
+  if (cfg.tasks.some((t) => t.kind === 'notebook')) timed('load engine (tslab, TypeScript)', () => require(path.join(cfg.repoRoot, 'kernel', 'engine')));
+  if (cfg.mode === 'sandbox') timed('harden', () => harden(cfg.repoRoot));
+  if (cfg.refuseNativeCode) refuseNativeCode();
   process.exit = ((code?: number) => {
     send({ t: 'exitCalled', code: Number(code ?? 0), where: currentWhere });
     realExit(Number(code ?? 0));
   }) as typeof process.exit;
   for (const task of cfg.tasks) {
     send({ t: 'taskStart', task: task.name });
+    const t0 = performance.now();
     if (task.kind === 'notebook') await runNotebook(cfg, task);
     else await runHidden(cfg, task);
+    if (task.kind === 'hidden') phases['hidden tests'] = (phases['hidden tests'] ?? 0) + performance.now() - t0;
   }
+  send({ t: 'profile', phases, cells: cellTimes });
   realExit(0);
 }
 

@@ -22,6 +22,10 @@ export interface ChildConfig {
   hiddenCode: Record<string, string>;
   /** Most bytes of cell output kept per notebook. */
   outputCapBytes: number;
+  /** Under bubblewrap: a read-only view of the submission, copied to assignmentRoot (the capped tmpfs) first. */
+  copyFrom?: string;
+  /** Without bubblewrap: refuse process.dlopen (addons, `.node` files) once the runtime has loaded. */
+  refuseNativeCode?: boolean;
 }
 
 export type ChildMessage =
@@ -34,6 +38,8 @@ export type ChildMessage =
   | { t: 'hiddenValue'; task: string; id: string; value?: Encoded; error?: StudentError }
   | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }
   | { t: 'exitCalled'; code: number; where: string }
+  /** Where the child's time went (ms per phase, and each cell's total), sent before a normal exit. */
+  | { t: 'profile'; phases: Record<string, number>; cells: Array<[string, number]> }
   | { t: 'fatal'; message: string };
 
 export type ParentMessage = { t: 'config'; config: ChildConfig };

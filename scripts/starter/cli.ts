@@ -7,9 +7,11 @@
  * `--out DIR` writes (or checks) `DIR/<assignment>/` instead of `assignments/<assignment>/`.
  * Malformed solution markers stop it with one line naming the file and line.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { diffStarter, generateStarter, isClean, listAssignments, StarterDiff, StarterError, writeStarter } from './build';
 import { CommandLineError, parseCommandLine } from '../commandLine';
+import { givenFileFor, GIVEN_FILE } from '../../grader/given';
 
 const USAGE = 'usage: npm run build:starter -- [--check] [--out DIR] [assignment ...]';
 
@@ -49,6 +51,20 @@ function main(argv: string[]): number {
     const files = generateStarter(repoRoot, name);
     const dir = path.join(outRoot, name);
     const shown = path.relative(process.cwd(), dir) || '.';
+    // The grader restores the given cells (grader/given.ts): their list goes with the starter.
+    const specDir = path.join(repoRoot, 'grader', 'specs', name);
+    if (fs.existsSync(specDir)) {
+      const givenFile = path.join(specDir, GIVEN_FILE);
+      const text = givenFileFor(path.join(repoRoot, 'solutions', name), files);
+      const current = fs.existsSync(givenFile) ? fs.readFileSync(givenFile, 'utf8') : null;
+      if (current !== text && check) {
+        stale = true;
+        console.error(`${path.relative(process.cwd(), givenFile)}: differs from the given cells of the generated starter`);
+      } else if (current !== text) {
+        fs.writeFileSync(givenFile, text);
+        console.log(`${path.relative(process.cwd(), givenFile)}: given cells updated`);
+      }
+    }
     if (check) {
       const diff = diffStarter(files, dir);
       if (isClean(diff)) console.log(`${shown}: up to date (${files.size} files)`);
