@@ -185,7 +185,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     const all = entries.map((e) => results.get(e.student)).filter((r): r is StudentResult => !!r);
     // With --student only one row changes: keep the others' rows from their reports.
     const rows = o.student ? listSubmissions(subsDir).map((e) => results.get(studentName(e)) ?? readStudentResult(outDir, studentName(e))).filter((r): r is StudentResult => !!r) : all;
-    const summary = writeBatchReports(outDir, spec, rows, configuration, formats);
+    const summary = writeBatchReports(outDir, spec, rows, configuration, formats, failures);
     return { results: all, summary, graded: done - skipped, skipped, outDir, configuration, sandboxNotes, failures };
   } finally {
     fs.rmSync(scratchRoot, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 /**
  * `npm run grade -- --assignment assignment1 --submissions DIR --out DIR [--jobs N]
  *   [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME]
- *   [--format gradescope] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]`
- * `npm run grade -- merge --assignment NAME --out DIR [--format gradescope] SHARD_OUT...`
+ *   [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]`
+ * `npm run grade -- merge --assignment NAME --out DIR [--format gradescope|canvas] SHARD_OUT...`
  *
  * Exit 0 when every submission was graded, whatever the scores; 1 when the grader itself could
  * not run (one line saying why; the stack only with --debug); 2 for a usage error.
@@ -12,14 +12,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { gradeBatch, type BatchResult, type GradeOptions, type Progress } from './batch';
 import { GraderError, UsageError } from './errors';
-import type { ReportFormat } from './report';
+import { REPORT_FORMATS, type ReportFormat } from './report';
 import { parseShard, shardLabel, shardView, writeManifest, MANIFEST, type Shard } from './shard';
 import { mergeShards } from './merge';
 import { formatProfile, meanProfile } from './profile';
 import type { RunProfile } from './types';
 import { CommandLineError, parseCommandLine, type CommandLineOptions } from '../scripts/commandLine';
 
-const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope] [--debug] SHARD_OUT_DIR...';
+const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope|canvas] [--debug] SHARD_OUT_DIR...';
 
 export interface CliArgs extends GradeOptions {
   debug: boolean;
@@ -49,8 +49,8 @@ function parseOrUsage<T extends CommandLineOptions>(argv: string[], options: T, 
 }
 
 function reportFormat(f: string): ReportFormat {
-  if (f !== 'gradescope') throw new UsageError(`unknown --format ${f} (known: gradescope)`);
-  return f;
+  if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown --format ${f} (known: ${REPORT_FORMATS.join(', ')})`);
+  return f as ReportFormat;
 }
 
 function positive(flag: string, v: string | undefined): number | undefined {
@@ -117,7 +117,7 @@ const MERGE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** `merge --assignment NAME --out DIR [--spec-dir DIR] [--format gradescope] [--debug] SHARD_OUT_DIR...` (argv after `merge`). */
+/** `merge --assignment NAME --out DIR [--spec-dir DIR] [--format gradescope|canvas] [--debug] SHARD_OUT_DIR...` (argv after `merge`). */
 export function parseMergeArgs(argv: string[]): MergeArgs {
   const { values: v, positionals } = parseOrUsage(argv, MERGE_OPTIONS, true, 'merge: ');
   if (v.help) throw new UsageError(USAGE);

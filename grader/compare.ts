@@ -3,7 +3,7 @@
  * Returns the fraction of credit earned (before the credit rule) and a one-line reason.
  */
 import type { Encoded, Expectation, Tolerance, CreditRule } from './types';
-import { summarize, type TensorSummaryRecord } from '../kernel/protocol';
+import { formatNumber, summarize, type TensorSummaryRecord } from '../kernel/protocol';
 import { numeric, describe, type TensorData } from './value';
 
 export interface Comparison {
@@ -37,7 +37,8 @@ function compareFull(exp: TensorData, got: TensorData, tol: Required<Tolerance>,
   }
   const n = exp.data.length;
   if (ok === n) return { fraction: 1, reason: '' };
-  const where = exp.shape.length ? ` (worst at flat index ${worst}: found ${got.data[worst]}, expected ${exp.data[worst]})` : '';
+  if (n === 1) return { fraction: 0, reason: `found ${formatNumber(got.data[0])}, expected ${formatNumber(exp.data[0])} (allowed difference ${formatNumber(tol.atol + tol.rtol * Math.abs(exp.data[0]))})` };
+  const where = exp.shape.length ? ` (worst at flat index ${worst}: found ${formatNumber(got.data[worst])}, expected ${formatNumber(exp.data[worst])})` : '';
   const fraction = rule === 'proportional' ? ok / n : 0;
   return { fraction, reason: `${n - ok} of ${n} values outside tolerance (atol ${tol.atol}, rtol ${tol.rtol})${where}` };
 }
@@ -59,7 +60,7 @@ function compareSummary(exp: TensorSummaryRecord, got: TensorSummaryRecord | Ten
   let ok = 0;
   for (let i = 0; i < exp.sample.length; i++) if (close(g.sample[i], exp.sample[i], tol)) ok++;
   if (!bad.length && ok === exp.sample.length) return { fraction: 1, reason: '' };
-  const parts = bad.map(([name, a, b]) => `${name} ${a} vs expected ${b}`);
+  const parts = bad.map(([name, a, b]) => `${name} ${formatNumber(a)} vs expected ${formatNumber(b)}`);
   if (ok < exp.sample.length) parts.push(`${exp.sample.length - ok} of ${exp.sample.length} sampled values outside tolerance`);
   const fraction = rule === 'proportional' && !bad.length ? ok / exp.sample.length : 0;
   return { fraction, reason: parts.join('; ') };
@@ -82,9 +83,13 @@ export function compare(found: Encoded, reference: Encoded, expect: Expectation 
   return reveal ? c : { fraction: c.fraction, reason: redact(c.reason) };
 }
 
-/** Hidden tests never reveal their expected values: keep what was found, drop what was expected. */
+/** Hidden tests never reveal their expected values: keep what was found, drop what was expected (whole clauses, never half a sentence). */
 export function redact(reason: string): string {
-  return reason.replace(/,? ?expected (a |an )?[^;]*/g, (m) => (m.includes('expected a') ? m : '')).replace(/\(worst at flat index (\d+): found ([^,]+)\)/g, '(first wrong value at flat index $1: $2)').replace(/ vs $/, '');
+  return reason
+    .replace(/\(worst at flat index (\d+): found ([^,]+), expected [^)]*\)/g, '(largest error at flat index $1: found $2)')
+    .replace(/ vs expected [^;]*/g, ' is off')
+    .replace(/,? ?expected (?!a |an )[^;]*/g, '')
+    .trim();
 }
 
 function compareRaw(found: Encoded, reference: Encoded, expect: Expectation, tolerance: Tolerance, rule: CreditRule): Comparison {
@@ -96,7 +101,9 @@ function compareRaw(found: Encoded, reference: Encoded, expect: Expectation, tol
     const min = expect.kind === 'range' ? expect.min : expect.fraction * (scalarOf(reference) ?? NaN);
     const max = expect.kind === 'range' ? expect.max : Infinity;
     if (Number.isNaN(min)) return { fraction: 0, reason: 'the reference value is missing' };
-    return x >= min && x <= max ? { fraction: 1, reason: '' } : { fraction: 0, reason: `${x} is outside [${+min.toPrecision(4)}, ${max}]` };
+    if (x >= min && x <= max) return { fraction: 1, reason: '' };
+    if (expect.kind === 'atLeast') return { fraction: 0, reason: `${formatNumber(x)} is below ${formatNumber(min)} (${Math.round(expect.fraction * 100)}% of the reference's ${formatNumber(scalarOf(reference)!)})` };
+    return { fraction: 0, reason: `${formatNumber(x)} is outside [${formatNumber(min)}, ${formatNumber(max)}]` };
   }
   const e = numeric(reference);
   const g = numeric(found);

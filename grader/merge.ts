@@ -128,6 +128,6 @@ export function mergeShards(o: MergeOptions): MergeResult {
   const formats = o.formats ?? [];
   fs.mkdirSync(outDir, { recursive: true });
   for (const r of results) writeStudentReports(outDir, spec, r, formats);
-  const summary = writeBatchReports(outDir, spec, results, configuration, formats);
+  const summary = writeBatchReports(outDir, spec, results, configuration, formats, failures.map((f) => ({ student: f.student, error: `the grader failed on it in ${f.shard}` })));
   return { results, summary, outDir, configuration, failures };
 }

@@ -20,7 +20,10 @@ export function loadSpec(specDir: string): Spec {
   return spec;
 }
 
-/** What the schema cannot say: ids unique, groups known, points adding up, record items naming a known notebook. */
+/**
+ * What the schema cannot say: ids unique, groups known, points adding up, record items naming a known
+ * notebook, dependencies and leaderboard entries naming items of the spec.
+ */
 export function checkConsistency(spec: Spec, file: string): void {
   const ids = new Set<string>();
   const groups = new Map(spec.groups.map((g) => [g.id, 0]));
@@ -35,6 +38,12 @@ export function checkConsistency(spec: Spec, file: string): void {
   for (const g of spec.groups) {
     const sum = groups.get(g.id)!;
     if (Math.abs(sum - g.points) > 1e-9) throw new SpecError(`grading spec ${file}: items of group ${g.id} add up to ${sum} points, the group has ${g.points}`);
+  }
+  for (const item of spec.items)
+    for (const d of item.dependsOn ?? []) if (!ids.has(d) || d === item.id) throw new SpecError(`grading spec ${file}: item ${item.id} depends on ${d}, which is not another item of the spec`);
+  for (const l of spec.gradescope?.leaderboard ?? []) {
+    const item = spec.items.find((i) => i.id === l.id);
+    if (!item || item.kind !== 'record') throw new SpecError(`grading spec ${file}: leaderboard entry "${l.name}" names ${l.id}, which is not a record item of the spec`);
   }
   for (const h of spec.hiddenTests) if (!fs.existsSync(path.join(path.dirname(file), h))) throw new SpecError(`grading spec ${file}: hidden test file ${h} does not exist`);
 }

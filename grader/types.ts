@@ -35,6 +35,39 @@ export interface SpecItem {
   tolerance?: Tolerance;
   expect?: Expectation;
   credit?: CreditRule;
+  /** Items whose values this one is computed from (e.g. the test accuracy with the best k depends on `knn.best_k`). */
+  dependsOn?: string[];
+  /** Gradescope visibility of this item's test (default: the spec's `gradescope` settings). */
+  visibility?: GradescopeVisibility;
+}
+
+/** When Gradescope shows a test (or stdout) to the student. */
+export type GradescopeVisibility = 'visible' | 'hidden' | 'after_due_date' | 'after_published';
+
+/**
+ * Late policy for Gradescope submissions: the score is reduced by `deductionPerDay` (a fraction of
+ * the score) for each started day after the due date plus `graceMinutes`; from `maxDaysLate` days
+ * on, the score is 0.
+ */
+export interface LatePolicy {
+  graceMinutes?: number;
+  deductionPerDay: number;
+  maxDaysLate?: number;
+}
+
+/** How results.json is written for Gradescope (all optional). */
+export interface GradescopeConfig {
+  /** Default visibility of every test and of the total (default `visible`). */
+  visibility?: GradescopeVisibility;
+  /** Visibility of hidden-test items (default `after_due_date`). */
+  hiddenTestVisibility?: GradescopeVisibility;
+  /** Visibility of the autograder's stdout (default `hidden`: only staff see it). */
+  stdoutVisibility?: GradescopeVisibility;
+  /** Values shown on the leaderboard: a recorded item's value (e.g. a validation accuracy). */
+  leaderboard?: Array<{ id: string; name: string; order?: 'asc' | 'desc' }>;
+  latePolicy?: LatePolicy;
+  /** At most this many graded submissions per 24 hours; beyond it the previous result stands. */
+  dailyLimit?: number;
 }
 
 export interface SpecGroup {
@@ -56,6 +89,7 @@ export interface Spec {
   hiddenSeed: number;
   groups: SpecGroup[];
   items: SpecItem[];
+  gradescope?: GradescopeConfig;
 }
 
 /** A value as it travels between processes (JSON): the record encoding, kernel/protocol/record.ts. */
@@ -152,6 +186,10 @@ export interface ItemResult {
   /** The student's own error text related to this item, with its cell or file line. */
   studentError?: StudentError;
   pendingManual?: boolean;
+  /** For a wrong gradient: what the difference looks like (grader/diagnose.ts). */
+  diagnosis?: string;
+  /** When a value it is computed from is off too (spec `dependsOn`): fix that first. */
+  note?: string;
 }
 
 export interface StudentResult {

@@ -13,6 +13,7 @@ import { progressPrinter } from '../grader/cli';
 import { GraderError } from '../grader/errors';
 import { EXAMPLES_DIR, buildExamples, staleExamples } from './examples';
 import { CommandLineError, parseCommandLine } from './commandLine';
+import { firstCauseLine } from '../grader/report/causes';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -37,10 +38,12 @@ async function main(argv: string[]): Promise<number> {
     onProgress: progressPrinter(),
     onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
   });
+  // One line per student, then its first root cause whole (file and line first), never cut.
   const rows = res.results.map((r) => {
     const lost = r.items.filter((i) => !i.pendingManual && i.points < i.maxPoints);
-    const first = lost[0] ? `${lost[0].id}: ${lost[0].reason}` : '';
-    return `  ${r.student.padEnd(10)} ${String(r.total).padStart(6)} / ${r.maxTotal}  ${lost.length ? `${lost.length} item${lost.length > 1 ? 's' : ''} short, e.g. ${first.slice(0, 90)}` : 'full marks'}`;
+    const head = `  ${r.student.padEnd(10)} ${String(r.total).padStart(6)} / ${r.maxTotal}  ${lost.length ? `${lost.length} item${lost.length > 1 ? 's' : ''} short` : 'full marks'}`;
+    const cause = firstCauseLine(r) ?? (lost[0] ? `${lost[0].id}: ${lost[0].reason}` : null);
+    return cause ? `${head}\n  ${' '.repeat(10)} first fix: ${cause}` : head;
   });
   process.stdout.write(`\n${rows.join('\n')}\n\n`);
   for (const n of res.sandboxNotes) process.stdout.write(`note: ${n}\n`);

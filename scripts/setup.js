@@ -35,6 +35,7 @@ const DEBIAN_PACKAGES = [
   ['gcc', 'compiles the kit\'s small OpenBLAS addon (kernel/runtime/blas/ts231n_blas.c) and the grader\'s native-code hostile tests'],
   ['libc6-dev', 'C library headers for the addon and those tests'],
   ['bubblewrap', 'the grader\'s OS sandbox around each submission (mount, network, PID namespaces)'],
+  ['chromium', 'headless browser: tests/graderFeedbackBrowser.test.ts lays out feedback.html at phone and desktop widths'],
 ];
 
 function lockHash() {

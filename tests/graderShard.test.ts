@@ -101,17 +101,17 @@ describe('grade --shard i/N + merge', () => {
     const manifest = (i: number) => JSON.parse(read(path.join(out(`shard-${i}`), 'shard.json')));
     expect(manifest(0)).toMatchObject({ assignment: 'mini', shard: { index: 0, count: 2 }, students: ['alice', 'bob-2'], failed: [] });
     expect(manifest(1)).toMatchObject({ shard: { index: 1, count: 2 }, students: ['bob', 'dave'] });
-    expect(read(path.join(out('shard-0'), 'gradebook.csv')).trim().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(['alice', 'bob-2']);
+    expect(read(path.join(out('shard-0'), 'gradebook.csv')).trim().split('\n').slice(2).map((l) => l.split(',')[0])).toEqual(['alice', 'bob-2']);
     expect(fs.existsSync(path.join(out('full'), 'shard.json'))).toBe(false);
   });
 
   it('the merged gradebook and summary equal those of one unsharded run', () => {
     const gradebook = read(path.join(out('full'), 'gradebook.csv'));
-    expect(gradebook.trim().split('\n')).toHaveLength(5);
+    expect(gradebook.trim().split('\n')).toHaveLength(6); // header, max points, 4 students
     expect(read(path.join(out('merged'), 'gradebook.csv'))).toBe(gradebook);
     expect(JSON.parse(read(path.join(out('merged'), 'summary.json')))).toEqual(JSON.parse(read(path.join(out('full'), 'summary.json'))));
     // The scores differ between students, so the comparison means something.
-    const totals = gradebook.trim().split('\n').slice(1).map((l) => Number(l.split(',').pop()));
+    const totals = gradebook.trim().split('\n').slice(2).map((l) => Number(l.split(',').pop()));
     expect(new Set(totals).size).toBeGreaterThan(2);
     for (const s of ['alice', 'bob', 'bob-2', 'dave']) {
       const a = JSON.parse(read(path.join(out('full'), s, 'report.json'))) as StudentResult;

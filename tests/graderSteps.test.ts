@@ -11,7 +11,7 @@ import { intake, safeUnzip, unsafeEntryName, DEFAULT_LIMITS } from '../grader/in
 import { validateNotebook } from '../grader/validate';
 import { compare, redact } from '../grader/compare';
 import { scoreItems, totals } from '../grader/score';
-import { gradebookCsv, junitXml, feedbackHtml, reportJson, gradescopeResults, summarize } from '../grader/report';
+import { gradebookCsv, canvasCsv, csvCell, junitXml, feedbackHtml, reportJson, gradescopeResults, summarize } from '../grader/report';
 import { compileHiddenTests, hiddenTestIds } from '../grader/hidden';
 import type { Reference, RunOutput, StudentResult, Submission } from '../grader/types';
 import { permissionFlags, sandboxPackages } from '../grader/run';
@@ -247,12 +247,29 @@ describe('score and reports', () => {
     expect(result.maxTotal).toBe(10);
   });
 
-  it('writes a gradebook row per student with one column per item', () => {
-    const csv = gradebookCsv(spec, [result, { ...result, student: '=cmd()', total: 0 }]).trim().split('\n');
-    expect(csv[0]).toBe(['student', ...spec.items.map((i) => i.id), 'total'].join(','));
-    expect(csv[1].startsWith("'=cmd()")).toBe(true); // a name cannot become a spreadsheet formula
-    expect(csv[2].split(',').length).toBe(spec.items.length + 2);
-    expect(csv[2].endsWith(',6')).toBe(true);
+  it('writes a gradebook: header, max-points row, a row per student with its status, one column per item', () => {
+    const csv = gradebookCsv(spec, [result, { ...result, student: '=cmd()', total: 0 }, { ...result, student: 'inv', invalid: 'zip bomb' }], [{ student: 'crashed', error: 'x' }]).trim().split('\n');
+    expect(csv[0]).toBe(['student', 'status', ...spec.items.map((i) => i.id), 'total'].join(','));
+    // The max-points row: what full marks are in each column (manual items too), and the automatic total.
+    expect(csv[1]).toBe(['(max points)', '', ...spec.items.map((i) => i.points), 10].join(','));
+    const rows = Object.fromEntries(csv.slice(2).map((l) => [l.split(',')[0], l]));
+    expect(rows["'=cmd()"]).toMatch(/^'=cmd\(\),graded,/); // a name cannot become a spreadsheet formula
+    expect(rows.bob.split(',').length).toBe(spec.items.length + 3);
+    expect(rows.bob).toMatch(/^bob,graded,.*,6$/);
+    expect(rows.inv).toMatch(/^inv,invalid,/);
+    expect(rows.crashed).toBe(['crashed', 'failed', ...spec.items.map(() => ''), ''].join(','));
+  });
+
+  it('guards every cell a spreadsheet would read as a formula, including a leading tab or carriage return', () => {
+    for (const evil of ['=1+1', '+1', '-1', '@SUM(A1)', '\t=1+1', '\r=1+1']) expect(csvCell(evil)).toMatch(/^"?'/);
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    expect(csvCell(-1.5)).toBe('-1.5'); // numbers stay numbers
+    expect(csvCell('a,b')).toBe('"a,b"');
+  });
+
+  it('writes a Canvas gradebook import: its five identity columns, the assignment, a Points Possible row', () => {
+    const csv = canvasCsv(spec, [result]).trim().split('\n');
+    expect(csv).toEqual(['Student,ID,SIS User ID,SIS Login ID,Section,Mini assignment (grader test fixture)', 'Points Possible,,,,,10', 'bob,,,bob,,6']);
   });
 
   it('validates report.json against its schema', () => {
@@ -261,12 +278,12 @@ describe('score and reports', () => {
   });
 
   it('feedback shows found values and student errors but never hidden expected values', () => {
-    const html = feedbackHtml(result, spec.title);
+    const html = feedbackHtml(result, spec);
     expect(html).toContain('stats.ipynb cell 3');
     expect(html).toContain('ShapeError');
     expect(html).not.toContain('123.5'); // the hidden reference
-    expect(html).toContain('hidden test: inputs and expected values are not shown');
-    const gs = JSON.stringify(gradescopeResults(result));
+    expect(html).toContain('Hidden test: its inputs and expected values are not shown.');
+    const gs = JSON.stringify(gradescopeResults(result, spec));
     expect(gs).not.toContain('123.5');
   });
 

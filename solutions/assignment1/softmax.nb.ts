@@ -130,10 +130,14 @@ if (gradCheck) {
 }
 check('softmax.gradcheck_passed');
 
+// With weights of ~1e-4, 2·reg·W is about a thousandth of the data gradient at a small reg, below the
+// check's tolerance: a missing or halved regularisation gradient would pass. At reg = 1e5, reg·ΣW² is
+// about as large as the data loss, so the regularisation term must be right for the check to pass.
+const REG_CHECK = 1e5;
 seed(3);
 const gradCheckReg = tryStep(() => {
-  const [, grad] = softmaxLossNaive(W0, XDev, yDev, 5e1);
-  const f = (w: tf.Tensor) => softmaxLossNaive(w, XDev, yDev, 5e1)[0];
+  const [, grad] = softmaxLossNaive(W0, XDev, yDev, REG_CHECK);
+  const f = (w: tf.Tensor) => softmaxLossNaive(w, XDev, yDev, REG_CHECK)[0];
   gradCheckSparse(f, W0, grad, 10, H);
   return checkGradient(f, W0, grad, { h: H, maxChecks: QUICK ? 100 : 1000 });
 }, ['softmax.gradcheck_reg_passed']);
@@ -142,6 +146,10 @@ if (gradCheckReg) {
   record('softmax.gradcheck_reg_passed', gradCheckReg.passed);
 }
 check('softmax.gradcheck_reg_passed');
+
+// The gradient at that strength, graded against the reference solution's.
+const naiveReg = tryStep(() => softmaxLossNaive(W0, XDev, yDev, REG_CHECK), ['softmax.grad_naive_reg']);
+if (naiveReg) record('softmax.grad_naive_reg', naiveReg[1]);
 
 // %% [markdown]
 // ## Vectorised loss

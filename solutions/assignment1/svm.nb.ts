@@ -116,7 +116,7 @@ check('svm.loss_naive');
 //
 // The step $h$ matters. The runtime's default, $h = 10^{-3}$, suits float32 losses of normalised inputs. Here the pixels are large (up to ±128 after mean subtraction), so moving one weight by $10^{-3}$ moves the scores by ~0.1 — enough to cross many hinges at once, and neither the centred nor a one-sided difference is then exact. Your naive loss loops in float64 on the host, so rounding noise is tiny and we can use the original course's $h = 10^{-5}$: then the errors drop to about $10^{-8}$, as in the original.
 //
-// Run the check without regularisation and again with it.
+// Run the check without regularisation and again with it, at a strength where the regularisation term matters (reg = $10^5$: with weights of $10^{-4}$, $\lambda \sum W^2$ is then about as large as the data loss; at a small λ a wrong regularisation gradient hides below the check's tolerance).
 
 // %%
 // The naive loss is float64 inside, so the original course's small step works (see above).
@@ -132,16 +132,24 @@ if (gradCheck) console.log(`max relative error ${gradCheck.maxRelError.toExponen
 if (gradCheck) record('svm.gradcheck_passed', gradCheck.passed);
 check('svm.gradcheck_passed');
 
+// With weights of ~1e-4, 2·reg·W is about a thousandth of the data gradient at a small reg, below the
+// check's tolerance: a missing or halved regularisation gradient would pass. At reg = 1e5, reg·ΣW² is
+// about as large as the data loss, so the regularisation term must be right for the check to pass.
+const REG_CHECK = 1e5;
 seed(3);
 const gradCheckReg = tryStep(() => {
-  const [, grad] = svmLossNaive(W0, XDev, yDev, 5e1);
-  const f = (w: tf.Tensor) => svmLossNaive(w, XDev, yDev, 5e1)[0];
+  const [, grad] = svmLossNaive(W0, XDev, yDev, REG_CHECK);
+  const f = (w: tf.Tensor) => svmLossNaive(w, XDev, yDev, REG_CHECK)[0];
   gradCheckSparse(f, W0, grad, 10, H);
   return checkGradient(f, W0, grad, { h: H, maxChecks: QUICK ? 100 : 1000 });
 }, ['svm.gradcheck_reg_passed']);
 if (gradCheckReg) console.log(`with regularisation: max relative error ${gradCheckReg.maxRelError.toExponential(2)}: ${gradCheckReg.passed ? 'passed' : 'FAILED'}`);
 if (gradCheckReg) record('svm.gradcheck_reg_passed', gradCheckReg.passed);
 check('svm.gradcheck_reg_passed');
+
+// The gradient at that strength, graded against the reference solution's.
+const naiveReg = tryStep(() => svmLossNaive(W0, XDev, yDev, REG_CHECK), ['svm.grad_naive_reg']);
+if (naiveReg) record('svm.grad_naive_reg', naiveReg[1]);
 
 // %% [markdown]
 // **Inline question 1.** Now and then one entry of a gradient check does not match exactly even though the analytic gradient is correct. What causes it for the SVM loss? Is it a reason to worry? Give a one-dimensional example where a numerical gradient would disagree with the analytic one. How would the chance of such a mismatch change if the margin Δ were larger?
