@@ -1,0 +1,498 @@
+/**
+ * The layers of assignment 2: every forward function returns `[out, cache]`, every backward
+ * function takes `(dout, cache)` and returns the gradients with respect to the forward inputs.
+ * Tensors are float32 `tf.Tensor`s; labels are int32. Losses return `[loss: number, dx]`.
+ *
+ * A cache holds the tensors the backward pass needs (the forward inputs among them). Nothing here
+ * disposes its inputs: call the layers inside `tf.tidy` (the nets and the Solver do) or dispose
+ * the outputs and caches yourself.
+ */
+import { tf, RandomGenerator, globalGenerator, notImplemented } from '../../../kernel/runtime';
+
+/** What affineForward keeps for affineBackward: its inputs. */
+export interface AffineCache {
+  x: tf.Tensor;
+  w: tf.Tensor;
+  b: tf.Tensor;
+}
+
+/** What reluForward keeps for reluBackward: its input x. */
+export type ReluCache = tf.Tensor;
+
+/** Batch normalization settings and running statistics, updated in place by batchnormForward. */
+export interface BnParam {
+  /** 'train' normalizes with the minibatch's statistics, 'test' with the running ones. */
+  mode: 'train' | 'test';
+  /** Constant for numeric stability. Default 1e-5. */
+  eps?: number;
+  /** Constant for the running mean / variance. Default 0.9. */
+  momentum?: number;
+  /**
+   * Array of shape (D,) giving the running mean of the features (zeros when absent). The BnParam
+   * owns it: batchnormForward disposes the tensor it replaces.
+   */
+  runningMean?: tf.Tensor;
+  /** Array of shape (D,) giving the running variance of the features (zeros when absent); owned likewise. */
+  runningVar?: tf.Tensor;
+}
+
+/** What batchnormForward keeps for the backward passes (train mode). */
+export type BatchnormCache = {
+  /** Normalized input (x − μ) / √(σ² + eps), shape (N, D). */
+  xhat: tf.Tensor;
+  /** Centered input x − μ, shape (N, D). */
+  xmu: tf.Tensor;
+  /** √(σ² + eps), shape (D,). */
+  std: tf.Tensor;
+  /** Scale parameter, shape (D,). */
+  gamma: tf.Tensor;
+};
+
+/** Dropout settings. */
+export interface DropoutParam {
+  /**
+   * The probability of KEEPING each unit (the lecture notes' convention; some years' starter
+   * code used p as the probability of dropping one). 0 < p ≤ 1; p = 1 keeps every unit.
+   */
+  p: number;
+  /** 'train' drops units, 'test' is the identity. */
+  mode: 'train' | 'test';
+  /**
+   * Seed of the mask's own random generator: the same seed gives the same mask (for gradient
+   * checks), and the global random stream is left untouched. Without it the mask is drawn from
+   * the global stream.
+   */
+  seed?: number;
+}
+
+/** What dropoutForward keeps for dropoutBackward. */
+export interface DropoutCache {
+  /** Train mode: the scaled mask (0 or 1/p, same shape as x). Test mode: null. */
+  mask: tf.Tensor | null;
+  mode: 'train' | 'test';
+}
+
+function assertMode(fn: string, mode: unknown): asserts mode is 'train' | 'test' {
+  if (mode !== 'train' && mode !== 'test') throw new Error(`${fn}: mode must be 'train' or 'test', got ${JSON.stringify(mode)}`);
+}
+
+/**
+ * Computes the forward pass for an affine (fully-connected) layer.
+ *
+ * The input x has shape (N, d_1, ..., d_k) and contains a minibatch of N examples, where each
+ * example x[i] has shape (d_1, ..., d_k). We will reshape each input into a vector of dimension
+ * D = d_1 * ... * d_k, and then transform it to an output vector of dimension M.
+ *
+ * Inputs:
+ * - x: A tensor containing input data, of shape (N, d_1, ..., d_k)
+ * - w: A tensor of weights, of shape (D, M)
+ * - b: A tensor of biases, of shape (M,)
+ *
+ * Returns a tuple of:
+ * - out: output, of shape (N, M)
+ * - cache: { x, w, b }
+ */
+export function affineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): [tf.Tensor2D, AffineCache] {
+  const N = x.shape[0];
+  const D = N > 0 ? x.size / N : 0;
+  if (x.rank < 2 || w.rank !== 2 || D !== w.shape[0] || b.rank !== 1 || b.shape[0] !== w.shape[1]) {
+    throw new Error(`affineForward: x (N, d_1, ..., d_k) with d_1·…·d_k = D, w (D, M) and b (M,) expected, got x [${x.shape}], w [${w.shape}], b [${b.shape}]`);
+  }
+  const out = tf.tidy(() => {
+    let out: tf.Tensor2D;
+    // ==== YOUR CODE ===============================================================
+    // TODO: implement the affine forward pass. Reshape x into rows of D = w.shape[0]
+    // numbers (x.reshape([N, -1])), multiply by w and add b (it broadcasts over the rows); store
+    // the (N, M) result in `out`.
+    // (Replace the next line with your code.)
+    throw notImplemented('affineForward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return out;
+  });
+  return [out, { x, w, b }];
+}
+
+/**
+ * Computes the backward pass for an affine layer.
+ *
+ * Inputs:
+ * - dout: Upstream derivative, of shape (N, M)
+ * - cache: { x, w, b } from affineForward: x (N, d_1, ... d_k), w (D, M), b (M,)
+ *
+ * Returns a tuple of:
+ * - dx: Gradient with respect to x, of shape (N, d1, ..., d_k)
+ * - dw: Gradient with respect to w, of shape (D, M)
+ * - db: Gradient with respect to b, of shape (M,)
+ */
+export function affineBackward(dout: tf.Tensor, cache: AffineCache): [tf.Tensor, tf.Tensor2D, tf.Tensor1D] {
+  const { x, w } = cache;
+  if (dout.rank !== 2 || dout.shape[0] !== x.shape[0] || dout.shape[1] !== w.shape[1]) {
+    throw new Error(`affineBackward: dout must have shape [${x.shape[0]}, ${w.shape[1]}], got [${dout.shape}]`);
+  }
+  return tf.tidy(() => {
+    let dx: tf.Tensor;
+    let dw: tf.Tensor2D;
+    let db: tf.Tensor1D;
+    // ==== YOUR CODE ===============================================================
+    // TODO: implement the affine backward pass: dx = dout·wᵀ reshaped to x's shape,
+    // dw = x_rowsᵀ·dout where x_rows is x reshaped to (N, D), and db = the sum of dout over the
+    // rows.
+    // (Replace the next line with your code.)
+    throw notImplemented('affineBackward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return [dx, dw, db] as [tf.Tensor, tf.Tensor2D, tf.Tensor1D];
+  });
+}
+
+/**
+ * Computes the forward pass for a layer of rectified linear units (ReLUs).
+ *
+ * Input:
+ * - x: Inputs, of any shape
+ *
+ * Returns a tuple of:
+ * - out: Output, of the same shape as x
+ * - cache: x
+ */
+export function reluForward(x: tf.Tensor): [tf.Tensor, ReluCache] {
+  const out = tf.tidy(() => {
+    let out: tf.Tensor;
+    // ==== YOUR CODE ===============================================================
+    // TODO: implement the ReLU forward pass: out = max(0, x) elementwise.
+    // (Replace the next line with your code.)
+    throw notImplemented('reluForward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return out;
+  });
+  return [out, x];
+}
+
+/**
+ * Computes the backward pass for a layer of rectified linear units (ReLUs).
+ *
+ * Input:
+ * - dout: Upstream derivatives, of any shape
+ * - cache: Input x, of same shape as dout
+ *
+ * Returns:
+ * - dx: Gradient with respect to x
+ */
+export function reluBackward(dout: tf.Tensor, cache: ReluCache): tf.Tensor {
+  const x = cache;
+  if (!sameShape(dout, x)) throw new Error(`reluBackward: dout must have the shape of x [${x.shape}], got [${dout.shape}]`);
+  return tf.tidy(() => {
+    let dx: tf.Tensor;
+    // ==== YOUR CODE ===============================================================
+    // TODO: implement the ReLU backward pass: dx = dout where x > 0 and 0 elsewhere
+    // (the gradient at exactly 0 is taken as 0).
+    // (Replace the next line with your code.)
+    throw notImplemented('reluBackward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return dx;
+  });
+}
+
+/**
+ * Computes the loss and gradient using for multiclass SVM classification.
+ *
+ * Inputs:
+ * - x: Input data, of shape (N, C) where x[i, j] is the score for the jth class for the ith input.
+ * - y: int32 vector of labels, of shape (N,) where y[i] is the label for x[i] and 0 <= y[i] < C
+ *
+ * Returns a tuple of:
+ * - loss: Scalar giving the loss (a JS number)
+ * - dx: Gradient of the loss with respect to x
+ */
+export function svmLoss(x: tf.Tensor, y: tf.Tensor): [number, tf.Tensor2D] {
+  checkScoresAndLabels('svmLoss', x, y);
+  const N = x.shape[0];
+  const C = x.shape[1] as number;
+  let loss = 0;
+  const dx = tf.tidy(() => {
+    // 1 at the correct class of each row, 0 elsewhere.
+    const oneHot = tf.oneHot(y.cast('int32') as tf.Tensor1D, C).cast('float32');
+    let dx: tf.Tensor2D;
+    // ==== YOUR CODE ===============================================================
+    // TODO: compute the multiclass SVM loss with margin 1, averaged over the N rows:
+    // margins = max(0, x − x_correct + 1) for every wrong class (the correct class contributes 0;
+    // `oneHot` marks it). Store the loss as a JS number in `loss` (.dataSync()[0]) and its
+    // gradient with respect to x in `dx` (N, C): 1/N for each positive margin, and minus (number
+    // of positive margins)/N at the correct class.
+    // (Replace the next line with your code.)
+    throw notImplemented('svmLoss', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return dx;
+  });
+  return [loss, dx];
+}
+
+/**
+ * Computes the loss and gradient for softmax classification.
+ *
+ * Inputs:
+ * - x: Input data, of shape (N, C) where x[i, j] is the score for the jth class for the ith input.
+ * - y: int32 vector of labels, of shape (N,) where y[i] is the label for x[i] and 0 <= y[i] < C
+ *
+ * Returns a tuple of:
+ * - loss: Scalar giving the loss (a JS number)
+ * - dx: Gradient of the loss with respect to x
+ */
+export function softmaxLoss(x: tf.Tensor, y: tf.Tensor): [number, tf.Tensor2D] {
+  checkScoresAndLabels('softmaxLoss', x, y);
+  const N = x.shape[0];
+  const C = x.shape[1] as number;
+  let loss = 0;
+  const dx = tf.tidy(() => {
+    const oneHot = tf.oneHot(y.cast('int32') as tf.Tensor1D, C).cast('float32');
+    let dx: tf.Tensor2D;
+    // ==== YOUR CODE ===============================================================
+    // TODO: compute the softmax loss −log(softmax(x)_correct) averaged over the N rows
+    // (shift each row by its max before exponentiating, for numerical stability; `oneHot` marks
+    // the correct classes) and store it as a JS number in `loss` (.dataSync()[0]). Store its
+    // gradient with respect to x in `dx` (N, C): (softmax probabilities − oneHot) / N.
+    // (Replace the next line with your code.)
+    throw notImplemented('softmaxLoss', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return dx;
+  });
+  return [loss, dx];
+}
+
+/**
+ * Forward pass for batch normalization.
+ *
+ * During training the sample mean and (uncorrected, biased) sample variance are computed from
+ * minibatch statistics and used to normalize the incoming data. During training we also keep an
+ * exponentially decaying running mean of the mean and variance of each feature, and these
+ * averages are used to normalize data at test-time. At each timestep we update the running
+ * averages for mean and variance using an exponential decay based on the momentum parameter:
+ *
+ *   runningMean = momentum * runningMean + (1 - momentum) * sampleMean
+ *   runningVar = momentum * runningVar + (1 - momentum) * sampleVar
+ *
+ * (The original paper estimates the test-time statistics with a large number of training
+ * images instead; the running averages need no extra pass over the data.)
+ *
+ * Input:
+ * - x: Data of shape (N, D)
+ * - gamma: Scale parameter of shape (D,)
+ * - beta: Shift parameter of shape (D,)
+ * - bnParam: BnParam with the keys:
+ *   - mode: 'train' or 'test'; required
+ *   - eps: Constant for numeric stability (default 1e-5)
+ *   - momentum: Constant for running mean / variance (default 0.9)
+ *   - runningMean: tensor of shape (D,) giving running mean of features (zeros when absent)
+ *   - runningVar: tensor of shape (D,) giving running variance of features (zeros when absent)
+ *   runningMean and runningVar are set in place (new tensors; the replaced ones are disposed).
+ *
+ * Returns a tuple of:
+ * - out: of shape (N, D)
+ * - cache: what the backward pass needs (train mode); null in test mode
+ */
+export function batchnormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, bnParam: BnParam): [tf.Tensor2D, BatchnormCache | null] {
+  assertMode('batchnormForward', bnParam?.mode);
+  const D = x.shape[1] as number;
+  if (x.rank !== 2 || !shapeIs(gamma, [D]) || !shapeIs(beta, [D])) {
+    throw new Error(`batchnormForward: x (N, D), gamma (D,) and beta (D,) expected, got x [${x.shape}], gamma [${gamma.shape}], beta [${beta.shape}]`);
+  }
+  const { mode } = bnParam;
+  const eps = bnParam.eps ?? 1e-5;
+  const momentum = bnParam.momentum ?? 0.9;
+  for (const key of ['runningMean', 'runningVar'] as const) {
+    const r = bnParam[key];
+    if (r === undefined) bnParam[key] = tf.keep(tf.zeros([D]));
+    else if (!shapeIs(r, [D])) throw new Error(`batchnormForward: bnParam.${key} must have shape [${D}], got [${r.shape}]`);
+  }
+  const runningMean = bnParam.runningMean as tf.Tensor;
+  const runningVar = bnParam.runningVar as tf.Tensor;
+
+  if (mode === 'test') {
+    const out = tf.tidy(() => {
+      let out: tf.Tensor2D;
+      // ==== YOUR CODE ===============================================================
+      // TODO: implement the test-time forward pass: normalize x with the running mean
+      // and variance, (x − runningMean) / √(runningVar + eps), then scale by gamma and shift by
+      // beta. Store the result in `out`.
+      // (Replace the next line with your code.)
+      throw notImplemented('batchnormForward', 'cs231n/layers.ts');
+      // ==== END OF YOUR CODE ========================================================
+      return out;
+    });
+    return [out, null];
+  }
+
+  const result = tf.tidy(() => {
+    let out: tf.Tensor2D;
+    let cache: BatchnormCache;
+    let nextMean: tf.Tensor;
+    let nextVar: tf.Tensor;
+    // ==== YOUR CODE ===============================================================
+    // TODO: implement the training-time forward pass. Compute the minibatch mean μ and
+    // the (biased, divide by N) variance σ² of every feature (over axis 0), normalize
+    // xhat = (x − μ) / √(σ² + eps), and store gamma·xhat + beta in `out`. Store in `cache` what
+    // the backward passes need: { xhat, xmu: x − μ, std: √(σ² + eps), gamma }. Store the updated
+    // running averages momentum·running + (1 − momentum)·batch in `nextMean` and `nextVar`
+    // (new tensors; `runningMean`, `runningVar` hold the current ones).
+    // (Replace the next line with your code.)
+    throw notImplemented('batchnormForward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return { out, cache, nextMean, nextVar };
+  }) as { out: tf.Tensor2D; cache: BatchnormCache; nextMean: tf.Tensor; nextVar: tf.Tensor };
+  replaceRunning(bnParam, 'runningMean', result.nextMean);
+  replaceRunning(bnParam, 'runningVar', result.nextVar);
+  return [result.out, result.cache];
+}
+
+/** Store a new running statistic (kept beyond any enclosing tidy) and free the one it replaces. */
+function replaceRunning(bnParam: BnParam, key: 'runningMean' | 'runningVar', next: tf.Tensor): void {
+  const old = bnParam[key];
+  bnParam[key] = tf.keep(next);
+  if (old && old !== next && !old.isDisposed) old.dispose();
+}
+
+function trainCache(fn: string, dout: tf.Tensor, cache: BatchnormCache | null): BatchnormCache {
+  if (cache === null) throw new Error(`${fn}: the cache is null because batchnormForward ran in test mode; run it in train mode to backpropagate`);
+  if (!sameShape(dout, cache.xhat)) throw new Error(`${fn}: dout must have the shape of x [${cache.xhat.shape}], got [${dout.shape}]`);
+  return cache;
+}
+
+/**
+ * Backward pass for batch normalization, through its computation graph: draw the forward pass
+ * as a graph of simple steps (mean, centering, variance, square root, division, scale, shift)
+ * and backpropagate through each of them.
+ *
+ * Inputs:
+ * - dout: Upstream derivatives, of shape (N, D)
+ * - cache: Variable of intermediates from batchnormForward (train mode).
+ *
+ * Returns a tuple of:
+ * - dx: Gradient with respect to inputs x, of shape (N, D)
+ * - dgamma: Gradient with respect to scale parameter gamma, of shape (D,)
+ * - dbeta: Gradient with respect to shift parameter beta, of shape (D,)
+ */
+export function batchnormBackward(dout: tf.Tensor, cache: BatchnormCache | null): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+  const { xhat, xmu, std, gamma } = trainCache('batchnormBackward', dout, cache);
+  const N = xhat.shape[0];
+  return tf.tidy(() => {
+    let dx: tf.Tensor2D;
+    let dgamma: tf.Tensor1D;
+    let dbeta: tf.Tensor1D;
+    // ==== YOUR CODE ===============================================================
+    // TODO: backpropagate through the graph step by step: dbeta = Σ_rows dout,
+    // dgamma = Σ_rows dout·xhat; dxhat = dout·gamma; through xhat = xmu / std (both xmu and std
+    // receive gradient); std = √(var + eps) so dvar = dstd / (2·std); var = mean of xmu² so xmu
+    // receives 2·xmu·dvar / N more; xmu = x − μ so dx = dxmu − (Σ_rows dxmu) / N.
+    // (Replace the next line with your code.)
+    throw notImplemented('batchnormBackward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return [dx, dgamma, dbeta] as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  });
+}
+
+/**
+ * Alternative backward pass for batch normalization: the gradient with respect to x worked out
+ * on paper and simplified to one expression, without the intermediate steps of the graph. Should
+ * give the same result as batchnormBackward, faster.
+ *
+ * Inputs / outputs: same as batchnormBackward.
+ */
+export function batchnormBackwardAlt(dout: tf.Tensor, cache: BatchnormCache | null): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+  const { xhat, std, gamma } = trainCache('batchnormBackwardAlt', dout, cache);
+  const N = xhat.shape[0];
+  return tf.tidy(() => {
+    let dx: tf.Tensor2D;
+    let dgamma: tf.Tensor1D;
+    let dbeta: tf.Tensor1D;
+    // ==== YOUR CODE ===============================================================
+    // TODO: compute dbeta = Σ_rows dout and dgamma = Σ_rows dout·xhat as before, and dx
+    // in one expression: dx = gamma / (N·std) · (N·dout − dbeta − xhat·dgamma).
+    // (Replace the next line with your code.)
+    throw notImplemented('batchnormBackwardAlt', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return [dx, dgamma, dbeta] as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  });
+}
+
+/**
+ * Performs the forward pass for (inverted) dropout.
+ *
+ * Inputs:
+ * - x: Input data, of any shape
+ * - dropoutParam: { p, mode, seed? }:
+ *   - p: the probability of keeping each unit (0 < p ≤ 1).
+ *   - mode: 'test' or 'train'. If the mode is train, then perform dropout; if the mode is test,
+ *     then just return the input (a copy).
+ *   - seed: Seed for the mask's own random generator. Passing seed makes this function
+ *     deterministic, which is needed for gradient checking but not in real networks.
+ *
+ * The mask keeps unit i when u_i < p, where u = rand(x.shape) is drawn from the seeded generator
+ * (or the global stream), and scales the kept units by 1/p so that the expected output equals x
+ * and test time needs no scaling.
+ *
+ * Outputs:
+ * - out: Tensor of the same shape as x.
+ * - cache: { mask, mode }. In training mode, mask is the scaled dropout mask used to multiply the
+ *   input; in test mode, mask is null.
+ */
+export function dropoutForward(x: tf.Tensor, dropoutParam: DropoutParam): [tf.Tensor, DropoutCache] {
+  const { p, mode, seed } = dropoutParam ?? {};
+  assertMode('dropoutForward', mode);
+  if (typeof p !== 'number' || !(p > 0 && p <= 1)) throw new Error(`dropoutForward: p is the probability of keeping a unit and must be in (0, 1], got ${p}`);
+  if (mode === 'test') return [x.clone(), { mask: null, mode }];
+  const gen = seed === undefined ? globalGenerator() : new RandomGenerator(seed);
+  const [out, mask] = tf.tidy(() => {
+    let mask: tf.Tensor;
+    let out: tf.Tensor;
+    // ==== YOUR CODE ===============================================================
+    // TODO: implement the training-phase forward pass for inverted dropout. Draw
+    // u = gen.rand(x.shape) (uniform in [0, 1)), keep unit i where u_i < p, and store the mask
+    // (1/p where kept, 0 where dropped; float32, x's shape) in `mask` and x·mask in `out`.
+    // (Replace the next line with your code.)
+    throw notImplemented('dropoutForward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return [out, mask];
+  });
+  return [out, { mask, mode }];
+}
+
+/**
+ * Perform the backward pass for (inverted) dropout.
+ *
+ * Inputs:
+ * - dout: Upstream derivatives, of any shape
+ * - cache: { mask, mode } from dropoutForward.
+ *
+ * Returns:
+ * - dx: Gradient with respect to x, of dout's shape
+ */
+export function dropoutBackward(dout: tf.Tensor, cache: DropoutCache): tf.Tensor {
+  assertMode('dropoutBackward', cache?.mode);
+  if (cache.mode === 'test' || cache.mask === null) return dout.clone();
+  const mask = cache.mask;
+  if (!sameShape(dout, mask)) throw new Error(`dropoutBackward: dout must have the shape of x [${mask.shape}], got [${dout.shape}]`);
+  return tf.tidy(() => {
+    let dx: tf.Tensor;
+    // ==== YOUR CODE ===============================================================
+    // TODO: implement the training-phase backward pass for inverted dropout: the
+    // gradient flows only through the kept units, scaled like them: dx = dout·mask.
+    // (Replace the next line with your code.)
+    throw notImplemented('dropoutBackward', 'cs231n/layers.ts');
+    // ==== END OF YOUR CODE ========================================================
+    return dx;
+  });
+}
+
+function sameShape(a: tf.Tensor, b: tf.Tensor): boolean {
+  return shapeIs(a, b.shape);
+}
+
+function shapeIs(t: tf.Tensor, shape: number[]): boolean {
+  return t.rank === shape.length && t.shape.every((d, i) => d === shape[i]);
+}
+
+function checkScoresAndLabels(fn: string, x: tf.Tensor, y: tf.Tensor): void {
+  if (x.rank !== 2 || y.rank !== 1 || y.shape[0] !== x.shape[0]) {
+    throw new Error(`${fn}: x must have shape (N, C) and y shape (N,), got x [${x.shape}], y [${y.shape}]`);
+  }
+  if (x.shape[0] === 0) throw new Error(`${fn}: the minibatch is empty (N = 0); the loss is an average over at least one example`);
+}
