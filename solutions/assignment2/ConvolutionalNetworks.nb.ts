@@ -110,21 +110,26 @@ const convGiven = {
   b: linspace(-0.1, 0.2, [3]),
   convParam: { stride: 2, pad: 1 },
 };
-const convGivenOut = record('convnet.conv_forward_given', () => convForwardNaive(convGiven.x, convGiven.w, convGiven.b, convGiven.convParam)[0]);
-if (convGivenOut) console.log(`output shape [${convGivenOut.shape}]`);
-check('convnet.conv_forward_given');
+// The public self-check runs your code on these inputs and compares with the shipped values.
+check('convnet.public_conv_forward_given', () => convForwardNaive(convGiven.x, convGiven.w, convGiven.b, convGiven.convParam)[0]);
 
 // %% [markdown]
-// A stride of 2 is where indexing mistakes hide (a window that starts at `i` instead of `i·stride`, say). One more
-// forward pass, on seeded random inputs with stride 2 and no padding, and a non-square filter:
+// The graded values come from seeded random inputs: one convolution with stride 1 and padding 1, and one with
+// stride 2, no padding and a non-square filter. A stride of 2 is where indexing mistakes hide (a window that starts
+// at `i` instead of `i·stride`, say).
 
 // %%
 seed(1);
+const xS1 = randn([2, 3, 6, 5]);
+const wS1 = randn([3, 3, 3, 3]);
+const bS1 = randn([3]);
+const outS1 = record('convnet.conv_forward', () => convForwardNaive(xS1, wS1, bS1, { stride: 1, pad: 1 })[0]);
+if (outS1) console.log(`stride 1, pad 1: output shape [${outS1.shape}] (expected [2,3,6,5])`);
 const xS2 = randn([2, 3, 9, 7]);
 const wS2 = randn([4, 3, 3, 5]);
 const bS2 = randn([4]);
 const outS2 = record('convnet.conv_forward_stride2', () => convForwardNaive(xS2, wS2, bS2, { stride: 2, pad: 0 })[0]);
-if (outS2) console.log(`output shape [${outS2.shape}] (expected [2,4,4,2])`);
+if (outS2) console.log(`stride 2, pad 0: output shape [${outS2.shape}] (expected [2,4,4,2])`);
 
 // %% [markdown]
 // ## Aside: image processing via convolutions
@@ -216,13 +221,13 @@ check('convnet.conv_backward_stride2_gradcheck_passed');
 
 // %%
 const poolGivenX = linspace(-0.3, 0.4, [2, 3, 4, 4]);
-record('convnet.pool_forward_given', () => maxPoolForwardNaive(poolGivenX, { poolHeight: 2, poolWidth: 2, stride: 2 })[0]);
-check('convnet.pool_forward_given');
+check('convnet.public_pool_forward_given', () => maxPoolForwardNaive(poolGivenX, { poolHeight: 2, poolWidth: 2, stride: 2 })[0]);
 
 seed(4);
 const px = randn([3, 2, 8, 8]);
 const pdout = randn([3, 2, 4, 4]);
 const poolParam = { poolHeight: 2, poolWidth: 2, stride: 2 };
+record('convnet.pool_forward', () => maxPoolForwardNaive(px, poolParam)[0]);
 const poolBackOk = tryStep(() => {
   const [, cache] = maxPoolForwardNaive(px, poolParam);
   const dx = record('convnet.pool_backward_dx', maxPoolBackwardNaive(pdout, cache)) as tf.Tensor;
