@@ -529,8 +529,6 @@ if (sbnTrain) {
 }
 check('convnet.sbn_train_means');
 check('convnet.sbn_train_stds');
-check('convnet.sbn_scaled_means');
-check('convnet.sbn_scaled_stds');
 
 // %% [markdown]
 // At test time the layer uses the running averages of the training batches' statistics instead. After 50 training
