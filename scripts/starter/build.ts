@@ -55,6 +55,8 @@ export function generateStarter(repoRoot: string, assignment: string): StarterFi
   const starterDir = path.join(repoRoot, 'assignments', assignment);
   const files: StarterFiles = new Map();
   for (const rel of listFiles(solutionDir)) {
+    // A notebook's Jupytext source (`<Name>.nb.ts`); the built `<Name>.ipynb` is what students get.
+    if (rel.endsWith('.nb.ts')) continue;
     const abs = path.join(solutionDir, rel);
     const ctx: FileContext = {
       sourcePath: path.relative(repoRoot, abs).split(path.sep).join('/'),
