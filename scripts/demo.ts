@@ -1,9 +1,9 @@
 /**
- * `npm run demo`: grade the example submissions of assignment 1 (examples/submissions/assignment1:
+ * `npm run demo`: grade the example submissions of every assignment (examples/submissions/<name>:
  * complete, partial, broken) in quick mode with the offline data set, and say where the reports are.
  *
- * The same as `TS231N_QUICK=1 npm run grade -- --assignment assignment1 --submissions
- * examples/submissions/assignment1 --out demo-out/assignment1`, plus a table of the results.
+ * For each assignment the same as `TS231N_QUICK=1 npm run grade -- --assignment <name> --submissions
+ * examples/submissions/<name> --out demo-out/<name>`, plus a table of the results.
  * Re-running is fast: the reference and unchanged students are reused (pass --force to redo).
  */
 import * as os from 'os';
@@ -11,23 +11,31 @@ import * as path from 'path';
 import { gradeBatch } from '../grader/batch';
 import { progressPrinter } from '../grader/cli';
 import { GraderError } from '../grader/errors';
-import { EXAMPLES_DIR, buildExamples, staleExamples } from './examples';
+import { EXAMPLE_SETS, buildExamples, examplesDir, staleExamples } from './examples';
 
 const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<number> {
   if (process.env.TS231N_QUICK === undefined) process.env.TS231N_QUICK = '1';
+  let failed = 0;
+  for (const assignment of Object.keys(EXAMPLE_SETS)) failed += await demo(assignment);
+  return failed ? 1 : 0;
+}
+
+/** Grades one assignment's examples and prints the table; returns the number of grader failures. */
+async function demo(assignment: string): Promise<number> {
+  const EXAMPLES_DIR = examplesDir(assignment);
   // The examples are built from solutions/, not committed: (re)build them when missing or stale.
-  const stale = staleExamples();
+  const stale = staleExamples(EXAMPLES_DIR, assignment);
   if (stale.length) {
-    buildExamples();
+    buildExamples(EXAMPLES_DIR, assignment);
     process.stderr.write(`built the example submissions from solutions/ into ${path.relative(REPO, EXAMPLES_DIR)} (scripts/examples.ts)\n`);
   }
-  const out = path.join(REPO, 'demo-out', 'assignment1');
+  const out = path.join(REPO, 'demo-out', assignment);
   process.stderr.write(`grading ${path.relative(REPO, EXAMPLES_DIR)} (${process.env.TS231N_QUICK === '1' ? 'quick' : 'full'} configuration); the first run computes the reference solution, which takes a few minutes…\n`);
   const started = Date.now();
   const res = await gradeBatch({
-    assignment: 'assignment1',
+    assignment,
     submissions: EXAMPLES_DIR,
     out,
     jobs: Math.min(3, os.cpus().length),
@@ -44,7 +52,7 @@ async function main(): Promise<number> {
   for (const n of res.sandboxNotes) process.stdout.write(`note: ${n}\n`);
   process.stdout.write(
     [
-      `graded ${res.results.length} submissions in ${Math.round((Date.now() - started) / 1000)} s (${res.configuration}). Reports:`,
+      `${assignment}: graded ${res.results.length} submissions in ${Math.round((Date.now() - started) / 1000)} s (${res.configuration}). Reports:`,
       `  ${path.join(out, 'gradebook.csv')}   one row per student, one column per item`,
       `  ${path.join(out, 'summary.txt')}     mean, median, histogram`,
       `  ${path.join(out, 'junit.xml')}       for CI`,
@@ -52,7 +60,7 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   );
-  return res.failures.length ? 1 : 0;
+  return res.failures.length;
 }
 
 main().then(

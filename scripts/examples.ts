@@ -1,14 +1,17 @@
 /**
- * Builds the example submissions of assignment 1 from the solution tree:
+ * Builds the example submissions of each assignment from its solution tree:
  *
- * - `complete`: a copy of solutions/assignment1 (full marks);
- * - `partial`: the solution with two specific bugs — the SVM gradient misses the regularisation
- *   term (naive and vectorised), and kNN breaks vote ties towards the larger label;
- * - `broken`: knn.ipynb is not JSON (cut short, as by a failed upload) and cs231n/features.ts
- *   throws when it is imported.
+ * - `complete`: a copy of solutions/<assignment> (full marks);
+ * - `partial`: the solution with a few specific bugs. Assignment 1: the SVM gradient misses the
+ *   regularisation term (naive and vectorised), and kNN breaks vote ties towards the larger label.
+ *   Assignment 2: dropout does not scale the kept units by 1/p, Adam increments t after its bias
+ *   correction, and FullyConnectedNet regularises with reg·ΣW² instead of 0.5·reg·ΣW²;
+ * - `broken`: a notebook is not JSON (cut short, as by a failed upload) and a module throws when
+ *   it is imported (assignment 1: knn.ipynb and cs231n/features.ts; assignment 2: Dropout.ipynb
+ *   and cs231n/layerUtils.ts).
  *
- * `npx tsx scripts/examples.ts` writes examples/submissions/assignment1/; `--check` only says
- * whether the committed copy is up to date (tests/graderExamples.test.ts does the same).
+ * `npx tsx scripts/examples.ts` writes examples/submissions/<assignment>/ for every assignment;
+ * `--check` only says whether the copies are up to date (tests/graderExamples.test.ts does the same).
  * Each bug is an exact text replacement: when the solution changes so that one no longer
  * applies, the build fails and says which, instead of silently shipping a correct "partial".
  */
@@ -17,8 +20,11 @@ import * as os from 'os';
 import * as path from 'path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
-export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'submissions', 'assignment1');
-const SOLUTION = path.join(REPO_ROOT, 'solutions', 'assignment1');
+/** Where the example submissions of `assignment` are built. */
+export function examplesDir(assignment: string): string {
+  return path.join(REPO_ROOT, 'examples', 'submissions', assignment);
+}
+export const EXAMPLES_DIR = examplesDir('assignment1');
 
 export class ExampleBuildError extends Error {
   constructor(message: string) {
@@ -75,6 +81,43 @@ export const EXAMPLES: Record<string, Edit[]> = {
   ],
 };
 
+/** Assignment 2's examples (see the file comment). */
+export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
+  complete: [],
+  partial: [
+    {
+      file: 'cs231n/layers.ts',
+      why: 'dropout keeps units without scaling them by 1/p',
+      apply: replaceOnce("mask = gen.rand(x.shape).less(p).cast('float32').div(p);", "mask = gen.rand(x.shape).less(p).cast('float32');"),
+    },
+    {
+      file: 'cs231n/optim.ts',
+      why: 'Adam increments t after its bias correction',
+      apply: (text) => replaceOnce('    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n', '    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n    t += 1;\n')(replaceOnce('    t += 1;\n', '')(text)),
+    },
+    {
+      file: 'cs231n/classifiers/fcNet.ts',
+      why: 'FullyConnectedNet regularises with reg·ΣW² (no ½)',
+      apply: replaceOnce('loss = dataLoss + 0.5 * reg * regLoss.dataSync()[0];', 'loss = dataLoss + reg * regLoss.dataSync()[0];'),
+    },
+  ],
+  broken: [
+    {
+      file: 'Dropout.ipynb',
+      why: 'Dropout.ipynb cut short: not JSON',
+      apply: (text) => text.slice(0, Math.floor(text.length / 3)),
+    },
+    {
+      file: 'cs231n/layerUtils.ts',
+      why: 'layerUtils.ts throws when imported',
+      apply: replaceOnce("import { tf } from '../../../kernel/runtime';\n", "import { tf } from '../../../kernel/runtime';\n\nthrow new Error('layerUtils.ts is being rewritten: do not import it yet');\n"),
+    },
+  ],
+};
+
+/** The example sets by assignment. */
+export const EXAMPLE_SETS: Record<string, Record<string, Edit[]>> = { assignment1: EXAMPLES, assignment2: EXAMPLES_ASSIGNMENT2 };
+
 function copyTree(src: string, dest: string): void {
   fs.mkdirSync(dest, { recursive: true });
   for (const d of fs.readdirSync(src, { withFileTypes: true })) {
@@ -85,12 +128,14 @@ function copyTree(src: string, dest: string): void {
   }
 }
 
-/** Write every example submission into `dest` (replacing what is there). */
-export function buildExamples(dest: string = EXAMPLES_DIR): string[] {
+/** Write every example submission of `assignment` into `dest` (replacing what is there). */
+export function buildExamples(dest: string = EXAMPLES_DIR, assignment = 'assignment1'): string[] {
+  const set = EXAMPLE_SETS[assignment];
+  if (!set) throw new ExampleBuildError(`no examples for "${assignment}" (known: ${Object.keys(EXAMPLE_SETS).join(', ')})`);
   fs.rmSync(dest, { recursive: true, force: true });
-  for (const [name, edits] of Object.entries(EXAMPLES)) {
+  for (const [name, edits] of Object.entries(set)) {
     const dir = path.join(dest, name);
-    copyTree(SOLUTION, dir);
+    copyTree(path.join(REPO_ROOT, 'solutions', assignment), dir);
     for (const e of edits) {
       const file = path.join(dir, e.file);
       try {
@@ -100,7 +145,7 @@ export function buildExamples(dest: string = EXAMPLES_DIR): string[] {
       }
     }
   }
-  return Object.keys(EXAMPLES);
+  return Object.keys(set);
 }
 
 /** Relative paths and contents of a tree. */
@@ -119,10 +164,10 @@ export function treeContents(dir: string): Map<string, string> {
 }
 
 /** The differences between the committed examples and a fresh build (empty when up to date). */
-export function staleExamples(committed: string = EXAMPLES_DIR): string[] {
+export function staleExamples(committed: string = EXAMPLES_DIR, assignment = 'assignment1'): string[] {
   const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-examples-'));
   try {
-    buildExamples(fresh);
+    buildExamples(fresh, assignment);
     const a = treeContents(committed);
     const b = treeContents(fresh);
     const diffs: string[] = [];
@@ -137,16 +182,19 @@ export function staleExamples(committed: string = EXAMPLES_DIR): string[] {
 
 if (require.main === module) {
   try {
-    if (process.argv.includes('--check')) {
-      const diffs = staleExamples();
-      if (diffs.length) {
-        process.stderr.write(`examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`);
-        process.exit(1);
+    for (const assignment of Object.keys(EXAMPLE_SETS)) {
+      const dir = examplesDir(assignment);
+      if (process.argv.includes('--check')) {
+        const diffs = staleExamples(dir, assignment);
+        if (diffs.length) {
+          process.stderr.write(`${assignment}: examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`);
+          process.exit(1);
+        }
+        process.stdout.write(`${assignment}: examples are up to date\n`);
+      } else {
+        const names = buildExamples(dir, assignment);
+        process.stdout.write(`wrote ${names.join(', ')} to ${path.relative(process.cwd(), dir) || dir}\n`);
       }
-      process.stdout.write('examples are up to date\n');
-    } else {
-      const names = buildExamples();
-      process.stdout.write(`wrote ${names.join(', ')} to ${path.relative(process.cwd(), EXAMPLES_DIR) || EXAMPLES_DIR}\n`);
     }
   } catch (e) {
     process.stderr.write(`examples: ${(e as Error).message}\n`);
