@@ -13,6 +13,8 @@
  * gradient in exact arithmetic (the normalization removes them); there float32 leaves ~1e-8 and we
  * compare absolutely (≤ 1e-5).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { tf, ready, RandomGenerator, checkGradient } from '../kernel/runtime';
 import {
   affineBackward,
@@ -317,6 +319,30 @@ describe('nets against the float64 oracle', () => {
       });
     } else {
       expectClose(`${name} test-mode scores equal train scores without bn/dropout`, net.loss(t(c.X)), c.trainScores);
+    }
+  });
+});
+
+describe("checks.json's public values", () => {
+  it("are the oracle's float64 values of the original notebooks' linspace checks", () => {
+    const file = path.join(__dirname, '..', 'solutions', 'assignment2', 'checks.json');
+    const checks = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { expect: { close?: unknown } }>;
+    const o = oracle();
+    const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+    const expected: Record<string, OracleArray | number> = {
+      'fc.public_affine_forward': o.public.affineForward,
+      'fc.public_relu_forward': o.public.reluForward,
+      'fc.public_two_layer_scores': o.twoLayerNet.cases[0].scores,
+      'fc.public_two_layer_loss': o.twoLayerNet.cases[0].loss,
+      'fc.public_two_layer_loss_reg': o.twoLayerNet.cases[1].loss,
+      'fc.public_sgd_momentum': o.optim.sgdMomentum.nextW,
+      'fc.public_rmsprop': o.optim.rmsprop.nextW,
+      'fc.public_adam': o.optim.adam.nextW,
+    };
+    const closeIds = Object.keys(checks).filter((k) => checks[k].expect.close !== undefined).sort();
+    expect(closeIds).toEqual(Object.keys(expected).sort());
+    for (const [id, e] of Object.entries(expected)) {
+      expect(flat(checks[id].expect.close)).toEqual(typeof e === 'number' ? [e] : e.data);
     }
   });
 });

@@ -5,6 +5,7 @@
  * utilities, sgd, the Solver) works on top of the solution's layers.
  */
 import * as fs from 'fs';
+import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { tf, ready, isNotImplementedError } from '../kernel/runtime';
@@ -109,5 +110,22 @@ describe('the given code of the starter', () => {
   it('sgd works in the starter (it is given, not a TODO)', () => {
     const [next] = starter('cs231n/optim').sgd(tf.ones([2]), tf.ones([2]), { learningRate: 0.5 });
     expect(Array.from((next as tf.Tensor).dataSync())).toEqual([0.5, 0.5]);
+  });
+});
+
+describe('assignment 2 notebooks on disk', () => {
+  const NOTEBOOKS = ['FullyConnectedNets', 'TrainingLabs', 'BatchNormalization', 'Dropout'];
+  const files = ['solutions', 'assignments'].flatMap((t) => NOTEBOOKS.map((n) => `${t}/assignment2/${n}.ipynb`));
+
+  it.each(files)('%s validates with the official nbformat schema (Debian python3-nbformat)', (rel) => {
+    const r = spawnSync('/usr/bin/python3', ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path.join(REPO, rel)], { encoding: 'utf8' });
+    expect({ rel, status: r.status, err: r.stderr.trim() }).toEqual({ rel, status: 0, err: '' });
+    const nb = JSON.parse(fs.readFileSync(path.join(REPO, rel), 'utf8'));
+    expect(nb.metadata.kernelspec.name).toBe('ts231n');
+  });
+
+  it('the starter ships the same checks.json as the solution', () => {
+    const read = (t: string) => fs.readFileSync(path.join(REPO, t, 'assignment2', 'checks.json'), 'utf8');
+    expect(read('assignments')).toBe(read('solutions'));
   });
 });

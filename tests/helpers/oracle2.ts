@@ -52,6 +52,7 @@ export interface Oracle {
   twoLayerNet: { X: A; y: number[]; params: Record<string, A>; cases: { reg: number; scores: A; loss: number; grads: Record<string, A> }[] };
   fcNet: NetCase;
   fcNetBn: NetCase;
+  public: { affineForward: A; reluForward: A };
 }
 
 let cached: Oracle | null = null;

@@ -44,8 +44,9 @@ export const tests: HiddenTest[] = [
         const dout = ctx.rng.randn([9, D]);
         const [o, cache] = L.batchnormForward(x, gamma, beta, bnParam);
         out[`out${step}`] = o;
-        out[`runningMean${step}`] = bnParam.runningMean;
-        out[`runningVar${step}`] = bnParam.runningVar;
+        // batchnormForward frees the running statistics it replaces: keep copies.
+        out[`runningMean${step}`] = bnParam.runningMean?.clone();
+        out[`runningVar${step}`] = bnParam.runningVar?.clone();
         if (step === 0) {
           const [dx, dgamma, dbeta] = L.batchnormBackward(dout, cache);
           const [dxAlt, dgammaAlt, dbetaAlt] = L.batchnormBackwardAlt(dout, cache);
