@@ -114,7 +114,7 @@ describe('the given code of the starter', () => {
 });
 
 describe('assignment 2 notebooks on disk', () => {
-  const NOTEBOOKS = ['FullyConnectedNets', 'TrainingLabs', 'BatchNormalization', 'Dropout'];
+  const NOTEBOOKS = ['FullyConnectedNets', 'TrainingLabs', 'BatchNormalization', 'Dropout', 'ConvolutionalNetworks'];
   const files = ['solutions', 'assignments'].flatMap((t) => NOTEBOOKS.map((n) => `${t}/assignment2/${n}.ipynb`));
 
   it.each(files)('%s validates with the official nbformat schema (Debian python3-nbformat)', (rel) => {
