@@ -2,7 +2,7 @@
  * `npx tsx bench/naiveLayers.ts [--quick]`
  *
  * Assignment 2's naive conv and max-pool layers (explicit loops over typed arrays, the solution's
- * `cs231n/convLayers.ts`) against the original assignment's naive Python loops
+ * `cs231n/layers.ts`) against the original assignment's naive Python loops
  * (bench/naiveLoops.py, run in the same invocation) on the notebook's timing shapes; prints the
  * best-of-N milliseconds of both and the speed-up. The target is a speed-up of at least 10×.
  *
@@ -11,7 +11,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { tf, ready, seed, randn } from '../kernel/runtime';
-import { convForwardNaive, convBackwardNaive, maxPoolForwardNaive, maxPoolBackwardNaive } from '../solutions/assignment2/cs231n/convLayers';
+import { convForwardNaive, convBackwardNaive, maxPoolForwardNaive, maxPoolBackwardNaive } from '../solutions/assignment2/cs231n/layers';
 
 const QUICK = process.argv.includes('--quick');
 const ROOT = path.resolve(__dirname, '..');

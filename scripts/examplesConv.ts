@@ -32,12 +32,12 @@ function replaceExactly(find: string, by: string, count: number): (text: string)
 export const CONV_EXAMPLES: Record<string, ConvExampleEdit[]> = {
   'conv-stride2': [
     {
-      file: 'cs231n/convLayers.ts',
+      file: 'cs231n/layers.ts',
       why: 'naive conv forward and backward ignore the stride when placing a window (rows)',
       apply: replaceExactly('const h = i * stride - pad + kh;', 'const h = i - pad + kh;', 2),
     },
     {
-      file: 'cs231n/convLayers.ts',
+      file: 'cs231n/layers.ts',
       why: 'naive conv forward and backward ignore the stride when placing a window (columns)',
       apply: replaceExactly('const col = j * stride - pad + kw;', 'const col = j - pad + kw;', 2),
     },

@@ -18,9 +18,9 @@ import {
   maxPoolBackwardNaive,
   spatialBatchnormForward,
   spatialBatchnormBackward,
-} from '../solutions/assignment2/cs231n/convLayers';
+} from '../solutions/assignment2/cs231n/layers';
 import { convForwardFast, convBackwardFast, maxPoolForwardFast, maxPoolBackwardFast } from '../solutions/assignment2/cs231n/fastLayers';
-import { convReluForward, convReluBackward, convReluPoolForward, convReluPoolBackward, convBnReluForward, convBnReluBackward } from '../solutions/assignment2/cs231n/convLayerUtils';
+import { convReluForward, convReluBackward, convReluPoolForward, convReluPoolBackward, convBnReluForward, convBnReluBackward } from '../solutions/assignment2/cs231n/layerUtils';
 import { ThreeLayerConvNet } from '../solutions/assignment2/cs231n/classifiers/cnn';
 import type { BnParam } from '../solutions/assignment2/cs231n/layers';
 import { convOracle } from './helpers/convOracle';

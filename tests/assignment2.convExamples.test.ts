@@ -11,7 +11,7 @@ import { CONV_EXAMPLES } from '../scripts/examplesConv';
 import { convOracle } from './helpers/convOracle';
 import { t, labels, scaledError } from './helpers/oracle2';
 
-type ConvLayers = typeof import('../solutions/assignment2/cs231n/convLayers');
+type ConvLayers = typeof import('../solutions/assignment2/cs231n/layers');
 type Cnn = typeof import('../solutions/assignment2/cs231n/classifiers/cnn');
 
 const REPO = path.resolve(__dirname, '..');
@@ -42,7 +42,7 @@ afterAll(() => {
 
 describe('ConvNet example submissions', () => {
   it('conv-stride2: naive conv right for every stride-1 case, wrong for every stride-2 case, and its gradient check still passes', () => {
-    const { convForwardNaive, convBackwardNaive } = require(path.join(build('conv-stride2'), 'cs231n', 'convLayers')) as ConvLayers;
+    const { convForwardNaive, convBackwardNaive } = require(path.join(build('conv-stride2'), 'cs231n', 'layers')) as ConvLayers;
     for (const c of convOracle().conv) {
       const [out, cache] = convForwardNaive(t(c.x), t(c.w), t(c.b), { stride: c.stride, pad: c.pad });
       const [dx] = convBackwardNaive(t(c.dout), cache);

@@ -52,13 +52,13 @@ const calls: Record<string, () => unknown> = {
       bnParams: [],
       params: { W1: tf.ones([3, 4]), b1: tf.zeros([4]), W2: tf.ones([4, 2]), b2: tf.zeros([2]) },
     }).loss(x()),
-  convForwardNaive: () => starter('cs231n/convLayers').convForwardNaive(img(), img(), tf.zeros([1]), { stride: 1, pad: 1 }),
-  convBackwardNaive: () => starter('cs231n/convLayers').convBackwardNaive(img(), { x: img(), w: img(), b: tf.zeros([1]), convParam: { stride: 1, pad: 1 } }),
-  maxPoolForwardNaive: () => starter('cs231n/convLayers').maxPoolForwardNaive(img(), { poolHeight: 1, poolWidth: 1, stride: 1 }),
-  maxPoolBackwardNaive: () => starter('cs231n/convLayers').maxPoolBackwardNaive(img(), { x: img(), poolParam: { poolHeight: 1, poolWidth: 1, stride: 1 } }),
-  spatialBatchnormForward: () => starter('cs231n/convLayers').spatialBatchnormForward(img(), tf.ones([1]), tf.zeros([1]), { mode: 'train' }),
+  convForwardNaive: () => starter('cs231n/layers').convForwardNaive(img(), img(), tf.zeros([1]), { stride: 1, pad: 1 }),
+  convBackwardNaive: () => starter('cs231n/layers').convBackwardNaive(img(), { x: img(), w: img(), b: tf.zeros([1]), convParam: { stride: 1, pad: 1 } }),
+  maxPoolForwardNaive: () => starter('cs231n/layers').maxPoolForwardNaive(img(), { poolHeight: 1, poolWidth: 1, stride: 1 }),
+  maxPoolBackwardNaive: () => starter('cs231n/layers').maxPoolBackwardNaive(img(), { x: img(), poolParam: { poolHeight: 1, poolWidth: 1, stride: 1 } }),
+  spatialBatchnormForward: () => starter('cs231n/layers').spatialBatchnormForward(img(), tf.ones([1]), tf.zeros([1]), { mode: 'train' }),
   spatialBatchnormBackward: () =>
-    starter('cs231n/convLayers').spatialBatchnormBackward(img(), { xhat: tf.ones([9, 1]), xmu: tf.ones([9, 1]), std: tf.ones([1]), gamma: tf.ones([1]) }),
+    starter('cs231n/layers').spatialBatchnormBackward(img(), { xhat: tf.ones([9, 1]), xmu: tf.ones([9, 1]), std: tf.ones([1]), gamma: tf.ones([1]) }),
   'new ThreeLayerConvNet': () => new (starter('cs231n/classifiers/cnn').ThreeLayerConvNet)({ inputDim: [1, 4, 4], numFilters: 2, filterSize: 3, hiddenDim: 3 }),
   'ThreeLayerConvNet.loss': () =>
     bare(starter('cs231n/classifiers/cnn').ThreeLayerConvNet, {

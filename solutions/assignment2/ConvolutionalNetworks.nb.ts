@@ -20,7 +20,7 @@
 // and a little more tolerant to small shifts.
 //
 // In this notebook you will write the convolution and max-pooling layers with explicit loops
-// (`cs231n/convLayers.ts`), check them against fixed values and numeric gradients, compare them with the fast
+// (`cs231n/layers.ts`), check them against fixed values and numeric gradients, compare them with the fast
 // versions we give you, build a three-layer ConvNet (`cs231n/classifiers/cnn.ts`), overfit a small data set,
 // train it for one epoch on the whole training set, and finish with *spatial* batch normalization.
 
@@ -34,9 +34,9 @@ import {
   maxPoolBackwardNaive,
   spatialBatchnormForward,
   spatialBatchnormBackward,
-} from './cs231n/convLayers';
+} from './cs231n/layers';
 import { convForwardFast, convBackwardFast, maxPoolForwardFast, maxPoolBackwardFast } from './cs231n/fastLayers';
-import { convReluForward, convReluBackward, convReluPoolForward, convReluPoolBackward } from './cs231n/convLayerUtils';
+import { convReluForward, convReluBackward, convReluPoolForward, convReluPoolBackward } from './cs231n/layerUtils';
 import { ThreeLayerConvNet } from './cs231n/classifiers/cnn';
 import { Solver } from './cs231n/solver';
 import type { BnParam } from './cs231n/layers';
@@ -96,7 +96,7 @@ function timeMs(fn: () => tf.TensorContainer, reps = 3): number {
 // %% [markdown]
 // ## Convolution: naive forward pass
 //
-// Implement `convForwardNaive` in `cs231n/convLayers.ts`. Efficiency does not matter here: read the input with
+// Implement `convForwardNaive` in `cs231n/layers.ts`. Efficiency does not matter here: read the input with
 // `dataSync()` and write the output with plain loops over its typed arrays, in whatever way is clearest to you.
 // The function already checks the shapes (and rejects an output size that is not an integer).
 //
@@ -304,7 +304,7 @@ check('convnet.fast_pool_difference');
 // %% [markdown]
 // ## Sandwich layers
 //
-// `cs231n/convLayerUtils.ts` gives common sequences as one layer: `convReluForward/Backward`,
+// `cs231n/layerUtils.ts` gives common sequences as one layer: `convReluForward/Backward`,
 // `convReluPoolForward/Backward` and `convBnReluForward/Backward`, built on the fast layers. A quick numeric check
 // that they fit together (this uses your ReLU from `layers.ts`):
 
@@ -497,7 +497,7 @@ if (oneEpoch) visGrid(oneEpoch.W1, { channelsFirst: true, title: 'first-layer fi
 // normalization computes one mean and one variance **per channel**, over the N examples and all H×W positions, and
 // learns one scale γ and one shift β per channel.
 //
-// Implement `spatialBatchnormForward` in `cs231n/convLayers.ts` by reshaping the input so that you can call your
+// Implement `spatialBatchnormForward` in `cs231n/layers.ts` by reshaping the input so that you can call your
 // vanilla `batchnormForward` from `layers.ts`: channels last, one row per (example, position).
 
 // %%

@@ -9,7 +9,7 @@
  * recomputed for the convolution.
  */
 import { tf } from '../../../kernel/runtime';
-import { ConvCache, ConvParam, PoolCache, PoolParam, convOutputShape, poolOutputShape } from './convLayers';
+import { ConvCache, ConvParam, PoolCache, PoolParam, convOutputShape, poolOutputShape } from './layers';
 
 /** NCHW → NHWC. */
 function toNhwc(x: tf.Tensor): tf.Tensor4D {

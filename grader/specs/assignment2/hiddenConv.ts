@@ -7,7 +7,7 @@
 import type { HiddenTest, HiddenContext } from '../../hidden';
 import type { Tensor } from '@tensorflow/tfjs';
 
-type ConvLayers = typeof import('../../../solutions/assignment2/cs231n/convLayers');
+type ConvLayers = typeof import('../../../solutions/assignment2/cs231n/layers');
 type Cnn = typeof import('../../../solutions/assignment2/cs231n/classifiers/cnn');
 type BnParam = import('../../../solutions/assignment2/cs231n/layers').BnParam;
 
@@ -78,14 +78,14 @@ export const tests: HiddenTest[] = [
   {
     id: 'convnet.hidden_conv_forward',
     run(ctx) {
-      const { convForwardNaive } = ctx.load<ConvLayers>('cs231n/convLayers');
+      const { convForwardNaive } = ctx.load<ConvLayers>('cs231n/layers');
       return Object.fromEntries(convCases(ctx).map((c) => [c.name, convForwardNaive(c.x, c.w, c.b, c.convParam)[0]]));
     },
   },
   {
     id: 'convnet.hidden_conv_backward',
     run(ctx) {
-      const { convForwardNaive, convBackwardNaive } = ctx.load<ConvLayers>('cs231n/convLayers');
+      const { convForwardNaive, convBackwardNaive } = ctx.load<ConvLayers>('cs231n/layers');
       const out: Record<string, Tensor> = {};
       for (const c of convCases(ctx)) {
         const [, cache] = convForwardNaive(c.x, c.w, c.b, c.convParam);
@@ -98,21 +98,21 @@ export const tests: HiddenTest[] = [
   {
     id: 'convnet.hidden_pool_forward',
     run(ctx) {
-      const { maxPoolForwardNaive } = ctx.load<ConvLayers>('cs231n/convLayers');
+      const { maxPoolForwardNaive } = ctx.load<ConvLayers>('cs231n/layers');
       return Object.fromEntries(poolCases(ctx).map((c) => [c.name, maxPoolForwardNaive(c.x, c.poolParam)[0]]));
     },
   },
   {
     id: 'convnet.hidden_pool_backward',
     run(ctx) {
-      const { maxPoolForwardNaive, maxPoolBackwardNaive } = ctx.load<ConvLayers>('cs231n/convLayers');
+      const { maxPoolForwardNaive, maxPoolBackwardNaive } = ctx.load<ConvLayers>('cs231n/layers');
       return Object.fromEntries(poolCases(ctx).map((c) => [c.name, maxPoolBackwardNaive(c.dout, maxPoolForwardNaive(c.x, c.poolParam)[1])]));
     },
   },
   {
     id: 'convnet.hidden_spatial_batchnorm',
     run(ctx) {
-      const { spatialBatchnormForward, spatialBatchnormBackward } = ctx.load<ConvLayers>('cs231n/convLayers');
+      const { spatialBatchnormForward, spatialBatchnormBackward } = ctx.load<ConvLayers>('cs231n/layers');
       const C = 4;
       const gamma = ctx.rng.randn([C]).mul(0.5).add(1);
       const beta = ctx.rng.randn([C]);

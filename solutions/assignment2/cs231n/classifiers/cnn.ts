@@ -4,9 +4,8 @@
  */
 import { tf, randn } from '../../../../kernel/runtime';
 import { affineBackward, affineForward, AffineCache, softmaxLoss } from '../layers';
-import { affineReluBackward, affineReluForward, AffineReluCache } from '../layerUtils';
-import { convReluPoolBackward, convReluPoolForward, ConvReluPoolCache } from '../convLayerUtils';
-import { ConvParam, PoolParam } from '../convLayers';
+import { affineReluBackward, affineReluForward, AffineReluCache, convReluPoolBackward, convReluPoolForward, ConvReluPoolCache } from '../layerUtils';
+import type { ConvParam, PoolParam } from '../layers';
 import type { Params } from './fcNet';
 
 /** Options of ThreeLayerConvNet; the defaults are the original's. */
