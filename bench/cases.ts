@@ -24,6 +24,68 @@ const mlp = { N: 200, D: 3072, H: 100, C: 10 };
 const mlpFwd1 = 2 * mlp.N * mlp.D * mlp.H;
 const mlpFwd2 = 2 * mlp.N * mlp.H * mlp.C;
 
+const fc = { N: 100, D: 784, H: 100, L: 4, C: 10 };
+// forward, dW and dx of every affine layer (the course's affine_backward computes dx for all)
+const fcFlops = 3 * 2 * fc.N * (fc.D * fc.H + (fc.L - 1) * fc.H * fc.H + fc.H * fc.C);
+
+/** Labels 0..classes-1 as in the numpy twin: (i·7) mod classes. */
+function labels(tf: TF, n: number, classes: number): tfType.Tensor {
+  return tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7) % classes), 'int32'), classes);
+}
+
+/** Softmax cross-entropy, mean over rows: the course's softmax_loss. */
+function softmaxLoss(tf: TF, scores: tfType.Tensor, onehot: tfType.Tensor): tfType.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(scores)), 1))) as tfType.Scalar;
+}
+
+/** ½·reg·Σ‖W‖², the course's regularisation. */
+function l2(tf: TF, reg: number, ws: tfType.Tensor[]): tfType.Tensor {
+  return tf.mul(0.5 * reg, tf.addN(ws.map((w) => tf.sum(tf.square(w)))));
+}
+
+/**
+ * ThreeLayerConvNet's training step with tf ops (the kit's conv layers are the assignment's):
+ * conv 32 7×7 same – ReLU – 2×2 max pool – affine 100 – ReLU – affine 10 – softmax, batch 50,
+ * every gradient including dx (numpy's conv_backward_fast computes it too). NHWC.
+ */
+function convNetCase(id: string, c: number, hw: number): BenchCase {
+  const n = 50;
+  const f = 32;
+  const flat = f * (hw / 2) * (hw / 2);
+  const convFl = 2 * n * hw * hw * f * c * 49;
+  return {
+    id,
+    title: `ThreeLayerConvNet step ${n}×${c}×${hw}×${hw} (conv 32 7×7, pool, 100, 10)`,
+    flops: 3 * convFl + 3 * 2 * n * (flat * 100 + 100 * 10),
+    setup(tf, randn) {
+      const X = randn([n, hw, hw, c]);
+      const onehot = labels(tf, n, 10);
+      const params = [
+        tf.mul(randn([7, 7, c, f]), 1e-3), tf.zeros([f]),
+        tf.mul(randn([flat, 100]), 1e-3), tf.zeros([100]),
+        tf.mul(randn([100, 10]), 1e-3), tf.zeros([10]),
+      ];
+      const reg = 1e-3;
+      const loss = (x: tfType.Tensor, w1: tfType.Tensor, b1: tfType.Tensor, w2: tfType.Tensor, b2: tfType.Tensor,
+        w3: tfType.Tensor, b3: tfType.Tensor): tfType.Scalar => {
+        const conv = tf.relu(tf.add(tf.conv2d(x as tfType.Tensor4D, w1 as tfType.Tensor4D, 1, 'same'), b1));
+        const pooled = tf.maxPool(conv as tfType.Tensor4D, 2, 2, 'valid');
+        const h = tf.relu(tf.add(tf.matMul(tf.reshape(pooled, [n, flat]), w2), b2));
+        const scores = tf.add(tf.matMul(h, w3), b3);
+        return tf.add(softmaxLoss(tf, scores, onehot), l2(tf, reg, [w1, w2, w3])) as tfType.Scalar;
+      };
+      const g = tf.valueAndGrads(loss as (...a: tfType.Tensor[]) => tfType.Scalar);
+      return {
+        run: () => {
+          const { value, grads } = g([X, ...params]);
+          return [value, ...grads];
+        },
+        dispose: () => tf.dispose([X, onehot, ...params]),
+      };
+    },
+  };
+}
+
 export const CASES: BenchCase[] = [
   {
     id: 'matmul',
@@ -117,4 +179,48 @@ export const CASES: BenchCase[] = [
       return { run: () => g([x], dout), dispose: () => tf.dispose([x, dout]) };
     },
   },
+  {
+    id: 'fc_step',
+    title: `FullyConnectedNet step ${fc.N}×${fc.D}→${fc.H}×${fc.L}→${fc.C}, batchnorm`,
+    flops: fcFlops,
+    setup(tf, randn) {
+      const X = randn([fc.N, fc.D]);
+      const onehot = labels(tf, fc.N, fc.C);
+      const dims = [fc.D, ...Array<number>(fc.L).fill(fc.H), fc.C];
+      const Ws = dims.slice(1).map((d, i) => tf.mul(randn([dims[i], d]), Math.sqrt(2 / dims[i])));
+      const bs = dims.slice(1).map((d) => tf.zeros([d]));
+      const gammas = Array.from({ length: fc.L }, () => tf.ones([fc.H]));
+      const betas = Array.from({ length: fc.L }, () => tf.zeros([fc.H]));
+      const reg = 1e-3;
+      const eps = 1e-5;
+      // {affine – batchnorm (train mode) – ReLU} × L – affine – softmax, as FullyConnectedNet.loss
+      const loss = (...p: tfType.Tensor[]): tfType.Scalar => {
+        const [x, ...rest] = p;
+        const w = rest.slice(0, fc.L + 1);
+        const b = rest.slice(fc.L + 1, 2 * fc.L + 2);
+        const gamma = rest.slice(2 * fc.L + 2, 3 * fc.L + 2);
+        const beta = rest.slice(3 * fc.L + 2);
+        let a = x;
+        for (let i = 0; i < fc.L; i++) {
+          const z = tf.add(tf.matMul(a, w[i]), b[i]);
+          const { mean, variance } = tf.moments(z, 0);
+          const xhat = tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, eps)));
+          a = tf.relu(tf.add(tf.mul(gamma[i], xhat), beta[i]));
+        }
+        const scores = tf.add(tf.matMul(a, w[fc.L]), b[fc.L]);
+        return tf.add(softmaxLoss(tf, scores, onehot), l2(tf, reg, w)) as tfType.Scalar;
+      };
+      const g = tf.valueAndGrads(loss);
+      const all = [X, ...Ws, ...bs, ...gammas, ...betas];
+      return {
+        run: () => {
+          const { value, grads } = g(all);
+          return [value, ...grads];
+        },
+        dispose: () => tf.dispose([onehot, ...all]),
+      };
+    },
+  },
+  convNetCase('convnet_cifar', 3, 32),
+  convNetCase('convnet_mnist', 1, 28),
 ];

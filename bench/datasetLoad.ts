@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ready, backendInfo, tf } from '../kernel/runtime/tensor';
 import { getData, loadCifar10, loadFashionMnist, defaultFashionMnistDir, defaultCifar10Dir } from '../datasets';
+import { CommandLineError, parseCommandLine } from '../scripts/commandLine';
 
 function writeFakeCifar10(parent: string): void {
   // the real format (1 label byte + 3072 pixel bytes per record, 10,000 records per file) with
@@ -32,17 +33,26 @@ function writeFakeCifar10(parent: string): void {
   console.log(`wrote ${dir} (${files.length} × ${(10000 * record / 1e6).toFixed(1)} MB)`);
 }
 
+const USAGE = 'usage: npx tsx bench/datasetLoad.ts [cifar10|fashion-mnist [DIR]] [--getData] [--reshapeRows] | --fake-cifar10 [DIR]';
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args[0] === '--fake-cifar10') return writeFakeCifar10(args[1] ?? '/tmp/ts231n-fake-cifar');
-  const name = args[0] === 'cifar10' ? 'cifar10' : 'fashion-mnist';
-  const dir = args[1] && !args[1].startsWith('--') ? args[1] : name === 'cifar10' ? defaultCifar10Dir() : defaultFashionMnistDir();
+  const { values, positionals } = parseCommandLine(
+    process.argv.slice(2),
+    { 'fake-cifar10': { type: 'boolean' }, getData: { type: 'boolean' }, reshapeRows: { type: 'boolean' } },
+    true,
+  );
+  if (values['fake-cifar10']) return writeFakeCifar10(positionals[0] ?? '/tmp/ts231n-fake-cifar');
+  if (positionals.length > 2 || (positionals[0] !== undefined && !['cifar10', 'fashion-mnist'].includes(positionals[0]))) {
+    throw new CommandLineError(`expected a data set name (cifar10 or fashion-mnist) and a folder, got ${positionals.join(' ')}`);
+  }
+  const name = positionals[0] === 'cifar10' ? 'cifar10' : 'fashion-mnist';
+  const dir = positionals[1] ?? (name === 'cifar10' ? defaultCifar10Dir() : defaultFashionMnistDir());
   await ready();
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let shapes: string;
-  if (args.includes('--getData')) {
-    const d = await getData({ dataset: name, dir, reshapeRows: args.includes('--reshapeRows') });
+  if (values.getData) {
+    const d = await getData({ dataset: name, dir, reshapeRows: values.reshapeRows ?? false });
     shapes = `XTrain [${d.XTrain.shape}] XVal [${d.XVal.shape}] XTest [${d.XTest.shape}] XDev [${d.XDev.shape}]`;
   } else {
     const d = name === 'cifar10' ? loadCifar10(dir) : loadFashionMnist(dir);
@@ -51,11 +61,12 @@ async function main(): Promise<void> {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const mem = process.memoryUsage();
-  console.log(`${name}${args.includes('--getData') ? ' getData' : ' load'}: ${(ms / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU on ${backendInfo().name}; ${shapes}; `
+  console.log(`${name}${values.getData ? ' getData' : ' load'}: ${(ms / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU on ${backendInfo().name}; ${shapes}; `
     + `${tf.memory().numBytes / 1e6 | 0} MB in tensors; rss now ${(mem.rss / 1e6).toFixed(0)} MB`);
 }
 
 main().catch((e) => {
   console.error(`datasetLoad: ${(e as Error).message.split('\n')[0]}`);
-  process.exit(1);
+  if (e instanceof CommandLineError) console.error(USAGE);
+  process.exit(e instanceof CommandLineError ? 2 : 1);
 });

@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CASES } from './cases';
 import type { CaseResult, Config, WorkerReport } from './worker';
+import { CommandLineError, parseCommandLine } from '../scripts/commandLine';
 
 interface NumpyRun {
   threads: number;
@@ -38,16 +39,25 @@ interface ConfigRun {
 class BenchUsageError extends Error {}
 
 const ROOT = path.resolve(__dirname, '..');
-const CONFIGS = ['auto', 'wasm-threads', 'wasm-stock', 'cpu', 'tensorflow'] as const;
+const CONFIGS = ['auto', 'wasm-threads', 'wasm-xnnpack', 'wasm-stock', 'cpu', 'tensorflow'] as const;
 /** What the cpu config runs unless --cases says otherwise. */
 const CPU_CASES = ['matmul', 'conv_fwd', 'mlp_step', 'maxpool_fwd_bwd'];
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new BenchUsageError(`--${name} needs a value`);
-  return v;
+const USAGE = 'usage: npm run bench -- [--quick] [--configs auto,wasm-threads,wasm-stock,cpu,tensorflow] [--threads N] [--cases ID,…] [--json FILE]';
+
+function commandLine(argv: string[]) {
+  try {
+    return parseCommandLine(argv, {
+      quick: { type: 'boolean' },
+      configs: { type: 'string' },
+      threads: { type: 'string' },
+      cases: { type: 'string' },
+      json: { type: 'string' },
+    }).values;
+  } catch (e) {
+    if (e instanceof CommandLineError) throw new BenchUsageError(`${e.message}\n${USAGE}`);
+    throw e;
+  }
 }
 
 function firstLine(s: string): string {
@@ -66,19 +76,41 @@ function runWorker(name: string, config: Config, threads: number, quick: boolean
   return { name, config, threads, report: JSON.parse(firstLine(r.stdout)) as WorkerReport };
 }
 
+/** numpy's python: TS231N_PYTHON, else `python3` on the PATH, else Debian's, the first that has numpy. */
+export function findPython(): { python?: string; error?: string } {
+  if (process.env.TS231N_PYTHON) return { python: process.env.TS231N_PYTHON };
+  const tried: string[] = [];
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' });
+    if (r.error) tried.push(`${python}: not found`);
+    else if (r.status !== 0) tried.push(`${python}: no numpy`);
+    else return { python };
+  }
+  return {
+    error: `no python with numpy (${tried.join(', ')}): apt-get install python3-numpy (Debian), or pip install numpy, or set TS231N_PYTHON`,
+  };
+}
+
 function runNumpy(threads: number, quick: boolean, cases?: string): NumpyRun {
   const t = String(threads);
-  const env = { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
+  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on a machine whose old OpenBLAS needs them;
+  // they slow a current numpy down, so numpy runs without both (its own OpenBLAS picks the kernel,
+  // and the report names the one it runs).
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
   const args = [path.join(__dirname, 'numpy_bench.py')];
   if (quick) args.push('--quick');
   if (cases) args.push('--cases', cases);
-  process.stderr.write(`[bench] numpy, ${threads} thread${threads === 1 ? '' : 's'} …\n`);
-  const python = process.env.TS231N_PYTHON || 'python3';
+  const found = findPython();
+  if (!found.python) return { threads, error: found.error };
+  const python = found.python;
+  process.stderr.write(`[bench] numpy (${python}), ${threads} thread${threads === 1 ? '' : 's'} …\n`);
   const r = spawnSync(python, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.error) return { threads, error: `${python} could not be run (${r.error.message}); install python3 and numpy, or set TS231N_PYTHON, to compare` };
   if (r.status !== 0) {
     const line = firstLine(r.stderr || r.stdout);
-    return { threads, error: /No module named .?numpy/.test(line) ? `${python} has no numpy (pip install numpy, apt-get install python3-numpy, or set TS231N_PYTHON)` : line };
+    return { threads, error: /No module named .?numpy/.test(line) ? `${python} has no numpy (apt-get install python3-numpy, pip install numpy, or set TS231N_PYTHON)` : line };
   }
   return { threads, ...(JSON.parse(firstLine(r.stdout)) as Omit<NumpyRun, 'threads'>) };
 }
@@ -91,19 +123,20 @@ function basis(r: { minMs?: number; cpuMs?: number }, threads: number): number |
 }
 
 function main(): void {
-  const quick = process.argv.includes('--quick');
-  const cases = argValue('cases');
+  const args = commandLine(process.argv.slice(2));
+  const quick = args.quick ?? false;
+  const cases = args.cases;
   if (cases) {
     const unknown = cases.split(',').filter((c) => !CASES.some((k) => k.id === c));
     if (unknown.length) throw new BenchUsageError(`unknown case ${unknown.join(', ')}: use ${CASES.map((c) => c.id).join(', ')}`);
   }
-  const threadsArg = Number(argValue('threads') ?? Math.min(os.cpus().length, 8));
+  const threadsArg = Number(args.threads ?? Math.min(os.cpus().length, 8));
   if (!Number.isInteger(threadsArg) || threadsArg < 1) throw new BenchUsageError('--threads must be a positive integer');
-  const configs = (argValue('configs') ?? (quick ? 'auto' : 'auto,wasm-threads,wasm-stock,cpu')).split(',');
+  const configs = (args.configs ?? (quick ? 'auto' : 'auto,wasm-threads,wasm-xnnpack,wasm-stock,cpu')).split(',');
   for (const c of configs) {
     if (!(CONFIGS as readonly string[]).includes(c)) throw new BenchUsageError(`unknown config ${c}: use ${CONFIGS.join(', ')}`);
   }
-  const jsonPath = path.resolve(argValue('json') ?? path.join(__dirname, 'results.json'));
+  const jsonPath = path.resolve(args.json ?? path.join(__dirname, 'results.json'));
   const started = Date.now();
 
   const runs: ConfigRun[] = [];
@@ -115,7 +148,10 @@ function main(): void {
       // the pure-JS backend needs minutes for kNN and conv backward (65 s CPU measured): skip
       // them unless asked for with --cases
       runs.push(runWorker('cpu', 'cpu', 1, quick, CPU_CASES.join(',')));
-    } else runs.push(runWorker(c === 'auto' ? 'active backend' : c, c as Config, 1, quick, cases));
+    } else {
+      const name = c === 'auto' ? 'active backend' : c === 'wasm-xnnpack' ? 'wasm without OpenBLAS (TS231N_BLAS=off)' : c;
+      runs.push(runWorker(name, c as Config, 1, quick, cases));
+    }
   }
   const threadCounts = [...new Set([1, ...runs.map((r) => r.report?.threads ?? 1)])].sort((a, b) => a - b);
   const numpy = threadCounts.map((t) => runNumpy(t, quick, cases));
@@ -124,14 +160,17 @@ function main(): void {
   const lines: string[] = [];
   const say = (s = '') => lines.push(s);
   say(`ts231n bench${quick ? ' (quick)' : ''} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, node ${process.version}`);
-  for (const n of numpy) say(n.error ? `numpy (${n.threads} thread): not measured: ${n.error}` : `numpy ${n.numpy} (${n.blas ?? 'BLAS unknown'}), ${n.threads} thread${n.threads === 1 ? '' : 's'}`);
+  for (const n of numpy) {
+    const asked = `${n.threads} thread${n.threads === 1 ? '' : 's'}`;
+    say(n.error ? `numpy (${asked}): not measured: ${n.error}` : `numpy ${n.numpy} on ${n.blas ?? `an unknown BLAS, ${asked}`}`);
+  }
   say('ratio = tfjs / numpy at equal threads; 1 thread: CPU time per run, more threads: best wall time');
   const load = os.loadavg()[0];
   if (load > os.cpus().length) {
     say(`note: load average ${load.toFixed(1)} on ${os.cpus().length} cores: other processes share the cores, so wall times`
       + ' (ms, and every multi-thread comparison) are inflated and noisy; the 1-thread CPU-time ratios hold up better');
   }
-  const out: Array<ConfigRun & { rows?: Array<CaseResult & { numpyMs?: number; ratio?: number }> }> = [];
+  const out: Array<ConfigRun & { rows?: Array<CaseResult & { numpyMs?: number; ratio?: number }>; geoMean?: number }> = [];
   for (const run of runs) {
     say();
     if (!run.report) {
@@ -156,7 +195,10 @@ function main(): void {
       else say(`${c.title.padEnd(56)} ${fmt(r.ms).padStart(8)} ${fmt(r.cpuMs).padStart(8)} ${fmt(gflops).padStart(8)} ${fmt(theirs).padStart(9)} ${fmt(ratio, 2).padStart(6)}`);
       return { ...r, gflops, numpyMs: theirs, ratio };
     });
-    out.push({ ...run, rows });
+    const ratios = rows.map((r) => r.ratio).filter((x): x is number => x !== undefined && isFinite(x) && x > 0);
+    const geoMean = ratios.length ? Math.exp(ratios.reduce((p, x) => p + Math.log(x), 0) / ratios.length) : undefined;
+    if (geoMean !== undefined) say(`${'geometric mean of the ratios'.padEnd(56)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(9)} ${fmt(geoMean, 2).padStart(6)}`);
+    out.push({ ...run, rows, geoMean });
   }
   say();
   say(`${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), jsonPath) || jsonPath}`);
@@ -169,7 +211,7 @@ function main(): void {
     ratioBasis: '1 thread: CPU ms per run (median); more threads: fastest wall ms',
     numpy,
     configs: out.map((r) => ({ name: r.name, config: r.config, threads: r.report?.threads ?? r.threads, backend: r.report?.backend,
-      describe: r.report?.describe, error: r.error, results: r.rows })),
+      describe: r.report?.describe, error: r.error, geoMean: r.geoMean, results: r.rows })),
   };
   fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
   fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);

@@ -2,7 +2,9 @@
  * One benchmark configuration in a fresh process (wasm threads are fixed when the backend
  * starts, and "stock wasm" must never see the kit's kernel fixes):
  *
- *   tsx bench/worker.ts --config auto|wasm|wasm-stock|cpu|tensorflow [--threads N] [--quick] [--cases a,b]
+ *   tsx bench/worker.ts --config auto|wasm|wasm-xnnpack|wasm-stock|cpu|tensorflow [--quick] [--cases a,b]
+ *
+ * wasm-xnnpack is the kit's wasm without OpenBLAS (TS231N_BLAS=off, set here).
  *
  * Prints one JSON line `{"config": …, "backend": …, "results": [...]}` on stdout.
  */
@@ -12,8 +14,9 @@ import { startWasm } from '../kernel/runtime/wasm/threads';
 import { seed, randn } from '../kernel/runtime/random';
 import { CASES } from './cases';
 import { time } from './timing';
+import { parseCommandLine } from '../scripts/commandLine';
 
-export type Config = 'auto' | 'wasm' | 'wasm-stock' | 'cpu' | 'tensorflow';
+export type Config = 'auto' | 'wasm' | 'wasm-xnnpack' | 'wasm-stock' | 'cpu' | 'tensorflow';
 
 export interface CaseResult {
   id: string;
@@ -33,24 +36,26 @@ export interface WorkerReport {
   results: CaseResult[];
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function start(config: Config): Promise<void> {
   if (config === 'auto') await ready();
-  else if (config === 'wasm-stock') {
+  else if (config === 'wasm-xnnpack') {
+    process.env.TS231N_BLAS = 'off';
+    await useBackend('wasm');
+  } else if (config === 'wasm-stock') {
     // the stock kernels only: registerWasmFixes is never called in this process
     require('@tensorflow/tfjs-backend-wasm');
     await startWasm(1);
   } else await useBackend(config as BackendName);
 }
 
+// Started by bench/index.ts only: a bad flag is a bug there, reported like any other failure below.
+const { values } = parseCommandLine(process.argv.slice(2), { config: { type: 'string' }, quick: { type: 'boolean' }, cases: { type: 'string' } });
+
 async function main(): Promise<void> {
-  const config = (arg('config') ?? 'auto') as Config;
-  const quick = process.argv.includes('--quick');
-  const only = arg('cases')?.split(',');
+  const config = (values.config ?? 'auto') as Config;
+  const quick = values.quick ?? false;
+  const only = values.cases?.split(',');
   await start(config);
   const info = backendInfo();
   const threads = info.threads ?? 1;
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (e) => {
-    process.stderr.write(`bench worker (${arg('config') ?? 'auto'}): ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    process.stderr.write(`bench worker (${values.config ?? 'auto'}): ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
     process.exit(1);
   },
 );

@@ -2,7 +2,7 @@
  * Data sets for the course: CIFAR-10 (binary batches) and Fashion-MNIST (IDX), a registry that
  * picks the default, the course's splits and preprocessing, and typed errors.
  *
- *   import { getData } from '../../datasets';
+ *   import { getData } from 'ts231n/datasets';   // in a notebook or an assignment module
  *   const data = await getData({ reshapeRows: true, addBias: true });   // CIFAR-10 if downloaded, else Fashion-MNIST
  */
 export * from './errors';

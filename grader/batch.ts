@@ -15,7 +15,7 @@ import { runTasks, prepareRunner, networkIsolation, DEFAULT_RUN_LIMITS, type Run
 import { computeReference, plannedTasks } from './reference';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
-import { createWorkspace, sandboxReadPaths, childEnv, assignmentRelPath, gradingBackend } from './workspace';
+import { createWorkspace, sandboxReadPaths, childEnv, gradingBackend } from './workspace';
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
 import { quickMode } from '../kernel/protocol/config';
@@ -116,7 +116,6 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     o.onReferenceStart?.();
     const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration, onTaskStart: (t, i, n) => o.onReferenceTask?.(t.kind === 'notebook' ? t.path : `hidden test ${t.id}`, i, n) });
     const configKey = crypto.createHash('sha256').update(JSON.stringify({ ref: ref.key, limits, configuration })).digest('hex').slice(0, 24);
-    const assignmentRel = assignmentRelPath(repoRoot, solutionDir);
     const sandboxNotes = networkIsolation().note ? [networkIsolation().note!] : [];
 
     // Students: one per folder or .zip; names made unique.
@@ -156,7 +155,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       running++;
       const started = Date.now();
       try {
-        const r = await gradeOne({ entry, student, spec, ref, assignmentRel, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick });
+        const r = await gradeOne({ entry, student, spec, ref, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick });
         writeStudentReports(outDir, spec, r, formats);
         results.set(student, r);
       } catch (e) {
@@ -186,7 +185,6 @@ interface OneJob {
   student: string;
   spec: Spec;
   ref: Reference;
-  assignmentRel: string;
   repoRoot: string;
   scratchRoot: string;
   runnerDir: string;
@@ -200,7 +198,7 @@ interface OneJob {
 /** One student through the whole pipeline. Throws only for grader problems, never for the submission's. */
 export async function gradeOne(j: OneJob): Promise<StudentResult> {
   const started = Date.now();
-  const ws = createWorkspace(path.join(j.scratchRoot, 'students', crypto.createHash('sha1').update(j.student).digest('hex').slice(0, 12)), j.repoRoot, j.assignmentRel);
+  const ws = createWorkspace(path.join(j.scratchRoot, 'students', crypto.createHash('sha1').update(j.student).digest('hex').slice(0, 12)), j.repoRoot, j.spec.assignment);
   try {
     const sub = await intake(j.entry, ws.assignmentRoot, j.spec, j.intakeLimits);
     sub.student = j.student;

@@ -15,6 +15,7 @@ import { GraderError, UsageError } from './errors';
 import type { ReportFormat } from './report';
 import { parseShard, shardLabel, shardView, writeManifest, MANIFEST, type Shard } from './shard';
 import { mergeShards } from './merge';
+import { CommandLineError, parseCommandLine, type CommandLineOptions } from '../scripts/commandLine';
 
 const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope] [--cache-dir DIR] [--shard i/N] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope] [--debug] SHARD_OUT_DIR...';
 
@@ -33,10 +34,14 @@ export interface MergeArgs {
   debug: boolean;
 }
 
-/** The value that follows a flag; a missing one (or another flag in its place) is a usage error. */
-function flagValue(flag: string, v: string | undefined): string {
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-  return v;
+/** Node's parseArgs with the grader's usage errors: one line saying what is wrong, then the usage. */
+function parseOrUsage<T extends CommandLineOptions>(argv: string[], options: T, allowPositionals: boolean, what = '') {
+  try {
+    return parseCommandLine(argv, options, allowPositionals);
+  } catch (e) {
+    if (e instanceof CommandLineError) throw new UsageError(`${what}${e.message}\n${USAGE}`);
+    throw e;
+  }
 }
 
 function reportFormat(f: string): ReportFormat {
@@ -44,62 +49,75 @@ function reportFormat(f: string): ReportFormat {
   return f;
 }
 
-export function parseArgs(argv: string[]): CliArgs {
-  const a: Partial<CliArgs> & { debug: boolean; formats: ReportFormat[] } = { debug: false, formats: [] };
-  const num = (flag: string, v: string | undefined) => {
-    const n = Number(v);
-    if (!v || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got ${v ?? 'nothing'}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const val = () => flagValue(flag, argv[++i]);
-    switch (flag) {
-      case '--assignment': a.assignment = val(); break;
-      case '--submissions': a.submissions = val(); break;
-      case '--out': a.out = val(); break;
-      case '--jobs': a.jobs = Math.floor(num(flag, argv[++i])); break;
-      case '--cell-timeout': a.cellTimeoutS = num(flag, argv[++i]); break;
-      case '--notebook-timeout': a.notebookTimeoutS = num(flag, argv[++i]); break;
-      case '--memory': a.memoryMb = num(flag, argv[++i]); break;
-      case '--force': a.force = true; break;
-      case '--student': a.student = val(); break;
-      case '--spec-dir': a.specDir = val(); break;
-      case '--solution-dir': a.solutionDir = val(); break;
-      case '--cache-dir': a.cacheDir = val(); break;
-      case '--shard': a.shard = parseShard(argv[++i]); break;
-      case '--format': a.formats.push(reportFormat(val())); break;
-      case '--debug': a.debug = true; break;
-      case '--help': case '-h': throw new UsageError(USAGE);
-      default: throw new UsageError(`unknown option ${flag}\n${USAGE}`);
-    }
-  }
-  for (const k of ['assignment', 'submissions', 'out'] as const) if (!a[k]) throw new UsageError(`--${k} is required\n${USAGE}`);
-  if (a.shard && a.student) throw new UsageError('--student and --shard cannot be combined: grade one student without --shard, into the out folder of its shard');
-  return a as CliArgs;
+function positive(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!v || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got ${v}`);
+  return n;
 }
+
+const GRADE_OPTIONS = {
+  assignment: { type: 'string' },
+  submissions: { type: 'string' },
+  out: { type: 'string' },
+  jobs: { type: 'string' },
+  'cell-timeout': { type: 'string' },
+  'notebook-timeout': { type: 'string' },
+  memory: { type: 'string' },
+  force: { type: 'boolean' },
+  student: { type: 'string' },
+  'spec-dir': { type: 'string' },
+  'solution-dir': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  shard: { type: 'string' },
+  format: { type: 'string', multiple: true },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseArgs(argv: string[]): CliArgs {
+  const { values: v } = parseOrUsage(argv, GRADE_OPTIONS, false);
+  if (v.help) throw new UsageError(USAGE);
+  for (const k of ['assignment', 'submissions', 'out'] as const) if (!v[k]) throw new UsageError(`--${k} is required\n${USAGE}`);
+  if (v.shard !== undefined && v.student !== undefined) {
+    throw new UsageError('--student and --shard cannot be combined: grade one student without --shard, into the out folder of its shard');
+  }
+  const jobs = positive('--jobs', v.jobs);
+  return {
+    assignment: v.assignment!,
+    submissions: v.submissions!,
+    out: v.out!,
+    jobs: jobs === undefined ? undefined : Math.floor(jobs),
+    cellTimeoutS: positive('--cell-timeout', v['cell-timeout']),
+    notebookTimeoutS: positive('--notebook-timeout', v['notebook-timeout']),
+    memoryMb: positive('--memory', v.memory),
+    force: v.force,
+    student: v.student,
+    specDir: v['spec-dir'],
+    solutionDir: v['solution-dir'],
+    cacheDir: v['cache-dir'],
+    shard: v.shard === undefined ? undefined : parseShard(v.shard),
+    formats: (v.format ?? []).map(reportFormat),
+    debug: v.debug ?? false,
+  };
+}
+
+const MERGE_OPTIONS = {
+  assignment: { type: 'string' },
+  out: { type: 'string' },
+  'spec-dir': { type: 'string' },
+  format: { type: 'string', multiple: true },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** `merge --assignment NAME --out DIR [--spec-dir DIR] [--format gradescope] [--debug] SHARD_OUT_DIR...` (argv after `merge`). */
 export function parseMergeArgs(argv: string[]): MergeArgs {
-  const a: Partial<MergeArgs> & { formats: ReportFormat[]; shardDirs: string[]; debug: boolean } = { formats: [], shardDirs: [], debug: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const val = () => flagValue(flag, argv[++i]);
-    switch (flag) {
-      case '--assignment': a.assignment = val(); break;
-      case '--out': a.out = val(); break;
-      case '--spec-dir': a.specDir = val(); break;
-      case '--format': a.formats.push(reportFormat(val())); break;
-      case '--debug': a.debug = true; break;
-      case '--help': case '-h': throw new UsageError(USAGE);
-      default:
-        if (flag.startsWith('-')) throw new UsageError(`unknown merge option ${flag}\n${USAGE}`);
-        a.shardDirs.push(flag);
-    }
-  }
-  for (const k of ['assignment', 'out'] as const) if (!a[k]) throw new UsageError(`merge: --${k} is required\n${USAGE}`);
-  if (!a.shardDirs.length) throw new UsageError(`merge: name the out folder of each shard after the options\n${USAGE}`);
-  return a as MergeArgs;
+  const { values: v, positionals } = parseOrUsage(argv, MERGE_OPTIONS, true, 'merge: ');
+  if (v.help) throw new UsageError(USAGE);
+  for (const k of ['assignment', 'out'] as const) if (!v[k]) throw new UsageError(`merge: --${k} is required\n${USAGE}`);
+  if (!positionals.length) throw new UsageError(`merge: name the out folder of each shard after the options\n${USAGE}`);
+  return { assignment: v.assignment!, out: v.out!, specDir: v['spec-dir'], formats: (v.format ?? []).map(reportFormat), shardDirs: positionals, debug: v.debug ?? false };
 }
 
 function duration(s: number): string {

@@ -2,6 +2,7 @@
  * Collect: for each spec item, what the submission produced — the recorded or hidden-test value,
  * or why there is none (missing file, invalid notebook, killed task, the student's own error).
  */
+import { notImplementedOf } from '../kernel/protocol';
 import type { Encoded, NotebookCheck, Reference, RunOutput, Spec, SpecItem, StudentError, Submission, TaskOutcome } from './types';
 
 export type Found =
@@ -46,8 +47,8 @@ export function collect(spec: Spec, item: SpecItem, sub: Submission, checks: Not
     if (check && !check.ok) return { ok: false, reason: `${nb} is not a valid notebook: ${check.error}` };
     const task = run?.tasks.find((t) => t.task === notebookTaskName(nb));
     if (run && item.id in run.records) {
-      const v = run.records[item.id] as { $notImplemented?: { fn: string; file: string } };
-      if (v && typeof v === 'object' && v.$notImplemented) return { ok: false, reason: `not implemented yet: ${v.$notImplemented.fn} in ${v.$notImplemented.file}` };
+      const todo = notImplementedOf(run.records[item.id]);
+      if (todo) return { ok: false, reason: `not implemented yet: ${todo.fn} in ${todo.file}` };
       return { ok: true, value: run.records[item.id], where: run.recordedAt[item.id] };
     }
     if (task?.status === 'killed') return { ok: false, reason: `not recorded: ${task.reason}`, studentError: firstErrorOf(task) };

@@ -3,7 +3,8 @@
  * Returns the fraction of credit earned (before the credit rule) and a one-line reason.
  */
 import type { Encoded, Expectation, Tolerance, CreditRule } from './types';
-import { numeric, describe, type TensorData, type TensorSummary } from './value';
+import { summarize, type TensorSummaryRecord } from '../kernel/protocol';
+import { numeric, describe, type TensorData } from './value';
 
 export interface Comparison {
   /** 1 = full credit, 0 = none; `proportional` items may land in between. */
@@ -41,8 +42,9 @@ function compareFull(exp: TensorData, got: TensorData, tol: Required<Tolerance>,
   return { fraction, reason: `${n - ok} of ${n} values outside tolerance (atol ${tol.atol}, rtol ${tol.rtol})${where}` };
 }
 
-function compareSummary(exp: TensorSummary, got: TensorSummary | TensorData, tol: Required<Tolerance>, rule: CreditRule): Comparison {
-  const g = 'sample' in got ? got : summarize(got);
+function compareSummary(exp: TensorSummaryRecord, got: TensorSummaryRecord | TensorData, tol: Required<Tolerance>, rule: CreditRule): Comparison {
+  // A full value is summarised exactly as the recorder summarises a large tensor (kernel/protocol/summary.ts).
+  const g = 'sample' in got ? got : summarize(got.dtype, got.shape, got.data);
   if (exp.shape.join(',') !== g.shape.join(',')) return { fraction: 0, reason: `shape ${shapeText(g.shape)}, expected ${shapeText(exp.shape)}` };
   const n = exp.shape.reduce((a, b) => a * b, 1);
   // Aggregates of n float32 values carry n-fold rounding: scale the absolute tolerance by n.
@@ -61,14 +63,6 @@ function compareSummary(exp: TensorSummary, got: TensorSummary | TensorData, tol
   if (ok < exp.sample.length) parts.push(`${exp.sample.length - ok} of ${exp.sample.length} sampled values outside tolerance`);
   const fraction = rule === 'proportional' && !bad.length ? ok / exp.sample.length : 0;
   return { fraction, reason: parts.join('; ') };
-}
-
-function summarize(t: TensorData): TensorSummary {
-  let sum = 0, sumSq = 0, min = Infinity, max = -Infinity;
-  for (const x of t.data) (sum += x), (sumSq += x * x), (min = Math.min(min, x)), (max = Math.max(max, x));
-  const sample: number[] = [];
-  for (let i = 0; i < 256; i++) sample.push(t.data[Math.floor((i * (t.data.length - 1)) / 255)]);
-  return { dtype: t.dtype, shape: t.shape, sum, sumSq, min, max, sample };
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {

@@ -6,10 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import type { Reference, Spec } from './types';
+import type { Encoded, Reference, Spec } from './types';
 import type { Task } from './sandbox/protocol';
 import { runTasks, type RunLimits } from './run';
-import { createWorkspace, copyTree, dataReadPaths, childEnv, assignmentRelPath } from './workspace';
+import { createWorkspace, copyTree, dataReadPaths, childEnv } from './workspace';
 import { notebookTaskName, hiddenTaskName } from './collect';
 import { hiddenTestIds, testSeed } from './hidden';
 import { ReferenceError_ } from './errors';
@@ -95,7 +95,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Reference;
   const missingHidden = o.spec.items.filter((i) => i.kind === 'hidden' && !hiddenTestIds(o.hiddenCode).has(i.id));
   if (missingHidden.length) throw new ReferenceError_(`no hidden test defines ${missingHidden.map((i) => i.id).join(', ')}; add it to a hidden*.ts file in ${o.specDir}`);
-  const ws = createWorkspace(path.join(o.scratchRoot, 'reference'), o.repoRoot, assignmentRelPath(o.repoRoot, o.solutionDir));
+  const ws = createWorkspace(path.join(o.scratchRoot, 'reference'), o.repoRoot, o.spec.assignment);
   copyTree(o.solutionDir, ws.assignmentRoot);
   const tasks = plannedTasks(o.spec, o.hiddenCode, (rel) => fs.existsSync(path.join(ws.assignmentRoot, rel)));
   const run = await runTasks({ mode: 'trusted', repoRoot: o.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: o.hiddenCode, runnerDir: o.runnerDir, limits: o.limits, readPaths: [], env: childEnv(), onTaskStart: o.onTaskStart });
@@ -110,8 +110,8 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     if (item.kind === 'hidden' && (!h || h.error)) problems.push(`hidden test ${item.id} failed on the solution${h?.error ? `: ${h.error.ename}: ${h.error.evalue}` : ''}`);
   }
   if (problems.length) throw new ReferenceError_(`the reference solution in ${o.solutionDir} did not run cleanly (${problems.length} problem${problems.length > 1 ? 's' : ''}); first: ${problems[0]}`);
-  const hidden: Record<string, unknown> = {};
-  for (const [id, h] of Object.entries(run.hidden)) hidden[id] = h.value;
+  const hidden: Record<string, Encoded> = {};
+  for (const [id, h] of Object.entries(run.hidden)) if (h.value !== undefined) hidden[id] = h.value; // JSON drops undefined anyway
   const ref: Reference = { key, records: run.records, recordedAt: run.recordedAt, hidden, configuration: o.configuration };
   fs.mkdirSync(o.cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

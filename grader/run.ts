@@ -2,7 +2,7 @@
  * Run: execute tasks (notebooks, hidden tests) in a child process, sandboxed for submissions.
  *
  * Sandbox = Node's permission model (read: the submission's scratch copy, the runner, kernel/,
- * datasets/, node_modules/ and the data set folders; write: the scratch folder; no child
+ * datasets/, node_modules/ (the kit's package `ts231n` links into kernel/) and the data set folders; write: the scratch folder; no child
  * processes, no workers, no native addons, no inspector) + a fresh network and PID namespace
  * (`unshare`, when the OS allows) + a V8 heap cap and an RSS watchdog + per-cell and per-notebook
  * timeouts + a cap on what the process writes to stdout/stderr. Whatever ends the child early ends
@@ -13,7 +13,8 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import { spawn, spawnSync } from 'child_process';
 import * as ts from 'typescript';
-import type { Encoded, RunOutput, StudentError, TaskOutcome } from './types';
+import { payloadValue } from '../kernel/protocol';
+import type { RunOutput, StudentError, TaskOutcome } from './types';
 import type { ChildConfig, ChildMessage, Task } from './sandbox/protocol';
 
 export interface RunLimits {
@@ -58,24 +59,24 @@ export function prepareRunner(dir: string): string {
 }
 
 /**
- * The permission model's flags. Never the scratch root: it holds the symbolic links to kernel/,
- * datasets/ and node_modules/, and the permission check is lexical — write access to the scratch
- * root would let `<scratch>/kernel/x` write into the repository's kernel, and read access would
- * let `<scratch>/kernel/../solutions` (checked as `<scratch>/solutions`) reach the solutions.
+ * The permission model's flags. Never the scratch root or `<scratch>/node_modules` as a whole:
+ * they hold the symbolic links to the repository's packages, and the permission check is
+ * lexical — write access there would let `<scratch>/node_modules/x/y` write into the repository's
+ * packages, and read access to the scratch root would let `<scratch>/node_modules/ts231n/../../solutions`
+ * (checked as `<scratch>/solutions`) reach the solutions. Each package's link is readable on its
+ * own. kernel/ and datasets/ are read where they are (Node loads modules by their real path).
  * Under a link, `..` normalizes to a path above the link, which is not allowed. One flag per
  * folder, as `dir/*`: Node 20.20 mis-parses comma-separated lists (entries after the first are
  * dropped or shadow each other). Creating links needs full fs permissions, so a submission cannot
  * add its own.
  */
 export function permissionFlags(req: Pick<RunRequest, 'scratch' | 'assignmentRoot' | 'runnerDir' | 'repoRoot' | 'readPaths'>, home: string): string[] {
-  const linked = ['kernel', 'datasets'];
   const packages = sandboxPackages(req.repoRoot);
   const read = [
     req.assignmentRoot,
     home,
     req.runnerDir,
-    ...linked.map((n) => path.join(req.scratch, n)),
-    ...linked.map((n) => path.join(req.repoRoot, n)),
+    ...['kernel', 'datasets'].map((n) => path.join(req.repoRoot, n)),
     ...packages.map((p) => path.join(req.scratch, 'node_modules', p)),
     ...packages.map((p) => path.join(req.repoRoot, 'node_modules', p)),
     ...req.readPaths,
@@ -258,7 +259,7 @@ function runOnce(req: RunRequest, tasks: Task[], prefix: string[], out: RunOutpu
           arm('cell');
           break;
         case 'record':
-          out.records[m.id] = m.notImplemented ? { $notImplemented: m.notImplemented } : (m.value as Encoded);
+          out.records[m.id] = payloadValue(m);
           out.recordedAt[m.id] = m.where;
           break;
         case 'hiddenValue':

@@ -58,8 +58,9 @@ export interface Spec {
   items: SpecItem[];
 }
 
-/** A value as it travels between processes (JSON) — see grader/value.ts. */
-export type Encoded = unknown;
+/** A value as it travels between processes (JSON): the record encoding, kernel/protocol/record.ts. */
+import type { Encoded } from '../kernel/protocol';
+export type { Encoded };
 
 /** One submission after intake. */
 export interface Submission {

@@ -1,39 +1,48 @@
 /**
- * Workspaces: a scratch folder per run that mirrors the repository's layout, so that notebook
- * imports like `../../kernel/runtime` resolve — `<ws>/assignments/<name>/` (see assignmentRelPath) holds the submission
- * (or the solution) and `<ws>/kernel`, `<ws>/datasets`, `<ws>/node_modules` link to the repository.
- * Nothing else of the repository (solutions, grader, specs) is reachable from a workspace.
+ * Workspaces: a scratch folder per run. `<ws>/<name>/` holds the submission (or the solution), and
+ * `<ws>/node_modules/` holds one link per package the sandbox may load, to the repository's copy,
+ * so that the notebooks' and modules' imports of the kit's package (`ts231n`, `ts231n/datasets`:
+ * node_modules/ts231n links to kernel/runtime) resolve as they do in the repository. The folder
+ * itself is real, not a link: Node resolves a module's real path link by link, and the sandbox
+ * may read each package's link but not the whole of node_modules. Nothing else of the repository
+ * (solutions, grader, specs) is reachable from a workspace.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { SOURCE_SUFFIX } from '../scripts/notebooks/build';
+import { sandboxPackages } from './run';
 
 export interface Workspace {
   dir: string;
   assignmentRoot: string;
 }
 
-export const LINKED = ['kernel', 'datasets', 'node_modules'];
+/** The folder of a workspace that holds links to the repository's packages. */
+const NODE_MODULES = 'node_modules';
 
-/**
- * The assignment folder sits at the solution tree's depth below the workspace root (solutions/x →
- * assignments/x), so that the relative imports of the solution's files resolve the same way.
- */
-export function assignmentRelPath(repoRoot: string, solutionDir: string): string {
-  const rel = path.relative(repoRoot, solutionDir);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`the solution tree ${solutionDir} must be inside the repository ${repoRoot}`);
-  return rel.replace(/^solutions(?=\/|$)/, 'assignments').split(path.sep).join('/');
-}
-
-export function createWorkspace(dir: string, repoRoot: string, assignmentRel: string): Workspace {
+/** A fresh workspace `dir` whose assignment folder is `dir/<assignment>` (e.g. `assignment1`). */
+export function createWorkspace(dir: string, repoRoot: string, assignment: string): Workspace {
+  if (!/^[\w.-]+$/.test(assignment) || assignment === '..' || assignment === '.' || [NODE_MODULES, 'home'].includes(assignment)) {
+    throw new Error(`createWorkspace: "${assignment}" is not a plain folder name for an assignment`);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  for (const name of LINKED) if (fs.existsSync(path.join(repoRoot, name))) fs.symlinkSync(path.join(repoRoot, name), path.join(dir, name), 'dir');
-  const assignmentRoot = path.join(dir, assignmentRel);
+  for (const pkg of sandboxPackages(repoRoot)) {
+    const target = path.join(repoRoot, NODE_MODULES, pkg);
+    if (pkg.startsWith('.') || !fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) continue;
+    const link = path.join(dir, NODE_MODULES, pkg);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(target, link, 'dir');
+  }
+  const assignmentRoot = path.join(dir, assignment);
   fs.mkdirSync(assignmentRoot, { recursive: true });
   return { dir, assignmentRoot };
 }
 
-/** Copy a folder tree (regular files only). */
+/**
+ * Copy a folder tree (regular files only). Notebook sources (`*.nb.ts`) stay behind: the grader
+ * runs the `.ipynb` notebooks built from them, as a student's copy of the starter has them.
+ */
 export function copyTree(src: string, dest: string): void {
   fs.mkdirSync(dest, { recursive: true });
   for (const d of fs.readdirSync(src, { withFileTypes: true })) {
@@ -41,7 +50,7 @@ export function copyTree(src: string, dest: string): void {
     const t = path.join(dest, d.name);
     if (d.isDirectory()) {
       if (d.name !== 'node_modules' && d.name !== '.ipynb_checkpoints') copyTree(s, t);
-    } else if (d.isFile()) fs.copyFileSync(s, t);
+    } else if (d.isFile() && !d.name.endsWith(SOURCE_SUFFIX)) fs.copyFileSync(s, t);
   }
 }
 
@@ -70,5 +79,9 @@ export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of ['TS231N_QUICK', 'TS231N_DATA_DIR', 'TS231N_DATASET']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   env.TS231N_BACKEND = gradingBackend();
+  // XNNPACK only, in the reference's children and the submissions' alike: the sandbox can neither
+  // run the OpenBLAS core-type probe (no child processes) nor read the system library folder, so
+  // OpenBLAS would run in the reference and not in the sandbox (docs/grader.md, "Native code").
+  env.TS231N_BLAS = 'off';
   return env;
 }

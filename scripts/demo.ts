@@ -12,18 +12,20 @@ import { gradeBatch } from '../grader/batch';
 import { progressPrinter } from '../grader/cli';
 import { GraderError } from '../grader/errors';
 import { EXAMPLE_SETS, buildExamples, examplesDir, staleExamples } from './examples';
+import { CommandLineError, parseCommandLine } from './commandLine';
 
 const REPO = path.resolve(__dirname, '..');
 
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseCommandLine(argv, { force: { type: 'boolean' } });
   if (process.env.TS231N_QUICK === undefined) process.env.TS231N_QUICK = '1';
   let failed = 0;
-  for (const assignment of Object.keys(EXAMPLE_SETS)) failed += await demo(assignment);
+  for (const assignment of Object.keys(EXAMPLE_SETS)) failed += await demo(assignment, values.force ?? false);
   return failed ? 1 : 0;
 }
 
 /** Grades one assignment's examples and prints the table; returns the number of grader failures. */
-async function demo(assignment: string): Promise<number> {
+async function demo(assignment: string, force: boolean): Promise<number> {
   const EXAMPLES_DIR = examplesDir(assignment);
   // The examples are built from solutions/, not committed: (re)build them when missing or stale.
   const stale = staleExamples(EXAMPLES_DIR, assignment);
@@ -39,7 +41,7 @@ async function demo(assignment: string): Promise<number> {
     submissions: EXAMPLES_DIR,
     out,
     jobs: Math.min(3, os.cpus().length),
-    force: process.argv.includes('--force'),
+    force,
     onProgress: progressPrinter(),
     onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
   });
@@ -63,9 +65,13 @@ async function demo(assignment: string): Promise<number> {
   return res.failures.length;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
+    if (e instanceof CommandLineError) {
+      process.stderr.write(`demo: ${e.message}\nusage: npm run demo [-- --force]\n`);
+      process.exit(2);
+    }
     process.stderr.write(`demo: ${(e as Error).message.split('\n')[0]}${e instanceof GraderError ? '' : ` (${(e as Error).name})`}\n`);
     process.exit(1);
   },

@@ -20,6 +20,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SOURCE_SUFFIX } from './notebooks/build';
+import { CommandLineError, parseCommandLine } from './commandLine';
 import { CONV_EXAMPLES } from './examplesConv';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -79,7 +81,7 @@ export const EXAMPLES: Record<string, Edit[]> = {
     {
       file: 'cs231n/features.ts',
       why: 'features.ts throws when imported',
-      apply: replaceOnce("import { tf } from '../../../kernel/runtime';\n", "import { tf } from '../../../kernel/runtime';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
+      apply: replaceOnce("import { tf } from 'ts231n';\n", "import { tf } from 'ts231n';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
     },
   ],
 };
@@ -113,7 +115,7 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
     {
       file: 'cs231n/layerUtils.ts',
       why: 'layerUtils.ts throws when imported',
-      apply: replaceOnce("import { tf } from '../../../kernel/runtime';\n", "import { tf } from '../../../kernel/runtime';\n\nthrow new Error('layerUtils.ts is being rewritten: do not import it yet');\n"),
+      apply: replaceOnce("import { tf } from 'ts231n';\n", "import { tf } from 'ts231n';\n\nthrow new Error('layerUtils.ts is being rewritten: do not import it yet');\n"),
     },
   ],
 };
@@ -130,7 +132,7 @@ function copyTree(src: string, dest: string): void {
     if (d.name.startsWith('.')) continue; // scratch folders, checkpoints
     const s = path.join(src, d.name);
     if (d.isDirectory()) copyTree(s, path.join(dest, d.name));
-    else if (d.isFile()) fs.copyFileSync(s, path.join(dest, d.name));
+    else if (d.isFile() && !d.name.endsWith(SOURCE_SUFFIX)) fs.copyFileSync(s, path.join(dest, d.name)); // a student has no notebook sources
   }
 }
 
@@ -188,9 +190,10 @@ export function staleExamples(committed: string = EXAMPLES_DIR, assignment = 'as
 
 if (require.main === module) {
   try {
+    const { values } = parseCommandLine(process.argv.slice(2), { check: { type: 'boolean' } });
     for (const assignment of Object.keys(EXAMPLE_SETS)) {
       const dir = examplesDir(assignment);
-      if (process.argv.includes('--check')) {
+      if (values.check) {
         const diffs = staleExamples(dir, assignment);
         if (diffs.length) {
           process.stderr.write(`${assignment}: examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`);
@@ -204,6 +207,7 @@ if (require.main === module) {
     }
   } catch (e) {
     process.stderr.write(`examples: ${(e as Error).message}\n`);
-    process.exit(1);
+    if (e instanceof CommandLineError) process.stderr.write('usage: npx tsx scripts/examples.ts [--check]\n');
+    process.exit(e instanceof CommandLineError ? 2 : 1);
   }
 }

@@ -4,6 +4,8 @@
 //  1. `npm ci` when node_modules is missing or older than package-lock.json.
 //  2. The Debian packages the kit needs, when they are missing (apt, as root; otherwise the
 //     exact `sudo apt-get install …` line to run).
+//  3. The OpenBLAS addon (kernel/runtime/blas): compiled, its core type chosen and self-tested,
+//     the verdict cached. Without it the kit runs on XNNPACK (docs/tensor-core.md, "Native GEMM").
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -11,7 +13,13 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const quiet = process.argv.includes('--quiet');
+let quiet = false;
+try {
+  quiet = require('util').parseArgs({ options: { quiet: { type: 'boolean' } }, strict: true }).values.quiet === true;
+} catch (e) {
+  console.error(`[setup] ${String(e.message).split('\n')[0]}\nusage: node scripts/setup.js [--quiet]`);
+  process.exit(2);
+}
 const log = (msg) => console.log(`[setup] ${msg}`);
 
 /** Debian packages, each with the reason the kit needs it. */
@@ -23,6 +31,9 @@ const DEBIAN_PACKAGES = [
   ['python3-jupyter-kernel-test', 'the Jupyter kernel conformance suite'],
   ['dataset-fashion-mnist', 'the offline default data set (31 MB, /usr/share/datasets/fashion-mnist)'],
   ['fonts-dejavu-core', 'the font that PNG plots use for their text (SVG plots need none)'],
+  ['libopenblas0-pthread', 'OpenBLAS: the GEMM under the wasm backend\'s matMul and conv kernels'],
+  ['gcc', 'compiles the kit\'s small OpenBLAS addon (kernel/runtime/blas/ts231n_blas.c)'],
+  ['libc6-dev', 'C library headers for that addon'],
 ];
 
 function lockHash() {
@@ -78,5 +89,18 @@ function ensureDebian() {
   }
 }
 
+function ensureBlas() {
+  const blas = path.join(root, 'kernel', 'runtime', 'blas');
+  const built = (f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= fs.statSync(path.join(blas, 'ts231n_blas.c')).mtimeMs;
+  // built and a verdict cached: the runtime re-checks the verdict's key, so nothing to do here
+  if (quiet && built(path.join(blas, 'build', 'ts231n_blas.node')) && fs.existsSync(path.join(blas, 'build', 'openblas-verdict.json'))) return;
+  const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+  const r = spawnSync(tsx, [path.join(root, 'kernel', 'runtime', 'blas', 'check.ts')], { cwd: root, encoding: 'utf8' });
+  const line = (r.stdout || r.stderr || '').trim().split('\n').pop();
+  if (r.status !== 0) log(`OpenBLAS check failed (${line || `exit ${r.status}`}); the kit runs on XNNPACK`);
+  else if (!quiet || !/^OpenBLAS \S+ \(/.test(line)) log(line);
+}
+
 ensureNpm();
 ensureDebian();
+ensureBlas();

@@ -124,7 +124,7 @@ describe('npm run datasets (CIFAR-10 from a local server)', () => {
     const port = await closedPort();
     const root = tempDir('fetch-cli');
     try {
-      const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'datasets/fetch.ts', 'cifar10', '--dir', root, '--quiet'], {
+      const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'datasets/fetcher/cli.ts', 'cifar10', '--dir', root, '--quiet'], {
         cwd: path.resolve(__dirname, '..'),
         env: { ...process.env, TS231N_CIFAR10_URL: `http://127.0.0.1:${port}/cifar-10-binary.tar.gz` },
         encoding: 'utf8',
@@ -141,7 +141,7 @@ describe('npm run datasets (CIFAR-10 from a local server)', () => {
   });
 
   it('the CLI names an unknown data set and exits 1', () => {
-    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'datasets/fetch.ts', 'cifar100'], {
+    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'datasets/fetcher/cli.ts', 'cifar100'], {
       cwd: path.resolve(__dirname, '..'), encoding: 'utf8', timeout: 90_000,
     });
     expect(r.status).toBe(1);

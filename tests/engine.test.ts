@@ -4,6 +4,7 @@
  * notebooks — and a loud failure when tslab's internals are not the ones the engine was written for.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
 import { spawnSync } from 'child_process';
@@ -238,11 +239,60 @@ describe('Engine and local modules', () => {
     expect(text(second)).toBe('[ 10, 3, 20 ]');
   });
 
-  test('a notebook imports the runtime by its relative path; a tensor result is shown as a table', async () => {
-    const r = await run(engine, "import { tf } from '../../../../../kernel/runtime';\ntf.tensor2d([[1, 2], [3, 4]])");
+  test('a notebook imports the runtime by its package name; a tensor result is shown as a table', async () => {
+    const r = await run(engine, "import { tf } from 'ts231n';\ntf.tensor2d([[1, 2], [3, 4]])");
     expect(r.reply.status).toBe('ok');
     expect(r.reply.result?.['text/html']).toEqual(expect.stringContaining('<table'));
     expect(r.reply.result?.['text/plain']).toEqual(expect.stringContaining('[2, 2]'));
+  });
+});
+
+describe('an assignment folder copied outside the kit', () => {
+  // A student copies assignments/assignment1 to a folder of their own and opens it in the kernel:
+  // no node_modules lies above it, yet `ts231n` and `ts231n/datasets` resolve (code and types),
+  // also from the student's own modules, and they are the kit's one runtime.
+  let copy: string;
+  let engine: Engine;
+  beforeAll(() => {
+    copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mycopy-')), 'assignment1');
+    fs.cpSync(path.join(ROOT, 'assignments', 'assignment1'), copy, { recursive: true });
+    engine = new Engine({ cwd: copy });
+  });
+  afterAll(() => {
+    engine.dispose();
+    fs.rmSync(path.dirname(copy), { recursive: true, force: true });
+  });
+
+  test('nothing above the copy provides the package (so the engine itself must)', () => {
+    for (let dir = copy; ; dir = path.dirname(dir)) {
+      expect(fs.existsSync(path.join(dir, 'node_modules', 'ts231n'))).toBe(false);
+      if (path.dirname(dir) === dir) break;
+    }
+  });
+
+  test('cells and the student modules import ts231n and ts231n/datasets: the kit runtime, type-checked', async () => {
+    const r = await run(
+      engine,
+      [
+        "import { tf, seed, record } from 'ts231n';",
+        "import { DATASET_NAMES } from 'ts231n/datasets';",
+        "import { KNearestNeighbor } from './cs231n/classifiers/kNearestNeighbor';",
+        'seed(1);',
+        'const knn = new KNearestNeighbor();',
+        "knn.train(tf.ones([2, 3]), tf.tensor1d([0, 1], 'int32'));",
+        `[require.resolve('ts231n') === ${JSON.stringify(path.join(ROOT, 'kernel', 'runtime', 'index.ts'))}, typeof record, DATASET_NAMES.length > 0]`,
+      ].join('\n'),
+    );
+    expect(r.reply.error).toBeUndefined();
+    expect(text(r)).toBe('[ true, \'function\', true ]');
+    const typed = await run(engine, "import { seed as s2 } from 'ts231n';\nconst n: string = s2;");
+    expect(typed.reply.error?.ename).toBe('TSError');
+    expect(typed.reply.error?.traceback.join('\n')).toMatch(/not assignable to type 'string'/);
+  });
+
+  test('a specifier the package does not export stays an error', async () => {
+    const r = await run(engine, "import { emit } from 'ts231n/output';");
+    expect(r.reply.status).toBe('error');
   });
 });
 

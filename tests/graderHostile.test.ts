@@ -25,7 +25,10 @@ const REPO = path.resolve(__dirname, '..');
 const MINI = path.join(__dirname, 'fixtures', 'grader', 'mini');
 const SOLUTION = path.join(MINI, 'solution');
 const SPEC = path.join(MINI, 'spec');
-const RUNTIME = '../../../../../kernel/runtime';
+const RUNTIME = 'ts231n';
+/** The runtime's record module by its real path, which `require.resolve('ts231n')` reveals to a submission. */
+const RECORD_MODULE = path.join(REPO, 'kernel', 'runtime', 'record');
+const CODEC_MODULE = path.join(REPO, 'kernel', 'protocol', 'codec');
 const LIMITS = { cellTimeoutS: 25, notebookTimeoutS: 120, memoryMb: 1536, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120 };
 
 let tmp: string;
@@ -74,21 +77,22 @@ async function buildCorpus(): Promise<void> {
   submission('memory', { 'ops.ipynb': attack('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1e6).fill(Math.random()));') });
   submission('exit_at_load', { 'lib/ops.ts': `process.exit(0);\n${solutionOps()}` });
   submission('kill_parent', { 'ops.ipynb': attack('process.kill(process.ppid, "SIGKILL");\nprocess.kill(0, "SIGKILL");') });
-  // Reading the solutions or the spec: fs, require (from a module), dynamic import, a relative import path through the kernel link.
+  // Reading the solutions or the spec: fs, require (from a module), dynamic import, a relative path
+  // through the link to the kit's package (<ws>/node_modules/ts231n → kernel/runtime, whose ../../ is the repository).
   submission('read_solutions', {
     'ops.ipynb': notebook([
       `import { tf, record } from '${RUNTIME}';\nimport * as fs from 'fs';`,
       `record('mini.top2', ${JSON.stringify(secretFiles)}.map((f) => fs.readFileSync(f, 'utf8')));`,
       `const target: string = ${JSON.stringify(path.join(SPEC, 'hidden.ts'))};\nconst m = await import(target);\nrecord('mini.mean_square', Object.keys(m));`,
-      `record('mini.sum_rows', fs.readFileSync('../../../../../kernel/../tests/fixtures/grader/mini/spec/spec.json', 'utf8'));`,
-      `const relative: string = '../../../../../kernel/../tests/fixtures/grader/mini/spec/hidden';\nrecord('mini.mean_square', Object.keys(await import(relative)));`,
+      `record('mini.sum_rows', fs.readFileSync('../node_modules/ts231n/../../tests/fixtures/grader/mini/spec/spec.json', 'utf8'));`,
+      `const relative: string = '../node_modules/ts231n/../../tests/fixtures/grader/mini/spec/hidden';\nrecord('mini.mean_square', Object.keys(await import(relative)));`,
     ]),
   });
   submission('read_require', { 'lib/ops.ts': `export * from ${JSON.stringify(path.join(SOLUTION, 'lib', 'ops'))};\n` });
-  // Writing outside the scratch folder: the grader's output folder and the repository (through the kernel link).
+  // Writing outside the scratch folder: the grader's output folder and the repository (through the package link).
   submission('write_out', {
     'ops.ipynb': attack(
-      `import * as fs from 'fs';\nconst tried: string[] = [];\nfor (const f of ${JSON.stringify([path.join(out, 'gradebook.csv'), path.join(out, 'good', 'report.json'), path.join(out, 'pwned.txt')])}.concat(['../../../../../kernel/pwned.txt'])) {\n  try { fs.writeFileSync(f, 'student,total\\nwrite_out,100\\n'); tried.push('wrote ' + f); } catch (e) { tried.push((e as Error).message); }\n}\nconsole.log(tried.join('\\n'));\nif (tried.some((t) => t.startsWith('wrote'))) record('mini.top2', 'escaped');\nelse throw new Error('every write outside the scratch folder was refused: ' + tried[0]);`,
+      `import * as fs from 'fs';\nconst tried: string[] = [];\nfor (const f of ${JSON.stringify([path.join(out, 'gradebook.csv'), path.join(out, 'good', 'report.json'), path.join(out, 'pwned.txt')])}.concat(['../node_modules/ts231n/pwned.txt', '../node_modules/ts231n/../pwned.txt'])) {\n  try { fs.writeFileSync(f, 'student,total\\nwrite_out,100\\n'); tried.push('wrote ' + f); } catch (e) { tried.push((e as Error).message); }\n}\nconsole.log(tried.join('\\n'));\nif (tried.some((t) => t.startsWith('wrote'))) record('mini.top2', 'escaped');\nelse throw new Error('every write outside the scratch folder was refused: ' + tried[0]);`,
     ),
   });
   submission('spawn', { 'ops.ipynb': attack(`import { execSync } from 'child_process';\nexecSync('touch ${path.join(tmp, 'spawned')}');`) });
@@ -98,20 +102,21 @@ async function buildCorpus(): Promise<void> {
   submission('print_100mb', { 'ops.ipynb': notebook([`const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`, `for (let i = 0; i < 100; i++) console.log(mb);`]) });
   // Forging: patches of the runtime's record encoding, of tf and of the tensor prototype, each
   // tried at module load; sumRows then reports what happened (as its own error).
-  const patches = (rel: string) =>
-    `import * as rt from '${rel}';\nimport * as rec from '${rel}/record';\n` +
+  const patches = (rt: string, rec: string, codec: string) =>
+    `import * as rt from '${rt}';\nimport * as rec from '${rec}';\nimport * as codec from '${codec}';\n` +
     `const outcomes: string[] = [];\nconst fake = () => ({ $tensor: { dtype: 'float32', shape: [7], data: [1, 2, 3, 4, 5, 6, 7] } });\n` +
     // 'refused: …' when the assignment throws, 'no effect' when it is silently ignored (sloppy mode), 'PATCHED' when it took.
     `const tryPatch = (what: string, obj: any, key: string, value: unknown) => { try { obj[key] = value; outcomes.push(what + (obj[key] === value ? ' PATCHED' : ': no effect')); } catch (e) { outcomes.push(what + ': refused: ' + (e as Error).message); } };\n` +
     `tryPatch('runtime.encodeValue', rt, 'encodeValue', fake);\n` +
     `tryPatch('record.encodeValue', rec, 'encodeValue', fake);\n` +
     `tryPatch('record.record', rec, 'record', () => undefined);\n` +
+    `tryPatch('codec.encodeValue', codec, 'encodeValue', fake);\n` +
     `tryPatch('tf.sum', rt.tf, 'sum', () => rt.tf.ones([7]));\n` +
     `tryPatch('Tensor.prototype.dataSync', rt.tf.Tensor.prototype, 'dataSync', () => new Float32Array(7).fill(1));\n`;
   submission('forge', {
-    'lib/ops.ts': patches('../../../../../../kernel/runtime') + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
+    'lib/ops.ts': patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
   });
-  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
+  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
   submission('not_json', { 'ops.ipynb': '{"cells": [' }, true);
   submission('bad_schema', { 'ops.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {} }] }) }, true);
   fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zipOf({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));
@@ -197,12 +202,12 @@ describe('one batch with a good submission and the hostile corpus', () => {
     expect(reasons(byName.get('kill_parent')!)).toMatch(/does not allow signalling other processes/);
   });
 
-  it('refuses to read the solutions or the spec through fs, dynamic import and a relative path through the kernel link', () => {
+  it('refuses to read the solutions or the spec through fs, dynamic import and a relative path through the package link', () => {
     const r = byName.get('read_solutions')!;
     const errors = r.tasks.flatMap((t) => t.errors);
     expect(errors.map((e) => e.where)).toEqual(['ops.ipynb cell 2', 'ops.ipynb cell 3', 'ops.ipynb cell 4', 'ops.ipynb cell 5']);
     for (const e of errors.slice(0, 3)) expect(e.evalue).toMatch(/Access to this API has been restricted \(the grading sandbox lets a submission read only its own files/);
-    // A relative import through the kernel link resolves (lexically) inside the unreadable scratch root.
+    // A relative path through the package link resolves (lexically) inside the unreadable scratch root.
     expect(errors[3].evalue).toMatch(/Cannot find module|Access to this API has been restricted/);
     expect(r.total).toBe(0);
   });
@@ -218,6 +223,7 @@ describe('one batch with a good submission and the hostile corpus', () => {
     expect(reasons(r)).toMatch(/every write outside the scratch folder was refused/);
     expect(fs.existsSync(path.join(out, 'pwned.txt'))).toBe(false);
     expect(fs.existsSync(path.join(REPO, 'kernel', 'pwned.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(REPO, 'kernel', 'runtime', 'pwned.txt'))).toBe(false);
     expect(listFiles(path.join(REPO, 'kernel')).filter((f) => /pwned/.test(f))).toEqual([]);
     expect(fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8')).not.toMatch(/write_out,100/);
   });
@@ -241,11 +247,11 @@ describe('one batch with a good submission and the hostile corpus', () => {
     expect(reasons(byName.get('print_100mb')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
   });
 
-  it('cannot forge values by patching tf or the runtime', () => {
+  it('cannot forge values by patching tf, the runtime or the record codec', () => {
     for (const name of ['forge', 'record_patch']) {
       const text = reasons(byName.get(name)!);
       const outcomes = text.match(/patch outcomes: ([^\n|]*)/)![1].split('; ');
-      expect(outcomes.length).toBe(5);
+      expect(outcomes.length).toBe(6);
       for (const o of outcomes) expect(o).toMatch(/: (no effect|refused: .*(read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine))/);
     }
     expect(byName.get('forge')!.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);

@@ -162,10 +162,25 @@ describe('grade --shard i/N + merge', () => {
   it('rejects bad --shard values and bad merge arguments as usage errors (exit 2, one line)', async () => {
     expect(parseShard('3/4')).toEqual({ index: 3, count: 4 });
     for (const v of ['2/2', '-1/2', '1', '0/0', 'a/b', '1/2/3']) {
-      const r = await grade(out('never'), '--shard', v);
+      const r = await grade(out('never'), `--shard=${v}`);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`grade: --shard needs i/N with 0 <= i < N (e.g. --shard 0/4 for the first of 4 shards), got ${v}\n`);
     }
+    // A value that looks like an option needs the --flag=value form; the error says so.
+    const dash = await grade(out('never'), '--shard', '-1/2');
+    expect(dash.code).toBe(2);
+    expect(dash.stderr.split('\n')[0]).toBe('grade: --shard needs a value; write a value that starts with "-" as --shard=-…');
+    for (const [args, line] of [
+      [['--bogus'], 'grade: unknown option --bogus'],
+      [['--jobs', '0'], 'grade: --jobs needs a positive number, got 0'],
+      [['--force=yes'], 'grade: --force takes no value'],
+      [['stray'], 'grade: unexpected argument stray'],
+    ] as const) {
+      const r = await grade(out('never'), ...args);
+      expect({ code: r.code, first: r.stderr.split('\n')[0] }).toEqual({ code: 2, first: line });
+    }
+    const unknownMerge = await cli(['merge', '--bogus', out('shard-0')]);
+    expect({ code: unknownMerge.code, first: unknownMerge.stderr.split('\n')[0] }).toEqual({ code: 2, first: 'grade: merge: unknown option --bogus' });
     const r = await grade(out('never'), '--shard', '0/2', '--student', 'alice');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^grade: --student and --shard cannot be combined/);

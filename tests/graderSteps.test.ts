@@ -295,7 +295,7 @@ describe('collect', () => {
 
 describe('sandbox permissions', () => {
   const repoRoot = path.resolve(__dirname, '..');
-  const flags = permissionFlags({ scratch: '/s', assignmentRoot: '/s/assignments/a1', runnerDir: '/r', repoRoot, readPaths: ['/usr/share/datasets'] }, '/s/home');
+  const flags = permissionFlags({ scratch: '/s', assignmentRoot: '/s/a1', runnerDir: '/r', repoRoot, readPaths: ['/usr/share/datasets'] }, '/s/home');
 
   it('grants one folder per flag (Node 20 mis-parses comma-separated lists)', () => {
     for (const f of flags.filter((x) => x.startsWith('--allow-fs'))) expect(f).toMatch(/^--allow-fs-(read|write)=[^,]+\/\*$/);
@@ -303,9 +303,15 @@ describe('sandbox permissions', () => {
 
   it('never grants the scratch root, whose links lead into the repository', () => {
     expect(flags).not.toContain('--allow-fs-read=/s/*');
-    expect(flags.filter((f) => f.startsWith('--allow-fs-write')).sort()).toEqual(['--allow-fs-write=/s/assignments/a1/*', '--allow-fs-write=/s/home/*']);
-    expect(flags).toContain('--allow-fs-read=/s/kernel/*');
+    expect(flags.filter((f) => f.startsWith('--allow-fs-write')).sort()).toEqual(['--allow-fs-write=/s/a1/*', '--allow-fs-write=/s/home/*']);
+    expect(flags).toContain(`--allow-fs-read=${repoRoot}/kernel/*`);
+    expect(flags).toContain('--allow-fs-read=/s/node_modules/ts231n/*');
     expect(flags.some((f) => f.includes(`${repoRoot}/solutions`) || f.includes(`${repoRoot}/grader`) || f.includes(`${repoRoot}/tests`))).toBe(false);
+  });
+
+  it('the kit package a submission imports (node_modules/ts231n) leads into kernel/runtime only, never to the repository root', () => {
+    expect(sandboxPackages(repoRoot)).toContain('ts231n');
+    expect(fs.realpathSync(path.join(repoRoot, 'node_modules', 'ts231n'))).toBe(fs.realpathSync(path.join(repoRoot, 'kernel', 'runtime')));
   });
 
   it('keeps the packages whose native code reaches past the sandbox unreadable', () => {

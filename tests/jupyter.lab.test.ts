@@ -44,6 +44,13 @@ test('the command: 127.0.0.1, notebook dir inside the repo, absolute JUPYTER_PAT
   expect(first).toBe(path.join(REPO, 'kernel', 'share', 'jupyter'));
   expect(path.isAbsolute(first)).toBe(true);
   expect(() => parseArgs(['--dir'])).toThrow(/--dir needs a folder/);
+  // Ours are taken out wherever they are; the rest reach Jupyter in order, everything after `--` included.
+  expect(parseArgs(['--port', '9000', '--dir=assignments', '--classic', '-y', '--', '--dir', 'x'])).toEqual({
+    dir: 'assignments',
+    classic: true,
+    dryRun: false,
+    passThrough: ['--port', '9000', '-y', '--', '--dir', 'x'],
+  });
 });
 
 test('bad --dir is one line and exit 2', () => {

@@ -7,12 +7,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { NOTEBOOKS, renderNotebook, parseSource, NotebookSourceError } from '../scripts/notebooks/build';
+import { notebookName, notebookSources, renderNotebook, parseSource, NotebookSourceError } from '../scripts/notebooks/build';
 import { loadChecks } from '../kernel/runtime';
 
 const REPO = path.resolve(__dirname, '..');
 const PYTHON = '/usr/bin/python3';
 const TREES = ['solutions/assignment1', 'assignments/assignment1'];
+const SOURCES = notebookSources(path.join(REPO, 'solutions/assignment1'));
+const NOTEBOOKS = SOURCES.map(notebookName);
 const notebookFiles = TREES.flatMap((t) => NOTEBOOKS.map((n) => path.join(t, `${n}.ipynb`)));
 
 function hasNbformat(): boolean {
@@ -57,9 +59,13 @@ describe('assignment 1 notebooks on disk', () => {
     expect(spec.language).toBe('typescript');
   });
 
-  it.each([...NOTEBOOKS])('solutions/assignment1/%s.ipynb is exactly what its .nbsrc builds (no hand edits, no outputs)', (name) => {
+  it('assignment 1 has its five notebook sources', () => {
+    expect([...NOTEBOOKS].sort()).toEqual(['features', 'knn', 'softmax', 'svm', 'two_layer_net']);
+  });
+
+  it.each([...NOTEBOOKS])('solutions/assignment1/%s.ipynb is exactly what its .nb.ts builds (no hand edits, no outputs)', (name) => {
     const committed = fs.readFileSync(path.join(REPO, 'solutions/assignment1', `${name}.ipynb`), 'utf8');
-    expect(committed).toBe(renderNotebook(name));
+    expect(committed).toBe(renderNotebook(path.join(REPO, 'solutions/assignment1', `${name}.nb.ts`)));
     const nb = JSON.parse(committed);
     for (const c of nb.cells) if (c.cell_type === 'code') expect(c.outputs).toEqual([]);
   });
@@ -71,12 +77,43 @@ describe('assignment 1 notebooks on disk', () => {
     }
   });
 
-  it('the source parser rejects text before the first cell marker with file and line', () => {
-    expect(() => parseSource('x', 'hello\n//// md\n# t\n')).toThrow(NotebookSourceError);
-    expect(() => parseSource('x', 'hello\n//// md\n# t\n')).toThrow(/x\.nbsrc:1: text before the first/);
-    const cells = parseSource('x', '// a comment is fine\n//// md\n# Title\n\n//// code\nconst a = 1;\n');
-    expect(cells.map((c) => c.cell_type)).toEqual(['markdown', 'code']);
-    expect(cells[1].source).toEqual(['const a = 1;']);
+  it('the source parser reads the percent format: "// %%" code cells, "// %% [markdown]" cells of "// " lines', () => {
+    const text = '// a comment is fine\n\n// %% [markdown]\n// # Title\n//\n//   indented\n\n// %%\n// a code comment\nconst a = 1;\n\n\n// %% [md]\n// more\n';
+    const cells = parseSource('x_y', text);
+    expect(cells.map((c) => c.cell_type)).toEqual(['markdown', 'code', 'markdown']);
+    expect(cells.map((c) => c.id)).toEqual(['x-y-00', 'x-y-01', 'x-y-02']);
+    expect(cells[0].source).toEqual(['# Title\n', '\n', '  indented']);
+    expect(cells[1].source).toEqual(['// a code comment\n', 'const a = 1;']);
+    expect(cells[2].source).toEqual(['more']);
+  });
+
+  it('the source parser rejects malformed sources with file and line', () => {
+    expect(() => parseSource('x', 'hello\n// %% [markdown]\n// # t\n')).toThrow(NotebookSourceError);
+    expect(() => parseSource('x', 'hello\n// %% [markdown]\n// # t\n')).toThrow(/x\.nb\.ts:1: text before the first cell marker/);
+    expect(() => parseSource('x', '// %% [markdown]\n// # t\nplain text\n')).toThrow(/x\.nb\.ts:3: a markdown cell line must start with "\/\/ "/);
+    expect(() => parseSource('x', '// %% [raw]\nraw\n')).toThrow(/x\.nb\.ts:1: unsupported cell marker/);
+  });
+
+  it('the build command builds any assignment folder beside its sources; --check reports a stale notebook; bad flags are one line', () => {
+    const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
+    const build = (...args: string[]) => spawnSync(tsx, ['scripts/notebooks/build.ts', ...args], { cwd: REPO, encoding: 'utf8' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbsrc-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'Dropout.nb.ts'), '// %% [markdown]\n// # Dropout\n\n// %%\nconst p = 0.5;\n');
+      fs.writeFileSync(path.join(dir, 'Dropout.ipynb'), '{}\n');
+      const stale = build('--check', dir);
+      expect(stale.status).toBe(1);
+      expect(stale.stderr).toMatch(/^stale: .*Dropout\.ipynb differs from .*Dropout\.nb\.ts/m);
+      expect(fs.readFileSync(path.join(dir, 'Dropout.ipynb'), 'utf8')).toBe('{}\n');
+      expect(build(dir).status).toBe(0);
+      const nb = JSON.parse(fs.readFileSync(path.join(dir, 'Dropout.ipynb'), 'utf8'));
+      expect(nb.cells.map((c: { id: string; cell_type: string }) => `${c.id} ${c.cell_type}`)).toEqual(['Dropout-00 markdown', 'Dropout-01 code']);
+      expect(build('--check', dir).status).toBe(0);
+      const bad = build('--bogus');
+      expect({ status: bad.status, first: bad.stderr.split('\n')[0] }).toEqual({ status: 2, first: 'notebooks/build: unknown option --bogus' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks.json is the same in the solution and the starter, and every entry is well formed', () => {
@@ -90,8 +127,8 @@ describe('assignment 1 notebooks on disk', () => {
   it('every check(...) id in the notebooks has an entry in checks.json, and every entry is used', () => {
     const checks = loadChecks(path.join(REPO, 'solutions/assignment1'));
     const used = new Set<string>();
-    for (const name of NOTEBOOKS) {
-      const text = fs.readFileSync(path.join(REPO, 'scripts/notebooks/src', `${name}.nbsrc`), 'utf8');
+    for (const file of SOURCES) {
+      const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/\bcheck\('([^']+)'/g)) used.add(m[1]);
     }
     expect([...used].filter((id) => !(id in checks))).toEqual([]);
@@ -101,8 +138,8 @@ describe('assignment 1 notebooks on disk', () => {
   it('checks.json ships no exact answer for a graded id: graded ids are checked by ranges or booleans only', () => {
     const checks = loadChecks(path.join(REPO, 'solutions/assignment1'));
     const graded = new Set<string>();
-    for (const name of NOTEBOOKS) {
-      const text = fs.readFileSync(path.join(REPO, 'scripts/notebooks/src', `${name}.nbsrc`), 'utf8');
+    for (const file of SOURCES) {
+      const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/\brecord\('([^']+)'/g)) graded.add(m[1]);
     }
     for (const [id, spec] of Object.entries(checks)) {

@@ -2,11 +2,13 @@
 import * as path from 'path';
 import { spawn } from 'child_process';
 import type { NotebookSummary } from '../scripts/notebooks/run';
-import { NOTEBOOKS } from '../scripts/notebooks/build';
+import { notebookName, notebookSources } from '../scripts/notebooks/build';
 import { hasFashionMnist, defaultFashionMnistDir } from '../datasets';
 
-/** The notebooks of assignment 1, in course order. */
-export const NAMES: readonly string[] = NOTEBOOKS;
+export const REPO = path.resolve(__dirname, '..');
+
+/** The notebooks of assignment 1: one per source `solutions/assignment1/<name>.nb.ts`. */
+export const NAMES: readonly string[] = notebookSources(path.join(REPO, 'solutions', 'assignment1')).map(notebookName);
 
 /** `describe` when the offline data set is installed (the setup installs it); otherwise skipped, with a warning naming `file`. */
 export function describeWithData(file: string): jest.Describe {
@@ -15,7 +17,6 @@ export function describeWithData(file: string): jest.Describe {
   return describe.skip;
 }
 
-export const REPO = path.resolve(__dirname, '..');
 /** Upper bound for one batch of notebook runs (a loaded 2-core CI box is slow). */
 export const RUN_LIMIT_MS = 900_000;
 

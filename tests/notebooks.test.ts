@@ -11,7 +11,7 @@ import type { NotebookSummary } from '../scripts/notebooks/run';
 import { runNotebooks, REPO, RUN_LIMIT_MS, NAMES, describeWithData } from './notebooks.helpers';
 
 
-/** The graded ids each notebook must record (contract 6 in the project notes). */
+/** The graded ids each notebook must record (contract 6 in docs/architecture.md). */
 const GRADED: Record<string, string[]> = {
   knn: ['knn.dists_two_loops', 'knn.one_loop_difference', 'knn.no_loop_difference', 'knn.accuracy_k1', 'knn.accuracy_k5', 'knn.cv_accuracies', 'knn.best_k', 'knn.test_accuracy_best_k'],
   svm: ['svm.loss_naive', 'svm.grad_naive', 'svm.loss_difference', 'svm.grad_difference', 'svm.gradcheck_passed', 'svm.gradcheck_reg_passed', 'svm.best_val_accuracy', 'svm.test_accuracy'],

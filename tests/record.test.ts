@@ -22,6 +22,7 @@ import {
   sampleIndices,
   TensorRecord,
   TensorSummaryRecord,
+  tensorFromRecord,
 } from '../kernel/runtime/record';
 
 type Shown = { bundle: MimeBundle; options?: DisplayOptions };
@@ -124,7 +125,7 @@ describe('encodeValue / decodeValue', () => {
     expect(back).toBeInstanceOf(TensorRecord);
     expect(back.shape).toEqual([2, 2]);
     expect(back.data).toEqual([1, 2.5, NaN, -4]);
-    const again = back.toTensor();
+    const again = tensorFromRecord(back);
     expect(Array.from(again.dataSync())).toEqual([1, 2.5, NaN, -4]);
     expect(encodeValue(back)).toEqual(enc); // decoded values encode to the same thing
     again.dispose();

@@ -169,4 +169,33 @@ describe('check against checks.json in the notebook folder', () => {
     expect(check('svm.loss_naive', 9)).toBe(false);
     expect(texts()[0]).toMatch(/^✗ svm\.loss_naive — .*checks\.json: check 'svm\.test_accuracy' expect\.range must be \[min, max\] \(null for an open end\)$/);
   });
+
+  // checks.json is validated against kernel/runtime/record/checks.schema.json; each problem is one line.
+  const malformed: Array<[string, unknown, string]> = [
+    ['not an object of ids', [1, 2], 'checks.json must hold an object of check ids'],
+    ['an entry without expect', { a: { description: 'd' } }, "check 'a' must be an object with a description string and an expect object"],
+    ['a description that is not text', { a: { description: 3, expect: { equals: 1 } } }, "check 'a' description must be a string"],
+    ['an expect of no known kind', { a: { description: 'd', expect: {} } }, "check 'a' has no valid expect: use { close }, { range } or { equals }"],
+    ['close with text in it', { a: { description: 'd', expect: { close: [1, [2, 'x']] } } }, "check 'a' expect.close must be a number or an array of numbers"],
+    ['a negative atol', { a: { description: 'd', expect: { close: 1, atol: -1 } } }, "check 'a' expect.atol must be a number ≥ 0"],
+    ['a range bound that is not a number', { a: { description: 'd', expect: { range: [0, 'x'] } } }, "check 'a' expect.range must be [min, max]"],
+    ['an unknown key', { a: { description: 'd', expect: { equals: 1 }, extra: 1 } }, "check 'a' must be an object with a description string and an expect object (unknown key 'extra')"],
+  ];
+  it.each(malformed)('a checks.json with %s is refused in one line that names the problem', (_what, content, message) => {
+    fs.writeFileSync(path.join(dir, 'checks.json'), JSON.stringify(content));
+    let error: Error | undefined;
+    try {
+      loadChecks(dir);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.name).toBe('ChecksFileError');
+    expect(error?.message).toContain(message);
+    expect(error?.message).not.toContain('\n');
+  });
+
+  it('accepts encoded non-finite numbers in close', () => {
+    fs.writeFileSync(path.join(dir, 'checks.json'), JSON.stringify({ a: { description: 'd', expect: { close: [1, { $num: 'NaN' }] } } }));
+    expect(Object.keys(loadChecks(dir))).toEqual(['a']);
+  });
 });

@@ -15,7 +15,7 @@ import { enclosingFunctionName } from '../scripts/starter/names';
 import { tf, ready, isNotImplementedError } from '../kernel/runtime';
 
 const REPO = path.resolve(__dirname, '..');
-const ctx: FileContext = { sourcePath: 'solutions/a/cs231n/x.ts', relPath: 'cs231n/x.ts', runtimeImport: '../../../kernel/runtime' };
+const ctx: FileContext = { sourcePath: 'solutions/a/cs231n/x.ts', relPath: 'cs231n/x.ts' };
 
 function errorOf(fn: () => unknown): Error {
   try {
@@ -29,7 +29,7 @@ function errorOf(fn: () => unknown): Error {
 describe('solution markers', () => {
   it('a block becomes a fenced TODO with its instructions and a throw naming the function and file', () => {
     const src = [
-      "import { tf } from '../../../kernel/runtime';",
+      "import { tf } from 'ts231n';",
       '',
       'export function svmLossNaive(W: number): number {',
       '  let loss = 0;',
@@ -46,7 +46,7 @@ describe('solution markers', () => {
     expect(out).not.toContain('secret');
     expect(out).not.toContain('a comment inside the solution');
     expect(out).not.toMatch(/SOLUTION/);
-    expect(out).toContain("import { tf, notImplemented } from '../../../kernel/runtime';");
+    expect(out).toContain("import { tf, notImplemented } from 'ts231n';");
     expect(out).toContain('  // TODO: add every margin to loss.\n  // Second instruction line.\n');
     expect(out).toContain("  throw notImplemented('svmLossNaive', 'cs231n/x.ts');\n");
     expect(out).toContain('  return loss;\n}');
@@ -81,7 +81,7 @@ describe('solution markers', () => {
     expect(blocks.map((b) => enclosingFunctionName(source, b.begin))).toEqual(['new Net', 'Net.loss', 'helper']);
     const out = transformTypeScript(src, ctx);
     // No runtime import to extend: a new import line is added at the top.
-    expect(out.startsWith("import { notImplemented } from '../../../kernel/runtime';\n")).toBe(true);
+    expect(out.startsWith("import { notImplemented } from 'ts231n';\n")).toBe(true);
     expect(out.match(/throw notImplemented/g)).toHaveLength(3);
   });
 
@@ -124,7 +124,7 @@ describe('notebooks', () => {
         metadata: { execution: { 'iopub.execute_input': '2026-01-01' }, tags: ['keep'] },
         execution_count: 3,
         outputs: [{ output_type: 'stream', name: 'stdout', text: ['hi\n'] }],
-        source: "import { tf, record } from '../../kernel/runtime';\nconst a = 1;",
+        source: "import { tf, record } from 'ts231n';\nconst a = 1;",
       },
       {
         cell_type: 'code',
@@ -140,7 +140,7 @@ describe('notebooks', () => {
     nbformat: 4,
     nbformat_minor: 5,
   };
-  const nbCtx: FileContext = { sourcePath: 'solutions/a/svm.ipynb', relPath: 'svm.ipynb', runtimeImport: '../../kernel/runtime' };
+  const nbCtx: FileContext = { sourcePath: 'solutions/a/svm.ipynb', relPath: 'svm.ipynb' };
 
   it('a notebook loses its outputs and answers, keeps ids and metadata, and gets a throw per block', () => {
     const out = JSON.parse(transformNotebook(JSON.stringify(nb), nbCtx));
@@ -156,7 +156,7 @@ describe('notebooks', () => {
     }
     expect(out.cells[1].metadata).toEqual({ tags: ['keep'] });
     // notImplemented is added to the notebook's runtime import.
-    expect(out.cells[1].source.join('')).toBe("import { tf, record, notImplemented } from '../../kernel/runtime';\nconst a = 1;");
+    expect(out.cells[1].source.join('')).toBe("import { tf, record, notImplemented } from 'ts231n';\nconst a = 1;");
     const search = out.cells[2].source.join('');
     expect(search).toContain('// TODO: random search over learning rates. Keep the best.\n');
     expect(search).toContain("throw notImplemented('random search over learning rates', 'svm.ipynb');\n");
@@ -197,6 +197,21 @@ describe('the committed starter', () => {
     }
   });
 
+  it('the starter has no notebook sources (*.nb.ts) and imports the kit only by its package name', () => {
+    const files = generateStarter(REPO, 'assignment1');
+    expect(fs.readdirSync(path.join(REPO, 'solutions', 'assignment1')).some((f) => f.endsWith('.nb.ts'))).toBe(true);
+    expect([...files.keys()].filter((rel) => rel.endsWith('.nb.ts'))).toEqual([]);
+    for (const [rel, content] of files) {
+      if (!/\.(ts|ipynb)$/.test(rel)) continue;
+      const text = content.toString('utf8');
+      // Every import leaves the assignment folder only through 'ts231n' or 'ts231n/datasets'.
+      const outside = [...text.matchAll(/from\s*\\?['"]([^'"\\]+)\\?['"]/g)].map((m) => m[1]).filter((s) => !s.startsWith('./') && !s.startsWith('../'));
+      const escapes = [...text.matchAll(/from\s*\\?['"](\.\.\/[^'"\\]+)/g)].map((m) => path.posix.join(path.posix.dirname(rel), m[1])).filter((p) => p.startsWith('..'));
+      expect({ rel, outside: outside.filter((s) => s !== 'ts231n' && s !== 'ts231n/datasets'), escapes }).toEqual({ rel, outside: [], escapes: [] });
+    }
+    expect(files.get('knn.ipynb')!.toString('utf8')).toContain("from 'ts231n/datasets'");
+  });
+
   it('diffStarter reports changed, missing and stale files; writeStarter repairs them', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'starter-'));
     try {
@@ -220,12 +235,12 @@ describe('the committed starter', () => {
 
   it('`build:starter --check` passes on the committed tree and fails (exit 1) on a stale one', () => {
     const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
-    const ok = spawnSync(tsx, ['scripts/buildStarter.ts', '--check'], { cwd: REPO, encoding: 'utf8' });
+    const ok = spawnSync(tsx, ['scripts/starter/cli.ts', '--check'], { cwd: REPO, encoding: 'utf8' });
     expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     expect(ok.stdout).toMatch(/assignment1: up to date/);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'starter-'));
     try {
-      const stale = spawnSync(tsx, ['scripts/buildStarter.ts', '--check', '--out', tmp, 'assignment1'], { cwd: REPO, encoding: 'utf8' });
+      const stale = spawnSync(tsx, ['scripts/starter/cli.ts', '--check', '--out', tmp, 'assignment1'], { cwd: REPO, encoding: 'utf8' });
       expect(stale.status).toBe(1);
       expect(stale.stderr).toMatch(/missing {2}cs231n\/classifiers\/linearSvm\.ts/);
       expect(stale.stderr).toMatch(/run `npm run build:starter`/);
@@ -286,7 +301,8 @@ describe('every starter function throws NotImplementedError naming itself', () =
   function todoFunctions(): Map<string, string> {
     const root = path.join(REPO, 'solutions', 'assignment1');
     const found = new Map<string, string>();
-    for (const rel of fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const modules = fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.nb.ts'));
+    for (const rel of modules) {
       const text = fs.readFileSync(path.join(root, rel), 'utf8');
       const source = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true);
       for (const b of parseCodeMarkers(text)) found.set(enclosingFunctionName(source, b.begin) as string, rel.split(path.sep).join('/'));

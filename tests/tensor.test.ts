@@ -49,7 +49,16 @@ describe('backend choice', () => {
     expect(info.name).toBe('wasm');
     expect(info.simd).toBe(true); // Node ≥ 16 runs the SIMD binary
     expect(info.threads).toBe(1); // TS231N_THREADS unset
-    expect(describeBackend(info).split('\n')[0]).toBe('backend: wasm (SIMD, 1 thread)');
+    const lines = describeBackend(info).split('\n');
+    if (info.blas) {
+      // OpenBLAS runs the GEMM-shaped kernels (tests/tensorNative.test.ts), XNNPACK the rest
+      expect(lines[0]).toMatch(/^backend: wasm \+ OpenBLAS \d+\.\d+\.\d+ \(\w+\), 1 thread$/);
+      expect(lines[1]).toBe(`OpenBLAS: ${info.nativeKernels!.join(', ')}`);
+      expect(lines[2]).toBe('XNNPACK (SIMD, 1 thread): every other kernel');
+    } else {
+      expect(lines[0]).toBe('backend: wasm (SIMD, 1 thread)');
+      expect(lines[1]).toBe(`OpenBLAS not used: ${info.blasNote}`);
+    }
   });
 
   it('useBackend("cpu") forces the reference backend, and back to wasm', async () => {

@@ -8,18 +8,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CASES } from '../bench/cases';
+import { ready, tf } from '../kernel/runtime/tensor';
+import { randn, seed } from '../kernel/runtime/random';
 
 const ROOT = path.resolve(__dirname, '..');
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
 describe('npm run bench', () => {
-  it('has the six cases of the course, with FLOP counts where they are compute bound', () => {
-    expect(CASES.map((c) => c.id)).toEqual(['matmul', 'knn', 'conv_fwd', 'conv_fwd_bwd', 'mlp_step', 'maxpool_fwd_bwd']);
+  it('has the cases of the course, with FLOP counts where they are compute bound', () => {
+    expect(CASES.map((c) => c.id)).toEqual([
+      'matmul', 'knn', 'conv_fwd', 'conv_fwd_bwd', 'mlp_step', 'maxpool_fwd_bwd', 'fc_step', 'convnet_cifar', 'convnet_mnist',
+    ]);
     expect(CASES.find((c) => c.id === 'matmul')!.flops).toBe(2 * 1024 ** 3);
     expect(CASES.find((c) => c.id === 'conv_fwd_bwd')!.flops).toBe(3 * CASES.find((c) => c.id === 'conv_fwd')!.flops!);
   });
 
-  (hasNumpy ? it : it.skip)('the numpy twins equal direct loops (conv forward/backward, max-pool, kNN)', () => {
+  (hasNumpy ? it : it.skip)('the numpy twins equal direct loops (conv, max-pool, kNN) and finite differences (batchnorm, softmax)', () => {
     const r = spawnSync('python3', [path.join(ROOT, 'bench/numpy_bench.py'), '--selftest'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('ok');
@@ -70,6 +74,24 @@ describe('npm run bench', () => {
   it('bad options are one line and exit code 2', () => {
     const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bench/index.ts', '--cases', 'fft'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('bench: unknown case fft: use matmul, knn, conv_fwd, conv_fwd_bwd, mlp_step, maxpool_fwd_bwd');
+    expect(r.stderr.trim()).toBe(`bench: unknown case fft: use ${CASES.map((c) => c.id).join(', ')}`);
+  });
+
+  it('the training-step rows compute a loss and every gradient (ConvNet at init: loss ≈ ln 10)', async () => {
+    await ready();
+    seed(3);
+    for (const id of ['convnet_mnist', 'fc_step']) {
+      const env = CASES.find((c) => c.id === id)!.setup(tf, (s) => randn(s));
+      const [loss, ...grads] = env.run();
+      if (id === 'convnet_mnist') {
+        expect(Math.abs(loss.dataSync()[0] - Math.log(10))).toBeLessThan(0.01);
+        expect(grads.map((g) => g.shape)).toEqual([[50, 28, 28, 1], [7, 7, 1, 32], [32], [6272, 100], [100], [100, 10], [10]]);
+      } else {
+        expect(grads).toHaveLength(1 + 5 + 5 + 4 + 4);
+      }
+      for (const g of grads) expect(g.dataSync().every(Number.isFinite)).toBe(true);
+      tf.dispose([loss, ...grads]);
+      env.dispose();
+    }
   });
 });

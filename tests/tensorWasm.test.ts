@@ -5,6 +5,7 @@
  */
 import { tf, useBackend } from '../kernel/runtime/tensor';
 import { stockWasmKernel, swapOperands } from '../kernel/runtime/wasm';
+import { setNativeGemm } from '../kernel/runtime/blas/openblas';
 import { compareWasmToCpu, randn, runOn, WASM_CPU_RTOL, normals, size } from './tensorHelpers';
 
 type Pad = 'same' | 'valid' | number;
@@ -19,9 +20,12 @@ async function expectClose(name: string, f: () => tf.Tensor | tf.Tensor[]): Prom
 
 beforeAll(async () => {
   await useBackend('wasm'); // registers the fixes and stashes the stock kernels
+  // These are the XNNPACK kernels: keep OpenBLAS (tests/tensorNative.test.ts) out of the way.
+  setNativeGemm(false);
 });
 
 afterAll(() => {
+  setNativeGemm(true);
   // The measured errors behind WASM_CPU_RTOL (printed so docs can quote them).
   const worst = Math.max(...Object.values(measured));
   process.stdout.write(`wasm vs cpu: worst relative error ${worst.toExponential(2)} over ${Object.keys(measured).length} cases\n`);
@@ -169,6 +173,16 @@ describe('Conv2DBackpropInput (stride 1 as a convolution with the flipped filter
     ['stride 2, same (stock kernel)', [3, 9, 11, 3], [5, 3, 3, 6], 2, 'same'],
     ['strides [2, 1], valid (stock kernel)', [2, 9, 8, 3], [3, 3, 3, 4], [2, 1], 'valid'],
   ];
+  it('conv2dTranspose with a dy larger than the forward output returns outputShape, equal to cpu', async () => {
+    // x [1, 8, 8, 8] with outputShape [1, 4, 4, 8]: the kit's kernel once returned [1, 8, 8, 8]
+    const f = () => tf.conv2dTranspose(randn([1, 8, 8, 8], 50) as tf.Tensor4D, randn([8, 8, 8, 8], 51) as tf.Tensor4D, [1, 4, 4, 8], 1, 'same');
+    await expectClose('conv2dTranspose, dy not the forward size', f);
+    await useBackend('wasm');
+    const y = tf.tidy(f);
+    expect(y.shape).toEqual([1, 4, 4, 8]);
+    expect((await y.data()).length).toBe(4 * 4 * 8);
+    y.dispose();
+  });
   it.each(cases)('dx of %s equals cpu', async (_name, xs, ws, stride, pad) => {
     await expectClose(`dx ${_name}`, () => {
       const w = randn(ws, 16) as tf.Tensor4D;

@@ -3,11 +3,8 @@
  * what was found (hidden items never show their expected value), and the student's own error text
  * with its cell or file line.
  */
+import { escapeHtml as esc } from '../../kernel/protocol';
 import type { StudentResult } from '../types';
-
-function esc(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-}
 
 export function feedbackHtml(r: StudentResult, assignmentTitle: string): string {
   const rows = r.items

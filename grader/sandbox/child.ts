@@ -1,6 +1,7 @@
 /**
  * The grader's child process. The grader transpiles this file on its own (it imports only Node
- * built-ins and types) and starts it under the Node permission model (see ../run.ts).
+ * built-ins and types; kernel/protocol and kernel/engine it requires from the repository at run
+ * time) and starts it under the Node permission model (see ../run.ts).
  *
  * It receives its configuration over IPC, installs a `.ts` loader (TypeScript's transpileModule:
  * no esbuild service process, which the sandbox forbids), hardens the runtime when it runs a
@@ -12,6 +13,7 @@ import * as path from 'path';
 import Module = require('module');
 import type { ChildConfig, ChildMessage, ParentMessage, Task } from './protocol';
 import type { StudentError } from '../types';
+import type { EngineLike, RecordPayload } from '../../kernel/protocol';
 
 // Under the permission model fs.existsSync throws for a path outside the allowed folders; code
 // that probes for optional files (data roots, fonts) expects `false`, as Node documents.
@@ -29,7 +31,6 @@ const nonce = process.env.TS231N_GRADER_NONCE ?? '';
 delete process.env.TS231N_GRADER_NONCE;
 const rawSend = process.send!.bind(process);
 const realExit = process.exit.bind(process);
-const RECORD_MIME = 'application/vnd.ts231n.record+json';
 
 function send(m: ChildMessage): void {
   rawSend({ ...m, nonce });
@@ -37,43 +38,46 @@ function send(m: ChildMessage): void {
 
 let currentWhere = 'startup';
 
-/** The part of kernel/engine's contract (contract 2) the child uses. */
-interface ExecuteHooks {
-  stdout?(text: string): void;
-  stderr?(text: string): void;
-  display?(bundle: Record<string, unknown>, options: unknown): void;
+/** kernel/engine's Engine, as far as the child uses it (contract 2 in docs/architecture.md). */
+type EngineClass = new (opts: { cwd: string }) => Pick<EngineLike, 'execute' | 'dispose'>;
+
+/** kernel/protocol, required from the repository (this file is transpiled alone, so no relative import). */
+function protocol(repoRoot: string): typeof import('../../kernel/protocol') {
+  return require(path.join(repoRoot, 'kernel', 'protocol'));
 }
-interface ExecuteReply {
-  status: 'ok' | 'error';
-  error?: { ename: string; evalue: string; traceback: string[] };
-}
-type EngineClass = new (opts: { cwd: string }) => { execute(code: string, hooks?: ExecuteHooks): Promise<ExecuteReply>; dispose(): void };
 
 /**
- * The permission model refuses to list or stat the scratch root (it is not readable: it holds the
- * links to kernel/, datasets/, node_modules/), and TypeScript's module resolution skips every
- * lookup under a folder it believes missing — so `../../datasets` would not type-check in a cell.
- * Tell TypeScript what the folders above the assignment hold: the next folder down and, in the
- * scratch root, the links. (tslab's system object inherits from ts.sys.)
+ * The permission model refuses to list or stat a folder the child may not read as a whole, and
+ * TypeScript's module resolution skips every lookup under a folder it believes missing. Two such
+ * folders matter:
+ * - the scratch root and the folders above the assignment (the scratch root holds node_modules/):
+ *   TypeScript is told what they hold, the next folder down and, in the scratch root, node_modules;
+ * - the repository root and its node_modules/. The cells import the runtime as `ts231n`, whose
+ *   real path is kernel/runtime: its `../../datasets` (ts231n/datasets) and its `@tensorflow/tfjs`
+ *   resolve through them. The child may read kernel/, datasets/ and each package, not these two
+ *   folders themselves, so TypeScript is told they exist (reading them stays refused). Without
+ *   that, `ts231n/datasets` would export nothing and `tf` would have no types.
+ * (tslab's system object inherits from ts.sys.)
  */
 function showAncestors(repoRoot: string, assignmentRoot: string, scratch: string): void {
   // kernel/engine knows which TypeScript builds tslab type-checks with.
   const { checkerSystems } = require(path.join(repoRoot, 'kernel', 'engine')) as { checkerSystems(): import('typescript').System[] };
-  for (const sys of checkerSystems()) patchSys(sys, assignmentRoot, scratch);
+  const repoFolders = new Set([path.resolve(repoRoot), path.resolve(repoRoot, 'node_modules')]);
+  for (const sys of checkerSystems()) patchSys(sys, assignmentRoot, scratch, repoFolders);
 }
 
-function patchSys(sys: import('typescript').System, assignmentRoot: string, scratch: string): void {
+function patchSys(sys: import('typescript').System, assignmentRoot: string, scratch: string, repoFolders: Set<string>): void {
   const { directoryExists, getDirectories } = { directoryExists: sys.directoryExists.bind(sys), getDirectories: sys.getDirectories.bind(sys) };
   const ancestor = (p: string) => {
     const dir = path.resolve(p);
     return dir !== assignmentRoot && (assignmentRoot + path.sep).startsWith(dir === path.sep ? dir : dir + path.sep) && (dir + path.sep).startsWith(scratch + path.sep);
   };
-  sys.directoryExists = (p: string) => ancestor(p) || directoryExists(p);
+  sys.directoryExists = (p: string) => ancestor(p) || repoFolders.has(path.resolve(p)) || directoryExists(p);
   sys.getDirectories = (p: string) => {
     if (!ancestor(p)) return getDirectories(p);
     const dir = path.resolve(p);
     const next = path.relative(dir, assignmentRoot).split(path.sep)[0];
-    return dir === scratch ? [...new Set([next, 'kernel', 'datasets', 'node_modules', 'home'])] : [next];
+    return dir === scratch ? [...new Set([next, 'node_modules', 'home'])] : [next];
   };
 }
 
@@ -90,13 +94,13 @@ function installTsLoader(repoRoot: string): void {
   };
 }
 
-/** Freeze what a submission could patch to forge values: tf, the runtime's modules (record, check, …). */
+/** Freeze what a submission could patch to forge values: tf, the runtime's modules (record, check, …), the codec. */
 function harden(repoRoot: string): void {
-  const runtimeDir = path.join(repoRoot, 'kernel', 'runtime') + path.sep;
+  const frozenDirs = ['runtime', 'protocol'].map((d) => path.join(repoRoot, 'kernel', d) + path.sep);
   const tf = require(path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs'));
   for (const [file, mod] of Object.entries(require.cache)) {
     if (!mod) continue;
-    if (file.startsWith(runtimeDir) || /node_modules[\\/]@tensorflow[\\/]/.test(file)) {
+    if (frozenDirs.some((d) => file.startsWith(d)) || /node_modules[\\/]@tensorflow[\\/]/.test(file)) {
       try {
         Object.freeze(mod.exports);
       } catch {
@@ -139,6 +143,7 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
   const cwd = path.dirname(file);
   process.chdir(cwd);
   const { Engine } = require(path.join(cfg.repoRoot, 'kernel', 'engine')) as { Engine: EngineClass };
+  const { RECORD_MIME } = protocol(cfg.repoRoot);
   const engine = new Engine({ cwd });
   const errors: StudentError[] = [];
   const notes: string[] = [];
@@ -160,8 +165,8 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
       stdout: keep,
       stderr: keep,
       display(bundle) {
-        const rec = bundle[RECORD_MIME] as { id?: unknown; value?: unknown; notImplemented?: { fn: string; file: string } } | undefined;
-        if (rec && typeof rec.id === 'string') send({ t: 'record', task: task.name, id: rec.id, value: rec.value as never, notImplemented: rec.notImplemented, where });
+        const rec = bundle[RECORD_MIME] as Partial<RecordPayload> | undefined;
+        if (rec && typeof rec.id === 'string') send({ t: 'record', task: task.name, id: rec.id, value: rec.value, notImplemented: rec.notImplemented, where });
         else if (bundle['text/plain']) keep(String(bundle['text/plain']));
       },
     });

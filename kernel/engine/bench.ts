@@ -2,15 +2,18 @@
  * Engine timings: `npx tsx kernel/engine/bench.ts [cwd]` prints one JSON line.
  *  - startMs: new Engine() (loads tslab's TypeScript and builds the first program)
  *  - firstCellMs: the first, trivial cell (type checker warm-up)
- *  - runtimeImportMs: a cell importing ../../kernel/runtime (loads tfjs)
+ *  - runtimeImportMs: a cell importing the runtime as `ts231n` (loads tfjs)
  *  - perCell: distribution over 20 trivial cells that read earlier state (the per-cell overhead)
  */
 import * as os from 'os';
 import * as path from 'path';
 import { Engine } from './index';
+import { CommandLineError, parseCommandLine } from '../../scripts/commandLine';
 
 async function main(): Promise<void> {
-  const cwd = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', 'solutions', 'assignment1'));
+  const { positionals } = parseCommandLine(process.argv.slice(2), {}, true);
+  if (positionals.length > 1) throw new CommandLineError(`one folder at most, got ${positionals.join(' ')}`);
+  const cwd = path.resolve(positionals[0] ?? path.join(__dirname, '..', '..', 'solutions', 'assignment1'));
   const t0 = performance.now();
   const engine = new Engine({ cwd });
   const startMs = performance.now() - t0;
@@ -18,8 +21,7 @@ async function main(): Promise<void> {
   const first = await engine.execute('const a = 1;\na + 1');
   const firstCellMs = performance.now() - t;
   t = performance.now();
-  const rt = path.relative(cwd, path.join(__dirname, '..', 'runtime')).split(path.sep).join('/');
-  const imp = await engine.execute(`import { tf } from '${rt.startsWith('.') ? rt : './' + rt}';\ntf.ones([2]).shape`);
+  const imp = await engine.execute("import { tf } from 'ts231n';\ntf.ones([2]).shape");
   const runtimeImportMs = performance.now() - t;
   const per: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -46,5 +48,5 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(`bench failed: ${e?.message ?? e}`);
-  process.exit(1);
+  process.exit(e instanceof CommandLineError ? 2 : 1);
 });

@@ -1,23 +1,14 @@
 /**
  * Routes what a cell prints and displays to the caller's hooks while it runs, then restores the
- * real streams and the previous display sink.
+ * real streams and the previous display sink (contracts 2 and 4 in docs/architecture.md).
  *
  * Cells run in the process's main context, so the streams and the display sink are taken from
  * there (see mainContext.ts).
  */
 import { mainGlobal, mainProcess } from './mainContext';
-import type { DisplayOptions, MimeBundle } from '../runtime/output';
+import { DISPLAY_SINK_KEY as SINK, type DisplayOptions, type ExecuteHooks, type MimeBundle } from '../protocol';
 
-export type { DisplayOptions, MimeBundle };
-
-export interface ExecuteHooks {
-  stdout?(text: string): void;
-  stderr?(text: string): void;
-  display?(bundle: MimeBundle, options: DisplayOptions): void;
-}
-
-
-const SINK = Symbol.for('ts231n.displaySink');
+export type { DisplayOptions, ExecuteHooks, MimeBundle };
 
 type Write = NodeJS.WriteStream['write'];
 

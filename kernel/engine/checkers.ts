@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { Converter, Tslab } from './tslab';
 import { ModuleTracker } from './modules';
+import { kitPackagePaths } from './kitPackage';
 
 /**
  * Type checkers by folder. Building one takes seconds (parsing the standard library and Node's
@@ -21,7 +22,12 @@ export function acquireChecker(tslab: Tslab, cwd: string): Checker {
   let c = checkers.get(cwd);
   if (!c) {
     const tracker = new ModuleTracker(tslab.ts.FileWatcherEventKind);
-    const converter = tslab.createConverter({ cwd: cwd.split(path.sep).join('/'), watchFile: tracker.watchFile, watchDirectory: tracker.watchDirectory });
+    const converter = tslab.createConverter({
+      cwd: cwd.split(path.sep).join('/'),
+      watchFile: tracker.watchFile,
+      watchDirectory: tracker.watchDirectory,
+      paths: kitPackagePaths(),
+    });
     c = { converter, tracker, users: 0, lastUsed: 0 };
     checkers.set(cwd, c);
   }

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { executeNotebook, executedNotebook } from './notebook';
+import { CommandLineError, parseCommandLine } from '../../scripts/commandLine';
 
 interface Args {
   files: string[];
@@ -24,20 +25,21 @@ function usage(problem: string): never {
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { files: [], quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--quick') a.quick = true;
-    else if (arg === '--timeout') {
-      const s = Number(argv[++i]);
-      if (!(s > 0)) usage(`--timeout needs a positive number of seconds, got ${argv[i]}`);
-      a.timeoutS = s;
-    } else if (arg === '--out') {
-      a.out = argv[++i];
-      if (!a.out) usage('--out needs a file name');
-    } else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
-    else a.files.push(arg);
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, { quick: { type: 'boolean' }, timeout: { type: 'string' }, out: { type: 'string' } }, true);
+  } catch (e) {
+    if (e instanceof CommandLineError) usage(e.message);
+    throw e;
   }
+  const { values, positionals } = parsed;
+  const a: Args = { files: positionals, quick: values.quick ?? false, out: values.out };
+  if (values.timeout !== undefined) {
+    const s = Number(values.timeout);
+    if (!(s > 0)) usage(`--timeout needs a positive number of seconds, got ${values.timeout}`);
+    a.timeoutS = s;
+  }
+  if (a.out === '') usage('--out needs a file name');
   if (!a.files.length) usage('no notebook given');
   if (a.out && a.files.length !== 1) usage('--out works with one notebook at a time');
   return a;

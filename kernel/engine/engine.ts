@@ -1,5 +1,6 @@
 /**
- * Runs TypeScript cells with shared state, the way a notebook kernel does (contract 2).
+ * Runs TypeScript cells with shared state, the way a notebook kernel does (contract 2 in
+ * docs/architecture.md; the types are in kernel/protocol/engine.ts).
  *
  * Each cell is type-checked and converted by tslab's converter against the declarations of the
  * cells before it; top-level names become properties of one `locals` object that every cell reads
@@ -13,27 +14,14 @@ import * as vm from 'vm';
 import { loadTslab, type Converter, type Tslab } from './tslab';
 import { acquireChecker, releaseChecker } from './checkers';
 import { composeLineMaps, type LineMap } from './lineMap';
-import { captureOutput, type ExecuteHooks, type MimeBundle } from './capture';
+import { captureOutput } from './capture';
 import { mainGlobal, mainProcess, NodeModule } from './mainContext';
-import { cellFileName, compileError, runtimeError, type ErrorInfo } from './errors';
+import { cellFileName, compileError, runtimeError } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
+import { MIME_BUNDLE_OF_KEY, type CompleteReply, type EngineLike, type ErrorInfo, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../protocol';
+import { installKitResolution } from './kitPackage';
 
-export type { ExecuteHooks, MimeBundle };
-export type { DisplayOptions } from './capture';
-
-export interface ExecuteReply {
-  status: 'ok' | 'error' | 'aborted';
-  executionCount: number;
-  /** The value of a final expression (execute_result), if any. */
-  result?: MimeBundle;
-  error?: ErrorInfo;
-}
-
-export interface CompleteReply {
-  matches: string[];
-  cursorStart: number;
-  cursorEnd: number;
-}
+export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
 
 /** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
 export class InterruptError extends Error {
@@ -51,8 +39,8 @@ export class EngineError extends Error {
   }
 }
 
+/** Private to this file: how a cell's script finds its exports and require (no other module reads it). */
 const CELL_ARGS = Symbol.for('ts231n.engine.cellArgs');
-const MIME_BUNDLE_OF = Symbol.for('ts231n.mimeBundleOf');
 /** tslab puts `export {};` and a newline before the cell. */
 const PREFIX_LINES = 1;
 
@@ -85,7 +73,7 @@ function isScriptInterrupt(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
 }
 
-export class Engine {
+export class Engine implements EngineLike {
   readonly cwd: string;
   private readonly tslab: Tslab;
   private readonly converter: Converter;
@@ -114,6 +102,7 @@ export class Engine {
     this.cwd = cwd;
     this.tslab = loadTslab();
     ensureTsLoader(this.tslab.ts);
+    installKitResolution();
     const checker = acquireChecker(this.tslab, cwd);
     this.tracker = checker.tracker;
     this.converter = checker.converter;
@@ -238,7 +227,7 @@ export class Engine {
 
   private bundleOf(value: unknown): MimeBundle | undefined {
     if (value === undefined) return undefined;
-    const viaRuntime = mainGlobal[MIME_BUNDLE_OF];
+    const viaRuntime = mainGlobal[MIME_BUNDLE_OF_KEY];
     if (typeof viaRuntime === 'function') {
       try {
         const bundle = (viaRuntime as (v: unknown) => MimeBundle | undefined)(value);

@@ -7,12 +7,9 @@ import * as util from 'util';
 import type { Diagnostic } from './tslab';
 import type { LineMap } from './lineMap';
 import { loadedLineTables } from './modules';
+import type { ErrorInfo } from '../protocol';
 
-export interface ErrorInfo {
-  ename: string;
-  evalue: string;
-  traceback: string[];
-}
+export type { ErrorInfo } from '../protocol';
 
 /** The file name a cell's code runs under; `In[3]` in raw stacks. */
 export function cellFileName(executionCount: number): string {

@@ -1,4 +1,4 @@
-/** kernel/engine: runs TypeScript cells with shared state (contract 2); the only module that knows tslab. */
+/** kernel/engine: runs TypeScript cells with shared state (contract 2 in docs/architecture.md); the only module that knows tslab. */
 export { Engine, EngineError, InterruptError } from './engine';
 export type { ExecuteHooks, ExecuteReply, CompleteReply, MimeBundle, DisplayOptions } from './engine';
 export { executeNotebook, executedNotebook, NotebookError } from './notebook';

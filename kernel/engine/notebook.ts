@@ -7,8 +7,7 @@ import * as path from 'path';
 import { Engine, type ExecuteReply, type MimeBundle, type DisplayOptions } from './engine';
 import { mainProcess } from './mainContext';
 import { Watchdog } from './watchdog';
-
-const RECORD_MIME = 'application/vnd.ts231n.record+json';
+import { RECORD_MIME, type Encoded, type RecordPayload } from '../protocol';
 
 export type NbOutput =
   | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
@@ -25,8 +24,8 @@ export interface NotebookCellRun {
 
 export interface NotebookRun {
   cells: NotebookCellRun[];
-  /** id → encoded value (kernel/runtime/record.ts `encodeValue`), the last record of each id. */
-  records: Record<string, unknown>;
+  /** id → encoded value (contract 3 in docs/architecture.md), the last record of each id. */
+  records: Record<string, Encoded | undefined>;
 }
 
 export interface ExecuteNotebookOptions {
@@ -68,7 +67,7 @@ function readNotebook(file: string): RawNotebook {
 
 /** Collects a cell's outputs as nbformat does: consecutive stream text merged, updates in place. */
 class OutputCollector {
-  readonly records: Record<string, unknown> = {};
+  readonly records: Record<string, Encoded | undefined> = {};
   private readonly byDisplayId = new Map<string, Array<{ data: MimeBundle; metadata: Record<string, unknown> }>>();
   outputs: NbOutput[] = [];
 
@@ -79,7 +78,7 @@ class OutputCollector {
   }
 
   display(bundle: MimeBundle, options: DisplayOptions): void {
-    const rec = bundle[RECORD_MIME] as { id?: unknown; value?: unknown } | undefined;
+    const rec = bundle[RECORD_MIME] as Partial<RecordPayload> | undefined;
     if (rec && typeof rec.id === 'string') this.records[rec.id] = rec.value;
     const metadata = options.metadata ?? {};
     if (options.update && options.displayId) {

@@ -63,6 +63,8 @@ export interface ConverterOptions {
   /** Replaces TypeScript's file watching (no polling, no fs handles): the engine reports changes. */
   watchFile(file: string, cb: WatchCallback): { close(): void };
   watchDirectory(dir: string, cb: (fileName: string) => void): { close(): void };
+  /** compilerOptions.paths: module specifiers resolved to files wherever the cell lives. */
+  paths?: Record<string, string[]>;
 }
 
 /** The TypeScript compiler tslab bundles (the subset the engine uses). */
@@ -123,6 +125,8 @@ const PATCHES: Array<[string, string, string]> = [
   // parsed for each cell and would put test globals in scope. Types that imported packages
   // reference (tfjs → long, seedrandom, …) still load through their references.
   ['only @types/node is global', 'typeRoots: getTypeRoots(),', 'typeRoots: getTypeRoots(), types: ["node"],'],
+  // The kit's package resolves from any folder, also one with no node_modules above it (./kitPackage).
+  ['paths from the options', 'experimentalDecorators: true,', 'experimentalDecorators: true, paths: options.paths,'],
   ['a source map for the cell', 'declaration: true,', 'declaration: true, sourceMap: true,'],
   ['keep the source map', 'let sideOutputs;', 'let sideOutputs; let sourceMapText;'],
   ['capture the source map', 'if (!fileName.endsWith(".js")) {', 'if (fileName.endsWith(".js.map")) { sourceMapText = data; }\n                if (!fileName.endsWith(".js")) {'],

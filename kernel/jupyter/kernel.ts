@@ -116,7 +116,8 @@ export class Kernel {
         return this.execute(req);
       case 'kernel_info_request':
         return this.reply(req, 'kernel_info_reply', this.opts.info);
-      // Jupyter sends and expects cursor positions in code points; so does the engine (contract 2).
+      // Jupyter sends and expects cursor positions in code points; so does the engine (contract 2,
+      // docs/architecture.md).
       case 'complete_request': {
         const code = str(c.code);
         const r = this.engine.complete(code, num(c.cursor_pos, [...code].length));

@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs as parseCommandLine } from 'util';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const KERNELSPEC_DIR = path.join(REPO, 'kernel', 'share', 'jupyter');
@@ -51,19 +52,29 @@ export interface LabOptions {
   passThrough: string[];
 }
 
+/** Our options through Node's parseArgs; every other argument goes to Jupyter unchanged, in order. */
 export function parseArgs(argv: string[]): LabOptions {
+  const { tokens } = parseCommandLine({
+    args: argv,
+    options: { dir: { type: 'string' }, classic: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const o: LabOptions = { dir: '.', classic: false, dryRun: false, passThrough: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--dir') {
-      const v = argv[++i];
-      if (!v) throw new Error('--dir needs a folder, e.g. `npm run lab -- --dir assignments`');
-      o.dir = v;
-    } else if (a.startsWith('--dir=')) o.dir = a.slice('--dir='.length);
-    else if (a === '--classic') o.classic = true;
-    else if (a === '--dry-run') o.dryRun = true;
-    else o.passThrough.push(a);
+  const ours = new Set<number>();
+  for (const t of tokens) {
+    if (t.kind === 'option-terminator') break; // everything after `--` is Jupyter's
+    if (t.kind !== 'option' || !['dir', 'classic', 'dry-run'].includes(t.name) || !t.rawName.startsWith('--')) continue;
+    ours.add(t.index);
+    if (t.name === 'dir') {
+      if (!t.value) throw new Error('--dir needs a folder, e.g. `npm run lab -- --dir assignments`');
+      if (!t.inlineValue) ours.add(t.index + 1);
+      o.dir = t.value;
+    } else if (t.name === 'classic') o.classic = true;
+    else o.dryRun = true;
   }
+  o.passThrough = argv.filter((_, i) => !ours.has(i));
   return o;
 }
 

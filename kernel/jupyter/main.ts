@@ -12,6 +12,7 @@ import { Kernel } from './kernel';
 import { kernelInfo } from './kernelInfo';
 import type { Engine } from '../engine';
 import type { EngineLike, ExecuteReply } from './types';
+import { CommandLineError, parseCommandLine } from '../../scripts/commandLine';
 
 /**
  * Stands in when the engine cannot start (e.g. the npm packages are missing): the kernel stays
@@ -135,9 +136,18 @@ export async function startKernel(connectionFile: string, opts: StartOptions = {
 
 /** CLI: one argument, the connection file. Prints one line and exits 2 on bad input. */
 export function main(argv: string[]): void {
-  const file = argv[0];
-  if (!file || argv.length > 1) {
-    process.stderr.write('usage: kernel.js <connection_file>  (Jupyter passes {connection_file}; see docs/kernel.md)\n');
+  const usage = 'usage: kernel.js <connection_file>  (Jupyter passes {connection_file}; see docs/kernel.md)';
+  let positionals: string[];
+  try {
+    positionals = parseCommandLine(argv, {}, true).positionals;
+  } catch (e) {
+    if (!(e instanceof CommandLineError)) throw e;
+    process.stderr.write(`ts231n kernel: ${e.message}; ${usage}\n`);
+    process.exit(2);
+  }
+  const file = positionals[0];
+  if (!file || positionals.length > 1) {
+    process.stderr.write(`${usage}\n`);
     process.exit(2);
   }
   startKernel(file).catch((e: Error) => {

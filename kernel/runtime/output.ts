@@ -5,33 +5,21 @@
  * into a Jupyter `display_data` / `update_display_data` message or a notebook output. Outside a
  * notebook there is no sink and helpers print their text/plain form to stdout.
  *
- * The sink lives on globalThis under a registered symbol so that every copy of this module
- * (the engine's and the cells') sees the same one.
+ * The sink lives on globalThis under a registered symbol (kernel/protocol/keys.ts) so that every
+ * copy of this module (the engine's and the cells') sees the same one.
  */
-export type MimeBundle = Record<string, unknown>;
+import { DISPLAY_SINK_KEY, type DisplayOptions, type DisplaySink, type MimeBundle } from '../protocol';
 
-export interface DisplayOptions {
-  /** Names the output so a later call with `update: true` replaces it in place. */
-  displayId?: string;
-  /** Replace the output with this displayId (Jupyter `update_display_data`). */
-  update?: boolean;
-  /** nbformat output metadata, e.g. `{ 'image/png': { width: 320 } }`. */
-  metadata?: Record<string, unknown>;
-}
+export type { DisplayOptions, DisplaySink, MimeBundle };
 
-export interface DisplaySink {
-  display(bundle: MimeBundle, options?: DisplayOptions): void;
-}
-
-const KEY = Symbol.for('ts231n.displaySink');
-type Holder = { [KEY]?: DisplaySink | null };
+type Holder = { [DISPLAY_SINK_KEY]?: DisplaySink | null };
 
 export function setDisplaySink(sink: DisplaySink | null): void {
-  (globalThis as Holder)[KEY] = sink;
+  (globalThis as Holder)[DISPLAY_SINK_KEY] = sink;
 }
 
 export function getDisplaySink(): DisplaySink | null {
-  return (globalThis as Holder)[KEY] ?? null;
+  return (globalThis as Holder)[DISPLAY_SINK_KEY] ?? null;
 }
 
 /** Show a MIME bundle: through the sink in a notebook, as its text/plain on stdout elsewhere. */

@@ -4,11 +4,13 @@
  * Order of preference: `tensorflow` (@tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node; both
  * optional dependencies), `wasm` (@tensorflow/tfjs-backend-wasm, SIMD, with the kernel fixes of
  * ./wasm registered), `cpu` (pure JS, the correctness reference). `TS231N_BACKEND` or
- * `useBackend(name)` forces one; `TS231N_THREADS=N` asks for N wasm threads (default 1).
- * See docs/tensor-core.md.
+ * `useBackend(name)` forces one; `TS231N_THREADS=N` asks for N threads (wasm and OpenBLAS; default 1).
+ * Under wasm, the GEMM-shaped kernels run on OpenBLAS where it is installed (`TS231N_BLAS=off`:
+ * XNNPACK only). See docs/tensor-core.md.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmFixes } from './wasm';
+import { blasStatus, BlasInfo, startOpenBlas } from './blas/openblas';
+import { NATIVE_KERNELS, registerWasmFixes } from './wasm';
 import { startWasm } from './wasm/threads';
 
 export { tf };
@@ -28,6 +30,12 @@ export interface BackendInfo {
   threads?: number;
   /** wasm only: why fewer threads run than TS231N_THREADS asked for. */
   threadsNote?: string;
+  /** wasm only: the BLAS that runs `nativeKernels` (every other kernel runs on XNNPACK / wasm). */
+  blas?: BlasInfo;
+  /** wasm only, with `blas`: the kernels it runs. */
+  nativeKernels?: string[];
+  /** wasm only: why OpenBLAS is not in use. */
+  blasNote?: string;
 }
 
 /** A backend that was asked for by name and cannot start. */
@@ -87,6 +95,7 @@ async function tryWasm(): Promise<boolean> {
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmFixes();
     state.wasm = await startWasm(requestedThreads());
+    startOpenBlas(requestedThreads());
     return true;
   } catch (e) {
     state.skipped.push(`wasm: ${firstLine(e)}`);
@@ -143,15 +152,32 @@ export function backendInfo(): BackendInfo {
     info.simd = state.wasm.simd;
     info.threads = state.wasm.threads;
     if (state.wasm.note) info.threadsNote = state.wasm.note;
+    const blas = blasStatus();
+    if (blas.info) {
+      info.blas = blas.info;
+      info.nativeKernels = [...NATIVE_KERNELS];
+    } else if (blas.note) info.blasNote = blas.note;
   }
   return info;
 }
 
-/** backendInfo() as the lines a person reads, e.g. "backend: wasm (SIMD, 1 thread)". */
+/**
+ * backendInfo() as the lines a person reads, e.g. "backend: wasm (SIMD, 1 thread)", or with
+ * OpenBLAS "backend: wasm + OpenBLAS 0.3.21 (SkylakeX), 1 thread" and a line per path.
+ */
 export function describeBackend(info: BackendInfo = backendInfo()): string {
-  const extra = info.name === 'wasm' && info.threads !== undefined
-    ? ` (${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
-  const lines = [`backend: ${info.name}${extra}`];
+  const plural = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  const wasm = info.name === 'wasm' && info.threads !== undefined
+    ? `${info.simd ? 'SIMD' : 'no SIMD'}, ${plural(info.threads)}` : '';
+  const lines: string[] = [];
+  if (info.blas) {
+    lines.push(`backend: wasm + ${info.blas.library} ${info.blas.version} (${info.blas.coreType}), ${plural(info.blas.threads)}`);
+    lines.push(`${info.blas.library}: ${(info.nativeKernels ?? []).join(', ')}`);
+    lines.push(`XNNPACK (${wasm}): every other kernel`);
+  } else {
+    lines.push(`backend: ${info.name}${wasm ? ` (${wasm})` : ''}`);
+    if (info.blasNote) lines.push(`OpenBLAS not used: ${info.blasNote}`);
+  }
   if (info.threadsNote) lines.push(`threads: ${info.threadsNote}`);
   for (const s of info.skipped) lines.push(`skipped ${s}`);
   return lines.join('\n');

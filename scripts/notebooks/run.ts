@@ -13,6 +13,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { executeNotebook, type NotebookRun } from '../../kernel/engine';
+import { RECORD_MIME } from '../../kernel/protocol';
+import { CommandLineError, parseCommandLine } from '../commandLine';
 
 export interface CheckLine {
   id: string;
@@ -38,7 +40,6 @@ export interface NotebookSummary {
 }
 
 const CHECK_LINE = /^([✓✗]) (\S+) — ([\s\S]*)$/;
-const RECORD_MIME = 'application/vnd.ts231n.record+json';
 
 /** The ✓/✗ lines, errors and records in a run's outputs. */
 export function summarise(file: string, run: NotebookRun, quick: boolean, seconds: number, cellSeconds: number[]): NotebookSummary {
@@ -109,29 +110,27 @@ function report(s: NotebookSummary): string {
 const USAGE = 'usage: npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S] notebook.ipynb ...';
 
 async function main(argv: string[]): Promise<number> {
-  let quick = false;
-  let json = false;
-  let outDir: string | undefined;
-  let cellTimeoutMs: number | undefined;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') quick = true;
-    else if (a === '--json') json = true;
-    else if (a === '--out') outDir = argv[++i];
-    else if (a === '--cell-timeout') cellTimeoutMs = Number(argv[++i]) * 1000;
-    else if (a === '--help' || a === '-h') {
-      console.log(USAGE);
-      return 0;
-    } else if (a.startsWith('-')) {
-      console.error(`run: unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else files.push(a);
+  const { values, positionals: files } = parseCommandLine(
+    argv,
+    {
+      quick: { type: 'boolean' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      'cell-timeout': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
-  if (files.length === 0 || (outDir !== undefined && outDir === '') || (cellTimeoutMs !== undefined && !(cellTimeoutMs > 0))) {
-    console.error(`run: ${files.length === 0 ? 'give at least one notebook' : 'bad --out or --cell-timeout value'}\n${USAGE}`);
-    return 2;
-  }
+  const { quick = false, json = false, out: outDir } = values;
+  const cellTimeoutS = values['cell-timeout'] === undefined ? undefined : Number(values['cell-timeout']);
+  if (cellTimeoutS !== undefined && !(cellTimeoutS > 0)) throw new CommandLineError(`--cell-timeout needs a positive number of seconds, got ${values['cell-timeout']}`);
+  if (outDir === '') throw new CommandLineError('--out needs a folder');
+  if (files.length === 0) throw new CommandLineError('give at least one notebook');
+  const cellTimeoutMs = cellTimeoutS === undefined ? undefined : cellTimeoutS * 1000;
   for (const f of files) {
     if (!fs.existsSync(f)) {
       console.error(`run: no such notebook: ${f}`);
@@ -161,7 +160,8 @@ if (require.main === module) {
     (code) => process.exit(code),
     (e) => {
       console.error(`run: ${(e as Error).message}`);
-      process.exit(1);
+      if (e instanceof CommandLineError) console.error(USAGE);
+      process.exit(e instanceof CommandLineError ? 2 : 1);
     },
   );
 }

@@ -4,13 +4,16 @@
  * For an assignment `<name>` the solution is `<repo>/solutions/<name>/` and the starter is
  * `<repo>/assignments/<name>/`: `.ts` files and `.ipynb` notebooks are transformed (see
  * ./transform), every other file is copied byte for byte. Hidden files and folders,
- * `.ipynb_checkpoints` and `node_modules` are skipped. The generated text does not depend on where
- * it is written: import paths are computed for the starter's place in the repository.
+ * `.ipynb_checkpoints` and `node_modules` are skipped, and so are the notebook sources
+ * (`*.nb.ts`, see scripts/notebooks/build.ts): the starter gets the notebooks built from them. The
+ * generated text does not depend on where it is written: files import the runtime by its package
+ * name (`ts231n`), not by a path relative to the repository.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { StarterError } from './errors';
 import { assertNoMarkers, FileContext, transformNotebook, transformTypeScript } from './transform';
+import { SOURCE_SUFFIX } from '../notebooks/build';
 
 export { StarterError } from './errors';
 
@@ -30,13 +33,6 @@ function listFiles(dir: string, rel = ''): string[] {
   return out;
 }
 
-function runtimeImportFor(repoRoot: string, starterDir: string, rel: string): string {
-  const fileDir = path.dirname(path.join(starterDir, rel));
-  let p = path.relative(fileDir, path.join(repoRoot, 'kernel', 'runtime')).split(path.sep).join('/');
-  if (!p.startsWith('.')) p = `./${p}`;
-  return p;
-}
-
 /** The assignments that have a solution tree (folder names under `<repo>/solutions`). */
 export function listAssignments(repoRoot: string): string[] {
   const dir = path.join(repoRoot, 'solutions');
@@ -52,17 +48,11 @@ export function listAssignments(repoRoot: string): string[] {
 export function generateStarter(repoRoot: string, assignment: string): StarterFiles {
   const solutionDir = path.join(repoRoot, 'solutions', assignment);
   if (!fs.existsSync(solutionDir)) throw new StarterError(`no solution tree for "${assignment}"`, { file: path.join('solutions', assignment) });
-  const starterDir = path.join(repoRoot, 'assignments', assignment);
   const files: StarterFiles = new Map();
   for (const rel of listFiles(solutionDir)) {
-    // A notebook's Jupytext source (`<Name>.nb.ts`); the built `<Name>.ipynb` is what students get.
-    if (rel.endsWith('.nb.ts')) continue;
+    if (rel.endsWith(SOURCE_SUFFIX)) continue;
     const abs = path.join(solutionDir, rel);
-    const ctx: FileContext = {
-      sourcePath: path.relative(repoRoot, abs).split(path.sep).join('/'),
-      relPath: rel,
-      runtimeImport: runtimeImportFor(repoRoot, starterDir, rel),
-    };
+    const ctx: FileContext = { sourcePath: path.relative(repoRoot, abs).split(path.sep).join('/'), relPath: rel };
     const bytes = fs.readFileSync(abs);
     if (rel.endsWith('.ts') && !rel.endsWith('.d.ts')) {
       files.set(rel, Buffer.from(transformTypeScript(bytes.toString('utf8'), ctx), 'utf8'));

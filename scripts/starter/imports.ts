@@ -2,12 +2,18 @@
  * Making `notImplemented` available where the generated TODOs call it.
  *
  * If some import already brings `notImplemented` in, nothing changes. Otherwise it is added to an
- * existing named import from the runtime (`… from '../../kernel/runtime'`), or, failing that, a
- * new import line is inserted.
+ * existing named import from the runtime package (`… from 'ts231n'`), or, failing that, a new
+ * import line is inserted. The runtime is imported by its package name, so the line is the same at
+ * every depth of the assignment folder.
  */
+import runtimePackage from '../../kernel/runtime/package.json';
 
+/** The package name notebooks and assignment code import the runtime by (kernel/runtime/package.json). */
+export const RUNTIME_PACKAGE: string = runtimePackage.name;
+
+const escaped = RUNTIME_PACKAGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const IMPORTS_IT = /import\s*(?:type\s+)?\{[^}]*\bnotImplemented\b[^}]*\}\s*from\s*['"][^'"]+['"]/;
-const RUNTIME_IMPORT = /import\s*\{([^}]*)\}(\s*from\s*(['"])(?:\.{1,2}\/)+(?:[\w.-]+\/)*kernel\/runtime(?:\/index)?\3)/;
+const RUNTIME_IMPORT = new RegExp(`import\\s*\\{([^}]*)\\}(\\s*from\\s*(['"])${escaped}\\3)`);
 
 /** True when the text already imports `notImplemented`. */
 export function importsNotImplemented(text: string): boolean {
@@ -32,9 +38,9 @@ export function addToRuntimeImport(text: string): string | null {
   return text.slice(0, m.index) + `import {${updated}}${m[2]}` + text.slice(m.index + m[0].length);
 }
 
-/** Insert `import { notImplemented } from '<path>';` after the last top-of-file import. */
-export function insertImport(text: string, runtimePath: string): string {
-  const line = `import { notImplemented } from '${runtimePath}';`;
+/** Insert `import { notImplemented } from 'ts231n';` after the last top-of-file import. */
+export function insertImport(text: string): string {
+  const line = `import { notImplemented } from '${RUNTIME_PACKAGE}';`;
   const lines = text.split('\n');
   let last = -1;
   let inImport = false;
@@ -60,7 +66,7 @@ export function insertImport(text: string, runtimePath: string): string {
 }
 
 /** Make sure the text can call `notImplemented` (see the module comment). */
-export function ensureNotImplementedImport(text: string, runtimePath: string): string {
+export function ensureNotImplementedImport(text: string): string {
   if (importsNotImplemented(text)) return text;
-  return addToRuntimeImport(text) ?? insertImport(text, runtimePath);
+  return addToRuntimeImport(text) ?? insertImport(text);
 }

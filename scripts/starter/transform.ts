@@ -12,8 +12,6 @@ export interface FileContext {
   sourcePath: string;
   /** Path relative to the assignment folder, shown to students in "not implemented yet: … in <file>". */
   relPath: string;
-  /** Relative import path from the file's folder to kernel/runtime, e.g. '../../../../kernel/runtime'. */
-  runtimeImport: string;
 }
 
 function quote(s: string): string {
@@ -51,7 +49,7 @@ export function transformTypeScript(text: string, ctx: FileContext): string {
     if (!fn) throw new StarterError('a solution block in a .ts file must sit inside a named function or method', { file: ctx.sourcePath, line: b.begin + 1 });
     return throwLine(fn, ctx.relPath);
   });
-  return ensureNotImplementedImport(out, ctx.runtimeImport);
+  return ensureNotImplementedImport(out);
 }
 
 /** The parts of nbformat 4 the generator touches. */
@@ -144,7 +142,7 @@ export function transformNotebook(text: string, ctx: FileContext): string {
       cells[target].source = sourceLines(addToRuntimeImport(sourceText(cells[target])) as string);
     } else {
       const cell = cells[firstBlockCell];
-      cells[firstBlockCell].source = sourceLines(ensureNotImplementedImport(sourceText(cell), ctx.runtimeImport));
+      cells[firstBlockCell].source = sourceLines(ensureNotImplementedImport(sourceText(cell)));
     }
   }
   const out: Notebook = { ...nb, cells };

@@ -12,8 +12,8 @@
 // In practice, batch normalization improves gradient flow, allows higher learning rates, makes training much less dependent on the initialisation, and acts as a mild regulariser. You will implement it in `cs231n/layers.ts` and add it to `FullyConnectedNet`.
 
 // %%
-import { tf, quickMode, seed, randn, randint, record, check, plotLines, showTable, checkGradient, isNotImplementedError } from '../../kernel/runtime';
-import { getData } from '../../datasets';
+import { tf, quickMode, seed, randn, randint, record, check, plotLines, showTable, checkGradient, isNotImplementedError } from 'ts231n';
+import { getData } from 'ts231n/datasets';
 import { batchnormForward, batchnormBackward, batchnormBackwardAlt, BnParam } from './cs231n/layers';
 import { FullyConnectedNet, Params } from './cs231n/classifiers/fcNet';
 import { Solver } from './cs231n/solver';

@@ -8,8 +8,8 @@
 // In this notebook, as in the lecture notes, $p$ is the probability of **keeping** a unit (some years' starter code used $p$ as the probability of dropping one). You will implement `dropoutForward` and `dropoutBackward` in `cs231n/layers.ts` and add dropout to `FullyConnectedNet`.
 
 // %%
-import { tf, quickMode, seed, randn, randint, record, check, plotLines, showTable, checkGradient, isNotImplementedError } from '../../kernel/runtime';
-import { getData } from '../../datasets';
+import { tf, quickMode, seed, randn, randint, record, check, plotLines, showTable, checkGradient, isNotImplementedError } from 'ts231n';
+import { getData } from 'ts231n/datasets';
 import { dropoutForward, dropoutBackward } from './cs231n/layers';
 import { FullyConnectedNet, Params } from './cs231n/classifiers/fcNet';
 import { Solver } from './cs231n/solver';

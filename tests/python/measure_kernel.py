@@ -42,7 +42,7 @@ def once():
         ready = time.time() - t0
         first = timed_cell(kc, "1 + 1")
         second = timed_cell(kc, "2 + 2")
-        runtime = None if NO_RUNTIME else timed_cell(kc, "import { tf } from '../../kernel/runtime';\ntf.tensor([1, 2, 3]).sum().dataSync()[0]")
+        runtime = None if NO_RUNTIME else timed_cell(kc, "import { tf } from 'ts231n';\ntf.tensor([1, 2, 3]).sum().dataSync()[0]")
     finally:
         kc.stop_channels()
         t1 = time.time()

@@ -1,4 +1,4 @@
-import { tf } from '../../../kernel/runtime';
+import { tf } from 'ts231n';
 
 /**
  * Image features for assignment 1: a histogram of oriented gradients (HOG) and a colour

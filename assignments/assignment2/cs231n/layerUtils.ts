@@ -2,7 +2,7 @@
  * "Sandwich" layers: common sequences of layers as one forward and one backward function, so a
  * net can be written in a few lines. Given code: built on the layers in ./layers.
  */
-import { tf } from '../../../kernel/runtime';
+import { tf } from 'ts231n';
 import {
   affineBackward,
   AffineCache,

@@ -3,7 +3,7 @@
  * registry below, so it needs no import of the runtime) and falls back to its own text form when
  * the answer is undefined.
  */
-import { MimeBundle } from '../output';
+import { MIME_BUNDLE_OF_KEY, type MimeBundle } from '../../protocol';
 import { isTensor } from '../record';
 import { Figure } from './figure';
 import { tensorToBundle } from './showTensor';
@@ -29,6 +29,6 @@ export function mimeBundleOf(value: unknown): MimeBundle | undefined {
   return undefined;
 }
 
-/** The engine looks the function up here: `globalThis[Symbol.for('ts231n.mimeBundleOf')]`. */
-export const MIME_BUNDLE_OF_KEY = Symbol.for('ts231n.mimeBundleOf');
+/** The engine looks the function up here: `globalThis[MIME_BUNDLE_OF_KEY]` (kernel/protocol/keys.ts). */
+export { MIME_BUNDLE_OF_KEY };
 (globalThis as { [MIME_BUNDLE_OF_KEY]?: typeof mimeBundleOf })[MIME_BUNDLE_OF_KEY] = mimeBundleOf;

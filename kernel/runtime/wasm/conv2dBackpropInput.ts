@@ -4,7 +4,8 @@
  * dx[n, h, w, ci] = Σ_{i, j, co} dy[n, h + pt − i, w + pl − j, co] · W[i, j, ci, co]
  *                 = conv2d(dy, W̃)   with W̃[i, j, co, ci] = W[fh−1−i, fw−1−j, ci, co]
  * padded by (fh − 1 − pt) on top (and so on), which XNNPACK runs ~3× faster than stock wasm's
- * direct loop. Strided convolutions keep the stock kernel (checked against cpu in the tests).
+ * direct loop. Strided convolutions, and a dy that is not the forward conv's output size, keep the
+ * stock kernel (checked against cpu in the tests).
  */
 import * as tf from '@tensorflow/tfjs';
 import { call, explicitPad, release, WasmBackend } from './kernels';
@@ -26,6 +27,11 @@ export function flippedFilterConv(stock: tf.KernelFunc): tf.KernelFunc {
       inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
     const { inHeight: H, inWidth: W, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
     if (info.strideHeight !== 1 || info.strideWidth !== 1) return stock(args);
+    // The flipped-filter convolution maps the forward output size back to inputShape only when
+    // dy has that size (conv2dTranspose accepts any dy); the stock kernel reads the part of dy
+    // the forward conv defines and always returns inputShape, as the cpu backend does.
+    const [n, dh, dw, dc] = dy.shape;
+    if (n !== inputShape[0] || dh !== oh || dw !== ow || dc !== info.outChannels) return stock(args);
     const top = fh - 1 - info.padInfo.top;
     const left = fw - 1 - info.padInfo.left;
     const bottom = H - oh - top + fh - 1;

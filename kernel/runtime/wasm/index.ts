@@ -10,19 +10,50 @@
  * | BatchMatMul, wide    | a 61 MB B thrashes the cache (kNN's X·Yᵀ), ~2×  | turned around: (Bᵀ·Aᵀ)ᵀ           |
  * | _FusedMatMul         | same as BatchMatMul                             | same                              |
  * | Conv2DBackpropInput  | stride 1 ~3× slower than the equivalent conv    | conv with the flipped filter      |
+ *
+ * Where OpenBLAS runs (../blas/openblas.ts), the GEMM-shaped kernels (NATIVE_KERNELS) run on it
+ * first (./nativeMatMul.ts, ./nativeConv.ts) and fall back to the kernels above for what they
+ * decline (NCHW, non-float32, …) or when OpenBLAS is off.
  */
 import * as tf from '@tensorflow/tfjs';
 import { transposeFirst } from './batchMatMul';
 import { conv2dBackpropFilter } from './conv2dBackpropFilter';
 import { flippedFilterConv } from './conv2dBackpropInput';
 import { maxPoolGrad } from './maxPoolGrad';
+import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './nativeConv';
+import { nativeMatMul, NativeKernel } from './nativeMatMul';
 
 const BACKEND = 'wasm';
 const STOCK = Symbol.for('ts231n.wasmStockKernels');
 type Stash = Record<symbol, Map<string, tf.KernelConfig> | undefined>;
 
 /** Names of the kernels this module (re)registers for the wasm backend. */
-export const FIXED_KERNELS = [tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput];
+export const FIXED_KERNELS = [
+  tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput, tf.Conv2D, tf.FusedConv2D,
+];
+
+/** The kernels that run on OpenBLAS when it is loaded. */
+export const NATIVE_KERNELS = [
+  tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter,
+];
+
+const NATIVE_CALLS = Symbol.for('ts231n.nativeKernelCalls');
+const calls: Record<string, number> = ((globalThis as unknown as Record<symbol, Record<string, number>>)[NATIVE_CALLS] ??= {});
+
+/** How often each kernel ran on OpenBLAS in this process (tests check that a case took the native path). */
+export function nativeKernelCalls(): Readonly<Record<string, number>> {
+  return { ...calls };
+}
+
+/** Run the native kernel; where it declines (null), the fallback. */
+function preferNative(name: string, native: NativeKernel, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const out = native(args);
+    if (out === null) return fallback(args);
+    calls[name] = (calls[name] ?? 0) + 1;
+    return out;
+  };
+}
 
 function replace(stash: Map<string, tf.KernelConfig>, name: string, make: (stock: tf.KernelFunc | undefined) => tf.KernelFunc): void {
   const stock = tf.getKernel(name, BACKEND);
@@ -48,11 +79,17 @@ export function registerWasmFixes(): void {
   const g = globalThis as unknown as Stash;
   if (g[STOCK]) return;
   const stash = new Map<string, tf.KernelConfig>();
-  replace(stash, tf.Conv2DBackpropFilter, () => conv2dBackpropFilter);
+  replace(stash, tf.Conv2DBackpropFilter, () =>
+    preferNative(tf.Conv2DBackpropFilter, nativeConv2DBackpropFilter, conv2dBackpropFilter));
   replace(stash, tf.MaxPoolGrad, () => maxPoolGrad);
-  replace(stash, tf.BatchMatMul, (stock) => transposeFirst(need(stock, tf.BatchMatMul), true));
-  replace(stash, tf._FusedMatMul, (stock) => transposeFirst(need(stock, tf._FusedMatMul)));
-  replace(stash, tf.Conv2DBackpropInput, (stock) => flippedFilterConv(need(stock, tf.Conv2DBackpropInput)));
+  replace(stash, tf.BatchMatMul, (stock) =>
+    preferNative(tf.BatchMatMul, nativeMatMul, transposeFirst(need(stock, tf.BatchMatMul), true)));
+  replace(stash, tf._FusedMatMul, (stock) =>
+    preferNative(tf._FusedMatMul, nativeMatMul, transposeFirst(need(stock, tf._FusedMatMul))));
+  replace(stash, tf.Conv2DBackpropInput, (stock) =>
+    preferNative(tf.Conv2DBackpropInput, nativeConv2DBackpropInput, flippedFilterConv(need(stock, tf.Conv2DBackpropInput))));
+  replace(stash, tf.Conv2D, (stock) => preferNative(tf.Conv2D, nativeConv2D, need(stock, tf.Conv2D)));
+  replace(stash, tf.FusedConv2D, (stock) => preferNative(tf.FusedConv2D, nativeFusedConv2D, need(stock, tf.FusedConv2D)));
   g[STOCK] = stash;
 }
 

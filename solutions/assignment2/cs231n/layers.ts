@@ -7,7 +7,7 @@
  * disposes its inputs: call the layers inside `tf.tidy` (the nets and the Solver do) or dispose
  * the outputs and caches yourself.
  */
-import { tf, RandomGenerator, globalGenerator } from '../../../kernel/runtime';
+import { tf, RandomGenerator, globalGenerator } from 'ts231n';
 
 /** What affineForward keeps for affineBackward: its inputs. */
 export interface AffineCache {

@@ -25,7 +25,7 @@
  * however the default values of the other hyperparameters should work well for a variety of
  * different problems.
  */
-import { tf } from '../../../kernel/runtime';
+import { tf } from 'ts231n';
 
 /** Hyperparameters and state of the update rules; each rule reads the keys it needs. */
 export interface OptimConfig {

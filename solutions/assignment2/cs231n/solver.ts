@@ -39,7 +39,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf, ProgressBar, RandomGenerator, globalGenerator } from '../../../kernel/runtime';
+import { tf, ProgressBar, RandomGenerator, globalGenerator } from 'ts231n';
 import { OptimConfig, STATE_KEYS, UPDATE_RULES, UpdateRule } from './optim';
 
 /** What a Solver trains: parameters by name and a two-way loss (see the file comment). */

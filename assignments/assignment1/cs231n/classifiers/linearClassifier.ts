@@ -1,4 +1,4 @@
-import { tf, randn, choice, notImplemented } from '../../../../kernel/runtime';
+import { tf, randn, choice, notImplemented } from 'ts231n';
 import { svmLossVectorized } from './linearSvm';
 import { softmaxLossVectorized } from './softmax';
 

@@ -1,4 +1,4 @@
-import { tf, notImplemented } from '../../../../kernel/runtime';
+import { tf, notImplemented } from 'ts231n';
 import { checkLossInputs } from './lossInputs';
 
 /**

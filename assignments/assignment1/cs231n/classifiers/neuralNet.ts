@@ -1,4 +1,4 @@
-import { tf, randn, choice, notImplemented } from '../../../../kernel/runtime';
+import { tf, randn, choice, notImplemented } from 'ts231n';
 
 /** The parameters of a TwoLayerNet. */
 export type TwoLayerParams = {

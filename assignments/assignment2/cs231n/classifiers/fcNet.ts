@@ -4,7 +4,7 @@
  * regularization 0.5·reg·ΣW² on the weight matrices (assignment 2's convention; assignment 1's
  * TwoLayerNet used reg·ΣW²).
  */
-import { tf, randn, notImplemented } from '../../../../kernel/runtime';
+import { tf, randn, notImplemented } from 'ts231n';
 import { affineBackward, affineForward, BnParam, DropoutParam, dropoutBackward, dropoutForward, softmaxLoss } from '../layers';
 import { affineBnReluBackward, affineBnReluForward, affineReluBackward, affineReluForward, AffineBnReluCache, AffineReluCache } from '../layerUtils';
 import type { DropoutCache, AffineCache } from '../layers';

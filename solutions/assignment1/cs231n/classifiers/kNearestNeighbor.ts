@@ -1,4 +1,4 @@
-import { tf } from '../../../../kernel/runtime';
+import { tf } from 'ts231n';
 
 /**
  * A k-nearest-neighbour classifier with L2 (Euclidean) distance.

@@ -1,4 +1,4 @@
-import { tf, randn, choice } from '../../../../kernel/runtime';
+import { tf, randn, choice } from 'ts231n';
 import { svmLossVectorized } from './linearSvm';
 import { softmaxLossVectorized } from './softmax';
 

@@ -1,4 +1,4 @@
-import { tf } from '../../../../kernel/runtime';
+import { tf } from 'ts231n';
 
 /** Shapes of a linear-classifier loss call: N examples of dimension D, C classes. */
 export interface LossShapes {

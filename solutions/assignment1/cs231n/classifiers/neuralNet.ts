@@ -1,4 +1,4 @@
-import { tf, randn, choice } from '../../../../kernel/runtime';
+import { tf, randn, choice } from 'ts231n';
 
 /** The parameters of a TwoLayerNet. */
 export type TwoLayerParams = {

@@ -1,4 +1,4 @@
-import { tf } from '../../../../kernel/runtime';
+import { tf } from 'ts231n';
 import { checkLossInputs } from './lossInputs';
 
 /**

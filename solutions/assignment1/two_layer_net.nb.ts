@@ -1,17 +1,17 @@
-//// md
-# A two-layer neural network
+// %% [markdown]
+// # A two-layer neural network
+//
+// A linear classifier draws one template per class. A **neural network** stacks simple layers so that it can learn many intermediate templates and combine them. Ours has two layers:
+//
+// $$h = \max(0,\; X W_1 + b_1), \qquad s = h\,W_2 + b_2,$$
+//
+// followed by the softmax loss on the scores $s$. The **ReLU** $\max(0, \cdot)$ between the layers is what makes the network more than a linear classifier: without it, $X W_1 W_2$ would be just another linear function.
+//
+// You will implement the forward pass, the loss and the **backward pass** (backpropagation: the chain rule applied layer by layer, from the loss back to every parameter) in `cs231n/classifiers/neuralNet.ts`, check it on a tiny toy problem, and then train it on real images. Most of the notebook is about something just as important: **how to babysit training** — the checks from lecture 6 that tell you whether learning is working and how to fix it when it isn't.
 
-A linear classifier draws one template per class. A **neural network** stacks simple layers so that it can learn many intermediate templates and combine them. Ours has two layers:
-
-$$h = \max(0,\; X W_1 + b_1), \qquad s = h\,W_2 + b_2,$$
-
-followed by the softmax loss on the scores $s$. The **ReLU** $\max(0, \cdot)$ between the layers is what makes the network more than a linear classifier: without it, $X W_1 W_2$ would be just another linear function.
-
-You will implement the forward pass, the loss and the **backward pass** (backpropagation: the chain rule applied layer by layer, from the loss back to every parameter) in `cs231n/classifiers/neuralNet.ts`, check it on a tiny toy problem, and then train it on real images. Most of the notebook is about something just as important: **how to babysit training** — the checks from lecture 6 that tell you whether learning is working and how to fix it when it isn't.
-
-//// code
-import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, visGrid, checkGradient, relError, isNotImplementedError } from '../../kernel/runtime';
-import { getData } from '../../datasets';
+// %%
+import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, visGrid, checkGradient, relError, isNotImplementedError } from 'ts231n';
+import { getData } from 'ts231n/datasets';
 import { TwoLayerNet, TwoLayerParams } from './cs231n/classifiers/neuralNet';
 
 // Quick mode (TS231N_QUICK=1) runs the same code on fewer examples (1,000 training images) and iterations.
@@ -40,12 +40,12 @@ function accuracy(pred: tf.Tensor, y: tf.Tensor): number {
   return tf.tidy(() => tf.equal(pred, y).cast('float32').mean().dataSync()[0]);
 }
 
-//// md
-## A toy problem first
+// %% [markdown]
+// ## A toy problem first
+//
+// Debug on something small, where every number can be printed and checked. The toy network has 4 inputs, 10 hidden units and 3 classes; the toy data is 5 examples. Both come from fixed seeds, so your numbers must match the reference exactly (up to float32 rounding).
 
-Debug on something small, where every number can be printed and checked. The toy network has 4 inputs, 10 hidden units and 3 classes; the toy data is 5 examples. Both come from fixed seeds, so your numbers must match the reference exactly (up to float32 rounding).
-
-//// code
+// %%
 const TOY = { inputSize: 4, hiddenSize: 10, numClasses: 3, numInputs: 5 };
 
 /** The toy network: seeded weights with std 0.1. */
@@ -79,23 +79,23 @@ function publicToy(): { net: TwoLayerNet; X: tf.Tensor2D; y: tf.Tensor1D } {
 }
 const pub = publicToy();
 
-//// md
-### Forward pass: scores
+// %% [markdown]
+// ### Forward pass: scores
+//
+// Implement the first part of `TwoLayerNet.loss`: when no labels are given it returns the scores, a tensor of shape $N \times C$.
 
-Implement the first part of `TwoLayerNet.loss`: when no labels are given it returns the scores, a tensor of shape $N \times C$.
-
-//// code
+// %%
 const toyScores = record('twolayer.toy_scores', () => toyNet.loss(toyX));
 if (toyScores) toyScores.print();
 // The public self-check runs your code on the hand-picked toy.
 check('twolayer.public_toy_scores', () => pub.net.loss(pub.X));
 
-//// md
-### Forward pass: loss
+// %% [markdown]
+// ### Forward pass: loss
+//
+// Now the loss: the softmax data loss averaged over the examples plus $\lambda(\sum W_1^2 + \sum W_2^2)$ (no ½, biases are not regularised), with $\lambda = 0.05$ here.
 
-Now the loss: the softmax data loss averaged over the examples plus $\lambda(\sum W_1^2 + \sum W_2^2)$ (no ½, biases are not regularised), with $\lambda = 0.05$ here.
-
-//// code
+// %%
 const toyLoss = record('twolayer.toy_loss', () => {
   const [loss, grads] = toyNet.loss(toyX, toyY, 0.05);
   tf.dispose(Object.values(grads));
@@ -108,12 +108,12 @@ check('twolayer.public_toy_loss', () => {
   return loss;
 });
 
-//// md
-### Backward pass
+// %% [markdown]
+// ### Backward pass
+//
+// Finish `loss` with the gradients of every parameter. Work backwards through the graph you built: scores → $W_2, b_2$ and the hidden layer → through the ReLU (which passes gradient only where its input was positive) → $W_1, b_1$. Then check each gradient numerically.
 
-Finish `loss` with the gradients of every parameter. Work backwards through the graph you built: scores → $W_2, b_2$ and the hidden layer → through the ReLU (which passes gradient only where its input was positive) → $W_1, b_1$. Then check each gradient numerically.
-
-//// code
+// %%
 const PARAMS = ['W1', 'b1', 'W2', 'b2'] as const;
 const toyGradCheck = tryStep(() => {
   const [, grads] = toyNet.loss(toyX, toyY, 0.05);
@@ -137,12 +137,12 @@ const toyGradCheck = tryStep(() => {
 if (toyGradCheck !== undefined) record('twolayer.toy_gradcheck_passed', toyGradCheck);
 check('twolayer.toy_gradcheck_passed');
 
-//// md
-### Training on the toy data
+// %% [markdown]
+// ### Training on the toy data
+//
+// Implement `train` (minibatch SGD, with the learning rate decayed once per epoch) and `predict`. On the toy data the network should drive the loss close to zero: it has far more parameters than there are examples.
 
-Implement `train` (minibatch SGD, with the learning rate decayed once per epoch) and `predict`. On the toy data the network should drive the loss close to zero: it has far more parameters than there are examples.
-
-//// code
+// %%
 const toyTrain = tryStep(() => {
   const net = initToyModel();
   const stats = net.train(toyX, toyY, toyX, toyY, { learningRate: 1e-1, reg: 5e-6, numIters: 100, verbose: false });
@@ -157,12 +157,12 @@ if (toyTrain) {
 }
 check('twolayer.toy_final_loss');
 
-//// md
-## Real data
+// %% [markdown]
+// ## Real data
+//
+// Now the real images, as rows with the mean image subtracted (no bias column: the network has its own biases).
 
-Now the real images, as rows with the mean image subtracted (no bias column: the network has its own biases).
-
-//// code
+// %%
 const data = await getData({ subtractMean: true, reshapeRows: true, addBias: false, ...(QUICK ? { numTraining: 1000, numValidation: 200, numTest: 200, numDev: 50 } : {}) });
 const { XTrain, yTrain, XVal, yVal, XTest, yTest, classNames } = data;
 const D = XTrain.shape[1]!;
@@ -171,16 +171,16 @@ const C = classNames.length;
 const imageShape = data.name === 'cifar10' ? [32, 32, 3] : [28, 28, 1];
 console.log(`train ${XTrain.shape}, val ${XVal.shape}, test ${XTest.shape}`);
 
-//// md
-## Babysitting the learning process
+// %% [markdown]
+// ## Babysitting the learning process
+//
+// Before spending minutes on training, spend seconds on checks that catch most bugs (lecture 6):
+//
+// 1. **Loss at initialisation.** With small weights the loss must be ≈ ln C; adding regularisation must raise it.
+// 2. **Overfit a tiny subset.** With 20 examples and no regularisation, a correct network reaches 100 % training accuracy. If it can't, something is broken — no point in training on everything.
+// 3. **Find a learning rate that makes the loss go down.** Too small: the loss hardly moves. Too large: it explodes to `NaN` or `Infinity`.
 
-Before spending minutes on training, spend seconds on checks that catch most bugs (lecture 6):
-
-1. **Loss at initialisation.** With small weights the loss must be ≈ ln C; adding regularisation must raise it.
-2. **Overfit a tiny subset.** With 20 examples and no regularisation, a correct network reaches 100 % training accuracy. If it can't, something is broken — no point in training on everything.
-3. **Find a learning rate that makes the loss go down.** Too small: the loss hardly moves. Too large: it explodes to `NaN` or `Infinity`.
-
-//// code
+// %%
 seed(5);
 const sanityNet = new TwoLayerNet(D, 50, C);
 const initLosses = tryStep(() => [0, 1e3].map((reg) => {
@@ -191,7 +191,7 @@ const initLosses = tryStep(() => [0, 1e3].map((reg) => {
 if (initLosses) console.log(`loss at init: ${initLosses[0].toFixed(4)} (ln ${C} = ${Math.log(C).toFixed(4)}); with reg = 1e3: ${initLosses[1].toFixed(4)}`);
 sanityNet.dispose();
 
-//// code
+// %%
 seed(6);
 const tinyX = XTrain.slice(0, 20);
 const tinyY = yTrain.slice(0, 20);
@@ -207,7 +207,7 @@ if (overfit) {
   plotLines({ x: overfit.stats.lossHistory.map((_, i) => i), series: { loss: overfit.stats.lossHistory }, title: 'Overfitting 20 examples', xLabel: 'iteration', yLabel: 'loss' });
 }
 
-//// code
+// %%
 const lrCurves: Record<string, number[]> = {};
 for (const lr of progress([1e-7, 1e-4, 1e-1], { label: 'learning rates' })) {
   seed(7);
@@ -222,12 +222,12 @@ for (const lr of progress([1e-7, 1e-4, 1e-1], { label: 'learning rates' })) {
 }
 if (Object.keys(lrCurves).length) plotLines({ x: [...Array(100).keys()], series: lrCurves, title: 'Loss for three learning rates (capped at 10)', xLabel: 'iteration', yLabel: 'loss' });
 
-//// md
-## Training a first network
+// %% [markdown]
+// ## Training a first network
+//
+// A network with 50 hidden units, trained with SGD for 1,000 iterations (learning rate 1e-4 decayed by 0.95 per epoch, regularisation 0.25). A progress bar follows the iterations.
 
-A network with 50 hidden units, trained with SGD for 1,000 iterations (learning rate 1e-4 decayed by 0.95 per epoch, regularisation 0.25). A progress bar follows the iterations.
-
-//// code
+// %%
 const NUM_ITERS = QUICK ? 150 : 1000;
 seed(10);
 const net = new TwoLayerNet(D, 50, C);
@@ -244,16 +244,16 @@ const valAcc = firstRun && record('twolayer.val_accuracy', () => accuracy(net.pr
 if (valAcc !== undefined) console.log(`validation accuracy: ${valAcc.toFixed(3)}`);
 check('twolayer.val_accuracy');
 
-//// md
-### Debugging the training
+// %% [markdown]
+// ### Debugging the training
+//
+// When accuracy is disappointing, look at three pictures:
+//
+// * the **loss curve**: roughly linear decrease suggests the learning rate is too low; a quick drop and then a plateau, too high;
+// * the **training and validation accuracy** per epoch: no gap at all means the model is too small (underfitting); a large gap means overfitting — more regularisation or more data;
+// * the **first-layer weights**, drawn as images: trained weights show structure (edges, outlines of garments); noise means they have barely moved.
 
-When accuracy is disappointing, look at three pictures:
-
-* the **loss curve**: roughly linear decrease suggests the learning rate is too low; a quick drop and then a plateau, too high;
-* the **training and validation accuracy** per epoch: no gap at all means the model is too small (underfitting); a large gap means overfitting — more regularisation or more data;
-* the **first-layer weights**, drawn as images: trained weights show structure (edges, outlines of garments); noise means they have barely moved.
-
-//// code
+// %%
 if (firstRun) {
   plotLines({ x: firstRun.lossHistory.map((_, i) => i), series: { loss: firstRun.lossHistory }, title: 'Training loss', xLabel: 'iteration', yLabel: 'loss' });
   plotLines({ x: firstRun.trainAccHistory.map((_, i) => i), series: { train: firstRun.trainAccHistory, validation: firstRun.valAccHistory }, title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy' });
@@ -262,12 +262,12 @@ if (firstRun) {
   W1Images.dispose();
 }
 
-//// md
-### The update-to-weight ratio
+// %% [markdown]
+// ### The update-to-weight ratio
+//
+// One more number worth watching: how big one SGD step is compared with the weights themselves. Lecture 6's rule of thumb is a ratio of about **1e-3** per update. Much smaller (say 1e-6): the learning rate is too low. Much larger (1e-1): too high.
 
-One more number worth watching: how big one SGD step is compared with the weights themselves. Lecture 6's rule of thumb is a ratio of about **1e-3** per update. Much smaller (say 1e-6): the learning rate is too low. Much larger (1e-1): too high.
-
-//// code
+// %%
 const ratios = firstRun && tryStep(() => {
   const lr = 1e-4 * 0.95 ** Math.floor(NUM_ITERS / (XTrain.shape[0] / 200));
   const [, grads] = net.loss(XTrain.slice(0, 200), yTrain.slice(0, 200), 0.25);
@@ -280,12 +280,12 @@ const ratios = firstRun && tryStep(() => {
 });
 if (ratios) for (const [name, r] of Object.entries(ratios)) console.log(`${name}: update / weight ≈ ${r.toExponential(2)}`);
 
-//// md
-## Tuning
+// %% [markdown]
+// ## Tuning
+//
+// Our first network is a starting point. Use what the pictures told you and search over the hidden layer size, the learning rate, its decay, the regularisation strength and the number of iterations (coarse to fine, on log scales). Keep the network with the best validation accuracy in `bestNet` and the accuracy in `bestVal`.
 
-Our first network is a starting point. Use what the pictures told you and search over the hidden layer size, the learning rate, its decay, the regularisation strength and the number of iterations (coarse to fine, on log scales). Keep the network with the best validation accuracy in `bestNet` and the accuracy in `bestVal`.
-
-//// code
+// %%
 interface NetTrial { hidden: number; lr: number; reg: number; iters: number; valAcc: number }
 const trials: NetTrial[] = [];
 let bestNet: TwoLayerNet | undefined;
@@ -330,7 +330,7 @@ if (bestNet) {
 }
 check('twolayer.best_val_accuracy');
 
-//// code
+// %%
 if (trials.length) {
   plotScatter({
     points: trials.map((t) => ({ x: Math.log10(t.lr), y: Math.log10(t.reg), color: t.valAcc })),
@@ -346,23 +346,23 @@ if (bestNet) {
   W1Best.dispose();
 }
 
-//// md
-Finally, the test set — once:
+// %% [markdown]
+// Finally, the test set — once:
 
-//// code
+// %%
 const testAcc = bestNet && record('twolayer.test_accuracy', () => accuracy(bestNet!.predict(XTest), yTest));
 if (testAcc !== undefined) console.log(`two-layer net test accuracy: ${testAcc.toFixed(3)}`);
 
-//// md
-**Inline question.** After training, the training accuracy is often clearly higher than the validation accuracy. Which of the following can shrink that gap? Explain each.
-
-1. Train on a larger data set.
-2. Add more hidden units.
-3. Increase the regularisation strength.
-4. None of the above.
-
-<!-- BEGIN SOLUTION -->
-*Answer:* 1 and 3.
-
-A large train–validation gap means overfitting: the network fits details of its training examples that do not generalise. More training data (1) makes those details harder to memorise and pulls the training accuracy towards what generalises. A stronger L2 penalty (3) prefers smaller, smoother weights, lowering the capacity the network actually uses. More hidden units (2) *increase* capacity, so they usually widen the gap (although together with enough regularisation a bigger network can still end up better on validation).
-<!-- END SOLUTION -->
+// %% [markdown]
+// **Inline question.** After training, the training accuracy is often clearly higher than the validation accuracy. Which of the following can shrink that gap? Explain each.
+//
+// 1. Train on a larger data set.
+// 2. Add more hidden units.
+// 3. Increase the regularisation strength.
+// 4. None of the above.
+//
+// <!-- BEGIN SOLUTION -->
+// *Answer:* 1 and 3.
+//
+// A large train–validation gap means overfitting: the network fits details of its training examples that do not generalise. More training data (1) makes those details harder to memorise and pulls the training accuracy towards what generalises. A stronger L2 penalty (3) prefers smaller, smoother weights, lowering the capacity the network actually uses. More hidden units (2) *increase* capacity, so they usually widen the gap (although together with enough regularisation a bigger network can still end up better on validation).
+// <!-- END SOLUTION -->

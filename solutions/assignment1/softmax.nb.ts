@@ -1,19 +1,19 @@
-//// md
-# A linear classifier with the softmax loss
+// %% [markdown]
+// # A linear classifier with the softmax loss
+//
+// The SVM only asks the correct score to win by a margin; once it does, the loss is zero and the SVM is satisfied. The **softmax classifier** (multinomial logistic regression) reads the scores as unnormalised log-probabilities and asks for more: the probability of the correct class should be as high as possible.
+//
+// For one example with scores $s = x_i W$ the probabilities and the **cross-entropy loss** are
+//
+// $$P(y = k \mid x_i) = \frac{e^{s_k}}{\sum_j e^{s_j}}, \qquad L_i = -\log P(y = y_i \mid x_i) = -s_{y_i} + \log \sum_j e^{s_j},$$
+//
+// and, as before, $L = \frac{1}{N}\sum_i L_i + \lambda \sum W^2$ (no ½).
+//
+// This notebook follows the same path as the SVM one: naive and vectorised loss in `cs231n/classifiers/softmax.ts`, gradient checks, SGD (your `LinearClassifier` from the SVM notebook — the `Softmax` subclass calls `softmaxLossVectorized`), a coarse-to-fine search and a look at the learned weights.
 
-The SVM only asks the correct score to win by a margin; once it does, the loss is zero and the SVM is satisfied. The **softmax classifier** (multinomial logistic regression) reads the scores as unnormalised log-probabilities and asks for more: the probability of the correct class should be as high as possible.
-
-For one example with scores $s = x_i W$ the probabilities and the **cross-entropy loss** are
-
-$$P(y = k \mid x_i) = \frac{e^{s_k}}{\sum_j e^{s_j}}, \qquad L_i = -\log P(y = y_i \mid x_i) = -s_{y_i} + \log \sum_j e^{s_j},$$
-
-and, as before, $L = \frac{1}{N}\sum_i L_i + \lambda \sum W^2$ (no ½).
-
-This notebook follows the same path as the SVM one: naive and vectorised loss in `cs231n/classifiers/softmax.ts`, gradient checks, SGD (your `LinearClassifier` from the SVM notebook — the `Softmax` subclass calls `softmaxLossVectorized`), a coarse-to-fine search and a look at the learned weights.
-
-//// code
-import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, isNotImplementedError } from '../../kernel/runtime';
-import { getData } from '../../datasets';
+// %%
+import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, isNotImplementedError } from 'ts231n';
+import { getData } from 'ts231n/datasets';
 import { softmaxLossNaive, softmaxLossVectorized } from './cs231n/classifiers/softmax';
 import { Softmax } from './cs231n/classifiers/linearClassifier';
 
@@ -51,12 +51,12 @@ function timeIt(fn: () => unknown): number {
   return performance.now() - t0;
 }
 
-//// md
-## Data
+// %% [markdown]
+// ## Data
+//
+// The same splits and preprocessing as in the SVM notebook: mean image subtracted, bias column appended.
 
-The same splits and preprocessing as in the SVM notebook: mean image subtracted, bias column appended.
-
-//// code
+// %%
 const data = await getData({ subtractMean: true, reshapeRows: true, addBias: true, ...(QUICK ? { numTraining: 1000, numValidation: 200, numTest: 200, numDev: 50 } : {}) });
 const { XTrain, yTrain, XVal, yVal, XTest, yTest, XDev, yDev, classNames } = data;
 for (const [name, X, y] of [['train', XTrain, yTrain], ['val', XVal, yVal], ['test', XTest, yTest], ['dev', XDev, yDev]] as Array<[string, tf.Tensor, tf.Tensor]>) {
@@ -67,17 +67,17 @@ const C = classNames.length;
 // Each row is an image of this shape (height, width, channels).
 const imageShape = data.name === 'cifar10' ? [32, 32, 3] : [28, 28, 1];
 
-//// md
-## The naive softmax loss
+// %% [markdown]
+// ## The naive softmax loss
+//
+// Implement `softmaxLossNaive` with explicit loops. Two things to get right:
+//
+// * **Numerical stability.** $e^{s}$ overflows float32 for $s \gtrsim 88$. Subtracting the largest score of each row from all of its scores changes nothing mathematically (the factor $e^{-\max}$ cancels between numerator and denominator) and keeps every exponent ≤ 0.
+// * **The gradient.** $\partial L_i / \partial s_k = P_k - \mathbb{1}[k = y_i]$, and $s = x_i W$ turns that into $dW_{:,k} \mathrel{+}= x_i^\top (P_k - \mathbb{1}[k = y_i])$.
+//
+// **Sanity check.** With tiny random weights every class gets probability ≈ $1/C$, so the loss should be close to $-\log(1/C) = \ln C$ (≈ 2.303 for 10 classes). This is the first thing to check on any new classifier (lecture 6): a loss far from $\ln C$ at initialisation means a bug.
 
-Implement `softmaxLossNaive` with explicit loops. Two things to get right:
-
-* **Numerical stability.** $e^{s}$ overflows float32 for $s \gtrsim 88$. Subtracting the largest score of each row from all of its scores changes nothing mathematically (the factor $e^{-\max}$ cancels between numerator and denominator) and keeps every exponent ≤ 0.
-* **The gradient.** $\partial L_i / \partial s_k = P_k - \mathbb{1}[k = y_i]$, and $s = x_i W$ turns that into $dW_{:,k} \mathrel{+}= x_i^\top (P_k - \mathbb{1}[k = y_i])$.
-
-**Sanity check.** With tiny random weights every class gets probability ≈ $1/C$, so the loss should be close to $-\log(1/C) = \ln C$ (≈ 2.303 for 10 classes). This is the first thing to check on any new classifier (lecture 6): a loss far from $\ln C$ at initialisation means a bug.
-
-//// code
+// %%
 seed(1);
 const W0 = randn([D, C]).mul(1e-4);
 const naive = tryStep(() => softmaxLossNaive(W0, XDev, yDev, 0.0), ['softmax.loss_naive', 'softmax.grad_naive', 'softmax.loss_sanity']);
@@ -91,17 +91,17 @@ if (naive) {
 check('softmax.loss_naive');
 check('softmax.loss_sanity');
 
-//// md
-**Inline question 1.** Why do we expect a loss close to $\ln C$ with small random weights? What would a loss of 0 at initialisation suggest? And what would it mean if *increasing* the regularisation strength made the loss *smaller*?
+// %% [markdown]
+// **Inline question 1.** Why do we expect a loss close to $\ln C$ with small random weights? What would a loss of 0 at initialisation suggest? And what would it mean if *increasing* the regularisation strength made the loss *smaller*?
+//
+// <!-- BEGIN SOLUTION -->
+// *Answer:* With weights of size 1e-4 all scores are almost equal (≈ 0), so the softmax spreads the probability evenly: $P_{y_i} ≈ 1/C$ and $L_i = -\log(1/C) = \ln C$ for every example. A loss of 0 would mean the classifier is already certain of every correct class before training — impossible for random weights, so it points at a bug (e.g. the loss reading the label instead of the score, or a missing minus sign). The regularisation term $\lambda \sum W^2$ is non-negative and grows with $\lambda$, so for fixed $W$ a larger $\lambda$ can only increase the loss; a loss that falls when $\lambda$ rises means the regulariser has the wrong sign or is not added at all.
+// <!-- END SOLUTION -->
 
-<!-- BEGIN SOLUTION -->
-*Answer:* With weights of size 1e-4 all scores are almost equal (≈ 0), so the softmax spreads the probability evenly: $P_{y_i} ≈ 1/C$ and $L_i = -\log(1/C) = \ln C$ for every example. A loss of 0 would mean the classifier is already certain of every correct class before training — impossible for random weights, so it points at a bug (e.g. the loss reading the label instead of the score, or a missing minus sign). The regularisation term $\lambda \sum W^2$ is non-negative and grows with $\lambda$, so for fixed $W$ a larger $\lambda$ can only increase the loss; a loss that falls when $\lambda$ rises means the regulariser has the wrong sign or is not added at all.
-<!-- END SOLUTION -->
+// %% [markdown]
+// Let's also confirm the last point: for the same weights the loss must grow with the regularisation strength.
 
-//// md
-Let's also confirm the last point: for the same weights the loss must grow with the regularisation strength.
-
-//// code
+// %%
 const regLosses = tryStep(() => [0, 1e2, 1e4].map((reg) => {
   const [loss, grad] = softmaxLossVectorized(W0, XDev, yDev, reg);
   grad.dispose();
@@ -109,12 +109,12 @@ const regLosses = tryStep(() => [0, 1e2, 1e4].map((reg) => {
 }));
 if (regLosses) console.log(`loss at reg = 0, 1e2, 1e4: ${regLosses.map((l) => l.toFixed(4)).join(', ')}`);
 
-//// md
-## Gradient check
+// %% [markdown]
+// ## Gradient check
+//
+// As for the SVM, we compare the analytic gradient with centred differences using `checkGradient`, with the original step $h = 10^{-5}$ (the naive loss is computed in float64; with the pixels' large values a bigger step would add curvature error). The softmax loss is smooth — no kinks — so every checked entry should agree.
 
-As for the SVM, we compare the analytic gradient with centred differences using `checkGradient`, with the original step $h = 10^{-5}$ (the naive loss is computed in float64; with the pixels' large values a bigger step would add curvature error). The softmax loss is smooth — no kinks — so every checked entry should agree.
-
-//// code
+// %%
 // The naive loss is float64 inside, so the original course's small step works (see above).
 const H = 1e-5;
 seed(2);
@@ -143,12 +143,12 @@ if (gradCheckReg) {
 }
 check('softmax.gradcheck_reg_passed');
 
-//// md
-## Vectorised loss
+// %% [markdown]
+// ## Vectorised loss
+//
+// Implement `softmaxLossVectorized` with tensor operations only and compare it with the naive version.
 
-Implement `softmaxLossVectorized` with tensor operations only and compare it with the naive version.
-
-//// code
+// %%
 const vec = tryStep(() => softmaxLossVectorized(W0, XDev, yDev, 5e-6), ['softmax.loss_difference', 'softmax.grad_difference']);
 const nai = vec && tryStep(() => softmaxLossNaive(W0, XDev, yDev, 5e-6), ['softmax.loss_difference', 'softmax.grad_difference']);
 if (vec && nai) {
@@ -162,12 +162,12 @@ if (vec && nai) {
 check('softmax.loss_difference');
 check('softmax.grad_difference');
 
-//// md
-## Tuning: coarse, then fine
+// %% [markdown]
+// ## Tuning: coarse, then fine
+//
+// Train `Softmax` classifiers with minibatch SGD and search the learning rate and regularisation strength on a log scale, first coarse (wide ranges, few iterations), then fine (around the best, more iterations). Keep the best model in `bestSoftmax` and its validation accuracy in `bestVal`.
 
-Train `Softmax` classifiers with minibatch SGD and search the learning rate and regularisation strength on a log scale, first coarse (wide ranges, few iterations), then fine (around the best, more iterations). Keep the best model in `bestSoftmax` and its validation accuracy in `bestVal`.
-
-//// code
+// %%
 interface Trial { lr: number; reg: number; trainAcc: number; valAcc: number }
 const results: Trial[] = [];
 let bestVal = -1;
@@ -216,7 +216,7 @@ if (bestSoftmax) {
 }
 check('softmax.best_val_accuracy');
 
-//// code
+// %%
 if (results.length) {
   plotScatter({
     points: results.map((r) => ({ x: Math.log10(r.lr), y: Math.log10(r.reg), color: r.valAcc })),
@@ -228,26 +228,26 @@ if (results.length) {
 }
 if (bestHistory.length) plotLines({ x: bestHistory.map((_, i) => i), series: { loss: bestHistory }, title: 'Training loss of the best model', xLabel: 'iteration', yLabel: 'loss' });
 
-//// md
-The test set, once, with the best model:
+// %% [markdown]
+// The test set, once, with the best model:
 
-//// code
+// %%
 const softmaxTestAcc = bestSoftmax && record('softmax.test_accuracy', () => tf.tidy(() => accuracy(bestSoftmax!.predict(XTest), yTest)));
 if (softmaxTestAcc !== undefined) console.log(`softmax test accuracy: ${softmaxTestAcc.toFixed(3)}`);
 
-//// md
-## The learned templates
+// %% [markdown]
+// ## The learned templates
 
-//// code
+// %%
 if (bestSoftmax?.W) {
     const templates = tf.tidy(() => bestSoftmax!.W!.slice([0, 0], [D - 1, C]).transpose().reshape([C, ...imageShape]));
   showImages(templates, { labels: classNames, normalize: true, scale: 3 });
   templates.dispose();
 }
 
-//// md
-**Inline question 2.** *True or false:* adding a new training example that the classifier already gets right can leave the total SVM loss unchanged, but it always changes the softmax loss. Explain.
-
-<!-- BEGIN SOLUTION -->
-*Answer:* True. If the new example's correct score already beats every other score by at least the margin Δ, all of its hinge terms are $\max(0, \text{negative}) = 0$: its SVM loss is exactly 0, so the summed data loss does not change (and it contributes no gradient). Its softmax loss is $-\log P_{y_i}$, and $P_{y_i} < 1$ for any finite scores, so the loss is always strictly positive: the softmax is never fully satisfied and keeps pushing the correct probability towards 1. (The *average* loss changes in both cases because N grows; the point is about each example's own contribution.)
-<!-- END SOLUTION -->
+// %% [markdown]
+// **Inline question 2.** *True or false:* adding a new training example that the classifier already gets right can leave the total SVM loss unchanged, but it always changes the softmax loss. Explain.
+//
+// <!-- BEGIN SOLUTION -->
+// *Answer:* True. If the new example's correct score already beats every other score by at least the margin Δ, all of its hinge terms are $\max(0, \text{negative}) = 0$: its SVM loss is exactly 0, so the summed data loss does not change (and it contributes no gradient). Its softmax loss is $-\log P_{y_i}$, and $P_{y_i} < 1$ for any finite scores, so the loss is always strictly positive: the softmax is never fully satisfied and keeps pushing the correct probability towards 1. (The *average* loss changes in both cases because N grows; the point is about each example's own contribution.)
+// <!-- END SOLUTION -->

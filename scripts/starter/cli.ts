@@ -8,7 +8,8 @@
  * Malformed solution markers stop it with one line naming the file and line.
  */
 import * as path from 'path';
-import { diffStarter, generateStarter, isClean, listAssignments, StarterDiff, StarterError, writeStarter } from './starter/build';
+import { diffStarter, generateStarter, isClean, listAssignments, StarterDiff, StarterError, writeStarter } from './build';
+import { CommandLineError, parseCommandLine } from '../commandLine';
 
 const USAGE = 'usage: npm run build:starter -- [--check] [--out DIR] [assignment ...]';
 
@@ -21,28 +22,23 @@ function describe(diff: StarterDiff): string[] {
 }
 
 function main(argv: string[]): number {
-  const repoRoot = path.resolve(__dirname, '..');
-  let check = false;
-  let outRoot = path.join(repoRoot, 'assignments');
-  const names: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--check') check = true;
-    else if (a === '--out') {
-      const dir = argv[++i];
-      if (!dir) {
-        console.error(`build:starter: --out needs a folder\n${USAGE}`);
-        return 2;
-      }
-      outRoot = path.resolve(dir);
-    } else if (a === '--help' || a === '-h') {
-      console.log(USAGE);
-      return 0;
-    } else if (a.startsWith('-')) {
-      console.error(`build:starter: unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else names.push(a);
+  const repoRoot = path.resolve(__dirname, '..', '..');
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, { check: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, true);
+    if (parsed.values.out === '') throw new CommandLineError('--out needs a folder');
+  } catch (e) {
+    if (!(e instanceof CommandLineError)) throw e;
+    console.error(`build:starter: ${e.message}\n${USAGE}`);
+    return 2;
   }
+  const { values, positionals: names } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const check = values.check ?? false;
+  const outRoot = values.out === undefined ? path.join(repoRoot, 'assignments') : path.resolve(values.out);
   const assignments = names.length ? names : listAssignments(repoRoot);
   if (assignments.length === 0) {
     console.error('build:starter: nothing to do: no folders under solutions/');

@@ -7,12 +7,13 @@
  * Errors are one line (a stack only with --debug); exit code 1 on failure, 2 on bad usage.
  */
 import * as path from 'path';
-import { hasCifar10 } from './cifar10';
-import { DatasetError } from './errors';
-import { fetchDataset } from './fetcher';
-import { hasFashionMnist } from './fashionMnist';
-import { dataRoot, defaultCifar10Dir, defaultFashionMnistDir } from './paths';
-import { resolveDatasetName } from './registry';
+import { hasCifar10 } from '../cifar10';
+import { DatasetError } from '../errors';
+import { fetchDataset } from '.';
+import { hasFashionMnist } from '../fashionMnist';
+import { dataRoot, defaultCifar10Dir, defaultFashionMnistDir } from '../paths';
+import { resolveDatasetName } from '../registry';
+import { CommandLineError, parseCommandLine } from '../../scripts/commandLine';
 
 const USAGE = `usage: npm run datasets -- <cifar10|fashion-mnist|status> [--dir DIR] [--force] [--keep-archive] [--quiet] [--debug]
   cifar10        download CIFAR-10 (binary version, 170 MB) into <data>/cifar-10-batches-bin
@@ -33,26 +34,30 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { force: false, keepArchive: false, quiet: false, debug: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const s = argv[i];
-    if (s === '--force') a.force = true;
-    else if (s === '--keep-archive') a.keepArchive = true;
-    else if (s === '--quiet') a.quiet = true;
-    else if (s === '--debug') a.debug = true;
-    else if (s === '--help' || s === '-h') a.help = true;
-    else if (s === '--dir') {
-      if (!argv[i + 1]) throw new UsageError('--dir needs a folder');
-      a.dir = argv[++i];
-    } else if (s.startsWith('--dir=')) a.dir = s.slice(6);
-    else if (s.startsWith('-')) throw new UsageError(`unknown option ${s}`);
-    else if (a.command) throw new UsageError(`one data set at a time (got ${a.command} and ${s})`);
-    else a.command = s;
-  }
-  return a;
+  const { values: v, positionals } = parseCommandLine(
+    argv,
+    {
+      dir: { type: 'string' },
+      force: { type: 'boolean' },
+      'keep-archive': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (v.dir === '') throw new CommandLineError('--dir needs a folder');
+  if (positionals.length > 1) throw new CommandLineError(`one data set at a time (got ${positionals.join(' and ')})`);
+  return {
+    command: positionals[0],
+    dir: v.dir,
+    force: v.force ?? false,
+    keepArchive: v['keep-archive'] ?? false,
+    quiet: v.quiet ?? false,
+    debug: v.debug ?? false,
+    help: v.help ?? false,
+  };
 }
-
-class UsageError extends Error {}
 
 function status(dir?: string): void {
   if (dir) process.env.TS231N_DATA_DIR = path.resolve(dir);
@@ -69,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
   } catch (e) {
-    console.error(`datasets: ${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof CommandLineError)) throw e;
+    console.error(`datasets: ${e.message}\n${USAGE}`);
     return 2;
   }
   if (args.help || !args.command) {

@@ -1,0 +1,64 @@
+/**
+ * The cell engine's contract (docs/architecture.md, contract 2): what kernel/engine's `Engine`
+ * offers and what the Jupyter kernel, the notebook runner and the grader's child rely on. Also the
+ * display channel's types (contract 4), since a cell's displays reach the caller through the hooks.
+ */
+
+/** A Jupyter MIME bundle: MIME type → data (`text/plain`, `text/html`, `image/png`, …). */
+export type MimeBundle = Record<string, unknown>;
+
+export interface DisplayOptions {
+  /** Names the output so a later call with `update: true` replaces it in place. */
+  displayId?: string;
+  /** Replace the output with this displayId (Jupyter `update_display_data`). */
+  update?: boolean;
+  /** nbformat output metadata, e.g. `{ 'image/png': { width: 320 } }`. */
+  metadata?: Record<string, unknown>;
+}
+
+/** Where runtime helpers send what they display (installed by the engine under DISPLAY_SINK_KEY). */
+export interface DisplaySink {
+  display(bundle: MimeBundle, options?: DisplayOptions): void;
+}
+
+/** Where a running cell's output goes. */
+export interface ExecuteHooks {
+  stdout?(text: string): void;
+  stderr?(text: string): void;
+  display?(bundle: MimeBundle, options: DisplayOptions): void;
+}
+
+/** Jupyter's error triple; traceback lines point at the cell's line and at `file:line` of local modules. */
+export interface ErrorInfo {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export interface ExecuteReply {
+  /** `aborted`: the cell never ran (Jupyter's stop_on_error after an earlier failure). */
+  status: 'ok' | 'error' | 'aborted';
+  executionCount: number;
+  /** The value of a final expression (execute_result), if any. */
+  result?: MimeBundle;
+  error?: ErrorInfo;
+}
+
+export interface CompleteReply {
+  matches: string[];
+  cursorStart: number;
+  cursorEnd: number;
+}
+
+/**
+ * The engine as its callers see it. Cursor positions (complete, inspect) are Unicode code points,
+ * as Jupyter sends them. `execute` calls are queued: a second starts when the first has finished.
+ */
+export interface EngineLike {
+  execute(code: string, hooks?: ExecuteHooks): Promise<ExecuteReply>;
+  complete(code: string, cursorPos: number): CompleteReply;
+  inspect(code: string, cursorPos: number, detailLevel?: number): { found: boolean; data: MimeBundle };
+  isComplete(code: string): { status: 'complete' | 'incomplete' | 'invalid'; indent?: string };
+  interrupt(): void;
+  dispose(): void;
+}

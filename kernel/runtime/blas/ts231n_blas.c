@@ -1,0 +1,367 @@
+/*
+ * ts231n_blas: a deliberately narrow Node-API addon over OpenBLAS's cblas_sgemm.
+ *
+ * It is no FFI. Student code may reach it (the grader's sandbox allows addons), so it takes no
+ * pointers or symbols from JavaScript, loads nothing but an OpenBLAS from the system library
+ * folders (load() checks the real path), only reads and writes the float32 typed arrays it is
+ * handed, and checks every index it will touch against the array's length before any work
+ * starts. Exports:
+ *
+ *   load(libPath, coreType, threads) -> { config, coreName, threads }   (loads once per process)
+ *   setThreads(n), getThreads()
+ *   sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, strideA, B, bOff, ldb, strideB,
+ *         beta, C, cOff, ldc, strideC, batch)            row-major, `batch` products, strided
+ *   im2col(x, xOff, geometry, cols, colsOff)             NHWC windows -> rows of a matrix
+ *   col2im(cols, colsOff, geometry, dx, dxOff)           the adjoint: dx = 0, then scatter-add
+ *
+ * geometry = Int32Array [n, H, W, C, fh, fw, sh, sw, dh, dw, padTop, padLeft, outH, outW].
+ * Offsets and strides count float32 elements. See docs/tensor-core.md, "Native GEMM".
+ */
+#define NAPI_VERSION 8
+#include <dlfcn.h>
+#include <limits.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { RowMajor = 101, NoTrans = 111, Trans = 112 };
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *,
+                         int);
+typedef void (*set_threads_fn)(int);
+typedef int (*get_threads_fn)(void);
+typedef char *(*get_str_fn)(void);
+
+static sgemm_fn cblas_sgemm_p;
+static set_threads_fn set_threads_p;
+static get_threads_fn get_threads_p;
+static get_str_fn get_config_p, get_corename_p;
+static void *lib_handle;
+static char loaded_path[4096];
+
+#define CHECK(call)                                                                                                    \
+  do {                                                                                                                 \
+    if ((call) != napi_ok) return throw_msg(env, "ts231n_blas: bad argument (" #call ")");                             \
+  } while (0)
+
+static napi_value throw_msg(napi_env env, const char *msg) {
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
+static int get_i64(napi_env env, napi_value v, int64_t *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
+  if (!(d >= -9007199254740991.0 && d <= 9007199254740991.0) || d != (double)(int64_t)d) return 0;
+  *out = (int64_t)d;
+  return 1;
+}
+
+static int get_f64(napi_env env, napi_value v, double *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
+  return napi_get_value_double(env, v, out) == napi_ok;
+}
+
+static int get_bool(napi_env env, napi_value v, int *out) {
+  bool b;
+  if (napi_get_value_bool(env, v, &b) != napi_ok) return 0;
+  *out = b;
+  return 1;
+}
+
+/* A Float32Array's data and length; 0 if it is anything else (or detached: length 0). */
+static int get_f32(napi_env env, napi_value v, float **data, int64_t *len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  size_t length;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &type, &length, &p, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_float32_array) return 0;
+  *data = (float *)p;
+  *len = (int64_t)length;
+  return 1;
+}
+
+/* Small limits keep every product below 2^62, so the arithmetic below cannot overflow. */
+#define MAX_DIM ((int64_t)1 << 31)
+static int dim_ok(int64_t d) { return d >= 0 && d < MAX_DIM; }
+
+/*
+ * The last element a strided row-major [rows, cols] operand with leading dimension ld touches,
+ * over `batch` matrices `stride` apart, must lie inside [0, len) starting at off.
+ */
+static int span_ok(int64_t off, int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t batch, int64_t len) {
+  if (!dim_ok(off) || !dim_ok(rows) || !dim_ok(cols) || !dim_ok(ld) || !dim_ok(stride) || !dim_ok(batch)) return 0;
+  if (ld < (cols > 1 ? cols : 1)) return 0;
+  if (rows == 0 || cols == 0 || batch == 0) return off <= len;
+  int64_t last = off + (batch - 1) * stride + (rows - 1) * ld + (cols - 1);
+  return last < len;
+}
+
+/*
+ * Only OpenBLAS may be loaded: "libopenblas.so.0" (the loader's search path), or a file whose
+ * real path lies in a system library folder and whose name starts with "libopenblas". Student
+ * code that reaches this addon therefore cannot make it load a library of its own.
+ */
+static int library_allowed(const char *path) {
+  if (strcmp(path, "libopenblas.so.0") == 0) return 1;
+  char real[PATH_MAX];
+  if (path[0] != '/' || !realpath(path, real)) return 0;
+  const char *dirs[] = {"/usr/lib/", "/lib/", "/usr/local/lib/", "/opt/"};
+  int in_dir = 0;
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+    if (strncmp(real, dirs[i], strlen(dirs[i])) == 0) in_dir = 1;
+  const char *base = strrchr(real, '/') + 1;
+  return in_dir && strncmp(base, "libopenblas", 11) == 0;
+}
+
+/* { config, coreName, threads } of the loaded library. */
+static napi_value describe(napi_env env) {
+  napi_value out, s;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_string_utf8(env, get_config_p(), NAPI_AUTO_LENGTH, &s));
+  CHECK(napi_set_named_property(env, out, "config", s));
+  CHECK(napi_create_string_utf8(env, get_corename_p(), NAPI_AUTO_LENGTH, &s));
+  CHECK(napi_set_named_property(env, out, "coreName", s));
+  CHECK(napi_create_int32(env, get_threads_p(), &s));
+  CHECK(napi_set_named_property(env, out, "threads", s));
+  return out;
+}
+
+static napi_value Load(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return throw_msg(env, "ts231n_blas.load(libPath, coreType, threads)");
+  char path[4096], core[64];
+  size_t n;
+  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n) != napi_ok || n == 0 || n >= sizeof path - 1)
+    return throw_msg(env, "ts231n_blas.load: libPath must be a non-empty string");
+  if (napi_get_value_string_utf8(env, argv[1], core, sizeof core, &n) != napi_ok || n >= sizeof core - 1)
+    return throw_msg(env, "ts231n_blas.load: coreType must be a short string ('' for the library's own choice)");
+  if (!library_allowed(path))
+    return throw_msg(env, "ts231n_blas.load: libPath must be libopenblas.so.0 or an OpenBLAS library under /usr/lib, "
+                          "/lib, /usr/local/lib or /opt");
+  int64_t threads;
+  if (!get_i64(env, argv[2], &threads) || threads < 1 || threads > 256)
+    return throw_msg(env, "ts231n_blas.load: threads must be an integer in 1..256");
+  /* A second load in the same process (a second module registry, as jest makes one per test
+     file) gets the library already loaded; its core type is fixed by then. */
+  if (lib_handle) {
+    if (strcmp(path, loaded_path) != 0)
+      return throw_msg(env, "ts231n_blas.load: another OpenBLAS is already loaded in this process");
+    set_threads_p((int)threads);
+    return describe(env);
+  }
+
+  /* OpenBLAS reads these once, in its constructor: set them for the dlopen, then restore them
+     so that child processes (numpy in the bench, say) see the environment they had. */
+  const char *names[2] = {"OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS"};
+  char *saved[2];
+  for (int i = 0; i < 2; i++) {
+    const char *v = getenv(names[i]);
+    saved[i] = v ? strdup(v) : NULL;
+  }
+  char tbuf[16];
+  snprintf(tbuf, sizeof tbuf, "%d", (int)threads);
+  if (core[0]) setenv("OPENBLAS_CORETYPE", core, 1);
+  setenv("OPENBLAS_NUM_THREADS", tbuf, 1);
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  for (int i = 0; i < 2; i++) {
+    if (saved[i]) setenv(names[i], saved[i], 1);
+    else unsetenv(names[i]);
+    free(saved[i]);
+  }
+  if (!h) {
+    const char *e = dlerror();
+    char msg[512];
+    snprintf(msg, sizeof msg, "ts231n_blas.load: %s", e ? e : "dlopen failed");
+    return throw_msg(env, msg);
+  }
+  sgemm_fn g = (sgemm_fn)dlsym(h, "cblas_sgemm");
+  set_threads_fn st = (set_threads_fn)dlsym(h, "openblas_set_num_threads");
+  get_threads_fn gt = (get_threads_fn)dlsym(h, "openblas_get_num_threads");
+  get_str_fn cfg = (get_str_fn)dlsym(h, "openblas_get_config");
+  get_str_fn cn = (get_str_fn)dlsym(h, "openblas_get_corename");
+  if (!g || !st || !gt || !cfg || !cn) {
+    dlclose(h);
+    return throw_msg(env, "ts231n_blas.load: the library lacks cblas_sgemm or openblas_* symbols (not OpenBLAS?)");
+  }
+  lib_handle = h;
+  cblas_sgemm_p = g;
+  set_threads_p = st;
+  get_threads_p = gt;
+  get_config_p = cfg;
+  get_corename_p = cn;
+  memcpy(loaded_path, path, sizeof loaded_path);
+  st((int)threads);
+  return describe(env);
+}
+
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t t;
+  if (!set_threads_p) return throw_msg(env, "ts231n_blas: OpenBLAS is not loaded");
+  if (argc < 1 || !get_i64(env, argv[0], &t) || t < 1 || t > 256)
+    return throw_msg(env, "ts231n_blas.setThreads: n must be an integer in 1..256");
+  set_threads_p((int)t);
+  return NULL;
+}
+
+static napi_value GetThreads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  CHECK(napi_create_int32(env, get_threads_p ? get_threads_p() : 0, &v));
+  return v;
+}
+
+static napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 20;
+  napi_value a[20];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  if (!cblas_sgemm_p) return throw_msg(env, "ts231n_blas: OpenBLAS is not loaded");
+  if (argc != 20) return throw_msg(env, "ts231n_blas.sgemm takes 20 arguments");
+  int ta, tb;
+  int64_t M, N, K, aOff, lda, sA, bOff, ldb, sB, cOff, ldc, sC, batch, lenA, lenB, lenC;
+  double alpha, beta;
+  float *A, *B, *C;
+  if (!get_bool(env, a[0], &ta) || !get_bool(env, a[1], &tb) || !get_i64(env, a[2], &M) || !get_i64(env, a[3], &N) ||
+      !get_i64(env, a[4], &K) || !get_f64(env, a[5], &alpha) || !get_f32(env, a[6], &A, &lenA) ||
+      !get_i64(env, a[7], &aOff) || !get_i64(env, a[8], &lda) || !get_i64(env, a[9], &sA) ||
+      !get_f32(env, a[10], &B, &lenB) || !get_i64(env, a[11], &bOff) || !get_i64(env, a[12], &ldb) ||
+      !get_i64(env, a[13], &sB) || !get_f64(env, a[14], &beta) || !get_f32(env, a[15], &C, &lenC) ||
+      !get_i64(env, a[16], &cOff) || !get_i64(env, a[17], &ldc) || !get_i64(env, a[18], &sC) ||
+      !get_i64(env, a[19], &batch))
+    return throw_msg(env, "ts231n_blas.sgemm: argument of the wrong type (Float32Array operands, integer sizes)");
+  /* op(A) is M x K: A itself is M x K, or K x M when transposed; likewise B and C. */
+  if (!span_ok(aOff, ta ? K : M, ta ? M : K, lda, sA, batch, lenA) ||
+      !span_ok(bOff, tb ? N : K, tb ? K : N, ldb, sB, batch, lenB) || !span_ok(cOff, M, N, ldc, sC, batch, lenC))
+    return throw_msg(env, "ts231n_blas.sgemm: an operand does not fit in its array (sizes, offsets, strides)");
+  if (M == 0 || N == 0 || batch == 0) return NULL;
+  for (int64_t i = 0; i < batch; i++) {
+    cblas_sgemm_p(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, (int)M, (int)N, (int)K, (float)alpha,
+                  A + aOff + i * sA, (int)lda, B + bOff + i * sB, (int)ldb, (float)beta, C + cOff + i * sC, (int)ldc);
+  }
+  return NULL;
+}
+
+typedef struct {
+  int64_t n, H, W, C, fh, fw, sh, sw, dh, dw, pt, pl, oh, ow;
+} geom_t;
+
+static int get_geom(napi_env env, napi_value v, geom_t *g) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  size_t length;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &type, &length, &p, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_int32_array || length != 14) return 0;
+  const int32_t *q = (const int32_t *)p;
+  g->n = q[0], g->H = q[1], g->W = q[2], g->C = q[3], g->fh = q[4], g->fw = q[5], g->sh = q[6], g->sw = q[7];
+  g->dh = q[8], g->dw = q[9], g->pt = q[10], g->pl = q[11], g->oh = q[12], g->ow = q[13];
+  if (g->n < 0 || g->H < 0 || g->W < 0 || g->C < 0 || g->fh < 1 || g->fw < 1 || g->sh < 1 || g->sw < 1 ||
+      g->dh < 1 || g->dw < 1 || g->oh < 0 || g->ow < 0)
+    return 0;
+  /* padding may be any int32: every input index is checked against [0, H) x [0, W) below */
+  return 1;
+}
+
+/* Both arrays must hold the image block and the column block the geometry describes. */
+static int geom_spans(const geom_t *g, int64_t xOff, int64_t lenX, int64_t cOff, int64_t lenCols) {
+  int64_t img, rows, width;
+  if (__builtin_mul_overflow(g->n, g->H, &img) || __builtin_mul_overflow(img, g->W, &img) ||
+      __builtin_mul_overflow(img, g->C, &img) || __builtin_mul_overflow(g->n, g->oh, &rows) ||
+      __builtin_mul_overflow(rows, g->ow, &rows) || __builtin_mul_overflow(g->fh, g->fw, &width) ||
+      __builtin_mul_overflow(width, g->C, &width) || __builtin_mul_overflow(rows, width, &rows))
+    return 0;
+  return xOff >= 0 && cOff >= 0 && img <= lenX - xOff && rows <= lenCols - cOff;
+}
+
+static napi_value Im2colOrBack(napi_env env, napi_callback_info info, int back) {
+  size_t argc = 5;
+  napi_value a[5];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  if (argc != 5) return throw_msg(env, "ts231n_blas.im2col/col2im take 5 arguments");
+  float *img, *cols;
+  int64_t lenImg, lenCols, imgOff, colsOff;
+  geom_t g;
+  int ok = back ? (get_f32(env, a[0], &cols, &lenCols) && get_i64(env, a[1], &colsOff) && get_geom(env, a[2], &g) &&
+                   get_f32(env, a[3], &img, &lenImg) && get_i64(env, a[4], &imgOff))
+                : (get_f32(env, a[0], &img, &lenImg) && get_i64(env, a[1], &imgOff) && get_geom(env, a[2], &g) &&
+                   get_f32(env, a[3], &cols, &lenCols) && get_i64(env, a[4], &colsOff));
+  if (!ok) return throw_msg(env, "ts231n_blas.im2col/col2im: argument of the wrong type");
+  if (!geom_spans(&g, imgOff, lenImg, colsOff, lenCols))
+    return throw_msg(env, "ts231n_blas.im2col/col2im: the image or the columns do not fit in their arrays");
+  const int64_t C = g.C, rowW = g.fw * C, width = g.fh * rowW;
+  if (back) memset(img + imgOff, 0, sizeof(float) * (size_t)(g.n * g.H * g.W * C));
+  float *row = cols + colsOff;
+  for (int64_t n = 0; n < g.n; n++) {
+    float *x = img + imgOff + n * g.H * g.W * C;
+    for (int64_t p = 0; p < g.oh; p++) {
+      for (int64_t q = 0; q < g.ow; q++, row += width) {
+        const int64_t h0 = p * g.sh - g.pt, w0 = q * g.sw - g.pl;
+        for (int64_t i = 0; i < g.fh; i++) {
+          const int64_t h = h0 + i * g.dh;
+          float *dst = row + i * rowW;
+          if (h < 0 || h >= g.H) {
+            if (!back) memset(dst, 0, sizeof(float) * (size_t)rowW);
+            continue;
+          }
+          int64_t jlo = w0 >= 0 ? 0 : (-w0 + g.dw - 1) / g.dw; /* first j with w >= 0 */
+          if (jlo > g.fw) jlo = g.fw;
+          int64_t jhi = g.fw;                                          /* first j with w >= W */
+          if (w0 + (g.fw - 1) * g.dw >= g.W) jhi = w0 >= g.W ? 0 : (g.W - 1 - w0) / g.dw + 1;
+          if (!back) {
+            if (jlo > 0) memset(dst, 0, sizeof(float) * (size_t)(jlo * C));
+            if (jhi < g.fw && jhi >= jlo) memset(dst + jhi * C, 0, sizeof(float) * (size_t)((g.fw - jhi) * C));
+            if (jhi < jlo) memset(dst, 0, sizeof(float) * (size_t)rowW);
+          }
+          float *src = x + (h * g.W) * C;
+          if (g.dw == 1) {
+            if (jhi > jlo) {
+              const int64_t cnt = (jhi - jlo) * C;
+              float *s = src + (w0 + jlo) * C, *d = dst + jlo * C;
+              if (!back) memcpy(d, s, sizeof(float) * (size_t)cnt);
+              else
+                for (int64_t k = 0; k < cnt; k++) s[k] += d[k];
+            }
+          } else {
+            for (int64_t j = jlo; j < jhi; j++) {
+              float *s = src + (w0 + j * g.dw) * C, *d = dst + j * C;
+              if (!back) memcpy(d, s, sizeof(float) * (size_t)C);
+              else
+                for (int64_t k = 0; k < C; k++) s[k] += d[k];
+            }
+          }
+        }
+      }
+    }
+  }
+  return NULL;
+}
+
+static napi_value Im2col(napi_env env, napi_callback_info info) { return Im2colOrBack(env, info, 0); }
+static napi_value Col2im(napi_env env, napi_callback_info info) { return Im2colOrBack(env, info, 1); }
+
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"load", NULL, Load, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"getThreads", NULL, GetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"im2col", NULL, Im2col, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"col2im", NULL, Col2im, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
