@@ -25,8 +25,8 @@
 // train it for one epoch on the whole training set, and finish with *spatial* batch normalization.
 
 // %%
-import { tf, quickMode, seed, randn, record, check, checkGradient, isNotImplementedError, plotLines, showImages, visGrid } from '../../kernel/runtime';
-import { getData } from '../../datasets';
+import { tf, quickMode, seed, randn, record, check, checkGradient, isNotImplementedError, plotLines, showImages, visGrid } from 'ts231n';
+import { getData } from 'ts231n/datasets';
 import {
   convForwardNaive,
   convBackwardNaive,

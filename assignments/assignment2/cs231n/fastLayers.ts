@@ -8,7 +8,7 @@
  * (Conv2DBackpropInput, Conv2DBackpropFilter, MaxPoolGrad) directly, so no forward pass is
  * recomputed for the convolution.
  */
-import { tf } from '../../../kernel/runtime';
+import { tf } from 'ts231n';
 import { ConvCache, ConvParam, PoolCache, PoolParam, convOutputShape, poolOutputShape } from './layers';
 
 /** NCHW → NHWC. */

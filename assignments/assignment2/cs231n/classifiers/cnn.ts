@@ -2,7 +2,7 @@
  * A three-layer convolutional network built from the modular layers, trained with the Solver
  * like the fully-connected nets (same `params`, `reg` and `loss(X, y?)`).
  */
-import { tf, randn, notImplemented } from '../../../../kernel/runtime';
+import { tf, randn, notImplemented } from 'ts231n';
 import { affineBackward, affineForward, AffineCache, softmaxLoss } from '../layers';
 import { affineReluBackward, affineReluForward, AffineReluCache, convReluPoolBackward, convReluPoolForward, ConvReluPoolCache } from '../layerUtils';
 import type { ConvParam, PoolParam } from '../layers';
