@@ -8,7 +8,9 @@
  *   correction, and FullyConnectedNet regularises with reg·ΣW² instead of 0.5·reg·ΣW²;
  * - `broken`: a notebook is not JSON (cut short, as by a failed upload) and a module throws when
  *   it is imported (assignment 1: knn.ipynb and cs231n/features.ts; assignment 2: Dropout.ipynb
- *   and cs231n/layerUtils.ts).
+ *   and cs231n/layerUtils.ts);
+ * - assignment 2 also has the ConvNet students of scripts/examplesConv.ts: `conv-stride2` (the naive
+ *   conv ignores the stride) and `convnet-no-reg` (ThreeLayerConvNet without the reg term).
  *
  * `npx tsx scripts/examples.ts` writes examples/submissions/<assignment>/ for every assignment;
  * `--check` only says whether the copies are up to date (tests/graderExamples.test.ts does the same).
@@ -20,6 +22,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { SOURCE_SUFFIX } from './notebooks/build';
 import { CommandLineError, parseCommandLine } from './commandLine';
+import { CONV_EXAMPLES } from './examplesConv';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 /** Where the example submissions of `assignment` are built. */
@@ -117,8 +120,11 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
   ],
 };
 
+/** Assignment 2's examples, the ConvNet students included. */
+const ASSIGNMENT2_ALL: Record<string, Edit[]> = { ...EXAMPLES_ASSIGNMENT2, ...CONV_EXAMPLES };
+
 /** The example sets by assignment. */
-export const EXAMPLE_SETS: Record<string, Record<string, Edit[]>> = { assignment1: EXAMPLES, assignment2: EXAMPLES_ASSIGNMENT2 };
+export const EXAMPLE_SETS: Record<string, Record<string, Edit[]>> = { assignment1: EXAMPLES, assignment2: ASSIGNMENT2_ALL };
 
 function copyTree(src: string, dest: string): void {
   fs.mkdirSync(dest, { recursive: true });

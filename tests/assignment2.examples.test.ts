@@ -14,7 +14,7 @@ describe('example submissions of assignment 2', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-examples2-test-'));
-    expect(buildExamples(dir, 'assignment2').sort()).toEqual(['broken', 'complete', 'partial']);
+    expect(buildExamples(dir, 'assignment2').sort()).toEqual(['broken', 'complete', 'conv-stride2', 'convnet-no-reg', 'partial']);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -15,6 +15,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { convOracle } from './helpers/convOracle';
 import { tf, ready, RandomGenerator, checkGradient } from '../kernel/runtime';
 import {
   affineBackward,
@@ -338,6 +339,8 @@ describe("checks.json's public values", () => {
       'fc.public_sgd_momentum': o.optim.sgdMomentum.nextW,
       'fc.public_rmsprop': o.optim.rmsprop.nextW,
       'fc.public_adam': o.optim.adam.nextW,
+      'convnet.public_conv_forward_given': convOracle().convGiven.out,
+      'convnet.public_pool_forward_given': convOracle().poolGiven.out,
     };
     const closeIds = Object.keys(checks).filter((k) => checks[k].expect.close !== undefined).sort();
     expect(closeIds).toEqual(Object.keys(expected).sort());

@@ -21,6 +21,8 @@ function bare(cls: { prototype: object }, fields: Record<string, unknown>): { lo
 }
 
 const x = () => tf.ones([2, 3]);
+/** A 1×1×3×3 image (or filter). */
+const img = () => tf.ones([1, 1, 3, 3]);
 const calls: Record<string, () => unknown> = {
   affineForward: () => starter('cs231n/layers').affineForward(x(), tf.ones([3, 4]), tf.zeros([4])),
   affineBackward: () => starter('cs231n/layers').affineBackward(tf.ones([2, 4]), { x: x(), w: tf.ones([3, 4]), b: tf.zeros([4]) }),
@@ -50,6 +52,22 @@ const calls: Record<string, () => unknown> = {
       bnParams: [],
       params: { W1: tf.ones([3, 4]), b1: tf.zeros([4]), W2: tf.ones([4, 2]), b2: tf.zeros([2]) },
     }).loss(x()),
+  convForwardNaive: () => starter('cs231n/layers').convForwardNaive(img(), img(), tf.zeros([1]), { stride: 1, pad: 1 }),
+  convBackwardNaive: () => starter('cs231n/layers').convBackwardNaive(img(), { x: img(), w: img(), b: tf.zeros([1]), convParam: { stride: 1, pad: 1 } }),
+  maxPoolForwardNaive: () => starter('cs231n/layers').maxPoolForwardNaive(img(), { poolHeight: 1, poolWidth: 1, stride: 1 }),
+  maxPoolBackwardNaive: () => starter('cs231n/layers').maxPoolBackwardNaive(img(), { x: img(), poolParam: { poolHeight: 1, poolWidth: 1, stride: 1 } }),
+  spatialBatchnormForward: () => starter('cs231n/layers').spatialBatchnormForward(img(), tf.ones([1]), tf.zeros([1]), { mode: 'train' }),
+  spatialBatchnormBackward: () =>
+    starter('cs231n/layers').spatialBatchnormBackward(img(), { xhat: tf.ones([9, 1]), xmu: tf.ones([9, 1]), std: tf.ones([1]), gamma: tf.ones([1]) }),
+  'new ThreeLayerConvNet': () => new (starter('cs231n/classifiers/cnn').ThreeLayerConvNet)({ inputDim: [1, 4, 4], numFilters: 2, filterSize: 3, hiddenDim: 3 }),
+  'ThreeLayerConvNet.loss': () =>
+    bare(starter('cs231n/classifiers/cnn').ThreeLayerConvNet, {
+      reg: 0,
+      inputDim: [1, 4, 4],
+      convParam: { stride: 1, pad: 1 },
+      poolParam: { poolHeight: 2, poolWidth: 2, stride: 2 },
+      params: { W1: tf.ones([2, 1, 3, 3]), b1: tf.zeros([2]), W2: tf.ones([8, 3]), b2: tf.zeros([3]), W3: tf.ones([3, 10]), b3: tf.zeros([10]) },
+    }).loss(tf.ones([2, 1, 4, 4])),
 };
 
 /** (function, file) of every solution block in the solution's .ts files, found by the generator's own parser. */
@@ -96,7 +114,7 @@ describe('the given code of the starter', () => {
 });
 
 describe('assignment 2 notebooks on disk', () => {
-  const NOTEBOOKS = ['FullyConnectedNets', 'TrainingLabs', 'BatchNormalization', 'Dropout'];
+  const NOTEBOOKS = ['FullyConnectedNets', 'TrainingLabs', 'BatchNormalization', 'Dropout', 'ConvolutionalNetworks'];
   const files = ['solutions', 'assignments'].flatMap((t) => NOTEBOOKS.map((n) => `${t}/assignment2/${n}.ipynb`));
 
   it.each(files)('%s validates with the official nbformat schema (Debian python3-nbformat)', (rel) => {
