@@ -433,7 +433,7 @@ describe('features', () => {
   function hogReference(gray: number[][]): number[] {
     const sx = gray.length;
     const sy = gray[0].length;
-    const gx = gray.map((row, r) => row.map((v, c) => (c < sy - 1 ? row[c + 1] - v : 0)));
+    const gx = gray.map((row) => row.map((v, c) => (c < sy - 1 ? row[c + 1] - v : 0)));
     const gy = gray.map((row, r) => row.map((v, c) => (r < sx - 1 ? gray[r + 1][c] - v : 0)));
     const mag = gx.map((row, r) => row.map((v, c) => Math.sqrt(v * v + gy[r][c] ** 2)));
     const ori = gx.map((row, r) => row.map((v, c) => (Math.atan2(gy[r][c], v + 1e-15) * 180) / Math.PI + 90));

@@ -32,6 +32,7 @@ test('Fashion-MNIST from the Debian package: 60,000/10,000 images, 6,000 per cla
     expect(perClass(ds.yTest.dataSync())).toEqual(new Array(10).fill(1000));
     // Range and integrality with tensor ops: a JS loop over 47M elements is slow inside jest's vm.
     const [min, max, fractional] = tf.tidy(() => [tf.min(ds.XTrain), tf.max(ds.XTrain), tf.sum(tf.notEqual(ds.XTrain, tf.floor(ds.XTrain)).toInt())].map((t) => t.dataSync()[0]));
+    expect([min, max, fractional]).toEqual([0, 255, 0]);
     const first = Buffer.from(Uint8Array.from(tf.tidy(() => tf.slice(ds.XTrain, [0, 0, 0, 0], [1, 28, 28, 1]).dataSync())));
     expect(crypto.createHash('sha256').update(first).digest('hex')).toBe(FIRST_IMAGE_SHA256);
     expect(ds.yTrain.dataSync()[0]).toBe(9);

@@ -4,7 +4,6 @@
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { ConnectionInfo } from './connection';
 import type { KernelIo, OutChannel, Request } from './kernel';
 import type { ToMain, ToWorker, WorkerData } from './protocol';
 import type { Header, Json } from './wire';
