@@ -24,7 +24,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as crypto from 'crypto';
 const runner = path.dirname(process.argv[1]);
-const runtimeIndex = fs.realpathSync(path.resolve('../../../../../kernel/runtime/index.ts'));
+const runtimeIndex = fs.realpathSync(require.resolve('ts231n'));
 const key = crypto.createHash('sha256').update('ts231n-transpile-1\\0' + runtimeIndex + '\\0' + fs.readFileSync(runtimeIndex, 'utf8')).digest('hex');
 const places = [path.join(os.tmpdir(), 'leak'), path.join(os.homedir(), 'leak'), path.resolve('leak'), path.join(runner, 'leak'), path.join(runner, 'tscache', key + '.js'), ...${JSON.stringify(SHARED)}];
 `;
