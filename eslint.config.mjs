@@ -8,7 +8,15 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       // The generated starter: a TODO's inputs are unused until the student writes it.
-      'assignments/**', '**/*.nb.ts', '**/*.js', '**/*.mjs', '.cache/**', 'grading-out/**', 'demo-out/**', 'examples/submissions/**'],
+      'assignments/**',
+      '**/*.nb.ts',
+      '**/*.js',
+      '**/*.mjs',
+      '.cache/**',
+      'grading-out/**',
+      'demo-out/**',
+      'examples/submissions/**',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -19,7 +27,10 @@ export default tseslint.config(
     plugins: { '@typescript-eslint': tseslint.plugin },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
     },

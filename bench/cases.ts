@@ -30,7 +30,13 @@ const fcFlops = 3 * 2 * fc.N * (fc.D * fc.H + (fc.L - 1) * fc.H * fc.H + fc.H * 
 
 /** Labels 0..classes-1 as in the numpy twin: (i·7) mod classes. */
 function labels(tf: TF, n: number, classes: number): tfType.Tensor {
-  return tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7) % classes), 'int32'), classes);
+  return tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, (_, i) => (i * 7) % classes),
+      'int32',
+    ),
+    classes,
+  );
 }
 
 /** Softmax cross-entropy, mean over rows: the course's softmax_loss. */
@@ -61,13 +67,23 @@ function convNetCase(id: string, c: number, hw: number): BenchCase {
       const X = randn([n, hw, hw, c]);
       const onehot = labels(tf, n, 10);
       const params = [
-        tf.mul(randn([7, 7, c, f]), 1e-3), tf.zeros([f]),
-        tf.mul(randn([flat, 100]), 1e-3), tf.zeros([100]),
-        tf.mul(randn([100, 10]), 1e-3), tf.zeros([10]),
+        tf.mul(randn([7, 7, c, f]), 1e-3),
+        tf.zeros([f]),
+        tf.mul(randn([flat, 100]), 1e-3),
+        tf.zeros([100]),
+        tf.mul(randn([100, 10]), 1e-3),
+        tf.zeros([10]),
       ];
       const reg = 1e-3;
-      const loss = (x: tfType.Tensor, w1: tfType.Tensor, b1: tfType.Tensor, w2: tfType.Tensor, b2: tfType.Tensor,
-        w3: tfType.Tensor, b3: tfType.Tensor): tfType.Scalar => {
+      const loss = (
+        x: tfType.Tensor,
+        w1: tfType.Tensor,
+        b1: tfType.Tensor,
+        w2: tfType.Tensor,
+        b2: tfType.Tensor,
+        w3: tfType.Tensor,
+        b3: tfType.Tensor,
+      ): tfType.Scalar => {
         const conv = tf.relu(tf.add(tf.conv2d(x as tfType.Tensor4D, w1 as tfType.Tensor4D, 1, 'same'), b1));
         const pooled = tf.maxPool(conv as tfType.Tensor4D, 2, 2, 'valid');
         const h = tf.relu(tf.add(tf.matMul(tf.reshape(pooled, [n, flat]), w2), b2));
@@ -105,12 +121,14 @@ export const CASES: BenchCase[] = [
       const X = randn([500, 3072]);
       const Y = randn([5000, 3072]);
       // ‖x − y‖² = ‖x‖² + ‖y‖² − 2·x·y, as the course's computeDistancesNoLoops
-      const run = () => [tf.tidy(() => {
-        const xx = tf.sum(tf.square(X), 1, true);
-        const yy = tf.sum(tf.square(Y), 1).reshape([1, -1]);
-        const xy = tf.matMul(X, Y, false, true);
-        return tf.sqrt(tf.relu(tf.sub(tf.add(xx, yy), tf.mul(xy, 2))));
-      })];
+      const run = () => [
+        tf.tidy(() => {
+          const xx = tf.sum(tf.square(X), 1, true);
+          const yy = tf.sum(tf.square(Y), 1).reshape([1, -1]);
+          const xy = tf.matMul(X, Y, false, true);
+          return tf.sqrt(tf.relu(tf.sub(tf.add(xx, yy), tf.mul(xy, 2))));
+        }),
+      ];
       return { run, dispose: () => tf.dispose([X, Y]) };
     },
   },
@@ -133,7 +151,9 @@ export const CASES: BenchCase[] = [
       const w = randn([conv.K, conv.K, conv.C, conv.F]) as tfType.Tensor4D;
       const dout = randn([conv.N, conv.H, conv.W, conv.F]);
       // tf.grads with an explicit dy: forward, Conv2DBackpropInput and Conv2DBackpropFilter only
-      const g = tf.grads((a: tfType.Tensor, b: tfType.Tensor) => tf.conv2d(a as tfType.Tensor4D, b as tfType.Tensor4D, 1, 'same'));
+      const g = tf.grads((a: tfType.Tensor, b: tfType.Tensor) =>
+        tf.conv2d(a as tfType.Tensor4D, b as tfType.Tensor4D, 1, 'same'),
+      );
       return { run: () => g([x, w], dout), dispose: () => tf.dispose([x, w, dout]) };
     },
   },
@@ -144,7 +164,10 @@ export const CASES: BenchCase[] = [
     flops: 2 * mlpFwd1 + 3 * mlpFwd2,
     setup(tf, randn) {
       const X = randn([mlp.N, mlp.D]);
-      const labels = tf.tensor1d(Array.from({ length: mlp.N }, (_, i) => (i * 7) % mlp.C), 'int32');
+      const labels = tf.tensor1d(
+        Array.from({ length: mlp.N }, (_, i) => (i * 7) % mlp.C),
+        'int32',
+      );
       const onehot = tf.oneHot(labels, mlp.C);
       const W1 = tf.mul(randn([mlp.D, mlp.H]), 1e-2);
       const b1 = tf.zeros([mlp.H]);

@@ -20,18 +20,57 @@ async function main(): Promise<void> {
   const data = await getData({ channelsFirst: true, subtractMean: false });
   const [, C, H, W] = data.XTrain.shape;
   const meanImage = data.XTrain.mean(0);
-  const full = { XTrain: data.XTrain.sub(meanImage), yTrain: data.yTrain, XVal: data.XVal.sub(meanImage), yVal: data.yVal };
-  console.log(JSON.stringify({ backend, dataset: data.name, train: full.XTrain.shape, val: full.XVal.shape, loadSeconds: (performance.now() - t0) / 1000 }));
+  const full = {
+    XTrain: data.XTrain.sub(meanImage),
+    yTrain: data.yTrain,
+    XVal: data.XVal.sub(meanImage),
+    yVal: data.yVal,
+  };
+  console.log(
+    JSON.stringify({
+      backend,
+      dataset: data.name,
+      train: full.XTrain.shape,
+      val: full.XVal.shape,
+      loadSeconds: (performance.now() - t0) / 1000,
+    }),
+  );
   seed(10);
-  const model = new ThreeLayerConvNet({ inputDim: [C, H, W] as [number, number, number], weightScale: 1e-3, hiddenDim: 500, reg: 1e-3 });
-  const solver = new Solver(model, full, { numEpochs: 1, batchSize: 50, updateRule: 'adam', optimConfig: { learningRate: 1e-3 }, verbose: true, printEvery: 100, seed: 10, progress: false });
+  const model = new ThreeLayerConvNet({
+    inputDim: [C, H, W] as [number, number, number],
+    weightScale: 1e-3,
+    hiddenDim: 500,
+    reg: 1e-3,
+  });
+  const solver = new Solver(model, full, {
+    numEpochs: 1,
+    batchSize: 50,
+    updateRule: 'adam',
+    optimConfig: { learningRate: 1e-3 },
+    verbose: true,
+    printEvery: 100,
+    seed: 10,
+    progress: false,
+  });
   const t1 = performance.now();
   const c1 = process.cpuUsage();
   solver.train();
   const cpu = process.cpuUsage(c1);
-  console.log(JSON.stringify({ val: solver.valAccHistory.at(-1), train: solver.trainAccHistory.at(-1), iterations: solver.lossHistory.length,
-    trainWallSeconds: (performance.now() - t1) / 1000, trainCpuSeconds: (cpu.user + cpu.system) / 1e6, totalWallSeconds: (performance.now() - t0) / 1000,
-    totalCpuSeconds: (() => { const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; })(), load: os.loadavg() }));
+  console.log(
+    JSON.stringify({
+      val: solver.valAccHistory.at(-1),
+      train: solver.trainAccHistory.at(-1),
+      iterations: solver.lossHistory.length,
+      trainWallSeconds: (performance.now() - t1) / 1000,
+      trainCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      totalWallSeconds: (performance.now() - t0) / 1000,
+      totalCpuSeconds: (() => {
+        const c = process.cpuUsage(c0);
+        return (c.user + c.system) / 1e6;
+      })(),
+      load: os.loadavg(),
+    }),
+  );
 }
 
 main().catch((e) => {

@@ -29,11 +29,15 @@ function writeFakeCifar10(parent: string): void {
     }
     fs.writeFileSync(path.join(dir, f), buf);
   });
-  fs.writeFileSync(path.join(dir, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n');
-  console.log(`wrote ${dir} (${files.length} × ${(10000 * record / 1e6).toFixed(1)} MB)`);
+  fs.writeFileSync(
+    path.join(dir, 'batches.meta.txt'),
+    'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n',
+  );
+  console.log(`wrote ${dir} (${files.length} × ${((10000 * record) / 1e6).toFixed(1)} MB)`);
 }
 
-const USAGE = 'usage: npx tsx bench/datasetLoad.ts [cifar10|fashion-mnist [DIR]] [--getData] [--reshapeRows] | --fake-cifar10 [DIR]';
+const USAGE =
+  'usage: npx tsx bench/datasetLoad.ts [cifar10|fashion-mnist [DIR]] [--getData] [--reshapeRows] | --fake-cifar10 [DIR]';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine(
@@ -42,8 +46,13 @@ async function main(): Promise<void> {
     true,
   );
   if (values['fake-cifar10']) return writeFakeCifar10(positionals[0] ?? '/tmp/ts231n-fake-cifar');
-  if (positionals.length > 2 || (positionals[0] !== undefined && !['cifar10', 'fashion-mnist'].includes(positionals[0]))) {
-    throw new CommandLineError(`expected a data set name (cifar10 or fashion-mnist) and a folder, got ${positionals.join(' ')}`);
+  if (
+    positionals.length > 2 ||
+    (positionals[0] !== undefined && !['cifar10', 'fashion-mnist'].includes(positionals[0]))
+  ) {
+    throw new CommandLineError(
+      `expected a data set name (cifar10 or fashion-mnist) and a folder, got ${positionals.join(' ')}`,
+    );
   }
   const name = positionals[0] === 'cifar10' ? 'cifar10' : 'fashion-mnist';
   const dir = positionals[1] ?? (name === 'cifar10' ? defaultCifar10Dir() : defaultFashionMnistDir());
@@ -61,8 +70,10 @@ async function main(): Promise<void> {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const mem = process.memoryUsage();
-  console.log(`${name}${values.getData ? ' getData' : ' load'}: ${(ms / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU on ${backendInfo().name}; ${shapes}; `
-    + `${tf.memory().numBytes / 1e6 | 0} MB in tensors; rss now ${(mem.rss / 1e6).toFixed(0)} MB`);
+  console.log(
+    `${name}${values.getData ? ' getData' : ' load'}: ${(ms / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU on ${backendInfo().name}; ${shapes}; ` +
+      `${(tf.memory().numBytes / 1e6) | 0} MB in tensors; rss now ${(mem.rss / 1e6).toFixed(0)} MB`,
+  );
 }
 
 main().catch((e) => {

@@ -44,7 +44,8 @@ const CONFIGS = ['auto', 'wasm-threads', 'wasm-xnnpack', 'wasm-stock', 'cpu', 't
 /** What the cpu config runs unless --cases says otherwise. */
 const CPU_CASES = ['matmul', 'conv_fwd', 'mlp_step', 'maxpool_fwd_bwd'];
 
-const USAGE = 'usage: npm run bench -- [--quick] [--configs auto,wasm-threads,wasm-stock,cpu,tensorflow] [--threads N] [--cases ID,…] [--json FILE]';
+const USAGE =
+  'usage: npm run bench -- [--quick] [--configs auto,wasm-threads,wasm-stock,cpu,tensorflow] [--threads N] [--cases ID,…] [--json FILE]';
 
 function commandLine(argv: string[]) {
   try {
@@ -108,15 +109,25 @@ function runNumpy(threads: number, quick: boolean, cases?: string): NumpyRun {
   const python = found.python;
   process.stderr.write(`[bench] numpy (${python}), ${threads} thread${threads === 1 ? '' : 's'} …\n`);
   const r = spawnSync(python, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.error) return { threads, error: `${python} could not be run (${r.error.message}); install python3 and numpy, or set TS231N_PYTHON, to compare` };
+  if (r.error)
+    return {
+      threads,
+      error: `${python} could not be run (${r.error.message}); install python3 and numpy, or set TS231N_PYTHON, to compare`,
+    };
   if (r.status !== 0) {
     const line = firstLine(r.stderr || r.stdout);
-    return { threads, error: /No module named .?numpy/.test(line) ? `${python} has no numpy (apt-get install python3-numpy, pip install numpy, or set TS231N_PYTHON)` : line };
+    return {
+      threads,
+      error: /No module named .?numpy/.test(line)
+        ? `${python} has no numpy (apt-get install python3-numpy, pip install numpy, or set TS231N_PYTHON)`
+        : line,
+    };
   }
   return { threads, ...(JSON.parse(firstLine(r.stdout)) as Omit<NumpyRun, 'threads'>) };
 }
 
-const fmt = (x: number | undefined | null, digits = 1): string => (x === undefined || x === null || !isFinite(x) ? '—' : x.toFixed(digits));
+const fmt = (x: number | undefined | null, digits = 1): string =>
+  x === undefined || x === null || !isFinite(x) ? '—' : x.toFixed(digits);
 
 /** The time a ratio compares: CPU time single-threaded, best wall time otherwise. */
 function basis(r: { minMs?: number; cpuMs?: number }, threads: number): number | undefined {
@@ -129,13 +140,16 @@ function main(): void {
   const cases = args.cases;
   if (cases) {
     const unknown = cases.split(',').filter((c) => !CASES.some((k) => k.id === c));
-    if (unknown.length) throw new BenchUsageError(`unknown case ${unknown.join(', ')}: use ${CASES.map((c) => c.id).join(', ')}`);
+    if (unknown.length)
+      throw new BenchUsageError(`unknown case ${unknown.join(', ')}: use ${CASES.map((c) => c.id).join(', ')}`);
   }
   const threadsArg = Number(args.threads ?? Math.min(os.cpus().length, 8));
-  if (!Number.isInteger(threadsArg) || threadsArg < 1) throw new BenchUsageError('--threads must be a positive integer');
+  if (!Number.isInteger(threadsArg) || threadsArg < 1)
+    throw new BenchUsageError('--threads must be a positive integer');
   const configs = (args.configs ?? (quick ? 'auto' : 'auto,wasm-threads,wasm-xnnpack,wasm-stock,cpu')).split(',');
   for (const c of configs) {
-    if (!(CONFIGS as readonly string[]).includes(c)) throw new BenchUsageError(`unknown config ${c}: use ${CONFIGS.join(', ')}`);
+    if (!(CONFIGS as readonly string[]).includes(c))
+      throw new BenchUsageError(`unknown config ${c}: use ${CONFIGS.join(', ')}`);
   }
   const jsonPath = path.resolve(args.json ?? path.join(__dirname, 'results.json'));
   const started = Date.now();
@@ -150,7 +164,8 @@ function main(): void {
       // them unless asked for with --cases
       runs.push(runWorker('cpu', 'cpu', 1, quick, CPU_CASES.join(',')));
     } else {
-      const name = c === 'auto' ? 'active backend' : c === 'wasm-xnnpack' ? 'wasm without OpenBLAS (TS231N_BLAS=off)' : c;
+      const name =
+        c === 'auto' ? 'active backend' : c === 'wasm-xnnpack' ? 'wasm without OpenBLAS (TS231N_BLAS=off)' : c;
       runs.push(runWorker(name, c as Config, 1, quick, cases));
     }
   }
@@ -160,18 +175,27 @@ function main(): void {
 
   const lines: string[] = [];
   const say = (s = '') => lines.push(s);
-  say(`ts231n bench${quick ? ' (quick)' : ''} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, node ${process.version}`);
+  say(
+    `ts231n bench${quick ? ' (quick)' : ''} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0].toFixed(1)}, node ${process.version}`,
+  );
   for (const n of numpy) {
     const asked = `${n.threads} thread${n.threads === 1 ? '' : 's'}`;
-    say(n.error ? `numpy (${asked}): not measured: ${n.error}` : `numpy ${n.numpy} on ${n.blas ?? `an unknown BLAS, ${asked}`}`);
+    say(
+      n.error
+        ? `numpy (${asked}): not measured: ${n.error}`
+        : `numpy ${n.numpy} on ${n.blas ?? `an unknown BLAS, ${asked}`}`,
+    );
   }
   say('ratio = tfjs / numpy at equal threads; 1 thread: CPU time per run, more threads: best wall time');
   const load = os.loadavg()[0];
   if (load > os.cpus().length) {
-    say(`note: load average ${load.toFixed(1)} on ${os.cpus().length} cores: other processes share the cores, so wall times`
-      + ' (ms, and every multi-thread comparison) are inflated and noisy; the 1-thread CPU-time ratios hold up better');
+    say(
+      `note: load average ${load.toFixed(1)} on ${os.cpus().length} cores: other processes share the cores, so wall times` +
+        ' (ms, and every multi-thread comparison) are inflated and noisy; the 1-thread CPU-time ratios hold up better',
+    );
   }
-  const out: Array<ConfigRun & { rows?: Array<CaseResult & { numpyMs?: number; ratio?: number }>; geoMean?: number }> = [];
+  const out: Array<ConfigRun & { rows?: Array<CaseResult & { numpyMs?: number; ratio?: number }>; geoMean?: number }> =
+    [];
   for (const run of runs) {
     say();
     if (!run.report) {
@@ -182,8 +206,11 @@ function main(): void {
     const rep = run.report;
     const np = numpyFor(rep.threads);
     say(`## ${run.name}: ${rep.describe.split('\n')[0].replace(/^backend: /, '')}`);
-    say(`${'case'.padEnd(56)} ${'ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'numpy ms'.padStart(9)} ${'ratio'.padStart(6)}`);
-    if (run.config === 'cpu' && !cases) say(`(kNN and conv forward+backward skipped on cpu: minutes each; --configs cpu --cases knn runs one)`);
+    say(
+      `${'case'.padEnd(56)} ${'ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'numpy ms'.padStart(9)} ${'ratio'.padStart(6)}`,
+    );
+    if (run.config === 'cpu' && !cases)
+      say(`(kNN and conv forward+backward skipped on cpu: minutes each; --configs cpu --cases knn runs one)`);
     const rows = rep.results.map((r) => {
       const c = CASES.find((k) => k.id === r.id)!;
       const n = np?.results?.find((x) => x.id === r.id);
@@ -193,17 +220,25 @@ function main(): void {
       // GFLOP/s from the same basis as the ratio
       const gflops = c.flops !== null && mine ? c.flops / (mine * 1e6) : null;
       if (r.error) say(`${c.title.padEnd(56)} ${'failed:'.padStart(8)} ${r.error}`);
-      else say(`${c.title.padEnd(56)} ${fmt(r.ms).padStart(8)} ${fmt(r.cpuMs).padStart(8)} ${fmt(gflops).padStart(8)} ${fmt(theirs).padStart(9)} ${fmt(ratio, 2).padStart(6)}`);
+      else
+        say(
+          `${c.title.padEnd(56)} ${fmt(r.ms).padStart(8)} ${fmt(r.cpuMs).padStart(8)} ${fmt(gflops).padStart(8)} ${fmt(theirs).padStart(9)} ${fmt(ratio, 2).padStart(6)}`,
+        );
       return { ...r, gflops, numpyMs: theirs, ratio };
     });
     const ratios = rows.map((r) => r.ratio).filter((x): x is number => x !== undefined && isFinite(x) && x > 0);
     const geoMean = ratios.length ? Math.exp(ratios.reduce((p, x) => p + Math.log(x), 0) / ratios.length) : undefined;
-    if (geoMean !== undefined) say(`${'geometric mean of the ratios'.padEnd(56)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(9)} ${fmt(geoMean, 2).padStart(6)}`);
+    if (geoMean !== undefined)
+      say(
+        `${'geometric mean of the ratios'.padEnd(56)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(9)} ${fmt(geoMean, 2).padStart(6)}`,
+      );
     out.push({ ...run, rows, geoMean });
   }
   kernelLoopSection(quick).forEach((l) => say(l));
   say();
-  say(`${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), jsonPath) || jsonPath}`);
+  say(
+    `${((Date.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), jsonPath) || jsonPath}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 
   const result = {
@@ -212,8 +247,16 @@ function main(): void {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg(), node: process.version },
     ratioBasis: '1 thread: CPU ms per run (median); more threads: fastest wall ms',
     numpy,
-    configs: out.map((r) => ({ name: r.name, config: r.config, threads: r.report?.threads ?? r.threads, backend: r.report?.backend,
-      describe: r.report?.describe, error: r.error, geoMean: r.geoMean, results: r.rows })),
+    configs: out.map((r) => ({
+      name: r.name,
+      config: r.config,
+      threads: r.report?.threads ?? r.threads,
+      backend: r.report?.backend,
+      describe: r.report?.describe,
+      error: r.error,
+      geoMean: r.geoMean,
+      results: r.rows,
+    })),
   };
   fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
   fs.writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);

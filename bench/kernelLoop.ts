@@ -59,7 +59,8 @@ export async function measureKernelLoop(quick: boolean): Promise<KernelLoopResul
       for (const v of VARIANTS) {
         const reply = await engine.execute(cellFor(v, iterations));
         const ms = Number(reply.result?.['text/plain']);
-        if (reply.status !== 'ok' || !Number.isFinite(ms)) throw new Error(`the ${v} cell failed: ${reply.error?.evalue ?? 'no time'}`);
+        if (reply.status !== 'ok' || !Number.isFinite(ms))
+          throw new Error(`the ${v} cell failed: ${reply.error?.evalue ?? 'no time'}`);
         samples[v].push(ms);
       }
     }
@@ -74,17 +75,35 @@ export async function measureKernelLoop(quick: boolean): Promise<KernelLoopResul
 export function kernelLoopSection(quick: boolean): string[] {
   process.stderr.write('[bench] kernel: loops in cells …\n');
   const args = [...process.execArgv, __filename, '--json', ...(quick ? ['--quick'] : [])];
-  const r = spawnSync(process.execPath, args, { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', maxBuffer: 1 << 24 });
-  const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (r.status !== 0 || !line) return ['', `## kernel: loops in cells: did not run: ${(r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').pop()}`];
+  const r = spawnSync(process.execPath, args, {
+    cwd: path.resolve(__dirname, '..'),
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const line = (r.stdout ?? '')
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (r.status !== 0 || !line)
+    return [
+      '',
+      `## kernel: loops in cells: did not run: ${(r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').pop()}`,
+    ];
   return formatKernelLoop(JSON.parse(line) as KernelLoopResult);
 }
 
 export function formatKernelLoop(res: KernelLoopResult): string[] {
   const fn = res.medianMs.function;
-  const lines = ['', `## kernel: a loop of ${res.iterations.toLocaleString('en-US')} iterations in a notebook cell (median of ${res.reps})`];
+  const lines = [
+    '',
+    `## kernel: a loop of ${res.iterations.toLocaleString('en-US')} iterations in a notebook cell (median of ${res.reps})`,
+  ];
   lines.push(`${'where the loop variable lives'.padEnd(40)} ${'ms'.padStart(8)} ${'÷ function'.padStart(11)}`);
-  for (const v of VARIANTS) lines.push(`${v.padEnd(40)} ${res.medianMs[v].toFixed(1).padStart(8)} ${(res.medianMs[v] / fn).toFixed(2).padStart(11)}`);
+  for (const v of VARIANTS)
+    lines.push(
+      `${v.padEnd(40)} ${res.medianMs[v].toFixed(1).padStart(8)} ${(res.medianMs[v] / fn).toFixed(2).padStart(11)}`,
+    );
   return lines;
 }
 
@@ -92,7 +111,9 @@ if (require.main === module) {
   const quick = process.argv.includes('--quick');
   measureKernelLoop(quick).then(
     (res) => {
-      process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(res)}\n` : `${formatKernelLoop(res).join('\n')}\n`);
+      process.stdout.write(
+        process.argv.includes('--json') ? `${JSON.stringify(res)}\n` : `${formatKernelLoop(res).join('\n')}\n`,
+      );
       process.exit(0);
     },
     (e) => {

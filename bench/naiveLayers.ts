@@ -11,7 +11,12 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { tf, ready, seed, randn } from '../kernel/runtime';
-import { convForwardNaive, convBackwardNaive, maxPoolForwardNaive, maxPoolBackwardNaive } from '../solutions/assignment2/cs231n/layers';
+import {
+  convForwardNaive,
+  convBackwardNaive,
+  maxPoolForwardNaive,
+  maxPoolBackwardNaive,
+} from '../solutions/assignment2/cs231n/layers';
 
 const QUICK = process.argv.includes('--quick');
 const ROOT = path.resolve(__dirname, '..');
@@ -50,8 +55,12 @@ function timeTypeScript(reps: number): Timings {
 
 function timePython(): (Timings & { numpy: string; python: string }) | string {
   const python = process.env.TS231N_PYTHON || 'python3';
-  const r = spawnSync(python, [path.join(ROOT, 'bench', 'naiveLoops.py'), ...(QUICK ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8' });
-  if (r.error) return `${python} could not be run (${r.error.message}); install python3 and numpy, or set TS231N_PYTHON`;
+  const r = spawnSync(python, [path.join(ROOT, 'bench', 'naiveLoops.py'), ...(QUICK ? ['--quick'] : [])], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.error)
+    return `${python} could not be run (${r.error.message}); install python3 and numpy, or set TS231N_PYTHON`;
   if (r.status !== 0) return (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`).trim();
   return JSON.parse(r.stdout.trim().split('\n').pop() as string);
 }
@@ -60,10 +69,16 @@ async function main(): Promise<void> {
   const backend = await ready();
   const ts = timeTypeScript(QUICK ? 1 : 5);
   const py = timePython();
-  console.log(`naive layers, TypeScript (backend ${backend}, node ${process.version}) vs Python loops${typeof py === 'string' ? '' : ` (python ${py.python}, numpy ${py.numpy})`}`);
+  console.log(
+    `naive layers, TypeScript (backend ${backend}, node ${process.version}) vs Python loops${typeof py === 'string' ? '' : ` (python ${py.python}, numpy ${py.numpy})`}`,
+  );
   for (const k of Object.keys(ts) as Array<keyof Timings>) {
     const line = `${k.padEnd(13)} TypeScript ${ts[k].toFixed(1).padStart(8)} ms`;
-    console.log(typeof py === 'string' ? line : `${line}   Python ${py[k].toFixed(0).padStart(7)} ms   speed-up ${(py[k] / ts[k]).toFixed(1)}×`);
+    console.log(
+      typeof py === 'string'
+        ? line
+        : `${line}   Python ${py[k].toFixed(0).padStart(7)} ms   speed-up ${(py[k] / ts[k]).toFixed(1)}×`,
+    );
   }
   if (typeof py === 'string') console.log(`Python side not measured: ${py}`);
 }

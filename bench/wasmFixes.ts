@@ -54,24 +54,53 @@ async function main(): Promise<void> {
 
   const X = randn([500, 3072]);
   const Y = randn([5000, 3072]);
-  row('BatchMatMul X·Yᵀ, 500×3072 · (5000×3072)ᵀ (kNN)', tf.BatchMatMul, { a: X, b: Y }, { transposeA: false, transposeB: true });
+  row(
+    'BatchMatMul X·Yᵀ, 500×3072 · (5000×3072)ᵀ (kNN)',
+    tf.BatchMatMul,
+    { a: X, b: Y },
+    { transposeA: false, transposeB: true },
+  );
   const Xm = randn([200, 3072]);
   const dh = randn([200, 100]);
-  row('BatchMatMul Xᵀ·dh, (200×3072)ᵀ · 200×100 (MLP dW1)', tf.BatchMatMul, { a: Xm, b: dh }, { transposeA: true, transposeB: false });
+  row(
+    'BatchMatMul Xᵀ·dh, (200×3072)ᵀ · 200×100 (MLP dW1)',
+    tf.BatchMatMul,
+    { a: Xm, b: dh },
+    { transposeA: true, transposeB: false },
+  );
   const conv = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, dilations: [1, 1] };
   const x = randn([50, 32, 32, 3]);
   const w = randn([7, 7, 3, 32]);
   const dy = randn([50, 32, 32, 32]);
-  row('Conv2DBackpropInput 50×32×32×32 → 50×32×32×3, 7×7 same', tf.Conv2DBackpropInput, { dy, filter: w }, { ...conv, inputShape: [50, 32, 32, 3] });
-  row('Conv2DBackpropFilter 50×32×32×3, dy 50×32×32×32, 7×7 same', tf.Conv2DBackpropFilter, { x, dy }, { ...conv, filterShape: [7, 7, 3, 32] }, false);
+  row(
+    'Conv2DBackpropInput 50×32×32×32 → 50×32×32×3, 7×7 same',
+    tf.Conv2DBackpropInput,
+    { dy, filter: w },
+    { ...conv, inputShape: [50, 32, 32, 3] },
+  );
+  row(
+    'Conv2DBackpropFilter 50×32×32×3, dy 50×32×32×32, 7×7 same',
+    tf.Conv2DBackpropFilter,
+    { x, dy },
+    { ...conv, filterShape: [7, 7, 3, 32] },
+    false,
+  );
   const xp = randn([50, 32, 32, 32]);
   const yp = tf.maxPool(xp as tf.Tensor4D, 2, 2, 'valid');
   const dyp = randn([50, 16, 16, 32]);
-  row('MaxPoolGrad 2×2 on 50×32×32×32', tf.MaxPoolGrad, { dy: dyp, input: xp, output: yp }, { filterSize: 2, strides: 2, pad: 'valid' });
+  row(
+    'MaxPoolGrad 2×2 on 50×32×32×32',
+    tf.MaxPoolGrad,
+    { dy: dyp, input: xp, output: yp },
+    { filterSize: 2, strides: 2, pad: 'valid' },
+  );
 
   console.log('| kernel, shapes | stock wasm (ms CPU) | fixed (ms CPU) | speed-up |');
   console.log('|---|---|---|---|');
-  for (const [what, s, f] of rows) console.log(`| ${what} | ${s === null ? 'not registered (throws)' : s.toFixed(1)} | ${f.toFixed(1)} | ${s === null ? '—' : `${(s / f).toFixed(1)}×`} |`);
+  for (const [what, s, f] of rows)
+    console.log(
+      `| ${what} | ${s === null ? 'not registered (throws)' : s.toFixed(1)} | ${f.toFixed(1)} | ${s === null ? '—' : `${(s / f).toFixed(1)}×`} |`,
+    );
 }
 
 main().catch((e) => {

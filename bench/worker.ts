@@ -36,7 +36,6 @@ export interface WorkerReport {
   results: CaseResult[];
 }
 
-
 async function start(config: Config): Promise<void> {
   if (config === 'auto') await ready();
   else if (config === 'wasm-xnnpack') {
@@ -50,7 +49,11 @@ async function start(config: Config): Promise<void> {
 }
 
 // Started by bench/index.ts only: a bad flag is a bug there, reported like any other failure below.
-const { values } = parseCommandLine(process.argv.slice(2), { config: { type: 'string' }, quick: { type: 'boolean' }, cases: { type: 'string' } });
+const { values } = parseCommandLine(process.argv.slice(2), {
+  config: { type: 'string' },
+  quick: { type: 'boolean' },
+  cases: { type: 'string' },
+});
 
 async function main(): Promise<void> {
   const config = (values.config ?? 'auto') as Config;
@@ -80,7 +83,8 @@ async function main(): Promise<void> {
       env?.dispose();
     }
   }
-  const describe = config === 'wasm-stock' ? 'backend: wasm, stock kernels (no ts231n fixes), 1 thread' : describeBackend(info);
+  const describe =
+    config === 'wasm-stock' ? 'backend: wasm, stock kernels (no ts231n fixes), 1 thread' : describeBackend(info);
   const report: WorkerReport = { config, backend: info.name, threads, describe, results };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
@@ -88,7 +92,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (e) => {
-    process.stderr.write(`bench worker (${values.config ?? 'auto'}): ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    process.stderr.write(
+      `bench worker (${values.config ?? 'auto'}): ${String((e as Error)?.message ?? e).split('\n')[0]}\n`,
+    );
     process.exit(1);
   },
 );

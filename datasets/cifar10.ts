@@ -17,7 +17,18 @@ import { DatasetMissingError, LabelRangeError, TruncatedFileError } from './erro
 import { CIFAR10_FOLDER } from './paths';
 import type { Dataset, RawDataset, RawSplit } from './types';
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
 export const CIFAR10_META_FILE = 'batches.meta.txt';
@@ -36,12 +47,18 @@ const FIX = 're-download it with `npm run datasets -- cifar10 --force`';
 export function resolveCifar10Dir(dir: string): string {
   const abs = path.resolve(dir);
   const nested = path.join(abs, CIFAR10_FOLDER);
-  const candidates = fs.existsSync(path.join(abs, CIFAR10_TEST_FILE)) || !fs.existsSync(nested) ? [abs, nested] : [nested, abs];
+  const candidates =
+    fs.existsSync(path.join(abs, CIFAR10_TEST_FILE)) || !fs.existsSync(nested) ? [abs, nested] : [nested, abs];
   const needed = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE];
   const missingIn = (d: string) => needed.filter((f) => !fs.existsSync(path.join(d, f)));
   for (const d of candidates) if (missingIn(d).length === 0) return d;
   const best = candidates[0];
-  throw new DatasetMissingError('CIFAR-10', best, missingIn(best), 'run `npm run datasets -- cifar10` (170 MB download), or use Fashion-MNIST: TS231N_DATASET=fashion-mnist');
+  throw new DatasetMissingError(
+    'CIFAR-10',
+    best,
+    missingIn(best),
+    'run `npm run datasets -- cifar10` (170 MB download), or use Fashion-MNIST: TS231N_DATASET=fashion-mnist',
+  );
 }
 
 /** True when all six batch files are in `dir` (or `dir/cifar-10-batches-bin`). */
@@ -70,7 +87,12 @@ function countRecords(file: string): number {
   const size = fs.statSync(file).size;
   const n = Math.floor(size / CIFAR10_RECORD_BYTES);
   if (size === 0 || size % CIFAR10_RECORD_BYTES !== 0) {
-    throw new TruncatedFileError(file, (n + 1) * CIFAR10_RECORD_BYTES, size, `it ends inside record ${n} (records are ${CIFAR10_RECORD_BYTES} bytes); ${FIX}`);
+    throw new TruncatedFileError(
+      file,
+      (n + 1) * CIFAR10_RECORD_BYTES,
+      size,
+      `it ends inside record ${n} (records are ${CIFAR10_RECORD_BYTES} bytes); ${FIX}`,
+    );
   }
   return n;
 }
@@ -88,12 +110,18 @@ function readBatches(files: string[], X: PixelArray, y: Int32Array): void {
     const n = countRecords(file);
     const fd = fs.openSync(file, 'r');
     try {
-      for (let done = 0; done < n; ) {
+      for (let done = 0; done < n;) {
         const want = Math.min(CHUNK_RECORDS, n - done) * CIFAR10_RECORD_BYTES;
         let got = 0;
         while (got < want) {
           const k = fs.readSync(fd, buf, got, want - got, done * CIFAR10_RECORD_BYTES + got);
-          if (k === 0) throw new TruncatedFileError(file, n * CIFAR10_RECORD_BYTES, done * CIFAR10_RECORD_BYTES + got, `the file shrank while it was read; ${FIX}`);
+          if (k === 0)
+            throw new TruncatedFileError(
+              file,
+              n * CIFAR10_RECORD_BYTES,
+              done * CIFAR10_RECORD_BYTES + got,
+              `the file shrank while it was read; ${FIX}`,
+            );
           got += k;
         }
         const recs = want / CIFAR10_RECORD_BYTES;
@@ -136,7 +164,11 @@ function layout(dir: string): Layout {
   return { dir: d, trainFiles, testFiles, nTrain, nTest };
 }
 
-function readSplit<T extends PixelArray>(files: string[], n: number, alloc: (len: number) => T): { X: T; y: Int32Array } {
+function readSplit<T extends PixelArray>(
+  files: string[],
+  n: number,
+  alloc: (len: number) => T,
+): { X: T; y: Int32Array } {
   const X = alloc(n * IMAGE_BYTES);
   const y = new Int32Array(n);
   readBatches(files, X, y);

@@ -38,7 +38,10 @@ export class DatasetMissingError extends DatasetError {
 }
 
 export class UnknownDatasetError extends DatasetError {
-  constructor(readonly requested: string, readonly known: string[]) {
+  constructor(
+    readonly requested: string,
+    readonly known: string[],
+  ) {
     super(`unknown data set "${requested}": use one of ${known.join(', ')}`);
   }
 }
@@ -47,58 +50,111 @@ export class DatasetSplitError extends DatasetError {}
 
 /** A file that exists but does not have the format its name promises. */
 export class DatasetFormatError extends DatasetError {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export class TruncatedFileError extends DatasetFormatError {
-  constructor(file: string, readonly expectedBytes: number, readonly actualBytes: number, fix: string) {
-    super(file, `${file} is truncated: ${actualBytes.toLocaleString('en-US')} bytes, expected ${expectedBytes.toLocaleString('en-US')}; ${fix}`);
+  constructor(
+    file: string,
+    readonly expectedBytes: number,
+    readonly actualBytes: number,
+    fix: string,
+  ) {
+    super(
+      file,
+      `${file} is truncated: ${actualBytes.toLocaleString('en-US')} bytes, expected ${expectedBytes.toLocaleString('en-US')}; ${fix}`,
+    );
   }
 }
 
 export class IdxMagicError extends DatasetFormatError {
-  constructor(file: string, readonly expected: number, readonly found: number, what: string) {
-    super(file, `${file} is not an IDX ${what} file: magic number ${hex(found)}, expected ${hex(expected)}; check the file name or re-download it`);
+  constructor(
+    file: string,
+    readonly expected: number,
+    readonly found: number,
+    what: string,
+  ) {
+    super(
+      file,
+      `${file} is not an IDX ${what} file: magic number ${hex(found)}, expected ${hex(expected)}; check the file name or re-download it`,
+    );
   }
 }
 
 export class GzipError extends DatasetFormatError {
-  constructor(file: string, readonly reason: string) {
-    super(file, `${file} is not a valid gzip stream (${reason}); re-download it, or replace it with the uncompressed file without .gz`);
+  constructor(
+    file: string,
+    readonly reason: string,
+  ) {
+    super(
+      file,
+      `${file} is not a valid gzip stream (${reason}); re-download it, or replace it with the uncompressed file without .gz`,
+    );
   }
 }
 
 export class RecordCountError extends DatasetFormatError {
-  constructor(file: string, readonly expected: number, readonly found: number, detail: string) {
+  constructor(
+    file: string,
+    readonly expected: number,
+    readonly found: number,
+    detail: string,
+  ) {
     super(file, `${file}: ${detail}; re-download it`);
   }
 }
 
 export class LabelRangeError extends DatasetFormatError {
-  constructor(file: string, readonly record: number, readonly label: number, numClasses: number) {
-    super(file, `${file}: record ${record} has label ${label}, outside 0..${numClasses - 1}; the file is corrupt or not this data set, re-download it`);
+  constructor(
+    file: string,
+    readonly record: number,
+    readonly label: number,
+    numClasses: number,
+  ) {
+    super(
+      file,
+      `${file}: record ${record} has label ${label}, outside 0..${numClasses - 1}; the file is corrupt or not this data set, re-download it`,
+    );
   }
 }
 
 export class ArchiveError extends DatasetFormatError {}
 
 export class DownloadError extends DatasetError {
-  constructor(readonly url: string, message: string) {
+  constructor(
+    readonly url: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export class OfflineError extends DownloadError {
-  constructor(url: string, readonly code: string, hint: string) {
+  constructor(
+    url: string,
+    readonly code: string,
+    hint: string,
+  ) {
     super(url, `cannot reach ${hostOf(url)} (${code}): no network? ${hint}`);
   }
 }
 
 export class ChecksumError extends DownloadError {
-  constructor(url: string, readonly file: string, readonly expected: string, readonly actual: string) {
-    super(url, `${file} has md5 ${actual}, expected ${expected}: the download is corrupt or not the official file; it was deleted, run the command again`);
+  constructor(
+    url: string,
+    readonly file: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      url,
+      `${file} has md5 ${actual}, expected ${expected}: the download is corrupt or not the official file; it was deleted, run the command again`,
+    );
   }
 }
 

@@ -12,11 +12,29 @@ import { DEBIAN_FASHION_MNIST_DIR } from './paths';
 import { rawToDataset } from './tensors';
 import type { Dataset, RawDataset, RawSplit } from './types';
 
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-export const FASHION_MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
+export const FASHION_MNIST_FILES = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+];
 
-const FIX = 'reinstall it (`sudo apt-get install --reinstall dataset-fashion-mnist`) or re-download it (`npm run datasets -- fashion-mnist --force`)';
-const MISSING_FIX = 'install it with `sudo apt-get install dataset-fashion-mnist` (or `npm run setup`), or download it with `npm run datasets -- fashion-mnist`';
+const FIX =
+  'reinstall it (`sudo apt-get install --reinstall dataset-fashion-mnist`) or re-download it (`npm run datasets -- fashion-mnist --force`)';
+const MISSING_FIX =
+  'install it with `sudo apt-get install dataset-fashion-mnist` (or `npm run setup`), or download it with `npm run datasets -- fashion-mnist`';
 
 /** `dir/base.gz` if present, else the uncompressed `dir/base`, else null. */
 function findFile(dir: string, base: string): string | null {
@@ -39,7 +57,12 @@ function readPair(dir: string, prefix: 'train' | 't10k'): RawSplit & { shape: [n
   const labels = readIdx(labelsFile, 1, 'labels', FIX);
   const n = images.dims[0];
   if (labels.dims[0] !== n) {
-    throw new RecordCountError(labelsFile, n, labels.dims[0], `${labels.dims[0].toLocaleString('en-US')} labels for ${n.toLocaleString('en-US')} images in ${path.basename(imagesFile)}`);
+    throw new RecordCountError(
+      labelsFile,
+      n,
+      labels.dims[0],
+      `${labels.dims[0].toLocaleString('en-US')} labels for ${n.toLocaleString('en-US')} images in ${path.basename(imagesFile)}`,
+    );
   }
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {

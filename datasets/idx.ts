@@ -51,10 +51,21 @@ export function readIdx(file: string, ndim: number, what: string, fix: string): 
   for (let i = 0; i < ndim; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
   const perRecord = dims.slice(1).reduce((a, b) => a * b, 1);
   const expected = headerBytes + dims[0] * perRecord;
-  if (buf.length < expected) throw new TruncatedFileError(file, expected, buf.length, `the header promises ${dims[0].toLocaleString('en-US')} ${what}; ${fix}`);
+  if (buf.length < expected)
+    throw new TruncatedFileError(
+      file,
+      expected,
+      buf.length,
+      `the header promises ${dims[0].toLocaleString('en-US')} ${what}; ${fix}`,
+    );
   if (buf.length > expected) {
     const found = (buf.length - headerBytes) / perRecord;
-    throw new RecordCountError(file, dims[0], found, `the header says ${dims[0].toLocaleString('en-US')} ${what} but the data holds ${formatCount(found)} (${(buf.length - expected).toLocaleString('en-US')} extra bytes)`);
+    throw new RecordCountError(
+      file,
+      dims[0],
+      found,
+      `the header says ${dims[0].toLocaleString('en-US')} ${what} but the data holds ${formatCount(found)} (${(buf.length - expected).toLocaleString('en-US')} extra bytes)`,
+    );
   }
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + headerBytes, expected - headerBytes) };
 }

@@ -11,7 +11,15 @@ export { CIFAR10_CLASSES, hasCifar10, loadCifar10, readCifar10Raw, resolveCifar1
 export { FASHION_MNIST_CLASSES, hasFashionMnist, loadFashionMnist, readFashionMnistRaw } from './fashionMnist';
 export { readIdx } from './idx';
 export { DEBIAN_FASHION_MNIST_DIR, dataRoot, defaultCifar10Dir, defaultFashionMnistDir } from './paths';
-export { DATASET_NAMES, clearDatasetCache, defaultDir, loadDataset, loadRaw, normalizeDatasetName, resolveDatasetName } from './registry';
+export {
+  DATASET_NAMES,
+  clearDatasetCache,
+  defaultDir,
+  loadDataset,
+  loadRaw,
+  normalizeDatasetName,
+  resolveDatasetName,
+} from './registry';
 export { DEFAULT_SIZES, QUICK_SIZES, getData, resolveSizes, subsample } from './splits';
 export type { CourseData, GetDataOptions, SplitSizes } from './splits';
 export { rawToDataset } from './tensors';

@@ -80,7 +80,8 @@ export function loadDataset(name?: string, dir?: string): Dataset {
   const k = key(n, d);
   const cached = tensorCache.get(k);
   if (cached && alive(cached)) return cached;
-  if (cached) for (const t of [cached.XTrain, cached.yTrain, cached.XTest, cached.yTest]) if (!t.isDisposed) t.dispose();
+  if (cached)
+    for (const t of [cached.XTrain, cached.yTrain, cached.XTest, cached.yTest]) if (!t.isDisposed) t.dispose();
   const ds = rawToDataset(loadRaw(n, d));
   tensorCache.set(k, ds);
   return ds;
@@ -88,7 +89,8 @@ export function loadDataset(name?: string, dir?: string): Dataset {
 
 /** Forget every cached data set and dispose the cached tensors. */
 export function clearDatasetCache(): void {
-  for (const ds of tensorCache.values()) for (const t of [ds.XTrain, ds.yTrain, ds.XTest, ds.yTest]) if (!t.isDisposed) t.dispose();
+  for (const ds of tensorCache.values())
+    for (const t of [ds.XTrain, ds.yTrain, ds.XTest, ds.yTest]) if (!t.isDisposed) t.dispose();
   tensorCache.clear();
   rawCache.clear();
 }

@@ -39,9 +39,12 @@ export function showExamples(
   options: ShowExamplesOptions = {},
 ): Figure {
   const where = 'showExamples';
-  if (!(X instanceof tf.Tensor) || X.isDisposed) throw new ShowExamplesError(`${where}: X must be a live tensor of images [N, H, W, C]`);
-  if (X.rank !== 3 && X.rank !== 4) throw new ShowExamplesError(`${where}: X must be [N, H, W, C] or [N, H, W], got shape [${X.shape}]`);
-  if (!Number.isInteger(perClass) || perClass < 1) throw new ShowExamplesError(`${where}: perClass must be a positive integer, got ${String(perClass)}`);
+  if (!(X instanceof tf.Tensor) || X.isDisposed)
+    throw new ShowExamplesError(`${where}: X must be a live tensor of images [N, H, W, C]`);
+  if (X.rank !== 3 && X.rank !== 4)
+    throw new ShowExamplesError(`${where}: X must be [N, H, W, C] or [N, H, W], got shape [${X.shape}]`);
+  if (!Number.isInteger(perClass) || perClass < 1)
+    throw new ShowExamplesError(`${where}: perClass must be a positive integer, got ${String(perClass)}`);
   const C = classNames.length;
   if (C < 1) throw new ShowExamplesError(`${where}: classNames is empty; pass one name per class`);
   const labels = y instanceof tf.Tensor ? y.dataSync() : y;
@@ -51,24 +54,48 @@ export function showExamples(
   for (let i = 0; i < N; i++) {
     const c = labels[i];
     if (!Number.isInteger(c) || c < 0 || c >= C) {
-      throw new ShowExamplesError(`${where}: y[${i}] = ${c} is not a class index 0..${C - 1} (classNames has ${C} names)`);
+      throw new ShowExamplesError(
+        `${where}: y[${i}] = ${c} is not a class index 0..${C - 1} (classNames has ${C} names)`,
+      );
     }
     byClass[c].push(i);
   }
   const rng = globalGenerator();
-  const picks = byClass.map((idx) => (idx.length ? Array.from(rng.choice(idx.length, Math.min(perClass, idx.length), { replace: false }), (k) => idx[k]) : []));
+  const picks = byClass.map((idx) =>
+    idx.length
+      ? Array.from(rng.choice(idx.length, Math.min(perClass, idx.length), { replace: false }), (k) => idx[k])
+      : [],
+  );
   // row-major grid: row r holds the r-th pick of every class; -1 marks a blank cell
   const order: number[] = [];
   for (let r = 0; r < perClass; r++) for (let c = 0; c < C; c++) order.push(picks[c][r] ?? -1);
   const grid = tf.tidy(() => {
     const images = X.rank === 3 ? X.expandDims(-1) : X;
-    const present = tf.gather(images, tf.tensor1d(order.map((i) => Math.max(i, 0)), 'int32'));
-    const keep = tf.tensor1d(order.map((i) => (i < 0 ? 0 : 1)), 'float32').reshape([-1, 1, 1, 1]);
+    const present = tf.gather(
+      images,
+      tf.tensor1d(
+        order.map((i) => Math.max(i, 0)),
+        'int32',
+      ),
+    );
+    const keep = tf
+      .tensor1d(
+        order.map((i) => (i < 0 ? 0 : 1)),
+        'float32',
+      )
+      .reshape([-1, 1, 1, 1]);
     return tf.mul(present.toFloat(), keep);
   });
   try {
     const names = order.map((_, k) => (k < C ? classNames[k] : ''));
-    return showImages(grid, { labels: names, cols: C, maxImages: order.length, title: options.title, format: options.format, show: options.show });
+    return showImages(grid, {
+      labels: names,
+      cols: C,
+      maxImages: order.length,
+      title: options.title,
+      format: options.format,
+      show: options.show,
+    });
   } finally {
     grid.dispose();
   }

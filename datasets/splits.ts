@@ -72,7 +72,6 @@ export interface CourseData {
   sizes: SplitSizes;
 }
 
-
 /** The sizes getData would use for `name` with `opts`. */
 export function resolveSizes(name: DatasetName, opts: Partial<SplitSizes> & { quick?: boolean } = {}): SplitSizes {
   const quick = opts.quick ?? quickMode();
@@ -80,7 +79,8 @@ export function resolveSizes(name: DatasetName, opts: Partial<SplitSizes> & { qu
   const out = { ...base };
   for (const k of Object.keys(base) as (keyof SplitSizes)[]) {
     const v = opts[k] ?? base[k];
-    if (!Number.isInteger(v) || v < 0) throw new DatasetSplitError(`getData: ${k} must be a non-negative integer, got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new DatasetSplitError(`getData: ${k} must be a non-negative integer, got ${String(v)}`);
     out[k] = quick ? Math.min(v, QUICK_SIZES[k]) : v;
   }
   return out;
@@ -88,12 +88,21 @@ export function resolveSizes(name: DatasetName, opts: Partial<SplitSizes> & { qu
 
 function checkSizes(raw: RawDataset, s: SplitSizes): void {
   const label = raw.name === 'cifar10' ? 'CIFAR-10' : 'Fashion-MNIST';
-  if (s.numTraining < 1) throw new DatasetSplitError('getData: numTraining must be at least 1 (the mean image and the dev set come from it)');
+  if (s.numTraining < 1)
+    throw new DatasetSplitError(
+      'getData: numTraining must be at least 1 (the mean image and the dev set come from it)',
+    );
   if (s.numTraining + s.numValidation > raw.train.count) {
-    throw new DatasetSplitError(`getData: numTraining + numValidation = ${s.numTraining + s.numValidation} but ${label} has ${raw.train.count} training images`);
+    throw new DatasetSplitError(
+      `getData: numTraining + numValidation = ${s.numTraining + s.numValidation} but ${label} has ${raw.train.count} training images`,
+    );
   }
-  if (s.numTest > raw.test.count) throw new DatasetSplitError(`getData: numTest = ${s.numTest} but ${label} has ${raw.test.count} test images`);
-  if (s.numDev > s.numTraining) throw new DatasetSplitError(`getData: numDev = ${s.numDev} must be at most numTraining = ${s.numTraining} (dev is drawn from train)`);
+  if (s.numTest > raw.test.count)
+    throw new DatasetSplitError(`getData: numTest = ${s.numTest} but ${label} has ${raw.test.count} test images`);
+  if (s.numDev > s.numTraining)
+    throw new DatasetSplitError(
+      `getData: numDev = ${s.numDev} must be at most numTraining = ${s.numTraining} (dev is drawn from train)`,
+    );
 }
 
 function range(start: number, count: number): Int32Array {
@@ -132,7 +141,12 @@ function meanImage(split: RawSplit, n: number, l: Layout): Float32Array {
 }
 
 /** X rows for `index` (each `image − mean`, rounded once to float32, then the bias 1) and their labels. */
-function assemble(split: RawSplit, index: Int32Array, l: Layout, mean: Float32Array | null): { X: Float32Array; y: Int32Array } {
+function assemble(
+  split: RawSplit,
+  index: Int32Array,
+  l: Layout,
+  mean: Float32Array | null,
+): { X: Float32Array; y: Int32Array } {
   const d = l.shape[0] * l.shape[1] * l.shape[2];
   const width = d + (l.bias ? 1 : 0);
   const n = index.length;
@@ -193,7 +207,19 @@ export async function getData(opts: GetDataOptions = {}): Promise<CourseData> {
     const [XVal, yVal] = split(raw.train, range(sizes.numTraining, sizes.numValidation));
     const [XTest, yTest] = split(raw.test, range(0, sizes.numTest));
     const [XDev, yDev] = split(raw.train, devIndex);
-    const out: CourseData = { name: raw.name, XTrain, yTrain, XVal, yVal, XTest, yTest, XDev, yDev, classNames: [...raw.classNames], sizes };
+    const out: CourseData = {
+      name: raw.name,
+      XTrain,
+      yTrain,
+      XVal,
+      yVal,
+      XTest,
+      yTest,
+      XDev,
+      yDev,
+      classNames: [...raw.classNames],
+      sizes,
+    };
     if (mean) out.meanImage = keep(tf.tensor(mean, reshapeRows ? [d] : exampleShape, 'float32'));
     return out;
   } catch (e) {
@@ -207,8 +233,10 @@ export async function getData(opts: GetDataOptions = {}): Promise<CourseData> {
  * `mask = range(num_training); X_train = X_train[mask]`).
  */
 export function subsample<X extends tf.Tensor>(X: X, y: tf.Tensor1D, n: number): [X, tf.Tensor1D] {
-  if (!Number.isInteger(n) || n < 0) throw new DatasetSplitError(`subsample: n must be a non-negative integer, got ${String(n)}`);
-  if (n > X.shape[0] || n > y.shape[0]) throw new DatasetSplitError(`subsample: n = ${n} but X has ${X.shape[0]} and y ${y.shape[0]} examples`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new DatasetSplitError(`subsample: n must be a non-negative integer, got ${String(n)}`);
+  if (n > X.shape[0] || n > y.shape[0])
+    throw new DatasetSplitError(`subsample: n = ${n} but X has ${X.shape[0]} and y ${y.shape[0]} examples`);
   const begin = X.shape.map(() => 0);
   const size = X.shape.map((s, i) => (i === 0 ? n : s));
   return [tf.slice(X, begin, size) as X, tf.slice(y, [0], [n])];

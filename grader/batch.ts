@@ -96,19 +96,25 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   const solutionDir = path.resolve(o.solutionDir ?? path.join(repoRoot, 'solutions', o.assignment));
   const outDir = path.resolve(o.out);
   const subsDir = path.resolve(o.submissions);
-  if (!fs.existsSync(specDir)) throw new UsageError(`no grading spec for assignment ${o.assignment}: ${specDir} does not exist`);
-  if (!fs.existsSync(subsDir) || !fs.statSync(subsDir).isDirectory()) throw new UsageError(`--submissions ${o.submissions} is not a folder`);
-  if (!fs.existsSync(solutionDir)) throw new UsageError(`no reference solution for ${o.assignment}: ${solutionDir} does not exist`);
-  if (outDir === subsDir || outDir.startsWith(subsDir + path.sep)) throw new UsageError('--out must not be inside --submissions');
+  if (!fs.existsSync(specDir))
+    throw new UsageError(`no grading spec for assignment ${o.assignment}: ${specDir} does not exist`);
+  if (!fs.existsSync(subsDir) || !fs.statSync(subsDir).isDirectory())
+    throw new UsageError(`--submissions ${o.submissions} is not a folder`);
+  if (!fs.existsSync(solutionDir))
+    throw new UsageError(`no reference solution for ${o.assignment}: ${solutionDir} does not exist`);
+  if (outDir === subsDir || outDir.startsWith(subsDir + path.sep))
+    throw new UsageError('--out must not be inside --submissions');
   const spec: Spec = loadSpec(specDir);
-  if (spec.assignment !== o.assignment) throw new UsageError(`${specDir}/spec.json is for assignment ${spec.assignment}, not ${o.assignment}`);
+  if (spec.assignment !== o.assignment)
+    throw new UsageError(`${specDir}/spec.json is for assignment ${spec.assignment}, not ${o.assignment}`);
   const formats = o.formats ?? [];
   const limits: RunLimits = { ...DEFAULT_RUN_LIMITS, ...o.runLimits };
   if (o.cellTimeoutS) limits.cellTimeoutS = o.cellTimeoutS;
   if (o.notebookTimeoutS) limits.notebookTimeoutS = o.notebookTimeoutS;
   if (o.memoryMb) limits.memoryMb = o.memoryMb;
   // One core's worth of CPU per child, more when there are more cores than jobs.
-  if (o.runLimits?.cpuCores === undefined) limits.cpuCores = Math.max(1, Math.floor((os.cpus().length / (o.jobs ?? os.cpus().length)) * 100) / 100);
+  if (o.runLimits?.cpuCores === undefined)
+    limits.cpuCores = Math.max(1, Math.floor((os.cpus().length / (o.jobs ?? os.cpus().length)) * 100) / 100);
   const intakeLimits = { ...DEFAULT_LIMITS, ...o.intakeLimits };
   const quick = quickMode();
   const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingBackend()}`;
@@ -121,10 +127,28 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     const hiddenCode = compileHiddenTests(specDir, spec);
     const given = loadGivenCells(specDir);
     const references = new Map<string, NotebookV4>();
-    for (const rel of Object.keys(given ?? {})) if (fs.existsSync(path.join(solutionDir, rel))) references.set(rel, JSON.parse(fs.readFileSync(path.join(solutionDir, rel), 'utf8')));
+    for (const rel of Object.keys(given ?? {}))
+      if (fs.existsSync(path.join(solutionDir, rel)))
+        references.set(rel, JSON.parse(fs.readFileSync(path.join(solutionDir, rel), 'utf8')));
     o.onReferenceStart?.();
-    const ref: Reference = await computeReference({ repoRoot, spec, specDir, solutionDir, hiddenCode, cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'), scratchRoot, runnerDir, limits, configuration, onTaskStart: (t, i, n) => o.onReferenceTask?.(t.kind === 'notebook' ? t.path : `hidden test ${t.id}`, i, n) });
-    const configKey = crypto.createHash('sha256').update(JSON.stringify({ ref: ref.key, limits, configuration })).digest('hex').slice(0, 24);
+    const ref: Reference = await computeReference({
+      repoRoot,
+      spec,
+      specDir,
+      solutionDir,
+      hiddenCode,
+      cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'),
+      scratchRoot,
+      runnerDir,
+      limits,
+      configuration,
+      onTaskStart: (t, i, n) => o.onReferenceTask?.(t.kind === 'notebook' ? t.path : `hidden test ${t.id}`, i, n),
+    });
+    const configKey = crypto
+      .createHash('sha256')
+      .update(JSON.stringify({ ref: ref.key, limits, configuration }))
+      .digest('hex')
+      .slice(0, 24);
     const layers = sandboxLayers();
     const sandboxNotes = [layers.summary, ...layers.notes];
 
@@ -144,13 +168,23 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
 
     const results = new Map<string, StudentResult>();
     const failures: BatchResult['failures'] = [];
-    let done = 0, skipped = 0, running = 0;
+    let done = 0,
+      skipped = 0,
+      running = 0;
     const t0 = Date.now();
-    let gradedTime = 0, gradedCount = 0;
+    let gradedTime = 0,
+      gradedCount = 0;
     const report = (last?: Progress['last']) => {
       const left = entries.length - done;
       const per = gradedCount ? gradedTime / gradedCount : null;
-      o.onProgress?.({ total: entries.length, done, skipped, running, etaS: per === null ? null : (left * per) / Math.max(1, Math.min(o.jobs ?? os.cpus().length, left || 1)), last });
+      o.onProgress?.({
+        total: entries.length,
+        done,
+        skipped,
+        running,
+        etaS: per === null ? null : (left * per) / Math.max(1, Math.min(o.jobs ?? os.cpus().length, left || 1)),
+        last,
+      });
     };
     report();
     await pool(entries, o.jobs ?? os.cpus().length, async ({ entry, student }) => {
@@ -158,7 +192,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       const previous = readStudentResult(outDir, student);
       if (!o.force && previous && previous.submissionHash === hash && previous.configKey === configKey) {
         results.set(student, previous);
-        done++, skipped++;
+        (done++, skipped++);
         report({ student, total: previous.total, maxTotal: previous.maxTotal, skipped: true });
         return;
       }
@@ -166,7 +200,23 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       const started = Date.now();
       let profile: RunProfile | undefined;
       try {
-        const r = await gradeOne({ entry, student, spec, ref, repoRoot, scratchRoot, runnerDir, hiddenCode, limits, intakeLimits, configKey, quick, given, references, onProfile: (p) => (profile = p) });
+        const r = await gradeOne({
+          entry,
+          student,
+          spec,
+          ref,
+          repoRoot,
+          scratchRoot,
+          runnerDir,
+          hiddenCode,
+          limits,
+          intakeLimits,
+          configKey,
+          quick,
+          given,
+          references,
+          onProfile: (p) => (profile = p),
+        });
         writeStudentReports(outDir, spec, r, formats);
         if (profile) o.onProfile?.(student, profile, r.wallSeconds);
         results.set(student, r);
@@ -184,7 +234,11 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     void t0;
     const all = entries.map((e) => results.get(e.student)).filter((r): r is StudentResult => !!r);
     // With --student only one row changes: keep the others' rows from their reports.
-    const rows = o.student ? listSubmissions(subsDir).map((e) => results.get(studentName(e)) ?? readStudentResult(outDir, studentName(e))).filter((r): r is StudentResult => !!r) : all;
+    const rows = o.student
+      ? listSubmissions(subsDir)
+          .map((e) => results.get(studentName(e)) ?? readStudentResult(outDir, studentName(e)))
+          .filter((r): r is StudentResult => !!r)
+      : all;
     const summary = writeBatchReports(outDir, spec, rows, configuration, formats, failures);
     return { results: all, summary, graded: done - skipped, skipped, outDir, configuration, sandboxNotes, failures };
   } finally {
@@ -214,7 +268,11 @@ interface OneJob {
 /** One student through the whole pipeline. Throws only for grader problems, never for the submission's. */
 export async function gradeOne(j: OneJob): Promise<StudentResult> {
   const started = Date.now();
-  const ws = createWorkspace(path.join(j.scratchRoot, 'students', crypto.createHash('sha1').update(j.student).digest('hex').slice(0, 12)), j.repoRoot, j.spec.assignment);
+  const ws = createWorkspace(
+    path.join(j.scratchRoot, 'students', crypto.createHash('sha1').update(j.student).digest('hex').slice(0, 12)),
+    j.repoRoot,
+    j.spec.assignment,
+  );
   try {
     const sub = await intake(j.entry, ws.assignmentRoot, j.spec, j.intakeLimits);
     sub.student = j.student;
@@ -229,19 +287,40 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
     let run = null;
     if (sub.root) {
       const valid = new Set(checks.filter((c) => c.ok).map((c) => c.path));
-      const tasks = plannedTasks(j.spec, j.hiddenCode, (rel) => (rel.endsWith('.ipynb') ? valid.has(rel) : fs.existsSync(path.join(sub.root!, rel))));
-      if (tasks.length) run = await runTasks({ mode: 'sandbox', repoRoot: j.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: j.hiddenCode, runnerDir: j.runnerDir, limits: j.limits, readPaths: sandboxReadPaths(j.repoRoot), env: childEnv() });
+      const tasks = plannedTasks(j.spec, j.hiddenCode, (rel) =>
+        rel.endsWith('.ipynb') ? valid.has(rel) : fs.existsSync(path.join(sub.root!, rel)),
+      );
+      if (tasks.length)
+        run = await runTasks({
+          mode: 'sandbox',
+          repoRoot: j.repoRoot,
+          scratch: ws.dir,
+          assignmentRoot: ws.assignmentRoot,
+          tasks,
+          hiddenCode: j.hiddenCode,
+          runnerDir: j.runnerDir,
+          limits: j.limits,
+          readPaths: sandboxReadPaths(j.repoRoot),
+          env: childEnv(),
+        });
     }
     if (run?.profile) j.onProfile?.(run.profile);
     const items = scoreItems(j.spec, sub, checks, run, j.ref);
     const { total, maxTotal } = totals(items);
-    if (maxTotal !== maxPoints(j.spec)) throw new GraderError('internal error: item points do not add up to the spec maximum', 'SCORE');
+    if (maxTotal !== maxPoints(j.spec))
+      throw new GraderError('internal error: item points do not add up to the spec maximum', 'SCORE');
     return {
       student: j.student,
       assignment: j.spec.assignment,
       submissionHash: sub.hash,
       configKey: j.configKey,
-      configuration: { quick: j.quick, backend: (run as { backend?: string } | null)?.backend, cellTimeoutS: j.limits.cellTimeoutS, notebookTimeoutS: j.limits.notebookTimeoutS, memoryMb: j.limits.memoryMb },
+      configuration: {
+        quick: j.quick,
+        backend: (run as { backend?: string } | null)?.backend,
+        cellTimeoutS: j.limits.cellTimeoutS,
+        notebookTimeoutS: j.limits.notebookTimeoutS,
+        memoryMb: j.limits.memoryMb,
+      },
       gradedAt: new Date().toISOString(),
       total,
       maxTotal,

@@ -19,7 +19,8 @@ import { formatProfile, meanProfile } from './profile';
 import type { RunProfile } from './types';
 import { CommandLineError, parseCommandLine, type CommandLineOptions } from '../scripts/commandLine';
 
-const USAGE = 'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope|canvas] [--debug] SHARD_OUT_DIR...';
+const USAGE =
+  'usage: npm run grade -- --assignment NAME --submissions DIR --out DIR [--jobs N] [--cell-timeout S] [--notebook-timeout S] [--memory MB] [--force] [--student NAME] [--format gradescope|canvas] [--cache-dir DIR] [--shard i/N] [--profile] [--debug]\n       npm run grade -- merge --assignment NAME --out DIR [--format gradescope|canvas] [--debug] SHARD_OUT_DIR...';
 
 export interface CliArgs extends GradeOptions {
   debug: boolean;
@@ -49,7 +50,8 @@ function parseOrUsage<T extends CommandLineOptions>(argv: string[], options: T, 
 }
 
 function reportFormat(f: string): ReportFormat {
-  if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown --format ${f} (known: ${REPORT_FORMATS.join(', ')})`);
+  if (!(REPORT_FORMATS as readonly string[]).includes(f))
+    throw new UsageError(`unknown --format ${f} (known: ${REPORT_FORMATS.join(', ')})`);
   return f as ReportFormat;
 }
 
@@ -83,9 +85,12 @@ const GRADE_OPTIONS = {
 export function parseArgs(argv: string[]): CliArgs {
   const { values: v } = parseOrUsage(argv, GRADE_OPTIONS, false);
   if (v.help) throw new UsageError(USAGE);
-  for (const k of ['assignment', 'submissions', 'out'] as const) if (!v[k]) throw new UsageError(`--${k} is required\n${USAGE}`);
+  for (const k of ['assignment', 'submissions', 'out'] as const)
+    if (!v[k]) throw new UsageError(`--${k} is required\n${USAGE}`);
   if (v.shard !== undefined && v.student !== undefined) {
-    throw new UsageError('--student and --shard cannot be combined: grade one student without --shard, into the out folder of its shard');
+    throw new UsageError(
+      '--student and --shard cannot be combined: grade one student without --shard, into the out folder of its shard',
+    );
   }
   const jobs = positive('--jobs', v.jobs);
   return {
@@ -121,9 +126,17 @@ const MERGE_OPTIONS = {
 export function parseMergeArgs(argv: string[]): MergeArgs {
   const { values: v, positionals } = parseOrUsage(argv, MERGE_OPTIONS, true, 'merge: ');
   if (v.help) throw new UsageError(USAGE);
-  for (const k of ['assignment', 'out'] as const) if (!v[k]) throw new UsageError(`merge: --${k} is required\n${USAGE}`);
+  for (const k of ['assignment', 'out'] as const)
+    if (!v[k]) throw new UsageError(`merge: --${k} is required\n${USAGE}`);
   if (!positionals.length) throw new UsageError(`merge: name the out folder of each shard after the options\n${USAGE}`);
-  return { assignment: v.assignment!, out: v.out!, specDir: v['spec-dir'], formats: (v.format ?? []).map(reportFormat), shardDirs: positionals, debug: v.debug ?? false };
+  return {
+    assignment: v.assignment!,
+    out: v.out!,
+    specDir: v['spec-dir'],
+    formats: (v.format ?? []).map(reportFormat),
+    shardDirs: positionals,
+    debug: v.debug ?? false,
+  };
 }
 
 function duration(s: number): string {
@@ -138,11 +151,15 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (p
       const width = 30;
       const filled = p.total ? Math.round((p.done / p.total) * width) : width;
       const eta = p.etaS === null ? '' : ` ETA ${duration(p.etaS)}`;
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} graded (${p.skipped} unchanged, ${p.running} running)${eta}   `);
+      stream.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} graded (${p.skipped} unchanged, ${p.running} running)${eta}   `,
+      );
       if (p.done === p.total) stream.write('\n');
     } else if (p.last) {
       const eta = p.etaS === null ? '' : `, ETA ${duration(p.etaS)}`;
-      stream.write(`[${p.done}/${p.total}] ${p.last.student}: ${p.last.total}/${p.last.maxTotal}${p.last.skipped ? ' (unchanged, skipped)' : ''}${eta}\n`);
+      stream.write(
+        `[${p.done}/${p.total}] ${p.last.student}: ${p.last.total}/${p.last.maxTotal}${p.last.skipped ? ' (unchanged, skipped)' : ''}${eta}\n`,
+      );
     }
   };
 }
@@ -151,12 +168,20 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (p
 async function gradeShard(o: GradeOptions, shard: Shard): Promise<BatchResult> {
   const subsDir = path.resolve(o.submissions);
   const outDir = path.resolve(o.out);
-  if (!fs.existsSync(subsDir) || !fs.statSync(subsDir).isDirectory()) throw new UsageError(`--submissions ${o.submissions} is not a folder`);
-  if (outDir === subsDir || outDir.startsWith(subsDir + path.sep)) throw new UsageError('--out must not be inside --submissions');
+  if (!fs.existsSync(subsDir) || !fs.statSync(subsDir).isDirectory())
+    throw new UsageError(`--submissions ${o.submissions} is not a folder`);
+  if (outDir === subsDir || outDir.startsWith(subsDir + path.sep))
+    throw new UsageError('--out must not be inside --submissions');
   const view = shardView(subsDir, shard);
   try {
     const res = await gradeBatch({ ...o, submissions: view.dir });
-    writeManifest(res.outDir, { assignment: o.assignment, shard, configuration: res.configuration, students: res.results.map((r) => r.student), failed: res.failures.map((f) => f.student) });
+    writeManifest(res.outDir, {
+      assignment: o.assignment,
+      shard,
+      configuration: res.configuration,
+      students: res.results.map((r) => r.student),
+      failed: res.failures.map((f) => f.student),
+    });
     return res;
   } finally {
     fs.rmSync(view.dir, { recursive: true, force: true });
@@ -164,10 +189,19 @@ async function gradeShard(o: GradeOptions, shard: Shard): Promise<BatchResult> {
 }
 
 async function mergeMain(args: MergeArgs): Promise<number> {
-  const res = mergeShards({ assignment: args.assignment, out: args.out, shardDirs: args.shardDirs, specDir: args.specDir, formats: args.formats });
-  for (const f of res.failures) process.stderr.write(`grader error on ${f.student} in ${f.shard}: it has no row; re-run that shard\n`);
+  const res = mergeShards({
+    assignment: args.assignment,
+    out: args.out,
+    shardDirs: args.shardDirs,
+    specDir: args.specDir,
+    formats: args.formats,
+  });
+  for (const f of res.failures)
+    process.stderr.write(`grader error on ${f.student} in ${f.shard}: it has no row; re-run that shard\n`);
   const s = res.summary;
-  process.stdout.write(`${s.students} merged from ${args.shardDirs.length} folder${args.shardDirs.length === 1 ? '' : 's'}: mean ${s.mean}/${s.maxTotal}, median ${s.median}; ${res.configuration}; reports in ${res.outDir} (gradebook.csv, summary.txt, junit.xml, <student>/feedback.html)\n`);
+  process.stdout.write(
+    `${s.students} merged from ${args.shardDirs.length} folder${args.shardDirs.length === 1 ? '' : 's'}: mean ${s.mean}/${s.maxTotal}, median ${s.median}; ${res.configuration}; reports in ${res.outDir} (gradebook.csv, summary.txt, junit.xml, <student>/feedback.html)\n`,
+  );
   return res.failures.length ? 1 : 0;
 }
 
@@ -189,7 +223,10 @@ export async function main(argv: string[]): Promise<number> {
     const options: GradeOptions = {
       ...opts,
       jobs: args.jobs ?? os.cpus().length,
-      onReferenceStart: () => process.stderr.write('reference solution: from the cache, or computed now (minutes; cached for the next run)\n'),
+      onReferenceStart: () =>
+        process.stderr.write(
+          'reference solution: from the cache, or computed now (minutes; cached for the next run)\n',
+        ),
       onReferenceTask: (what, i, n) => process.stderr.write(`  reference ${i + 1}/${n}: ${what}\n`),
       onProgress: progressPrinter(),
       ...(profile
@@ -205,7 +242,14 @@ export async function main(argv: string[]): Promise<number> {
     const res = shard ? await gradeShard(options, shard) : await gradeBatch(options);
     // An unsharded run's folder is not a shard: a manifest left by an earlier --shard run would mislead merge.
     if (!shard) fs.rmSync(path.join(res.outDir, MANIFEST), { force: true });
-    if (profiles.length > 1) process.stderr.write(formatProfile(`the mean of ${profiles.length} submissions`, meanProfile(profiles), walls.reduce((a, b) => a + b, 0) / walls.length));
+    if (profiles.length > 1)
+      process.stderr.write(
+        formatProfile(
+          `the mean of ${profiles.length} submissions`,
+          meanProfile(profiles),
+          walls.reduce((a, b) => a + b, 0) / walls.length,
+        ),
+      );
     for (const note of res.sandboxNotes) process.stderr.write(`note: ${note}\n`);
     for (const f of res.failures) process.stderr.write(`grader error on ${f.student}: ${f.error}\n`);
     const s = res.summary;
@@ -216,8 +260,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     if (debug) process.stderr.write(`${err.stack ?? err.message}\n`);
-    else process.stderr.write(`grade: ${err.message.split('\n')[0]}${e instanceof GraderError ? '' : ' (run with --debug for the stack)'}\n`);
-    if (e instanceof UsageError && err.message.includes('\n')) process.stderr.write(err.message.split('\n').slice(1).join('\n') + '\n');
+    else
+      process.stderr.write(
+        `grade: ${err.message.split('\n')[0]}${e instanceof GraderError ? '' : ' (run with --debug for the stack)'}\n`,
+      );
+    if (e instanceof UsageError && err.message.includes('\n'))
+      process.stderr.write(err.message.split('\n').slice(1).join('\n') + '\n');
     return e instanceof UsageError ? 2 : 1;
   }
 }

@@ -3,11 +3,20 @@
  * or why there is none (missing file, invalid notebook, killed task, the student's own error).
  */
 import { notImplementedOf } from '../kernel/protocol';
-import type { Encoded, NotebookCheck, Reference, RunOutput, Spec, SpecItem, StudentError, Submission, TaskOutcome } from './types';
+import type {
+  Encoded,
+  NotebookCheck,
+  Reference,
+  RunOutput,
+  Spec,
+  SpecItem,
+  StudentError,
+  Submission,
+  TaskOutcome,
+} from './types';
 
 export type Found =
-  | { ok: true; value: Encoded; where?: string }
-  | { ok: false; reason: string; studentError?: StudentError };
+  { ok: true; value: Encoded; where?: string } | { ok: false; reason: string; studentError?: StudentError };
 
 export function notebookTaskName(path: string): string {
   return `notebook:${path}`;
@@ -37,7 +46,14 @@ function blockingError(task: TaskOutcome, recordedAt: string | undefined): Stude
   return before[before.length - 1] ?? task.errors[0];
 }
 
-export function collect(spec: Spec, item: SpecItem, sub: Submission, checks: NotebookCheck[], run: RunOutput | null, ref?: Reference): Found {
+export function collect(
+  spec: Spec,
+  item: SpecItem,
+  sub: Submission,
+  checks: NotebookCheck[],
+  run: RunOutput | null,
+  ref?: Reference,
+): Found {
   if (sub.invalid) return { ok: false, reason: `invalid submission: ${sub.invalid}` };
   if (item.kind === 'manual') return { ok: false, reason: 'graded by hand' };
   if (item.kind === 'record') {
@@ -51,19 +67,37 @@ export function collect(spec: Spec, item: SpecItem, sub: Submission, checks: Not
       if (todo) return { ok: false, reason: `not implemented yet: ${todo.fn} in ${todo.file}` };
       return { ok: true, value: run.records[item.id], where: run.recordedAt[item.id] };
     }
-    if (task?.status === 'killed') return { ok: false, reason: `not recorded: ${task.reason}`, studentError: firstErrorOf(task) };
+    if (task?.status === 'killed')
+      return { ok: false, reason: `not recorded: ${task.reason}`, studentError: firstErrorOf(task) };
     if (task?.errors.length) {
       const err = blockingError(task, ref?.recordedAt?.[item.id]);
-      if (err && /^not implemented yet/.test(err.evalue)) return { ok: false, reason: `not recorded: ${err.where} is ${err.evalue}`, studentError: err };
-      return { ok: false, reason: `not recorded: ${nb} raised an error before record('${item.id}')`, studentError: err };
+      if (err && /^not implemented yet/.test(err.evalue))
+        return { ok: false, reason: `not recorded: ${err.where} is ${err.evalue}`, studentError: err };
+      return {
+        ok: false,
+        reason: `not recorded: ${nb} raised an error before record('${item.id}')`,
+        studentError: err,
+      };
     }
     return { ok: false, reason: `not recorded: ${nb} ran without calling record('${item.id}')` };
   }
   // hidden
   const missingModules = spec.modules.filter((m) => sub.missing.includes(m));
-  if (missingModules.length) return { ok: false, reason: `cannot run the hidden test: ${missingModules.join(', ')} missing from the submission` };
+  if (missingModules.length)
+    return {
+      ok: false,
+      reason: `cannot run the hidden test: ${missingModules.join(', ')} missing from the submission`,
+    };
   const h = run?.hidden[item.id];
-  if (h?.error) return { ok: false, reason: h.error.ename === 'NotImplementedError' ? h.error.evalue : `the hidden test raised ${h.error.ename}: ${h.error.evalue}`, studentError: h.error };
+  if (h?.error)
+    return {
+      ok: false,
+      reason:
+        h.error.ename === 'NotImplementedError'
+          ? h.error.evalue
+          : `the hidden test raised ${h.error.ename}: ${h.error.evalue}`,
+      studentError: h.error,
+    };
   if (h && 'value' in h) return { ok: true, value: h.value as Encoded, where: `hidden test ${item.id}` };
   const task = run?.tasks.find((t) => t.task === hiddenTaskName(item.id));
   if (task?.status === 'killed') return { ok: false, reason: `hidden test stopped: ${task.reason}` };

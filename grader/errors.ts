@@ -3,7 +3,10 @@
  * the CLI prints `message` and exits non-zero, with the stack only under --debug.
  */
 export class GraderError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'GraderError';
   }

@@ -37,7 +37,8 @@ export function givenCellsOf(solution: NotebookV4, starter: NotebookV4): GivenCe
   solution.cells.forEach((c, index) => {
     if (c.cell_type !== 'code' || /BEGIN[ _]SOLUTION/.test(sourceOf(c))) return;
     const s = starter.cells[index];
-    if (!s || s.id !== c.id || typeof c.id !== 'string') throw new Error(`the starter's cell ${index + 1} does not match the solution's (id ${c.id})`);
+    if (!s || s.id !== c.id || typeof c.id !== 'string')
+      throw new Error(`the starter's cell ${index + 1} does not match the solution's (id ${c.id})`);
     out.push({ id: c.id, index, sha256: sha256(sourceOf(s)) });
   });
   return out;
@@ -45,7 +46,11 @@ export function givenCellsOf(solution: NotebookV4, starter: NotebookV4): GivenCe
 
 /** The text of given.json for these notebooks (stable: sorted by notebook, cells in order). */
 export function givenFileText(cells: GivenCells): string {
-  const sorted = Object.fromEntries(Object.keys(cells).sort().map((k) => [k, cells[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(cells)
+      .sort()
+      .map((k) => [k, cells[k]]),
+  );
   return JSON.stringify({ generatedBy: 'npm run build:starter', notebooks: sorted }, null, 1) + '\n';
 }
 
@@ -69,8 +74,17 @@ export function loadGivenCells(specDir: string): GivenCells | null {
   const ok =
     !!nbs &&
     typeof nbs === 'object' &&
-    Object.values(nbs).every((list) => Array.isArray(list) && list.every((g) => g && typeof g.id === 'string' && Number.isInteger(g.index) && /^[0-9a-f]{64}$/.test(g.sha256)));
-  if (!ok) throw new Error(`${file} is malformed: expected {"notebooks": {"<name>.ipynb": [{"id", "index", "sha256"}]}}; regenerate it with npm run build:starter`);
+    Object.values(nbs).every(
+      (list) =>
+        Array.isArray(list) &&
+        list.every(
+          (g) => g && typeof g.id === 'string' && Number.isInteger(g.index) && /^[0-9a-f]{64}$/.test(g.sha256),
+        ),
+    );
+  if (!ok)
+    throw new Error(
+      `${file} is malformed: expected {"notebooks": {"<name>.ipynb": [{"id", "index", "sha256"}]}}; regenerate it with npm run build:starter`,
+    );
   return nbs as GivenCells;
 }
 
@@ -87,7 +101,14 @@ export function restoreGivenCells(file: string, rel: string, given: GivenCell[],
   given.forEach((g, k) => {
     const ref = refById.get(g.id);
     if (!ref) return; // the reference lost the cell: given.json is stale (its test says so)
-    const fresh = (): Cell => ({ id: g.id, cell_type: 'code', metadata: {}, source: ref.source, outputs: [], execution_count: null });
+    const fresh = (): Cell => ({
+      id: g.id,
+      cell_type: 'code',
+      metadata: {},
+      source: ref.source,
+      outputs: [],
+      execution_count: null,
+    });
     const at = nb.cells.findIndex((c) => c.id === g.id);
     if (at >= 0) {
       const c = nb.cells[at];

@@ -33,7 +33,10 @@ export function compileHiddenTests(specDir: string, spec: Spec): Record<string, 
   const out: Record<string, string> = {};
   for (const file of spec.hiddenTests) {
     const src = fs.readFileSync(path.join(specDir, file), 'utf8');
-    out[file] = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: file }).outputText;
+    out[file] = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      fileName: file,
+    }).outputText;
   }
   return out;
 }

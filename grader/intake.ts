@@ -35,8 +35,16 @@ export function listSubmissions(dir: string): string[] {
 
 class InvalidSubmission extends Error {}
 
-function walk(dir: string, limits: IntakeLimits, rel = '', out: string[] = [], skipped: string[] = []): { files: string[]; skipped: string[] } {
-  for (const d of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+function walk(
+  dir: string,
+  limits: IntakeLimits,
+  rel = '',
+  out: string[] = [],
+  skipped: string[] = [],
+): { files: string[]; skipped: string[] } {
+  for (const d of fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const r = rel ? `${rel}/${d.name}` : d.name;
     if (d.isSymbolicLink()) skipped.push(r);
     else if (d.isDirectory()) {
@@ -53,7 +61,10 @@ function walk(dir: string, limits: IntakeLimits, rel = '', out: string[] = [], s
 /** Hash of a folder's regular files: relative path and content, in sorted order. */
 export function hashFolder(dir: string, limits: IntakeLimits = DEFAULT_LIMITS): string {
   const h = crypto.createHash('sha256');
-  for (const f of walk(dir, limits).files) h.update(f + '\0').update(fs.readFileSync(path.join(dir, f))).update('\0');
+  for (const f of walk(dir, limits).files)
+    h.update(f + '\0')
+      .update(fs.readFileSync(path.join(dir, f)))
+      .update('\0');
   return h.digest('hex');
 }
 
@@ -81,46 +92,62 @@ export function unsafeEntryName(name: string): string | null {
 export function safeUnzip(zipFile: string, dest: string, limits: IntakeLimits): Promise<void> {
   return new Promise((resolve, reject) => {
     // decodeStrings false: we check names ourselves and report them instead of yauzl's generic error.
-    yauzl.open(zipFile, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
-      if (err || !zip) return reject(new InvalidSubmission(`not a readable zip file (${err?.message ?? 'unknown error'})`));
-      let files = 0;
-      let declared = 0;
-      let written = 0;
-      const fail = (e: Error) => {
-        zip.close();
-        reject(e instanceof InvalidSubmission ? e : new InvalidSubmission(/path/.test(e.message) ? `unsafe zip entry (zip slip): ${e.message}` : `unreadable zip: ${e.message}`));
-      };
-      zip.on('error', fail);
-      zip.on('end', () => resolve());
-      zip.on('entry', (entry: yauzl.Entry) => {
-        const unsafe = unsafeEntryName(entry.fileName);
-        if (unsafe) return fail(new InvalidSubmission(`zip entry with ${unsafe} (zip slip)`));
-        if (entry.fileName.endsWith('/')) return zip.readEntry();
-        files++;
-        declared += entry.uncompressedSize;
-        if (files > limits.maxFiles) return fail(new InvalidSubmission(`zip holds more than ${limits.maxFiles} files`));
-        if (declared > limits.maxBytes) return fail(new InvalidSubmission(`zip expands to more than ${limits.maxBytes} bytes (zip bomb?)`));
-        const target = path.join(dest, entry.fileName);
-        if (!target.startsWith(dest + path.sep)) return fail(new InvalidSubmission(`zip entry ${JSON.stringify(entry.fileName)} escapes the folder (zip slip)`));
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return fail(e ?? new Error('cannot read a zip entry'));
-          fs.mkdirSync(path.dirname(target), { recursive: true });
-          const out = fs.createWriteStream(target);
-          stream.on('data', (chunk: Buffer) => {
-            written += chunk.length;
-            if (written > limits.maxBytes) {
-              stream.destroy();
-              out.destroy();
-              fail(new InvalidSubmission(`zip expands to more than ${limits.maxBytes} bytes (zip bomb?)`));
-            }
+    yauzl.open(
+      zipFile,
+      { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false },
+      (err, zip) => {
+        if (err || !zip)
+          return reject(new InvalidSubmission(`not a readable zip file (${err?.message ?? 'unknown error'})`));
+        let files = 0;
+        let declared = 0;
+        let written = 0;
+        const fail = (e: Error) => {
+          zip.close();
+          reject(
+            e instanceof InvalidSubmission
+              ? e
+              : new InvalidSubmission(
+                  /path/.test(e.message) ? `unsafe zip entry (zip slip): ${e.message}` : `unreadable zip: ${e.message}`,
+                ),
+          );
+        };
+        zip.on('error', fail);
+        zip.on('end', () => resolve());
+        zip.on('entry', (entry: yauzl.Entry) => {
+          const unsafe = unsafeEntryName(entry.fileName);
+          if (unsafe) return fail(new InvalidSubmission(`zip entry with ${unsafe} (zip slip)`));
+          if (entry.fileName.endsWith('/')) return zip.readEntry();
+          files++;
+          declared += entry.uncompressedSize;
+          if (files > limits.maxFiles)
+            return fail(new InvalidSubmission(`zip holds more than ${limits.maxFiles} files`));
+          if (declared > limits.maxBytes)
+            return fail(new InvalidSubmission(`zip expands to more than ${limits.maxBytes} bytes (zip bomb?)`));
+          const target = path.join(dest, entry.fileName);
+          if (!target.startsWith(dest + path.sep))
+            return fail(
+              new InvalidSubmission(`zip entry ${JSON.stringify(entry.fileName)} escapes the folder (zip slip)`),
+            );
+          zip.openReadStream(entry, (e, stream) => {
+            if (e || !stream) return fail(e ?? new Error('cannot read a zip entry'));
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            const out = fs.createWriteStream(target);
+            stream.on('data', (chunk: Buffer) => {
+              written += chunk.length;
+              if (written > limits.maxBytes) {
+                stream.destroy();
+                out.destroy();
+                fail(new InvalidSubmission(`zip expands to more than ${limits.maxBytes} bytes (zip bomb?)`));
+              }
+            });
+            stream.on('error', fail);
+            out.on('finish', () => zip.readEntry());
+            stream.pipe(out);
           });
-          stream.on('error', fail);
-          out.on('finish', () => zip.readEntry());
-          stream.pipe(out);
         });
-      });
-      zip.readEntry();
-    });
+        zip.readEntry();
+      },
+    );
   });
 }
 
@@ -129,8 +156,11 @@ function unwrap(root: string, spec: Spec): string {
   const wanted = [...spec.notebooks, ...spec.modules];
   const hasAny = (dir: string) => wanted.some((f) => fs.existsSync(path.join(dir, f)));
   if (hasAny(root)) return root;
-  const entries = fs.readdirSync(root, { withFileTypes: true }).filter((d) => !d.name.startsWith('.') && d.name !== '__MACOSX');
-  if (entries.length === 1 && entries[0].isDirectory() && hasAny(path.join(root, entries[0].name))) return path.join(root, entries[0].name);
+  const entries = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => !d.name.startsWith('.') && d.name !== '__MACOSX');
+  if (entries.length === 1 && entries[0].isDirectory() && hasAny(path.join(root, entries[0].name)))
+    return path.join(root, entries[0].name);
   return root;
 }
 
@@ -138,7 +168,12 @@ function unwrap(root: string, spec: Spec): string {
  * Copy (or unpack) one submission into `dest` (the assignment folder of its workspace).
  * Never throws for a bad submission: it comes back with `invalid` set.
  */
-export async function intake(entry: string, dest: string, spec: Spec, limits: IntakeLimits = DEFAULT_LIMITS): Promise<Submission & { notes: string[] }> {
+export async function intake(
+  entry: string,
+  dest: string,
+  spec: Spec,
+  limits: IntakeLimits = DEFAULT_LIMITS,
+): Promise<Submission & { notes: string[] }> {
   const student = studentName(entry);
   fs.rmSync(dest, { recursive: true, force: true });
   fs.mkdirSync(dest, { recursive: true });
@@ -168,7 +203,8 @@ export async function intake(entry: string, dest: string, spec: Spec, limits: In
     fs.renameSync(tmp, dest);
   }
   const present = walk(dest, limits).files;
-  if (present.length === 0) return { student, source: entry, hash: hash!, root: null, invalid: 'the submission is empty', missing: [], notes };
+  if (present.length === 0)
+    return { student, source: entry, hash: hash!, root: null, invalid: 'the submission is empty', missing: [], notes };
   const missing = [...spec.notebooks, ...spec.modules].filter((f) => !fs.existsSync(path.join(dest, f)));
   return { student, source: entry, hash: hash!, root: dest, missing, notes };
 }

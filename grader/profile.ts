@@ -10,8 +10,15 @@ const s = (x: number) => `${x.toFixed(1)} s`;
 export function formatProfile(title: string, p: RunProfile, wallS: number, slowestCells = 5): string {
   const rows = Object.entries(p.phases).sort((a, b) => b[1] - a[1]);
   const lines = [`profile of ${title} (${s(wallS)} wall in the grader):`];
-  for (const [k, v] of rows) lines.push(`  ${k.padEnd(40)} ${s(v).padStart(8)}  ${wallS > 0 ? `${Math.round((100 * v) / wallS)}%` : ''}`);
-  if (p.cells.length) lines.push(`  slowest cells: ${p.cells.slice(0, slowestCells).map(([w, t]) => `${w} ${s(t)}`).join(', ')}`);
+  for (const [k, v] of rows)
+    lines.push(`  ${k.padEnd(40)} ${s(v).padStart(8)}  ${wallS > 0 ? `${Math.round((100 * v) / wallS)}%` : ''}`);
+  if (p.cells.length)
+    lines.push(
+      `  slowest cells: ${p.cells
+        .slice(0, slowestCells)
+        .map(([w, t]) => `${w} ${s(t)}`)
+        .join(', ')}`,
+    );
   return lines.join('\n') + '\n';
 }
 

@@ -79,12 +79,21 @@ export function referenceKey(o: ReferenceOptions): string {
 
 /** The tasks a run performs for this spec: the notebooks the submission has, then one per hidden test. */
 export function plannedTasks(spec: Spec, hiddenCode: Record<string, string>, have: (rel: string) => boolean): Task[] {
-  const tasks: Task[] = spec.notebooks.filter(have).map((p) => ({ kind: 'notebook', name: notebookTaskName(p), path: p }));
+  const tasks: Task[] = spec.notebooks
+    .filter(have)
+    .map((p) => ({ kind: 'notebook', name: notebookTaskName(p), path: p }));
   const files = hiddenTestIds(hiddenCode);
   const modulesPresent = spec.modules.every(have);
   for (const item of spec.items.filter((i) => i.kind === 'hidden')) {
     const file = files.get(item.id);
-    if (file && modulesPresent) tasks.push({ kind: 'hidden', name: hiddenTaskName(item.id), id: item.id, file, seed: testSeed(spec.hiddenSeed, item.id) });
+    if (file && modulesPresent)
+      tasks.push({
+        kind: 'hidden',
+        name: hiddenTaskName(item.id),
+        id: item.id,
+        file,
+        seed: testSeed(spec.hiddenSeed, item.id),
+      });
   }
   return tasks;
 }
@@ -94,11 +103,26 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
   const file = path.join(o.cacheDir, `reference-${key}.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Reference;
   const missingHidden = o.spec.items.filter((i) => i.kind === 'hidden' && !hiddenTestIds(o.hiddenCode).has(i.id));
-  if (missingHidden.length) throw new ReferenceError_(`no hidden test defines ${missingHidden.map((i) => i.id).join(', ')}; add it to a hidden*.ts file in ${o.specDir}`);
+  if (missingHidden.length)
+    throw new ReferenceError_(
+      `no hidden test defines ${missingHidden.map((i) => i.id).join(', ')}; add it to a hidden*.ts file in ${o.specDir}`,
+    );
   const ws = createWorkspace(path.join(o.scratchRoot, 'reference'), o.repoRoot, o.spec.assignment);
   copyTree(o.solutionDir, ws.assignmentRoot);
   const tasks = plannedTasks(o.spec, o.hiddenCode, (rel) => fs.existsSync(path.join(ws.assignmentRoot, rel)));
-  const run = await runTasks({ mode: 'trusted', repoRoot: o.repoRoot, scratch: ws.dir, assignmentRoot: ws.assignmentRoot, tasks, hiddenCode: o.hiddenCode, runnerDir: o.runnerDir, limits: o.limits, readPaths: [], env: childEnv(), onTaskStart: o.onTaskStart });
+  const run = await runTasks({
+    mode: 'trusted',
+    repoRoot: o.repoRoot,
+    scratch: ws.dir,
+    assignmentRoot: ws.assignmentRoot,
+    tasks,
+    hiddenCode: o.hiddenCode,
+    runnerDir: o.runnerDir,
+    limits: o.limits,
+    readPaths: [],
+    env: childEnv(),
+    onTaskStart: o.onTaskStart,
+  });
   const problems: string[] = [];
   for (const t of run.tasks) {
     if (t.status === 'killed') problems.push(`${t.task}: ${t.reason}`);
@@ -107,12 +131,24 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
   for (const item of o.spec.items) {
     if (item.kind === 'record' && !(item.id in run.records)) problems.push(`the solution does not record ${item.id}`);
     const h = run.hidden[item.id];
-    if (item.kind === 'hidden' && (!h || h.error)) problems.push(`hidden test ${item.id} failed on the solution${h?.error ? `: ${h.error.ename}: ${h.error.evalue}` : ''}`);
+    if (item.kind === 'hidden' && (!h || h.error))
+      problems.push(
+        `hidden test ${item.id} failed on the solution${h?.error ? `: ${h.error.ename}: ${h.error.evalue}` : ''}`,
+      );
   }
-  if (problems.length) throw new ReferenceError_(`the reference solution in ${o.solutionDir} did not run cleanly (${problems.length} problem${problems.length > 1 ? 's' : ''}); first: ${problems[0]}`);
+  if (problems.length)
+    throw new ReferenceError_(
+      `the reference solution in ${o.solutionDir} did not run cleanly (${problems.length} problem${problems.length > 1 ? 's' : ''}); first: ${problems[0]}`,
+    );
   const hidden: Record<string, Encoded> = {};
   for (const [id, h] of Object.entries(run.hidden)) if (h.value !== undefined) hidden[id] = h.value; // JSON drops undefined anyway
-  const ref: Reference = { key, records: run.records, recordedAt: run.recordedAt, hidden, configuration: o.configuration };
+  const ref: Reference = {
+    key,
+    records: run.records,
+    recordedAt: run.recordedAt,
+    hidden,
+    configuration: o.configuration,
+  };
   fs.mkdirSync(o.cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(ref));

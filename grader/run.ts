@@ -41,7 +41,16 @@ export interface RunLimits {
   pidsMax?: number;
 }
 
-export const DEFAULT_RUN_LIMITS: RunLimits = { cellTimeoutS: 120, notebookTimeoutS: 1800, memoryMb: 3072, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120, scratchMb: 512, cpuCores: 1, pidsMax: 128 };
+export const DEFAULT_RUN_LIMITS: RunLimits = {
+  cellTimeoutS: 120,
+  notebookTimeoutS: 1800,
+  memoryMb: 3072,
+  outputCapBytes: 10 * 1024 * 1024,
+  startupTimeoutS: 120,
+  scratchMb: 512,
+  cpuCores: 1,
+  pidsMax: 128,
+};
 
 export interface RunRequest {
   mode: 'sandbox' | 'trusted';
@@ -70,10 +79,18 @@ export function prepareRunner(dir: string, repoRoot?: string): string {
   fs.mkdirSync(dir, { recursive: true });
   for (const name of ['child', 'transpileCache']) {
     const src = fs.readFileSync(path.join(__dirname, 'sandbox', `${name}.ts`), 'utf8');
-    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: `${name}.ts` }).outputText;
+    const js = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      fileName: `${name}.ts`,
+    }).outputText;
     fs.writeFileSync(path.join(dir, `${name}.js`), js);
   }
-  if (repoRoot) fillTranspileCache(ts, dir, ['kernel', 'datasets'].map((d) => path.join(repoRoot, d)));
+  if (repoRoot)
+    fillTranspileCache(
+      ts,
+      dir,
+      ['kernel', 'datasets'].map((d) => path.join(repoRoot, d)),
+    );
   return path.join(dir, 'child.js');
 }
 
@@ -89,7 +106,10 @@ export function prepareRunner(dir: string, repoRoot?: string): string {
  * dropped or shadow each other). Creating links needs full fs permissions, so a submission cannot
  * add its own.
  */
-export function permissionFlags(req: Pick<RunRequest, 'scratch' | 'assignmentRoot' | 'runnerDir' | 'repoRoot' | 'readPaths'>, home: string): string[] {
+export function permissionFlags(
+  req: Pick<RunRequest, 'scratch' | 'assignmentRoot' | 'runnerDir' | 'repoRoot' | 'readPaths'>,
+  home: string,
+): string[] {
   const packages = sandboxPackages(req.repoRoot);
   const read = [
     req.assignmentRoot,
@@ -104,11 +124,21 @@ export function permissionFlags(req: Pick<RunRequest, 'scratch' | 'assignmentRoo
   const strip = (d: string) => d.replace(/[\\/]+$/, '');
   // Addons: the runtime rasterises plots with resvg (a native addon). The packages whose addons
   // could reach past the sandbox (zeromq: sockets; tfjs-node: TensorFlow's file ops) are not readable.
-  return ['--allow-addons', ...read.map((d) => `--allow-fs-read=${strip(d)}/*`), ...write.map((d) => `--allow-fs-write=${strip(d)}/*`)];
+  return [
+    '--allow-addons',
+    ...read.map((d) => `--allow-fs-read=${strip(d)}/*`),
+    ...write.map((d) => `--allow-fs-write=${strip(d)}/*`),
+  ];
 }
 
 /** Packages a submission must not load in the sandbox (native addons that reach outside it). */
-export const SANDBOX_DENIED_PACKAGES = ['zeromq', 'cmake-ts', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '.bin'];
+export const SANDBOX_DENIED_PACKAGES = [
+  'zeromq',
+  'cmake-ts',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  '.bin',
+];
 
 /** The node_modules entries the sandbox may read: every installed package but the denied ones. */
 export function sandboxPackages(repoRoot: string): string[] {
@@ -122,7 +152,8 @@ export function sandboxPackages(repoRoot: string): string[] {
   }
   for (const e of entries) {
     if (e.name.startsWith('@')) {
-      for (const s of fs.readdirSync(path.join(nm, e.name))) if (!SANDBOX_DENIED_PACKAGES.includes(`${e.name}/${s}`)) out.push(`${e.name}/${s}`);
+      for (const s of fs.readdirSync(path.join(nm, e.name)))
+        if (!SANDBOX_DENIED_PACKAGES.includes(`${e.name}/${s}`)) out.push(`${e.name}/${s}`);
     } else if (!SANDBOX_DENIED_PACKAGES.includes(e.name)) out.push(e.name);
   }
   return out;
@@ -132,12 +163,21 @@ export function sandboxPackages(repoRoot: string): string[] {
 let isolation: { prefix: string[]; note?: string } | null = null;
 export function networkIsolation(): { prefix: string[]; note?: string } {
   if (isolation) return isolation;
-  const candidates = process.getuid?.() === 0 ? [['unshare', '--net', '--pid', '--fork', '--kill-child'], ['unshare', '-rn', '--pid', '--fork', '--kill-child']] : [['unshare', '-rn', '--pid', '--fork', '--kill-child']];
+  const candidates =
+    process.getuid?.() === 0
+      ? [
+          ['unshare', '--net', '--pid', '--fork', '--kill-child'],
+          ['unshare', '-rn', '--pid', '--fork', '--kill-child'],
+        ]
+      : [['unshare', '-rn', '--pid', '--fork', '--kill-child']];
   for (const c of candidates) {
     const r = spawnSync(c[0], [...c.slice(1), 'true'], { stdio: 'ignore', timeout: 5000 });
     if (r.status === 0) return (isolation = { prefix: c });
   }
-  return (isolation = { prefix: [], note: 'no network/PID namespace: `unshare` is not permitted here, so the sandbox relies on the Node permission model alone (network not blocked)' });
+  return (isolation = {
+    prefix: [],
+    note: 'no network/PID namespace: `unshare` is not permitted here, so the sandbox relies on the Node permission model alone (network not blocked)',
+  });
 }
 
 /** How a sandboxed child is isolated on this machine: bubblewrap, or the fallback (with the reason). */
@@ -153,7 +193,13 @@ export interface SandboxLayers {
 
 export function sandboxLayers(): SandboxLayers {
   const b = bubblewrap();
-  if (!('note' in b)) return { bwrap: b, prefix: [], summary: `sandbox: bubblewrap (mount, network, PID, IPC, UTS${b.userNs ? ', user' : ''} namespaces; only the runtime, the data set and the submission visible) + Node permission model`, notes: [] };
+  if (!('note' in b))
+    return {
+      bwrap: b,
+      prefix: [],
+      summary: `sandbox: bubblewrap (mount, network, PID, IPC, UTS${b.userNs ? ', user' : ''} namespaces; only the runtime, the data set and the submission visible) + Node permission model`,
+      notes: [],
+    };
   const net = networkIsolation();
   return {
     bwrap: null,
@@ -169,7 +215,12 @@ function rssMb(pid: number): number {
   const pids = [pid];
   for (let i = 0; i < pids.length && pids.length < 4096; i++) {
     try {
-      const kids = fs.readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      const kids = fs
+        .readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
       pids.push(...kids);
     } catch {
       /* /proc not available or process gone */
@@ -196,22 +247,35 @@ interface Attempt {
 /** Run all tasks; never throws for anything the child does. */
 export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?: string }> {
   const started = Date.now();
-  const out: RunOutput & { backend?: string } = { records: {}, recordedAt: {}, hidden: {}, tasks: [], sandboxNotes: [], wallSeconds: 0 };
+  const out: RunOutput & { backend?: string } = {
+    records: {},
+    recordedAt: {},
+    hidden: {},
+    tasks: [],
+    sandboxNotes: [],
+    wallSeconds: 0,
+  };
   const layers = req.mode === 'sandbox' ? sandboxLayers() : null;
   const applied = new Set<string>();
   if (layers) out.sandboxNotes.push(...layers.notes);
-  const outcomes = new Map<string, TaskOutcome>(req.tasks.map((t) => [t.name, { task: t.name, status: 'skipped', errors: [] } as TaskOutcome]));
+  const outcomes = new Map<string, TaskOutcome>(
+    req.tasks.map((t) => [t.name, { task: t.name, status: 'skipped', errors: [] } as TaskOutcome]),
+  );
   let remaining = [...req.tasks];
   while (remaining.length) {
     const attempt = await runOnce(req, remaining, layers, out, outcomes, applied);
     if (attempt.startupFailed) {
-      for (const t of remaining) Object.assign(outcomes.get(t.name)!, { status: 'killed', reason: attempt.startupFailed });
+      for (const t of remaining)
+        Object.assign(outcomes.get(t.name)!, { status: 'killed', reason: attempt.startupFailed });
       break;
     }
     const idx = remaining.findIndex((t) => !attempt.finished.has(t.name));
     if (idx < 0) break;
     const failed = remaining[idx];
-    Object.assign(outcomes.get(failed.name)!, { status: 'killed', reason: attempt.failed?.reason ?? 'the process ended before this task ran' });
+    Object.assign(outcomes.get(failed.name)!, {
+      status: 'killed',
+      reason: attempt.failed?.reason ?? 'the process ended before this task ran',
+    });
     remaining = remaining.slice(idx + 1).filter((t) => !attempt.finished.has(t.name));
   }
   out.tasks = req.tasks.map((t) => outcomes.get(t.name)!);
@@ -223,29 +287,75 @@ export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?:
 /** Where the intake copy is seen, read-only, inside bubblewrap (the child copies it to the tmpfs). */
 const SOURCE_DIR = '.submission';
 
-function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, out: RunOutput & { backend?: string }, outcomes: Map<string, TaskOutcome>, applied: Set<string>): Promise<Attempt> {
+function runOnce(
+  req: RunRequest,
+  tasks: Task[],
+  layers: SandboxLayers | null,
+  out: RunOutput & { backend?: string },
+  outcomes: Map<string, TaskOutcome>,
+  applied: Set<string>,
+): Promise<Attempt> {
   return new Promise((resolve) => {
     const nonce = crypto.randomBytes(16).toString('hex');
     const lim = { ...DEFAULT_RUN_LIMITS, ...req.limits };
-    const nodeArgs = [`--max-old-space-size=${Math.max(256, Math.floor(lim.memoryMb * 0.75))}`, '--enable-source-maps', '--no-warnings'];
+    const nodeArgs = [
+      `--max-old-space-size=${Math.max(256, Math.floor(lim.memoryMb * 0.75))}`,
+      '--enable-source-maps',
+      '--no-warnings',
+    ];
     const home = path.join(req.scratch, 'home');
     const source = layers?.bwrap ? path.join(req.scratch, SOURCE_DIR) : undefined;
-    if (req.mode === 'sandbox') nodeArgs.push('--experimental-permission', ...permissionFlags({ ...req, readPaths: source ? [...req.readPaths, source] : req.readPaths }, home));
+    if (req.mode === 'sandbox')
+      nodeArgs.push(
+        '--experimental-permission',
+        ...permissionFlags({ ...req, readPaths: source ? [...req.readPaths, source] : req.readPaths }, home),
+      );
     fs.mkdirSync(path.join(home, 'tmp'), { recursive: true });
     let prefix: string[] = layers?.prefix ?? [];
     if (layers?.bwrap) {
-      prefix = ['bwrap', ...bwrapArgs({ repoRoot: req.repoRoot, scratch: req.scratch, intakeCopy: req.assignmentRoot, source: source!, home, runnerDir: req.runnerDir, readPaths: req.readPaths, deniedPackages: SANDBOX_DENIED_PACKAGES, scratchBytes: lim.scratchMb! * 1048576 }, layers.bwrap), '--chdir', '/', '--'];
+      prefix = [
+        'bwrap',
+        ...bwrapArgs(
+          {
+            repoRoot: req.repoRoot,
+            scratch: req.scratch,
+            intakeCopy: req.assignmentRoot,
+            source: source!,
+            home,
+            runnerDir: req.runnerDir,
+            readPaths: req.readPaths,
+            deniedPackages: SANDBOX_DENIED_PACKAGES,
+            scratchBytes: lim.scratchMb! * 1048576,
+          },
+          layers.bwrap,
+        ),
+        '--chdir',
+        '/',
+        '--',
+      ];
       applied.add(`scratch tmpfs ${lim.scratchMb} MB`);
     }
     let cgroup: Cgroup | null = null;
     if (layers) {
-      const cg = createCgroup({ memoryBytes: (lim.memoryMb + (layers.bwrap ? lim.scratchMb! : 0) + 256) * 1048576, cpuCores: lim.cpuCores!, pidsMax: lim.pidsMax! });
+      const cg = createCgroup({
+        memoryBytes: (lim.memoryMb + (layers.bwrap ? lim.scratchMb! : 0) + 256) * 1048576,
+        cpuCores: lim.cpuCores!,
+        pidsMax: lim.pidsMax!,
+      });
       if ('note' in cg) applied.add(cg.note);
       else {
         cgroup = cg;
         applied.add(cg.applied);
         // Join the cgroup before exec, so that every process of the sandbox is in it from the start.
-        prefix = ['/bin/sh', '-c', 'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; shift; done; shift; exec "$@"', 'sh', ...cg.procsFiles, '--', ...prefix];
+        prefix = [
+          '/bin/sh',
+          '-c',
+          'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; shift; done; shift; exec "$@"',
+          'sh',
+          ...cg.procsFiles,
+          '--',
+          ...prefix,
+        ];
       }
     }
     const env: Record<string, string> = {
@@ -259,7 +369,12 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
     const cmd = [...prefix, process.execPath, ...nodeArgs, path.join(req.runnerDir, 'child.js')];
     const spawnedAt = Date.now();
     let readyAfter = 0;
-    const child = spawn(cmd[0], cmd.slice(1), { cwd: req.assignmentRoot, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+    const child = spawn(cmd[0], cmd.slice(1), {
+      cwd: req.assignmentRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: true,
+    });
     const attempt: Attempt = { finished: new Set() };
     let current: { task: Task; where: string } | null = null;
     let started = false;
@@ -283,7 +398,13 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
       const seconds = kind === 'cell' ? lim.cellTimeoutS : kind === 'task' ? lim.notebookTimeoutS : lim.startupTimeoutS;
       const timer = setTimeout(() => {
         const what = current ? current.where : 'loading the runtime';
-        stop(kind === 'task' ? `${current?.task.kind === 'notebook' ? current.task.path : what} ran longer than ${lim.notebookTimeoutS} s (notebook timeout); stopped` : kind === 'cell' ? `${what} ran longer than ${lim.cellTimeoutS} s (cell timeout); stopped` : `the runtime did not start within ${seconds} s`);
+        stop(
+          kind === 'task'
+            ? `${current?.task.kind === 'notebook' ? current.task.path : what} ran longer than ${lim.notebookTimeoutS} s (notebook timeout); stopped`
+            : kind === 'cell'
+              ? `${what} ran longer than ${lim.cellTimeoutS} s (cell timeout); stopped`
+              : `the runtime did not start within ${seconds} s`,
+        );
       }, seconds * 1000);
       if (kind === 'task') (clearTimeout(taskTimer), (taskTimer = timer));
       else (clearTimeout(cellTimer), (cellTimer = timer));
@@ -292,13 +413,17 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
     const poll = setInterval(() => {
       const anon = cgroup?.anonBytes();
       const mb = anon ? anon / 1048576 : rssMb(child.pid!);
-      if (mb > lim.memoryMb) stop(`${current?.where ?? 'the process'} used more than ${lim.memoryMb} MB of memory; stopped`);
+      if (mb > lim.memoryMb)
+        stop(`${current?.where ?? 'the process'} used more than ${lim.memoryMb} MB of memory; stopped`);
     }, 300);
     const count = (buf: Buffer, isErr: boolean) => {
       outBytes += buf.length;
       if (isErr) stderrTail = (stderrTail + buf.toString()).slice(-4000);
       if (process.env.TS231N_GRADER_ECHO) process.stderr.write(buf);
-      if (outBytes > lim.outputCapBytes) stop(`${current?.where ?? 'the process'} wrote more than ${Math.round(lim.outputCapBytes / 1048576)} MB to stdout/stderr; stopped`);
+      if (outBytes > lim.outputCapBytes)
+        stop(
+          `${current?.where ?? 'the process'} wrote more than ${Math.round(lim.outputCapBytes / 1048576)} MB to stdout/stderr; stopped`,
+        );
     };
     child.stdout!.on('data', (b: Buffer) => count(b, false));
     child.stderr!.on('data', (b: Buffer) => count(b, true));
@@ -308,7 +433,8 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
       switch (m.t) {
         case 'profile': {
           const p = (out.profile ??= { phases: {}, cells: [] });
-          p.phases['process start (spawn, sandbox, node)'] = (p.phases['process start (spawn, sandbox, node)'] ?? 0) + readyAfter;
+          p.phases['process start (spawn, sandbox, node)'] =
+            (p.phases['process start (spawn, sandbox, node)'] ?? 0) + readyAfter;
           for (const [k, ms] of Object.entries(m.phases)) p.phases[k] = (p.phases[k] ?? 0) + ms / 1000;
           p.cells.push(...m.cells.map(([w, ms]): [string, number] => [w, ms / 1000]));
           p.cells.sort((a, b) => b[1] - a[1]);
@@ -316,7 +442,17 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
         }
         case 'ready': {
           readyAfter = (Date.now() - spawnedAt) / 1000;
-          const config: ChildConfig = { mode: req.mode, repoRoot: req.repoRoot, assignmentRoot: req.assignmentRoot, scratch: req.scratch, tasks, hiddenCode: req.hiddenCode, outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024), copyFrom: source, refuseNativeCode: !!layers && !layers.bwrap };
+          const config: ChildConfig = {
+            mode: req.mode,
+            repoRoot: req.repoRoot,
+            assignmentRoot: req.assignmentRoot,
+            scratch: req.scratch,
+            tasks,
+            hiddenCode: req.hiddenCode,
+            outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024),
+            copyFrom: source,
+            refuseNativeCode: !!layers && !layers.bwrap,
+          };
           child.send({ t: 'config', config });
           break;
         }
@@ -327,7 +463,11 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
         case 'taskStart': {
           const task = tasks.find((t) => t.name === m.task)!;
           current = { task, where: task.kind === 'notebook' ? task.path : `hidden test ${task.id}` };
-          req.onTaskStart?.(task, req.tasks.findIndex((t) => t.name === task.name), req.tasks.length);
+          req.onTaskStart?.(
+            task,
+            req.tasks.findIndex((t) => t.name === task.name),
+            req.tasks.length,
+          );
           arm('cell');
           if (task.kind === 'notebook') arm('task');
           break;
@@ -346,7 +486,11 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
         case 'taskDone': {
           attempt.finished.add(m.task);
           const o = outcomes.get(m.task)!;
-          Object.assign(o, { status: m.status, errors: m.errors as StudentError[], reason: m.notes.length ? m.notes.join('; ') : undefined });
+          Object.assign(o, {
+            status: m.status,
+            errors: m.errors as StudentError[],
+            reason: m.notes.length ? m.notes.join('; ') : undefined,
+          });
           clearTimeout(taskTimer);
           current = null;
           break;
@@ -365,16 +509,23 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
       clearTimeout(cellTimer);
       clearTimeout(taskTimer);
       const heap = /heap out of memory|Reached heap limit|Allocation failed/i.test(stderrTail);
-      const oom = cgroup?.oomKilled() ? `${current?.where ?? 'the process'} used more than its memory cgroup allows (${lim.memoryMb} MB + scratch); stopped` : null;
+      const oom = cgroup?.oomKilled()
+        ? `${current?.where ?? 'the process'} used more than its memory cgroup allows (${lim.memoryMb} MB + scratch); stopped`
+        : null;
       cgroup?.remove();
       const reason =
         stopReason ??
         oom ??
         exitNote ??
         fatal ??
-        (heap ? `${current?.where ?? 'the process'} ran out of memory (heap limit ${Math.floor(lim.memoryMb * 0.75)} MB)` : null) ??
-        (signal ? `the process was killed by ${signal} during ${current?.where ?? 'startup'}` : `the process exited with code ${code} during ${current?.where ?? 'startup'}`);
-      if (!started) attempt.startupFailed = `the runtime could not start in the grading sandbox: ${reason}${stderrTail ? ` (${lastLine(stderrTail)})` : ''}`;
+        (heap
+          ? `${current?.where ?? 'the process'} ran out of memory (heap limit ${Math.floor(lim.memoryMb * 0.75)} MB)`
+          : null) ??
+        (signal
+          ? `the process was killed by ${signal} during ${current?.where ?? 'startup'}`
+          : `the process exited with code ${code} during ${current?.where ?? 'startup'}`);
+      if (!started)
+        attempt.startupFailed = `the runtime could not start in the grading sandbox: ${reason}${stderrTail ? ` (${lastLine(stderrTail)})` : ''}`;
       else attempt.failed = { task: current?.task.name ?? '', reason };
       resolve(attempt);
     });
@@ -382,7 +533,10 @@ function runOnce(req: RunRequest, tasks: Task[], layers: SandboxLayers | null, o
 }
 
 function lastLine(text: string): string {
-  const lines = text.trim().split('\n').filter((l) => l.trim() && !/^\s+at /.test(l) && !/^Node\.js v/.test(l) && !/^\s*\^+\s*$/.test(l));
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() && !/^\s+at /.test(l) && !/^Node\.js v/.test(l) && !/^\s*\^+\s*$/.test(l));
   // Prefer the error line ("Error: …", "code: 'ERR_…'") over the last line, which is often a detail.
   const err = [...lines].reverse().find((l) => /^\w*(Error|Exception)\b/.test(l.trim()));
   return (err ?? lines[lines.length - 1] ?? '').trim().slice(0, 300);

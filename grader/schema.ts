@@ -31,6 +31,11 @@ export function firstError(errors: ErrorObject[] | null | undefined): string {
   const e = errors?.[0];
   if (!e) return 'does not match the schema';
   const where = e.instancePath || '(top level)';
-  const extra = e.keyword === 'additionalProperties' ? ` ('${(e.params as { additionalProperty: string }).additionalProperty}')` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)})` : '';
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? ` ('${(e.params as { additionalProperty: string }).additionalProperty}')`
+      : e.keyword === 'enum'
+        ? ` (${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)})`
+        : '';
   return `${where} ${e.message}${extra}`;
 }

@@ -22,16 +22,30 @@ function expectedText(item: Spec['items'][number], reference: unknown): string |
   if (e?.kind === 'range') return `a value in [${formatNumber(e.min)}, ${formatNumber(e.max)}]`;
   if (e?.kind === 'atLeast') {
     const r = scalar(reference);
-    return r === null ? `at least ${Math.round(e.fraction * 100)}% of the reference's value` : `at least ${formatNumber(e.fraction * r)} (${Math.round(e.fraction * 100)}% of the reference's ${formatNumber(r)})`;
+    return r === null
+      ? `at least ${Math.round(e.fraction * 100)}% of the reference's value`
+      : `at least ${formatNumber(e.fraction * r)} (${Math.round(e.fraction * 100)}% of the reference's ${formatNumber(r)})`;
   }
   if (e?.kind === 'equals') return describe(e.value as never);
   return describe(reference as never);
 }
 
-export function scoreItems(spec: Spec, sub: Submission, checks: NotebookCheck[], run: RunOutput | null, ref: Reference): ItemResult[] {
+export function scoreItems(
+  spec: Spec,
+  sub: Submission,
+  checks: NotebookCheck[],
+  run: RunOutput | null,
+  ref: Reference,
+): ItemResult[] {
   const items: ItemResult[] = spec.items.map((item) => {
     const base = { id: item.id, title: item.title, group: item.group, kind: item.kind, maxPoints: item.points };
-    if (item.kind === 'manual') return { ...base, points: 0, reason: 'graded by hand (not included in the automatic total)', pendingManual: true };
+    if (item.kind === 'manual')
+      return {
+        ...base,
+        points: 0,
+        reason: 'graded by hand (not included in the automatic total)',
+        pendingManual: true,
+      };
     const found = collect(spec, item, sub, checks, run, ref);
     const hidden = item.kind === 'hidden';
     const reference = hidden ? ref.hidden[item.id] : ref.records[item.id];
@@ -40,7 +54,14 @@ export function scoreItems(spec: Spec, sub: Submission, checks: NotebookCheck[],
     const c = compare(found.value, reference, item.expect, item.tolerance, item.credit ?? 'all', !hidden);
     const points = round2(item.points * c.fraction);
     const diagnosis = c.fraction < 1 && /grad|loss/.test(item.id) ? diagnoseValue(found.value, reference) : null;
-    return { ...base, points, reason: c.reason, expected, found: describe(found.value), ...(diagnosis ? { diagnosis } : {}) };
+    return {
+      ...base,
+      points,
+      reason: c.reason,
+      expected,
+      found: describe(found.value),
+      ...(diagnosis ? { diagnosis } : {}),
+    };
   });
   // A value computed from another graded value that is also off: say so, so the student fixes the cause first.
   const byId = new Map(items.map((i) => [i.id, i]));
@@ -51,12 +72,16 @@ export function scoreItems(spec: Spec, sub: Submission, checks: NotebookCheck[],
       const dr = byId.get(d);
       return dr && !dr.pendingManual && dr.points < dr.maxPoints;
     });
-    if (off.length) r.note = `this value depends on ${off.join(' and ')}, which ${off.length > 1 ? 'also lose' : 'also loses'} points: fix ${off.length > 1 ? 'those' : 'that'} first; this one may then match the reference`;
+    if (off.length)
+      r.note = `this value depends on ${off.join(' and ')}, which ${off.length > 1 ? 'also lose' : 'also loses'} points: fix ${off.length > 1 ? 'those' : 'that'} first; this one may then match the reference`;
   }
   return items;
 }
 
 export function totals(items: ItemResult[]): { total: number; maxTotal: number } {
   const auto = items.filter((i) => !i.pendingManual);
-  return { total: round2(auto.reduce((a, i) => a + i.points, 0)), maxTotal: round2(auto.reduce((a, i) => a + i.maxPoints, 0)) };
+  return {
+    total: round2(auto.reduce((a, i) => a + i.points, 0)),
+    maxTotal: round2(auto.reduce((a, i) => a + i.maxPoints, 0)),
+  };
 }

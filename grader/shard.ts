@@ -29,7 +29,9 @@ export function parseShard(arg: string | undefined): Shard {
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index >= count || !Number.isSafeInteger(count))
-    throw new UsageError(`--shard needs i/N with 0 <= i < N (e.g. --shard 0/4 for the first of 4 shards), got ${arg ?? 'nothing'}`);
+    throw new UsageError(
+      `--shard needs i/N with 0 <= i < N (e.g. --shard 0/4 for the first of 4 shards), got ${arg ?? 'nothing'}`,
+    );
   return { index, count };
 }
 

@@ -30,22 +30,35 @@ export function checkConsistency(spec: Spec, file: string): void {
   for (const item of spec.items) {
     if (ids.has(item.id)) throw new SpecError(`grading spec ${file}: item id ${item.id} appears twice`);
     ids.add(item.id);
-    if (!groups.has(item.group)) throw new SpecError(`grading spec ${file}: item ${item.id} names unknown group ${item.group}`);
+    if (!groups.has(item.group))
+      throw new SpecError(`grading spec ${file}: item ${item.id} names unknown group ${item.group}`);
     groups.set(item.group, groups.get(item.group)! + item.points);
     if (item.kind === 'record' && (!item.notebook || !spec.notebooks.includes(item.notebook)))
       throw new SpecError(`grading spec ${file}: record item ${item.id} must name one of the spec's notebooks`);
   }
   for (const g of spec.groups) {
     const sum = groups.get(g.id)!;
-    if (Math.abs(sum - g.points) > 1e-9) throw new SpecError(`grading spec ${file}: items of group ${g.id} add up to ${sum} points, the group has ${g.points}`);
+    if (Math.abs(sum - g.points) > 1e-9)
+      throw new SpecError(
+        `grading spec ${file}: items of group ${g.id} add up to ${sum} points, the group has ${g.points}`,
+      );
   }
   for (const item of spec.items)
-    for (const d of item.dependsOn ?? []) if (!ids.has(d) || d === item.id) throw new SpecError(`grading spec ${file}: item ${item.id} depends on ${d}, which is not another item of the spec`);
+    for (const d of item.dependsOn ?? [])
+      if (!ids.has(d) || d === item.id)
+        throw new SpecError(
+          `grading spec ${file}: item ${item.id} depends on ${d}, which is not another item of the spec`,
+        );
   for (const l of spec.gradescope?.leaderboard ?? []) {
     const item = spec.items.find((i) => i.id === l.id);
-    if (!item || item.kind !== 'record') throw new SpecError(`grading spec ${file}: leaderboard entry "${l.name}" names ${l.id}, which is not a record item of the spec`);
+    if (!item || item.kind !== 'record')
+      throw new SpecError(
+        `grading spec ${file}: leaderboard entry "${l.name}" names ${l.id}, which is not a record item of the spec`,
+      );
   }
-  for (const h of spec.hiddenTests) if (!fs.existsSync(path.join(path.dirname(file), h))) throw new SpecError(`grading spec ${file}: hidden test file ${h} does not exist`);
+  for (const h of spec.hiddenTests)
+    if (!fs.existsSync(path.join(path.dirname(file), h)))
+      throw new SpecError(`grading spec ${file}: hidden test file ${h} does not exist`);
 }
 
 export function maxPoints(spec: Spec): number {

@@ -14,7 +14,14 @@ export interface NotebookV4 {
   nbformat: number;
   nbformat_minor: number;
   metadata: Record<string, unknown>;
-  cells: Array<{ id?: string; cell_type: string; source: string | string[]; metadata: Record<string, unknown>; outputs?: unknown[]; execution_count?: number | null }>;
+  cells: Array<{
+    id?: string;
+    cell_type: string;
+    source: string | string[];
+    metadata: Record<string, unknown>;
+    outputs?: unknown[];
+    execution_count?: number | null;
+  }>;
 }
 
 /** Check one notebook file; on success it is rewritten with the safe fixes applied. */
@@ -27,7 +34,13 @@ export function validateNotebook(root: string, rel: string): NotebookCheck {
   } catch (e) {
     return { path: rel, ok: false, error: `not valid JSON: ${(e as Error).message.split('\n')[0]}`, fixed };
   }
-  if (!nb || typeof nb !== 'object' || nb.nbformat !== 4) return { path: rel, ok: false, error: `not an nbformat 4 notebook (nbformat = ${JSON.stringify((nb as { nbformat?: unknown })?.nbformat)})`, fixed };
+  if (!nb || typeof nb !== 'object' || nb.nbformat !== 4)
+    return {
+      path: rel,
+      ok: false,
+      error: `not an nbformat 4 notebook (nbformat = ${JSON.stringify((nb as { nbformat?: unknown })?.nbformat)})`,
+      fixed,
+    };
   if (Array.isArray(nb.cells)) {
     const seen = new Set<string>();
     let added = 0;
@@ -45,7 +58,8 @@ export function validateNotebook(root: string, rel: string): NotebookCheck {
     }
   }
   const validate = validator('nbformat.v4.5.schema.json');
-  if (!validate(nb)) return { path: rel, ok: false, error: `fails the nbformat v4.5 schema: ${firstError(validate.errors)}`, fixed };
+  if (!validate(nb))
+    return { path: rel, ok: false, error: `fails the nbformat v4.5 schema: ${firstError(validate.errors)}`, fixed };
   if (fixed.length) fs.writeFileSync(file, JSON.stringify(nb, null, 1));
   return { path: rel, ok: true, fixed };
 }

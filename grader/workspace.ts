@@ -22,7 +22,12 @@ const NODE_MODULES = 'node_modules';
 
 /** A fresh workspace `dir` whose assignment folder is `dir/<assignment>` (e.g. `assignment1`). */
 export function createWorkspace(dir: string, repoRoot: string, assignment: string): Workspace {
-  if (!/^[\w.-]+$/.test(assignment) || assignment === '..' || assignment === '.' || [NODE_MODULES, 'home'].includes(assignment)) {
+  if (
+    !/^[\w.-]+$/.test(assignment) ||
+    assignment === '..' ||
+    assignment === '.' ||
+    [NODE_MODULES, 'home'].includes(assignment)
+  ) {
     throw new Error(`createWorkspace: "${assignment}" is not a plain folder name for an assignment`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
@@ -56,7 +61,10 @@ export function copyTree(src: string, dest: string): void {
 
 /** Folders holding data sets the notebooks may read (read-only in the sandbox). */
 export function dataReadPaths(repoRoot: string): string[] {
-  const paths = ['/usr/share/datasets', process.env.TS231N_DATA_DIR ? path.resolve(process.env.TS231N_DATA_DIR) : path.join(repoRoot, 'data')];
+  const paths = [
+    '/usr/share/datasets',
+    process.env.TS231N_DATA_DIR ? path.resolve(process.env.TS231N_DATA_DIR) : path.join(repoRoot, 'data'),
+  ];
   return paths.filter((p) => fs.existsSync(p));
 }
 
@@ -77,7 +85,8 @@ export function sandboxReadPaths(repoRoot: string): string[] {
 /** Environment passed to children: the kit's own switches only. */
 export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const k of ['TS231N_QUICK', 'TS231N_DATA_DIR', 'TS231N_DATASET']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  for (const k of ['TS231N_QUICK', 'TS231N_DATA_DIR', 'TS231N_DATASET'])
+    if (process.env[k] !== undefined) env[k] = process.env[k]!;
   env.TS231N_BACKEND = gradingBackend();
   // XNNPACK only, in the reference's children and the submissions' alike: the sandbox can neither
   // run the OpenBLAS core-type probe (no child processes) nor read the system library folder, so

@@ -25,7 +25,8 @@ export function shortParseArgsMessage(e: Error & { code?: string }): string {
       return `unknown option ${/Unknown option '([^']+)'/.exec(first)?.[1] ?? first}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/does not take an argument/.test(first)) return `${option ?? 'an option'} takes no value`;
-      if (/is ambiguous/.test(first)) return `${option} needs a value; write a value that starts with "-" as ${option}=-…`;
+      if (/is ambiguous/.test(first))
+        return `${option} needs a value; write a value that starts with "-" as ${option}=-…`;
       return `${option ?? 'an option'} needs a value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument ${/Unexpected argument '([^']+)'/.exec(first)?.[1] ?? first}`;
@@ -44,7 +45,8 @@ export function parseCommandLine<T extends CommandLineOptions>(args: string[], o
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (e) {
     const err = e as Error & { code?: string };
-    if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) throw new CommandLineError(shortParseArgsMessage(err));
+    if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))
+      throw new CommandLineError(shortParseArgsMessage(err));
     throw e;
   }
 }

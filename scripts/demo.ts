@@ -32,10 +32,14 @@ async function demo(assignment: string, force: boolean): Promise<number> {
   const stale = staleExamples(EXAMPLES_DIR, assignment);
   if (stale.length) {
     buildExamples(EXAMPLES_DIR, assignment);
-    process.stderr.write(`built the example submissions from solutions/ into ${path.relative(REPO, EXAMPLES_DIR)} (scripts/examples.ts)\n`);
+    process.stderr.write(
+      `built the example submissions from solutions/ into ${path.relative(REPO, EXAMPLES_DIR)} (scripts/examples.ts)\n`,
+    );
   }
   const out = path.join(REPO, 'demo-out', assignment);
-  process.stderr.write(`grading ${path.relative(REPO, EXAMPLES_DIR)} (${process.env.TS231N_QUICK === '1' ? 'quick' : 'full'} configuration); the first run computes the reference solution, which takes a few minutes…\n`);
+  process.stderr.write(
+    `grading ${path.relative(REPO, EXAMPLES_DIR)} (${process.env.TS231N_QUICK === '1' ? 'quick' : 'full'} configuration); the first run computes the reference solution, which takes a few minutes…\n`,
+  );
   const started = Date.now();
   const res = await gradeBatch({
     assignment,
@@ -75,7 +79,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`demo: ${e.message}\nusage: npm run demo [-- --force]\n`);
       process.exit(2);
     }
-    process.stderr.write(`demo: ${(e as Error).message.split('\n')[0]}${e instanceof GraderError ? '' : ` (${(e as Error).name})`}\n`);
+    process.stderr.write(
+      `demo: ${(e as Error).message.split('\n')[0]}${e instanceof GraderError ? '' : ` (${(e as Error).name})`}\n`,
+    );
     process.exit(1);
   },
 );

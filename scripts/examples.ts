@@ -48,7 +48,8 @@ interface Edit {
 function replaceOnce(find: string, by: string): (text: string) => string {
   return (text) => {
     const at = text.indexOf(find);
-    if (at < 0 || text.indexOf(find, at + 1) >= 0) throw new ExampleBuildError(`expected exactly one ${JSON.stringify(find)}`);
+    if (at < 0 || text.indexOf(find, at + 1) >= 0)
+      throw new ExampleBuildError(`expected exactly one ${JSON.stringify(find)}`);
     return text.slice(0, at) + by + text.slice(at + find.length);
   };
 }
@@ -64,7 +65,10 @@ export const EXAMPLES: Record<string, Edit[]> = {
     {
       file: 'cs231n/classifiers/linearSvm.ts',
       why: 'vectorised SVM gradient without the regularisation term',
-      apply: replaceOnce('grad = tf.matMul(Xm.transpose(), coeff).div(N).add(Wm.mul(2 * reg));', 'grad = tf.matMul(Xm.transpose(), coeff).div(N);'),
+      apply: replaceOnce(
+        'grad = tf.matMul(Xm.transpose(), coeff).div(N).add(Wm.mul(2 * reg));',
+        'grad = tf.matMul(Xm.transpose(), coeff).div(N);',
+      ),
     },
     {
       file: 'cs231n/classifiers/kNearestNeighbor.ts',
@@ -81,7 +85,10 @@ export const EXAMPLES: Record<string, Edit[]> = {
     {
       file: 'cs231n/features.ts',
       why: 'features.ts throws when imported',
-      apply: replaceOnce("import { tf } from 'ts231n';\n", "import { tf } from 'ts231n';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n"),
+      apply: replaceOnce(
+        "import { tf } from 'ts231n';\n",
+        "import { tf } from 'ts231n';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n",
+      ),
     },
   ],
 };
@@ -93,17 +100,27 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
     {
       file: 'cs231n/layers.ts',
       why: 'dropout keeps units without scaling them by 1/p',
-      apply: replaceOnce("mask = gen.rand(x.shape).less(p).cast('float32').div(p);", "mask = gen.rand(x.shape).less(p).cast('float32');"),
+      apply: replaceOnce(
+        "mask = gen.rand(x.shape).less(p).cast('float32').div(p);",
+        "mask = gen.rand(x.shape).less(p).cast('float32');",
+      ),
     },
     {
       file: 'cs231n/optim.ts',
       why: 'Adam increments t after its bias correction',
-      apply: (text) => replaceOnce('    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n', '    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n    t += 1;\n')(replaceOnce('    t += 1;\n', '')(text)),
+      apply: (text) =>
+        replaceOnce(
+          '    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n',
+          '    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n    t += 1;\n',
+        )(replaceOnce('    t += 1;\n', '')(text)),
     },
     {
       file: 'cs231n/classifiers/fcNet.ts',
       why: 'FullyConnectedNet regularises with reg·ΣW² (no ½)',
-      apply: replaceOnce('loss = dataLoss + 0.5 * reg * regLoss.dataSync()[0];', 'loss = dataLoss + reg * regLoss.dataSync()[0];'),
+      apply: replaceOnce(
+        'loss = dataLoss + 0.5 * reg * regLoss.dataSync()[0];',
+        'loss = dataLoss + reg * regLoss.dataSync()[0];',
+      ),
     },
   ],
   broken: [
@@ -115,7 +132,10 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
     {
       file: 'cs231n/layerUtils.ts',
       why: 'layerUtils.ts throws when imported',
-      apply: replaceOnce("import { tf } from 'ts231n';\n", "import { tf } from 'ts231n';\n\nthrow new Error('layerUtils.ts is being rewritten: do not import it yet');\n"),
+      apply: replaceOnce(
+        "import { tf } from 'ts231n';\n",
+        "import { tf } from 'ts231n';\n\nthrow new Error('layerUtils.ts is being rewritten: do not import it yet');\n",
+      ),
     },
   ],
 };
@@ -124,7 +144,10 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
 const ASSIGNMENT2_ALL: Record<string, Edit[]> = { ...EXAMPLES_ASSIGNMENT2, ...CONV_EXAMPLES };
 
 /** The example sets by assignment. */
-export const EXAMPLE_SETS: Record<string, Record<string, Edit[]>> = { assignment1: EXAMPLES, assignment2: ASSIGNMENT2_ALL };
+export const EXAMPLE_SETS: Record<string, Record<string, Edit[]>> = {
+  assignment1: EXAMPLES,
+  assignment2: ASSIGNMENT2_ALL,
+};
 
 function copyTree(src: string, dest: string): void {
   fs.mkdirSync(dest, { recursive: true });
@@ -139,7 +162,8 @@ function copyTree(src: string, dest: string): void {
 /** Write every example submission of `assignment` into `dest` (replacing what is there). */
 export function buildExamples(dest: string = EXAMPLES_DIR, assignment = 'assignment1'): string[] {
   const set = EXAMPLE_SETS[assignment];
-  if (!set) throw new ExampleBuildError(`no examples for "${assignment}" (known: ${Object.keys(EXAMPLE_SETS).join(', ')})`);
+  if (!set)
+    throw new ExampleBuildError(`no examples for "${assignment}" (known: ${Object.keys(EXAMPLE_SETS).join(', ')})`);
   fs.rmSync(dest, { recursive: true, force: true });
   for (const [name, edits] of Object.entries(set)) {
     const dir = path.join(dest, name);
@@ -149,7 +173,9 @@ export function buildExamples(dest: string = EXAMPLES_DIR, assignment = 'assignm
       try {
         fs.writeFileSync(file, e.apply(fs.readFileSync(file, 'utf8')));
       } catch (err) {
-        throw new ExampleBuildError(`example "${name}" (${e.why}): cannot edit ${e.file}: ${(err as Error).message}; update scripts/examples.ts to the new solution`);
+        throw new ExampleBuildError(
+          `example "${name}" (${e.why}): cannot edit ${e.file}: ${(err as Error).message}; update scripts/examples.ts to the new solution`,
+        );
       }
     }
   }
@@ -179,8 +205,9 @@ export function staleExamples(committed: string = EXAMPLES_DIR, assignment = 'as
     const a = treeContents(committed);
     const b = treeContents(fresh);
     const diffs: string[] = [];
-    for (const [f, text] of b) if (!a.has(f)) diffs.push(`missing ${f}`);
-    else if (a.get(f) !== text) diffs.push(`out of date ${f}`);
+    for (const [f, text] of b)
+      if (!a.has(f)) diffs.push(`missing ${f}`);
+      else if (a.get(f) !== text) diffs.push(`out of date ${f}`);
     for (const f of a.keys()) if (!b.has(f)) diffs.push(`extra ${f}`);
     return diffs;
   } finally {
@@ -196,7 +223,9 @@ if (require.main === module) {
       if (values.check) {
         const diffs = staleExamples(dir, assignment);
         if (diffs.length) {
-          process.stderr.write(`${assignment}: examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`);
+          process.stderr.write(
+            `${assignment}: examples are out of date (${diffs.length} files, first: ${diffs[0]}); run: npx tsx scripts/examples.ts\n`,
+          );
           process.exit(1);
         }
         process.stdout.write(`${assignment}: examples are up to date\n`);

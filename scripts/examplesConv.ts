@@ -24,7 +24,8 @@ export interface ConvExampleEdit {
 function replaceExactly(find: string, by: string, count: number): (text: string) => string {
   return (text) => {
     const found = text.split(find).length - 1;
-    if (found !== count) throw new Error(`examplesConv: expected ${JSON.stringify(find)} ${count} times, found it ${found} times`);
+    if (found !== count)
+      throw new Error(`examplesConv: expected ${JSON.stringify(find)} ${count} times, found it ${found} times`);
     return text.split(find).join(by);
   };
 }

@@ -35,25 +35,43 @@ exec bash "\${AUTOGRADER_ROOT:-/autograder}/source/grader/gradescope/run_autogra
 
 /** Paths (relative to the repository, '/'-separated) that go into the zip for `assignment`. */
 export function kitFiles(assignment: string, repoRoot = REPO_ROOT): string[] {
-  const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter(Boolean);
   const otherAssignment = (f: string) => {
     const m = f.match(/^(?:solutions|assignments|grader\/specs)\/([^/]+)\//);
     return m !== null && m[1] !== assignment;
   };
-  return tracked.filter((f) => !LEFT_OUT.some((re) => re.test(f)) && !otherAssignment(f) && fs.existsSync(path.join(repoRoot, f)) && fs.statSync(path.join(repoRoot, f)).isFile());
+  return tracked.filter(
+    (f) =>
+      !LEFT_OUT.some((re) => re.test(f)) &&
+      !otherAssignment(f) &&
+      fs.existsSync(path.join(repoRoot, f)) &&
+      fs.statSync(path.join(repoRoot, f)).isFile(),
+  );
 }
 
-export async function packageGradescope(assignment: string, out: string, repoRoot = REPO_ROOT): Promise<{ out: string; files: number }> {
-  if (!/^[A-Za-z0-9_-]+$/.test(assignment)) throw new Error(`--assignment ${assignment}: letters, digits, _ and - only`);
+export async function packageGradescope(
+  assignment: string,
+  out: string,
+  repoRoot = REPO_ROOT,
+): Promise<{ out: string; files: number }> {
+  if (!/^[A-Za-z0-9_-]+$/.test(assignment))
+    throw new Error(`--assignment ${assignment}: letters, digits, _ and - only`);
   for (const need of [`grader/specs/${assignment}/spec.json`, `solutions/${assignment}`])
-    if (!fs.existsSync(path.join(repoRoot, need))) throw new Error(`no ${need}: is ${assignment} an assignment of this kit?`);
+    if (!fs.existsSync(path.join(repoRoot, need)))
+      throw new Error(`no ${need}: is ${assignment} an assignment of this kit?`);
   const files = kitFiles(assignment, repoRoot);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const zip = new ZipFile();
   const mode = (f: string) => (fs.statSync(path.join(repoRoot, f)).mode & 0o111 ? 0o100755 : 0o100644);
   zip.addBuffer(Buffer.from(rootSetup()), 'setup.sh', { mode: 0o100755 });
   zip.addBuffer(Buffer.from(rootRunAutograder(assignment)), 'run_autograder', { mode: 0o100755 });
-  for (const f of files) if (f !== 'setup.sh' && f !== 'run_autograder') zip.addFile(path.join(repoRoot, f), f, { mode: mode(f) });
+  for (const f of files)
+    if (f !== 'setup.sh' && f !== 'run_autograder') zip.addFile(path.join(repoRoot, f), f, { mode: mode(f) });
   zip.end();
   const tmp = `${path.resolve(out)}.${process.pid}.tmp`;
   await new Promise<void>((resolve, reject) => {
@@ -76,7 +94,10 @@ if (require.main === module) {
   }
   const out = arg('out') ?? path.join(REPO_ROOT, 'dist', `${assignment}-gradescope.zip`);
   packageGradescope(assignment, out).then(
-    (r) => process.stdout.write(`wrote ${path.relative(process.cwd(), r.out) || r.out} (${r.files} files): upload it as the autograder of ${assignment} on Gradescope\n`),
+    (r) =>
+      process.stdout.write(
+        `wrote ${path.relative(process.cwd(), r.out) || r.out} (${r.files} files): upload it as the autograder of ${assignment} on Gradescope\n`,
+      ),
     (e) => {
       process.stderr.write(`package:gradescope: ${(e as Error).message}\n`);
       process.exit(1);

@@ -31,15 +31,24 @@ const DEBIAN_PACKAGES = [
   ['python3-jupyter-kernel-test', 'the Jupyter kernel conformance suite'],
   ['dataset-fashion-mnist', 'the offline default data set (31 MB, /usr/share/datasets/fashion-mnist)'],
   ['fonts-dejavu-core', 'the font that PNG plots use for their text (SVG plots need none)'],
-  ['libopenblas0-pthread', 'OpenBLAS: the GEMM under the wasm backend\'s matMul and conv kernels'],
-  ['gcc', 'compiles the kit\'s small OpenBLAS addon (kernel/runtime/blas/ts231n_blas.c) and the grader\'s native-code hostile tests'],
+  ['libopenblas0-pthread', "OpenBLAS: the GEMM under the wasm backend's matMul and conv kernels"],
+  [
+    'gcc',
+    "compiles the kit's small OpenBLAS addon (kernel/runtime/blas/ts231n_blas.c) and the grader's native-code hostile tests",
+  ],
   ['libc6-dev', 'C library headers for the addon and those tests'],
-  ['bubblewrap', 'the grader\'s OS sandbox around each submission (mount, network, PID namespaces)'],
-  ['chromium', 'headless browser: tests/graderFeedbackBrowser.test.ts lays out feedback.html at phone and desktop widths'],
+  ['bubblewrap', "the grader's OS sandbox around each submission (mount, network, PID namespaces)"],
+  [
+    'chromium',
+    'headless browser: tests/graderFeedbackBrowser.test.ts lays out feedback.html at phone and desktop widths',
+  ],
 ];
 
 function lockHash() {
-  return crypto.createHash('sha256').update(fs.readFileSync(path.join(root, 'package-lock.json'))).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(fs.readFileSync(path.join(root, 'package-lock.json')))
+    .digest('hex');
 }
 
 function ensureNpm() {
@@ -49,10 +58,14 @@ function ensureNpm() {
     if (!quiet) log('npm packages are up to date');
     return;
   }
-  log('installing npm packages (npm ci); @tensorflow/tfjs-node(-gpu) are optional and are dropped when their libtensorflow download fails');
+  log(
+    'installing npm packages (npm ci); @tensorflow/tfjs-node(-gpu) are optional and are dropped when their libtensorflow download fails',
+  );
   const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    console.error('[setup] npm ci failed: see the npm output above. Check that the npm registry is reachable, then run `npm run setup` again.');
+    console.error(
+      '[setup] npm ci failed: see the npm output above. Check that the npm registry is reachable, then run `npm run setup` again.',
+    );
     process.exit(1);
   }
   fs.writeFileSync(stamp, want + '\n');
@@ -65,7 +78,9 @@ function installed(pkg) {
 
 function ensureDebian() {
   if (spawnSync('dpkg-query', ['--version']).status !== 0) {
-    log('not a Debian/Ubuntu system: install Jupyter (notebook, nbconvert, nbclient, jupyter_kernel_test) with pip and, for the offline data set, see README "Data sets".');
+    log(
+      'not a Debian/Ubuntu system: install Jupyter (notebook, nbconvert, nbclient, jupyter_kernel_test) with pip and, for the offline data set, see README "Data sets".',
+    );
     return;
   }
   const missing = DEBIAN_PACKAGES.filter(([p]) => !installed(p));
@@ -77,25 +92,38 @@ function ensureDebian() {
   const names = missing.map(([p]) => p);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    console.error(`[setup] not root, so nothing was installed. Run:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${names.join(' ')}`);
+    console.error(
+      `[setup] not root, so nothing was installed. Run:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${names.join(' ')}`,
+    );
     return;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     execFileSync('apt-get', ['update', '-q'], { stdio: quiet ? 'ignore' : 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...names], { stdio: quiet ? 'ignore' : 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...names], {
+      stdio: quiet ? 'ignore' : 'inherit',
+      env,
+    });
     log('installed ' + names.join(', '));
   } catch (e) {
-    console.error(`[setup] apt-get could not install ${names.join(' ')} (${e.message.split('\n')[0]}). Run it by hand to see why.`);
+    console.error(
+      `[setup] apt-get could not install ${names.join(' ')} (${e.message.split('\n')[0]}). Run it by hand to see why.`,
+    );
     process.exitCode = 1;
   }
 }
 
 function ensureBlas() {
   const blas = path.join(root, 'kernel', 'runtime', 'blas');
-  const built = (f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= fs.statSync(path.join(blas, 'ts231n_blas.c')).mtimeMs;
+  const built = (f) =>
+    fs.existsSync(f) && fs.statSync(f).mtimeMs >= fs.statSync(path.join(blas, 'ts231n_blas.c')).mtimeMs;
   // built and a verdict cached: the runtime re-checks the verdict's key, so nothing to do here
-  if (quiet && built(path.join(blas, 'build', 'ts231n_blas.node')) && fs.existsSync(path.join(blas, 'build', 'openblas-verdict.json'))) return;
+  if (
+    quiet &&
+    built(path.join(blas, 'build', 'ts231n_blas.node')) &&
+    fs.existsSync(path.join(blas, 'build', 'openblas-verdict.json'))
+  )
+    return;
   const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
   const r = spawnSync(tsx, [path.join(root, 'kernel', 'runtime', 'blas', 'check.ts')], { cwd: root, encoding: 'utf8' });
   const line = (r.stdout || r.stderr || '').trim().split('\n').pop();

@@ -23,7 +23,12 @@ import { svmLossNaive, svmLossVectorized } from '../solutions/assignment1/cs231n
 import { softmaxLossNaive, softmaxLossVectorized } from '../solutions/assignment1/cs231n/classifiers/softmax';
 import { LinearSVM, Softmax } from '../solutions/assignment1/cs231n/classifiers/linearClassifier';
 import { TwoLayerNet } from '../solutions/assignment1/cs231n/classifiers/neuralNet';
-import { colorHistogramHsv, extractFeatures, hogFeature, intensityHistogram } from '../solutions/assignment1/cs231n/features';
+import {
+  colorHistogramHsv,
+  extractFeatures,
+  hogFeature,
+  intensityHistogram,
+} from '../solutions/assignment1/cs231n/features';
 
 beforeAll(async () => {
   await ready();
@@ -228,36 +233,39 @@ describe('linear classifiers', () => {
   it.each([
     ['LinearSVM', () => new LinearSVM()],
     ['Softmax', () => new Softmax()],
-  ] as const)('%s trains with SGD (loss goes down, seeded runs repeat exactly) and does not leak tensors', (_, make) => {
-    seed(5);
-    const { X, y } = blobs(600, 5, 20);
-    const before = tf.memory().numTensors;
-    seed(42);
-    const clf = make();
-    const history = clf.train(X, y, { learningRate: 1e-1, reg: 1e-4, numIters: 150, batchSize: 50 });
-    // Only W was added.
-    expect(tf.memory().numTensors).toBe(before + 1);
-    expect(history).toHaveLength(150);
-    expect(clf.W?.shape).toEqual([20, 5]);
-    const early = history.slice(0, 10).reduce((s, v) => s + v, 0) / 10;
-    const late = history.slice(-10).reduce((s, v) => s + v, 0) / 10;
-    expect(late).toBeLessThan(early * 0.5);
-    const pred = clf.predict(X);
-    expect(pred.dtype).toBe('int32');
-    expect(pred.shape).toEqual([600]);
-    expect(accuracyOf(pred, y)).toBeGreaterThan(0.9);
-    pred.dispose();
-    // Continuing training keeps one W.
-    clf.train(X, y, { numIters: 5 });
-    expect(tf.memory().numTensors).toBe(before + 1);
+  ] as const)(
+    '%s trains with SGD (loss goes down, seeded runs repeat exactly) and does not leak tensors',
+    (_, make) => {
+      seed(5);
+      const { X, y } = blobs(600, 5, 20);
+      const before = tf.memory().numTensors;
+      seed(42);
+      const clf = make();
+      const history = clf.train(X, y, { learningRate: 1e-1, reg: 1e-4, numIters: 150, batchSize: 50 });
+      // Only W was added.
+      expect(tf.memory().numTensors).toBe(before + 1);
+      expect(history).toHaveLength(150);
+      expect(clf.W?.shape).toEqual([20, 5]);
+      const early = history.slice(0, 10).reduce((s, v) => s + v, 0) / 10;
+      const late = history.slice(-10).reduce((s, v) => s + v, 0) / 10;
+      expect(late).toBeLessThan(early * 0.5);
+      const pred = clf.predict(X);
+      expect(pred.dtype).toBe('int32');
+      expect(pred.shape).toEqual([600]);
+      expect(accuracyOf(pred, y)).toBeGreaterThan(0.9);
+      pred.dispose();
+      // Continuing training keeps one W.
+      clf.train(X, y, { numIters: 5 });
+      expect(tf.memory().numTensors).toBe(before + 1);
 
-    seed(42);
-    const again = make();
-    expect(again.train(X, y, { learningRate: 1e-1, reg: 1e-4, numIters: 150, batchSize: 50 })).toEqual(history);
-    clf.dispose();
-    again.dispose();
-    tf.dispose([X, y]);
-  });
+      seed(42);
+      const again = make();
+      expect(again.train(X, y, { learningRate: 1e-1, reg: 1e-4, numIters: 150, batchSize: 50 })).toEqual(history);
+      clf.dispose();
+      again.dispose();
+      tf.dispose([X, y]);
+    },
+  );
 
   it('W starts as 0.001·randn(D, C) from the seeded generator', () => {
     seed(9);
@@ -367,28 +375,36 @@ describe('two-layer net', () => {
     names.forEach((n, i) => {
       expect(grads[n].shape).toEqual(net.params[n].shape);
       expect(relFrobenius(grads[n].dataSync(), auto[i].dataSync())).toBeLessThan(1e-4);
-      const verdict = checkGradient((p) => {
-        const saved = net.params[n];
-        net.params = { ...net.params, [n]: p };
-        try {
-          return net.loss(X, y, reg)[0];
-        } finally {
-          net.params = { ...net.params, [n]: saved };
-        }
-      }, net.params[n], grads[n]);
+      const verdict = checkGradient(
+        (p) => {
+          const saved = net.params[n];
+          net.params = { ...net.params, [n]: p };
+          try {
+            return net.loss(X, y, reg)[0];
+          } finally {
+            net.params = { ...net.params, [n]: saved };
+          }
+        },
+        net.params[n],
+        grads[n],
+      );
       expect({ name: n, passed: verdict.passed }).toEqual({ name: n, passed: true });
     });
     // A wrong gradient (regularization term missing in dW1) must fail the check.
     const [, gradsNoReg] = net.loss(X, y, 0);
-    const wrong = checkGradient((p) => {
-      const saved = net.params.W1;
-      net.params = { ...net.params, W1: p };
-      try {
-        return net.loss(X, y, reg)[0];
-      } finally {
-        net.params = { ...net.params, W1: saved };
-      }
-    }, net.params.W1, gradsNoReg.W1);
+    const wrong = checkGradient(
+      (p) => {
+        const saved = net.params.W1;
+        net.params = { ...net.params, W1: p };
+        try {
+          return net.loss(X, y, reg)[0];
+        } finally {
+          net.params = { ...net.params, W1: saved };
+        }
+      },
+      net.params.W1,
+      gradsNoReg.W1,
+    );
     expect(wrong.passed).toBe(false);
     tf.dispose([X, y, ...auto]);
     tf.dispose(grads);
@@ -441,7 +457,9 @@ describe('features', () => {
     const ncy = Math.floor(sy / 8);
     const hist: number[][][] = [];
     for (let i = 0; i < 9; i++) {
-      const temp = ori.map((row) => row.map((o) => (o < 20 * (i + 1) ? o : 0))).map((row, r) => row.map((o, c) => (ori[r][c] >= 20 * i ? o : 0)));
+      const temp = ori
+        .map((row) => row.map((o) => (o < 20 * (i + 1) ? o : 0)))
+        .map((row, r) => row.map((o, c) => (ori[r][c] >= 20 * i ? o : 0)));
       const tmag = temp.map((row, r) => row.map((o, c) => (o > 0 ? mag[r][c] : 0)));
       // uniform_filter(size 8) sampled at [4::8, 4::8] = mean of each whole 8×8 cell; then .T
       for (let a = 0; a < ncx; a++) {
@@ -461,7 +479,11 @@ describe('features', () => {
     seed(6);
     const rgb = pixels([32, 32, 3]);
     const d = rgb.dataSync();
-    const gray = [...Array(32)].map((_, r) => [...Array(32)].map((__, c) => 0.299 * d[(r * 32 + c) * 3] + 0.587 * d[(r * 32 + c) * 3 + 1] + 0.144 * d[(r * 32 + c) * 3 + 2]));
+    const gray = [...Array(32)].map((_, r) =>
+      [...Array(32)].map(
+        (__, c) => 0.299 * d[(r * 32 + c) * 3] + 0.587 * d[(r * 32 + c) * 3 + 1] + 0.144 * d[(r * 32 + c) * 3 + 2],
+      ),
+    );
     const f = hogFeature(rgb);
     expect(f).toHaveLength(4 * 4 * 9);
     expect(relFrobenius(f, hogReference(gray))).toBeLessThan(1e-6);
@@ -494,7 +516,10 @@ describe('features', () => {
     seed(10);
     const imgs = pixels([7, 32, 32, 3]);
     const progress: number[] = [];
-    const feats = extractFeatures(imgs, [hogFeature, (im) => colorHistogramHsv(im, 10)], { every: 3, onProgress: (done) => progress.push(done) });
+    const feats = extractFeatures(imgs, [hogFeature, (im) => colorHistogramHsv(im, 10)], {
+      every: 3,
+      onProgress: (done) => progress.push(done),
+    });
     expect(feats.shape).toEqual([7, 154]);
     expect(progress).toEqual([3, 6, 7]);
     const row = feats.slice([4, 0], [1, 154]).dataSync();

@@ -30,7 +30,9 @@ jest.setTimeout(300_000);
 
 const REPO = path.resolve(__dirname, '..');
 const SPEC = loadSpec(path.join(REPO, 'grader', 'specs', 'assignment1'));
-const CHECKS = JSON.parse(fs.readFileSync(path.join(REPO, 'solutions', 'assignment1', 'checks.json'), 'utf8')) as Record<string, unknown>;
+const CHECKS = JSON.parse(
+  fs.readFileSync(path.join(REPO, 'solutions', 'assignment1', 'checks.json'), 'utf8'),
+) as Record<string, unknown>;
 /** The regularisation strength of the notebooks' second gradient check and of `*.grad_naive_reg`. */
 const REG_CHECK = 1e5;
 type Loss = (W: tf.Tensor, X: tf.Tensor, y: tf.Tensor, reg: number) => [number, tf.Tensor2D];
@@ -43,7 +45,13 @@ const MUTANTS: Record<string, (loss: Loss, C: number) => Loss> = {
   },
   "one row's sign flipped": (loss) => (W, X, y, reg) => {
     const [l, g] = loss(W, X, y, reg);
-    const sign = tf.tidy(() => tf.oneHot(tf.tensor1d([1], 'int32'), g.shape[0]).reshape([g.shape[0], 1]).mul(-2).add(1));
+    const sign = tf.tidy(() =>
+      tf
+        .oneHot(tf.tensor1d([1], 'int32'), g.shape[0])
+        .reshape([g.shape[0], 1])
+        .mul(-2)
+        .add(1),
+    );
     return [l, g.mul(sign) as tf.Tensor2D];
   },
   'reg term missing': (loss) => (W, X, y, reg) => {
@@ -53,7 +61,13 @@ const MUTANTS: Record<string, (loss: Loss, C: number) => Loss> = {
   '1/N missing': (loss) => (W, X, y, reg) => {
     const [l, g] = loss(W, X, y, reg);
     const N = X.shape[0];
-    return [l, g.sub(W.mul(2 * reg)).mul(N).add(W.mul(2 * reg)) as tf.Tensor2D];
+    return [
+      l,
+      g
+        .sub(W.mul(2 * reg))
+        .mul(N)
+        .add(W.mul(2 * reg)) as tf.Tensor2D,
+    ];
   },
   'shifted index': (loss, C) => (W, X, y, reg) => {
     const [l] = loss(W, X, y, reg);
@@ -67,15 +81,30 @@ const MUTANTS: Record<string, (loss: Loss, C: number) => Loss> = {
 };
 
 const LOSSES = {
-  svm: { naive: svm.svmLossNaive as Loss, vectorized: svm.svmLossVectorized as Loss, module: 'cs231n/classifiers/linearSvm' },
-  softmax: { naive: softmax.softmaxLossNaive as Loss, vectorized: softmax.softmaxLossVectorized as Loss, module: 'cs231n/classifiers/softmax' },
+  svm: {
+    naive: svm.svmLossNaive as Loss,
+    vectorized: svm.svmLossVectorized as Loss,
+    module: 'cs231n/classifiers/linearSvm',
+  },
+  softmax: {
+    naive: softmax.softmaxLossNaive as Loss,
+    vectorized: softmax.softmaxLossVectorized as Loss,
+    module: 'cs231n/classifiers/softmax',
+  },
 };
 
 /** A dev set at the notebooks' scale: mean-subtracted pixels (std ≈ 80), 10 classes, W0 = 1e-4·randn. */
 function devSet() {
   const g = new RandomGenerator(5);
-  const N = 40, D = 30, C = 10;
-  return { X: g.randn([N, D], { std: 80 }), y: tf.cast(g.randint(0, C, [N]), 'int32'), W0: g.randn([D, C], { std: 1e-4 }), C };
+  const N = 40,
+    D = 30,
+    C = 10;
+  return {
+    X: g.randn([N, D], { std: 80 }),
+    y: tf.cast(g.randint(0, C, [N]), 'int32'),
+    W0: g.randn([D, C], { std: 1e-4 }),
+    C,
+  };
 }
 
 /** Which checks and graded items catch a loss function's bug (measured here, not claimed). */
@@ -84,16 +113,31 @@ async function caughtBy(group: 'svm' | 'softmax', mutant: (l: Loss, C: number) =
   const right = LOSSES[group];
   const naive = mutant(right.naive, C);
   const caught: string[] = [];
-  for (const [id, reg] of [[`${group}.gradcheck_passed`, 0], [`${group}.gradcheck_reg_passed`, REG_CHECK]] as const) {
+  for (const [id, reg] of [
+    [`${group}.gradcheck_passed`, 0],
+    [`${group}.gradcheck_reg_passed`, REG_CHECK],
+  ] as const) {
     const [, grad] = naive(W0, X, y, reg);
     const v = checkGradient((w) => right.naive(w, X, y, reg)[0], W0, grad, { h: 1e-5, maxChecks: 100 });
     if (!v.passed) caught.push(id);
   }
-  for (const [id, reg] of [[`${group}.grad_naive`, 0], [`${group}.grad_naive_reg`, REG_CHECK]] as const) {
+  for (const [id, reg] of [
+    [`${group}.grad_naive`, 0],
+    [`${group}.grad_naive_reg`, REG_CHECK],
+  ] as const) {
     const item = SPEC.items.find((i) => i.id === id)!;
     const [, found] = naive(W0, X, y, reg);
     const [, expected] = right.naive(W0, X, y, reg);
-    if (compare(runtime.encodeValue(found), runtime.encodeValue(expected), item.expect, item.tolerance, item.credit ?? 'all').fraction < 1) caught.push(item.id);
+    if (
+      compare(
+        runtime.encodeValue(found),
+        runtime.encodeValue(expected),
+        item.expect,
+        item.tolerance,
+        item.credit ?? 'all',
+      ).fraction < 1
+    )
+      caught.push(item.id);
   }
   // The hidden tests themselves, with a mutated module loaded in place of the student's.
   for (const kind of ['naive', 'vectorized'] as const) {
@@ -102,7 +146,13 @@ async function caughtBy(group: 'svm' | 'softmax', mutant: (l: Loss, C: number) =
     const spec = SPEC.items.find((i) => i.id === id)!;
     const seed = testSeed(SPEC.hiddenSeed, id);
     const run = (fn: Loss) =>
-      test.run({ load: <T>() => ({ svmLossNaive: fn, svmLossVectorized: fn, softmaxLossNaive: fn, softmaxLossVectorized: fn }) as T, runtime, rng: new RandomGenerator(seed), seed });
+      test.run({
+        load: <T>() =>
+          ({ svmLossNaive: fn, svmLossVectorized: fn, softmaxLossNaive: fn, softmaxLossVectorized: fn }) as T,
+        runtime,
+        rng: new RandomGenerator(seed),
+        seed,
+      });
     const got = runtime.encodeValue(await run(mutant(right[kind], 5)));
     const want = runtime.encodeValue(await run(right[kind]));
     if (compare(got, want, spec.expect, spec.tolerance, spec.credit ?? 'all', false).fraction < 1) caught.push(id);
@@ -117,7 +167,10 @@ function table(): Map<string, { publicChecks: string[]; graded: string[] }> {
   const body = md.slice(md.indexOf('<!-- bug-to-check table -->'), md.indexOf('<!-- end bug-to-check table -->'));
   const rows = new Map<string, { publicChecks: string[]; graded: string[] }>();
   for (const line of body.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| bug'))) {
-    const [bug, pub, graded] = line.split('|').slice(1, 4).map((c) => c.trim());
+    const [bug, pub, graded] = line
+      .split('|')
+      .slice(1, 4)
+      .map((c) => c.trim());
     const ids = (cell: string) => [...cell.matchAll(/`([a-z0-9_.]+)`/g)].map((m) => m[1]).sort();
     rows.set(bug.replace(/\*\*/g, ''), { publicChecks: ids(pub), graded: ids(graded) });
   }
@@ -132,8 +185,15 @@ describe('docs/assignment1.md: which check catches which bug', () => {
   const rows = table();
 
   it('has a row for every wrong gradient of the separation table, for both losses, and for each example bug', () => {
-    for (const g of ['SVM', 'softmax']) for (const m of Object.keys(MUTANTS)) expect([...rows.keys()]).toContain(`${g}: ${m}`);
-    for (const b of ['partial: SVM gradient without the regularisation term', 'partial: kNN vote ties go to the larger label', 'broken: knn.ipynb is not JSON', 'broken: features.ts throws when imported']) expect([...rows.keys()]).toContain(b);
+    for (const g of ['SVM', 'softmax'])
+      for (const m of Object.keys(MUTANTS)) expect([...rows.keys()]).toContain(`${g}: ${m}`);
+    for (const b of [
+      'partial: SVM gradient without the regularisation term',
+      'partial: kNN vote ties go to the larger label',
+      'broken: knn.ipynb is not JSON',
+      'broken: features.ts throws when imported',
+    ])
+      expect([...rows.keys()]).toContain(b);
   });
 
   it('names only public checks that exist in checks.json and graded items of the spec', () => {
@@ -143,19 +203,33 @@ describe('docs/assignment1.md: which check catches which bug', () => {
     }
   });
 
-  for (const [group, label] of [['svm', 'SVM'], ['softmax', 'softmax']] as const)
+  for (const [group, label] of [
+    ['svm', 'SVM'],
+    ['softmax', 'softmax'],
+  ] as const)
     for (const [name, mutant] of Object.entries(MUTANTS))
       it(`${label}: ${name} — the table lists exactly the checks and items that catch it`, async () => {
         const caught = (await caughtBy(group, mutant)).sort();
         const row = rows.get(`${label}: ${name}`) ?? { publicChecks: [], graded: [] };
-        const listed = [...new Set([...row.publicChecks, ...row.graded])].filter((id) => /gradcheck|grad_naive|hidden_loss/.test(id)).sort();
+        const listed = [...new Set([...row.publicChecks, ...row.graded])]
+          .filter((id) => /gradcheck|grad_naive|hidden_loss/.test(id))
+          .sort();
         expect(listed).toEqual(caught);
       });
 
   it('the example submissions lose exactly the graded items the table names (their stored reports)', () => {
-    const report = (n: string) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'grader', 'reports', `${n}.json`), 'utf8')) as StudentResult;
-    const lostIn = (r: StudentResult, group: string) => r.items.filter((i) => i.group === group && !i.pendingManual && i.points < i.maxPoints).map((i) => i.id).sort();
-    expect(rows.get('partial: SVM gradient without the regularisation term')!.graded).toEqual(lostIn(report('partial'), 'svm'));
+    const report = (n: string) =>
+      JSON.parse(
+        fs.readFileSync(path.join(__dirname, 'fixtures', 'grader', 'reports', `${n}.json`), 'utf8'),
+      ) as StudentResult;
+    const lostIn = (r: StudentResult, group: string) =>
+      r.items
+        .filter((i) => i.group === group && !i.pendingManual && i.points < i.maxPoints)
+        .map((i) => i.id)
+        .sort();
+    expect(rows.get('partial: SVM gradient without the regularisation term')!.graded).toEqual(
+      lostIn(report('partial'), 'svm'),
+    );
     expect(rows.get('partial: kNN vote ties go to the larger label')!.graded).toEqual(lostIn(report('partial'), 'knn'));
     expect(rows.get('broken: knn.ipynb is not JSON')!.graded).toEqual(lostIn(report('broken'), 'knn'));
     expect(rows.get('broken: features.ts throws when imported')!.graded).toEqual(lostIn(report('broken'), 'features'));

@@ -19,8 +19,20 @@ import {
   spatialBatchnormForward,
   spatialBatchnormBackward,
 } from '../solutions/assignment2/cs231n/layers';
-import { convForwardFast, convBackwardFast, maxPoolForwardFast, maxPoolBackwardFast } from '../solutions/assignment2/cs231n/fastLayers';
-import { convReluForward, convReluBackward, convReluPoolForward, convReluPoolBackward, convBnReluForward, convBnReluBackward } from '../solutions/assignment2/cs231n/layerUtils';
+import {
+  convForwardFast,
+  convBackwardFast,
+  maxPoolForwardFast,
+  maxPoolBackwardFast,
+} from '../solutions/assignment2/cs231n/fastLayers';
+import {
+  convReluForward,
+  convReluBackward,
+  convReluPoolForward,
+  convReluPoolBackward,
+  convBnReluForward,
+  convBnReluBackward,
+} from '../solutions/assignment2/cs231n/layerUtils';
 import { ThreeLayerConvNet } from '../solutions/assignment2/cs231n/classifiers/cnn';
 import type { BnParam } from '../solutions/assignment2/cs231n/layers';
 import { convOracle } from './helpers/convOracle';
@@ -104,10 +116,18 @@ describe('convolution, naive and fast', () => {
     const w = tf.zeros([2, 1, 2, 2]);
     const b = tf.zeros([2]);
     for (const fn of [convForwardNaive, convForwardFast]) {
-      expect(() => fn(x, w, b, { stride: 2, pad: 0 })).toThrow(/1 \+ \(height 5 \+ 2·pad 0 − window 2\) \/ stride 2 = 2\.5 is not an integer; choose pad or stride/);
-      expect(() => fn(x, w, b, { stride: 0, pad: 0 })).toThrow(/convParam must be \{ stride: integer ≥ 1, pad: integer ≥ 0 \}/);
-      expect(() => fn(x, tf.zeros([2, 3, 2, 2]), b, { stride: 1, pad: 0 })).toThrow(/x \(N, C, H, W\), w \(F, C, HH, WW\) and b \(F,\) expected/);
-      expect(() => fn(x, tf.zeros([1, 1, 9, 9]), tf.zeros([1]), { stride: 1, pad: 1 })).toThrow(/window \(9\) is larger than the padded input/);
+      expect(() => fn(x, w, b, { stride: 2, pad: 0 })).toThrow(
+        /1 \+ \(height 5 \+ 2·pad 0 − window 2\) \/ stride 2 = 2\.5 is not an integer; choose pad or stride/,
+      );
+      expect(() => fn(x, w, b, { stride: 0, pad: 0 })).toThrow(
+        /convParam must be \{ stride: integer ≥ 1, pad: integer ≥ 0 \}/,
+      );
+      expect(() => fn(x, tf.zeros([2, 3, 2, 2]), b, { stride: 1, pad: 0 })).toThrow(
+        /x \(N, C, H, W\), w \(F, C, HH, WW\) and b \(F,\) expected/,
+      );
+      expect(() => fn(x, tf.zeros([1, 1, 9, 9]), tf.zeros([1]), { stride: 1, pad: 1 })).toThrow(
+        /window \(9\) is larger than the padded input/,
+      );
     }
   });
 
@@ -160,8 +180,12 @@ describe('max pooling, naive and fast', () => {
     const dx = maxPoolBackwardNaive(dout, cache);
     const loss = (v: tf.Tensor): number => tf.tidy(() => maxPoolForwardNaive(v, pp)[0].mul(dout).sum().dataSync()[0]);
     expect(checkGradient(loss, x, dx).passed).toBe(true);
-    expect(() => maxPoolForwardNaive(x, { poolHeight: 3, poolWidth: 2, stride: 2 })).toThrow(/height 6 \+ 2·pad 0 − window 3\) \/ stride 2 = 2\.5 is not an integer/);
-    expect(() => maxPoolForwardFast(x, { poolHeight: 2, poolWidth: 2, stride: 0 })).toThrow(/poolParam must be \{ poolHeight, poolWidth, stride \}/);
+    expect(() => maxPoolForwardNaive(x, { poolHeight: 3, poolWidth: 2, stride: 2 })).toThrow(
+      /height 6 \+ 2·pad 0 − window 3\) \/ stride 2 = 2\.5 is not an integer/,
+    );
+    expect(() => maxPoolForwardFast(x, { poolHeight: 2, poolWidth: 2, stride: 0 })).toThrow(
+      /poolParam must be \{ poolHeight, poolWidth, stride \}/,
+    );
   });
 });
 
@@ -258,7 +282,13 @@ describe('sandwich layers', () => {
 describe('ThreeLayerConvNet', () => {
   it('scores, loss and gradients for given parameters equal the float64 net, with and without reg', () => {
     const o = convOracle().convNet;
-    const net = new ThreeLayerConvNet({ inputDim: o.inputDim, numFilters: o.numFilters, filterSize: o.filterSize, hiddenDim: o.hiddenDim, numClasses: o.numClasses });
+    const net = new ThreeLayerConvNet({
+      inputDim: o.inputDim,
+      numFilters: o.numFilters,
+      filterSize: o.filterSize,
+      hiddenDim: o.hiddenDim,
+      numClasses: o.numClasses,
+    });
     net.dispose();
     for (const c of o.cases) {
       net.params = Object.fromEntries(Object.entries(o.params).map(([k, v]) => [k, t(v)]));
@@ -278,7 +308,13 @@ describe('ThreeLayerConvNet', () => {
 
   it('initializes weightScale·randn weights and zero biases of the right shapes; loss at init ≈ ln 10, rising with reg', () => {
     seed(7);
-    const net = new ThreeLayerConvNet({ inputDim: [1, 28, 28], numFilters: 8, filterSize: 5, hiddenDim: 20, weightScale: 1e-2 });
+    const net = new ThreeLayerConvNet({
+      inputDim: [1, 28, 28],
+      numFilters: 8,
+      filterSize: 5,
+      hiddenDim: 20,
+      weightScale: 1e-2,
+    });
     const shapes = Object.fromEntries(Object.entries(net.params).map(([k, v]) => [k, v.shape]));
     expect(shapes).toEqual({ W1: [8, 1, 5, 5], b1: [8], W2: [8 * 14 * 14, 20], b2: [20], W3: [20, 10], b3: [10] });
     for (const k of ['b1', 'b2', 'b3']) expect(net.params[k].abs().max().dataSync()[0]).toBe(0);
@@ -296,7 +332,15 @@ describe('ThreeLayerConvNet', () => {
 
   it('gradients of a tiny net pass the numeric gradient check with reg', () => {
     seed(8);
-    const net = new ThreeLayerConvNet({ inputDim: [2, 6, 6], numFilters: 3, filterSize: 3, hiddenDim: 5, numClasses: 4, weightScale: 0.3, reg: 0.1 });
+    const net = new ThreeLayerConvNet({
+      inputDim: [2, 6, 6],
+      numFilters: 3,
+      filterSize: 3,
+      hiddenDim: 5,
+      numClasses: 4,
+      weightScale: 0.3,
+      reg: 0.1,
+    });
     const X = randn([3, 2, 6, 6]);
     const y = tf.tensor1d([0, 3, 1], 'int32');
     const [, grads] = net.loss(X, y);
@@ -316,7 +360,9 @@ describe('ThreeLayerConvNet', () => {
 
   it('rejects inputs it cannot pool or pad, and X of the wrong shape, with clear errors', () => {
     expect(() => new ThreeLayerConvNet({ inputDim: [3, 7, 8] })).toThrow(/2×2 max pool needs an even height and width/);
-    expect(() => new ThreeLayerConvNet({ inputDim: [1, 8, 8], filterSize: 4 })).toThrow(/filterSize must be an odd integer/);
+    expect(() => new ThreeLayerConvNet({ inputDim: [1, 8, 8], filterSize: 4 })).toThrow(
+      /filterSize must be an odd integer/,
+    );
     const net = new ThreeLayerConvNet({ inputDim: [1, 8, 8], numFilters: 2, hiddenDim: 3 });
     expect(() => net.loss(tf.zeros([2, 3, 8, 8]))).toThrow(/X must have shape \[N, 1, 8, 8\], got \[2,3,8,8\]/);
   });

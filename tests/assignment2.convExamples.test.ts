@@ -42,7 +42,9 @@ afterAll(() => {
 
 describe('ConvNet example submissions', () => {
   it('conv-stride2: naive conv right for every stride-1 case, wrong for every stride-2 case, and its gradient check still passes', () => {
-    const { convForwardNaive, convBackwardNaive } = require(path.join(build('conv-stride2'), 'cs231n', 'layers')) as ConvLayers;
+    const { convForwardNaive, convBackwardNaive } = require(
+      path.join(build('conv-stride2'), 'cs231n', 'layers'),
+    ) as ConvLayers;
     for (const c of convOracle().conv) {
       const [out, cache] = convForwardNaive(t(c.x), t(c.w), t(c.b), { stride: c.stride, pad: c.pad });
       const [dx] = convBackwardNaive(t(c.dout), cache);
@@ -68,7 +70,13 @@ describe('ConvNet example submissions', () => {
   it('convnet-no-reg: ThreeLayerConvNet right at reg = 0, loss and weight gradients wrong at reg > 0', () => {
     const { ThreeLayerConvNet } = require(path.join(build('convnet-no-reg'), 'cs231n', 'classifiers', 'cnn')) as Cnn;
     const o = convOracle().convNet;
-    const net = new ThreeLayerConvNet({ inputDim: o.inputDim, numFilters: o.numFilters, filterSize: o.filterSize, hiddenDim: o.hiddenDim, numClasses: o.numClasses });
+    const net = new ThreeLayerConvNet({
+      inputDim: o.inputDim,
+      numFilters: o.numFilters,
+      filterSize: o.filterSize,
+      hiddenDim: o.hiddenDim,
+      numClasses: o.numClasses,
+    });
     net.dispose();
     for (const c of o.cases) {
       net.params = Object.fromEntries(Object.entries(o.params).map(([k, v]) => [k, t(v)]));

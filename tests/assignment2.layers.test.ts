@@ -31,7 +31,12 @@ import {
   softmaxLoss,
   svmLoss,
 } from '../solutions/assignment2/cs231n/layers';
-import { affineBnReluBackward, affineBnReluForward, affineReluBackward, affineReluForward } from '../solutions/assignment2/cs231n/layerUtils';
+import {
+  affineBnReluBackward,
+  affineBnReluForward,
+  affineReluBackward,
+  affineReluForward,
+} from '../solutions/assignment2/cs231n/layerUtils';
 import { adam, rmsprop, sgd, sgdMomentum } from '../solutions/assignment2/cs231n/optim';
 import { FullyConnectedNet, TwoLayerNet } from '../solutions/assignment2/cs231n/classifiers/fcNet';
 import { labels, oracle, scaledError, t, tensors, OracleArray } from './helpers/oracle2';
@@ -45,7 +50,13 @@ beforeAll(async () => {
 });
 
 /** Expect a float32 result to match the float64 oracle within TOL (scaled error). */
-function expectClose(name: string, actual: tf.Tensor | number, expected: OracleArray | number, tol = TOL, floor = 0): void {
+function expectClose(
+  name: string,
+  actual: tf.Tensor | number,
+  expected: OracleArray | number,
+  tol = TOL,
+  floor = 0,
+): void {
   if (typeof actual !== 'number' && typeof expected !== 'number') expect(actual.shape).toEqual(expected.shape);
   const err = scaledError(actual, expected, floor);
   if (PRINT) console.log(`${name}: ${err.toExponential(2)}`);
@@ -58,17 +69,20 @@ function dot(f: (x: tf.Tensor) => tf.Tensor, dout: tf.Tensor): (x: tf.Tensor) =>
 }
 
 describe('layers against the float64 oracle', () => {
-  it.each(['affine_rank4', 'affine_rank2'] as const)('%s: forward and backward (a rank-4 x is flattened per row)', (name) => {
-    const c = oracle()[name];
-    const [x, w, b, dout] = [t(c.x), t(c.w), t(c.b), t(c.dout)];
-    const [out, cache] = affineForward(x, w, b);
-    expectClose(`${name} out`, out, c.out);
-    const [dx, dw, db] = affineBackward(dout, cache);
-    expectClose(`${name} dx`, dx, c.dx);
-    expectClose(`${name} dw`, dw, c.dw);
-    expectClose(`${name} db`, db, c.db);
-    expect(dx.shape).toEqual(x.shape);
-  });
+  it.each(['affine_rank4', 'affine_rank2'] as const)(
+    '%s: forward and backward (a rank-4 x is flattened per row)',
+    (name) => {
+      const c = oracle()[name];
+      const [x, w, b, dout] = [t(c.x), t(c.w), t(c.b), t(c.dout)];
+      const [out, cache] = affineForward(x, w, b);
+      expectClose(`${name} out`, out, c.out);
+      const [dx, dw, db] = affineBackward(dout, cache);
+      expectClose(`${name} dx`, dx, c.dx);
+      expectClose(`${name} dw`, dw, c.dw);
+      expectClose(`${name} db`, db, c.db);
+      expect(dx.shape).toEqual(x.shape);
+    },
+  );
 
   it('relu forward and backward (the gradient at exactly 0 is 0)', () => {
     const c = oracle().relu;
@@ -96,7 +110,10 @@ describe('layers against the float64 oracle', () => {
       expectClose(`bn out ${i}`, out, s.out);
       expectClose(`bn runningMean ${i}`, bnParam.runningMean as tf.Tensor, s.runningMean);
       expectClose(`bn runningVar ${i}`, bnParam.runningVar as tf.Tensor, s.runningVar);
-      for (const [which, backward] of [['graph', batchnormBackward], ['alt', batchnormBackwardAlt]] as const) {
+      for (const [which, backward] of [
+        ['graph', batchnormBackward],
+        ['alt', batchnormBackwardAlt],
+      ] as const) {
         const [dx, dgamma, dbeta] = backward(t(s.dout), cache);
         expectClose(`bn ${which} dx ${i}`, dx, s.dx);
         expectClose(`bn ${which} dgamma ${i}`, dgamma, s.dgamma);
@@ -113,15 +130,23 @@ describe('layers against the float64 oracle', () => {
   });
 
   it('batchnorm starts its running statistics at zero and frees the ones it replaces', () => {
-    const x = tf.tensor2d([[1, 2], [3, 6]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 6],
+    ]);
     const bnParam: BnParam = { mode: 'train' };
     batchnormForward(x, tf.ones([2]), tf.zeros([2]), bnParam);
     const first = bnParam.runningMean as tf.Tensor;
     expect(Array.from(first.dataSync())).toEqual([expect.closeTo(0.2, 6), expect.closeTo(0.4, 6)]);
-    expect(Array.from((bnParam.runningVar as tf.Tensor).dataSync())).toEqual([expect.closeTo(0.1, 6), expect.closeTo(0.4, 6)]);
+    expect(Array.from((bnParam.runningVar as tf.Tensor).dataSync())).toEqual([
+      expect.closeTo(0.1, 6),
+      expect.closeTo(0.4, 6),
+    ]);
     batchnormForward(x, tf.ones([2]), tf.zeros([2]), bnParam);
     expect(first.isDisposed).toBe(true);
-    expect(() => batchnormForward(x, tf.ones([2]), tf.zeros([2]), { mode: 'eval' as 'train' })).toThrow(/mode must be 'train' or 'test'/);
+    expect(() => batchnormForward(x, tf.ones([2]), tf.zeros([2]), { mode: 'eval' as 'train' })).toThrow(
+      /mode must be 'train' or 'test'/,
+    );
   });
 
   it('dropout: the mask keeps u < p and scales by 1/p; backward multiplies by the same mask', () => {
@@ -133,13 +158,21 @@ describe('layers against the float64 oracle', () => {
     const expected = u.map((ui, i) => (ui < c.p ? xs[i] / c.p : 0));
     expectClose('dropout out (seeded mask)', out, { shape: x.shape, data: expected }, 1e-6);
     // The same mask given explicitly reproduces the oracle's x·mask and dout·mask.
-    const mask = tf.tensor(c.u.data.map((ui) => (ui < c.p ? 1 / c.p : 0)), c.u.shape);
+    const mask = tf.tensor(
+      c.u.data.map((ui) => (ui < c.p ? 1 / c.p : 0)),
+      c.u.shape,
+    );
     expectClose('dropout out (given mask)', x.mul(mask), c.out);
     expectClose('dropout dx (given mask)', dropoutBackward(t(c.dout), { mask, mode: 'train' }), c.dx);
-    expectClose('dropout dx (seeded)', dropoutBackward(t(c.dout), cache), {
-      shape: x.shape,
-      data: Array.from(t(c.dout).dataSync()).map((d, i) => (u[i] < c.p ? d / c.p : 0)),
-    }, 1e-6);
+    expectClose(
+      'dropout dx (seeded)',
+      dropoutBackward(t(c.dout), cache),
+      {
+        shape: x.shape,
+        data: Array.from(t(c.dout).dataSync()).map((d, i) => (u[i] < c.p ? d / c.p : 0)),
+      },
+      1e-6,
+    );
   });
 
   it('dropout: test mode is the identity; p = 1 keeps every unit; the same seed gives the same mask; p outside (0, 1] is refused', () => {
@@ -170,14 +203,38 @@ describe('layer gradients against numerical gradients', () => {
     const dout = r.randn([4, 5]);
     const [, cache] = affineForward(x, w, b);
     const [dx, dw, db] = affineBackward(dout, cache);
-    expect(checkGradient(dot((v) => affineForward(v, w, b)[0], dout), x, dx).passed).toBe(true);
-    expect(checkGradient(dot((v) => affineForward(x, v, b)[0], dout), w, dw).passed).toBe(true);
-    expect(checkGradient(dot((v) => affineForward(x, w, v)[0], dout), b, db).passed).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => affineForward(v, w, b)[0], dout),
+        x,
+        dx,
+      ).passed,
+    ).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => affineForward(x, v, b)[0], dout),
+        w,
+        dw,
+      ).passed,
+    ).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => affineForward(x, w, v)[0], dout),
+        b,
+        db,
+      ).passed,
+    ).toBe(true);
 
     const xr = r.randn([5, 6]);
     const doutr = r.randn([5, 6]);
     const [, rc] = reluForward(xr);
-    expect(checkGradient(dot((v) => reluForward(v)[0], doutr), xr, reluBackward(doutr, rc)).passed).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => reluForward(v)[0], doutr),
+        xr,
+        reluBackward(doutr, rc),
+      ).passed,
+    ).toBe(true);
 
     const scores = r.randn([8, 5]).mul(0.01);
     const y = r.randint(0, 5, [8]);
@@ -197,9 +254,27 @@ describe('layer gradients against numerical gradients', () => {
     const [, cache] = batchnormForward(x, gamma, beta, { mode: 'train' });
     for (const backward of [batchnormBackward, batchnormBackwardAlt]) {
       const [dx, dgamma, dbeta] = backward(dout, cache);
-      expect(checkGradient(dot((v) => fwd(v, gamma, beta), dout), x, dx).passed).toBe(true);
-      expect(checkGradient(dot((v) => fwd(x, v, beta), dout), gamma, dgamma).passed).toBe(true);
-      expect(checkGradient(dot((v) => fwd(x, gamma, v), dout), beta, dbeta).passed).toBe(true);
+      expect(
+        checkGradient(
+          dot((v) => fwd(v, gamma, beta), dout),
+          x,
+          dx,
+        ).passed,
+      ).toBe(true);
+      expect(
+        checkGradient(
+          dot((v) => fwd(x, v, beta), dout),
+          gamma,
+          dgamma,
+        ).passed,
+      ).toBe(true);
+      expect(
+        checkGradient(
+          dot((v) => fwd(x, gamma, v), dout),
+          beta,
+          dbeta,
+        ).passed,
+      ).toBe(true);
     }
 
     const w = r.randn([4, 5]);
@@ -209,14 +284,45 @@ describe('layer gradients against numerical gradients', () => {
     const d2 = r.randn([6, 5]);
     const [, c1] = affineReluForward(x, w, b);
     const [dx1, dw1] = affineReluBackward(d2, c1);
-    expect(checkGradient(dot((v) => affineReluForward(v, w, b)[0], d2), x, dx1).passed).toBe(true);
-    expect(checkGradient(dot((v) => affineReluForward(x, v, b)[0], d2), w, dw1).passed).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => affineReluForward(v, w, b)[0], d2),
+        x,
+        dx1,
+      ).passed,
+    ).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => affineReluForward(x, v, b)[0], d2),
+        w,
+        dw1,
+      ).passed,
+    ).toBe(true);
     const [, c2] = affineBnReluForward(x, w, b, g2, b2, { mode: 'train' });
     const [dx2, dw2, , dg2] = affineBnReluBackward(d2, c2);
-    const sandwich = (xx: tf.Tensor, ww: tf.Tensor, gg: tf.Tensor) => affineBnReluForward(xx, ww, b, gg, b2, { mode: 'train' })[0];
-    expect(checkGradient(dot((v) => sandwich(v, w, g2), d2), x, dx2).passed).toBe(true);
-    expect(checkGradient(dot((v) => sandwich(x, v, g2), d2), w, dw2).passed).toBe(true);
-    expect(checkGradient(dot((v) => sandwich(x, w, v), d2), g2, dg2).passed).toBe(true);
+    const sandwich = (xx: tf.Tensor, ww: tf.Tensor, gg: tf.Tensor) =>
+      affineBnReluForward(xx, ww, b, gg, b2, { mode: 'train' })[0];
+    expect(
+      checkGradient(
+        dot((v) => sandwich(v, w, g2), d2),
+        x,
+        dx2,
+      ).passed,
+    ).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => sandwich(x, v, g2), d2),
+        w,
+        dw2,
+      ).passed,
+    ).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => sandwich(x, w, v), d2),
+        g2,
+        dg2,
+      ).passed,
+    ).toBe(true);
   });
 
   it('dropout backward passes the gradient check with a fixed seed', () => {
@@ -225,7 +331,13 @@ describe('layer gradients against numerical gradients', () => {
     const dout = r.randn([10, 10]);
     const param = { p: 0.2, mode: 'train' as const, seed: 123 };
     const [, cache] = dropoutForward(x, param);
-    expect(checkGradient(dot((v) => dropoutForward(v, param)[0], dout), x, dropoutBackward(dout, cache)).passed).toBe(true);
+    expect(
+      checkGradient(
+        dot((v) => dropoutForward(v, param)[0], dout),
+        x,
+        dropoutBackward(dout, cache),
+      ).passed,
+    ).toBe(true);
   });
 
   it('a wrong gradient fails the same check (the check can fail)', () => {
@@ -303,7 +415,12 @@ describe('nets against the float64 oracle', () => {
   it.each(['fcNet', 'fcNetBn'] as const)('%s: loss and every gradient for given parameters', (name) => {
     const c = oracle()[name];
     const bn = name === 'fcNetBn';
-    const net = new FullyConnectedNet(c.hiddenDims, { inputDim: c.inputDim, numClasses: c.numClasses, reg: c.reg, normalization: bn ? 'batchnorm' : null });
+    const net = new FullyConnectedNet(c.hiddenDims, {
+      inputDim: c.inputDim,
+      numClasses: c.numClasses,
+      reg: c.reg,
+      normalization: bn ? 'batchnorm' : null,
+    });
     net.dispose();
     net.params = tensors(c.params);
     const [loss, grads] = net.loss(t(c.X), labels(c.y));
@@ -342,7 +459,9 @@ describe("checks.json's public values", () => {
       'convnet.public_conv_forward_given': convOracle().convGiven.out,
       'convnet.public_pool_forward_given': convOracle().poolGiven.out,
     };
-    const closeIds = Object.keys(checks).filter((k) => checks[k].expect.close !== undefined).sort();
+    const closeIds = Object.keys(checks)
+      .filter((k) => checks[k].expect.close !== undefined)
+      .sort();
     expect(closeIds).toEqual(Object.keys(expected).sort());
     for (const [id, e] of Object.entries(expected)) {
       expect(flat(checks[id].expect.close)).toEqual(typeof e === 'number' ? [e] : e.data);

@@ -16,7 +16,11 @@ beforeAll(async () => {
 });
 
 /** Every parameter of a net passes checkGradient on the net's own loss. */
-function netGradientsPass(net: { params: Params; loss(X: tf.Tensor, y: tf.Tensor): [number, Params] }, X: tf.Tensor, y: tf.Tensor): Record<string, number> {
+function netGradientsPass(
+  net: { params: Params; loss(X: tf.Tensor, y: tf.Tensor): [number, Params] },
+  X: tf.Tensor,
+  y: tf.Tensor,
+): Record<string, number> {
   const [, grads] = net.loss(X, y);
   const errors: Record<string, number> = {};
   for (const name of Object.keys(net.params)) {
@@ -36,7 +40,8 @@ function netGradientsPass(net: { params: Params; loss(X: tf.Tensor, y: tf.Tensor
 }
 
 function allZero(errors: Record<string, number>): void {
-  for (const [k, v] of Object.entries(errors)) if (v !== 0) throw new Error(`gradient check failed for ${k}: max relative error ${v}`);
+  for (const [k, v] of Object.entries(errors))
+    if (v !== 0) throw new Error(`gradient check failed for ${k}: max relative error ${v}`);
 }
 
 /** Random data: N rows of D features, C classes. */
@@ -62,7 +67,18 @@ describe('fully-connected nets', () => {
     seed(0);
     const net = new FullyConnectedNet([4, 3], { inputDim: 5, numClasses: 2, normalization: 'batchnorm' });
     const shapes = Object.fromEntries(Object.entries(net.params).map(([k, v]) => [k, v.shape]));
-    expect(shapes).toEqual({ W1: [5, 4], b1: [4], gamma1: [4], beta1: [4], W2: [4, 3], b2: [3], gamma2: [3], beta2: [3], W3: [3, 2], b3: [2] });
+    expect(shapes).toEqual({
+      W1: [5, 4],
+      b1: [4],
+      gamma1: [4],
+      beta1: [4],
+      W2: [4, 3],
+      b2: [3],
+      gamma2: [3],
+      beta2: [3],
+      W3: [3, 2],
+      b3: [2],
+    });
     expect(Array.from(net.params.gamma1.dataSync())).toEqual([1, 1, 1, 1]);
     expect(net.bnParams).toHaveLength(2);
     expect(() => new FullyConnectedNet([4], { dropout: 0 })).toThrow(/probability of keeping/);
@@ -110,8 +126,20 @@ describe('Solver', () => {
     for (const updateRule of ['sgd', 'sgdMomentum', 'rmsprop', 'adam'] as const) {
       const steps = updateRule === 'adam' ? 1000 : 100;
       seed(0);
-      const model = new FullyConnectedNet([16], { inputDim: 10, numClasses: 4, normalization: 'batchnorm', dropout: 0.9, reg: 1e-3 });
-      const solver = new Solver(model, data, { updateRule, optimConfig: { learningRate: 1e-3 }, batchSize: 10, verbose: false, progress: false });
+      const model = new FullyConnectedNet([16], {
+        inputDim: 10,
+        numClasses: 4,
+        normalization: 'batchnorm',
+        dropout: 0.9,
+        reg: 1e-3,
+      });
+      const solver = new Solver(model, data, {
+        updateRule,
+        optimConfig: { learningRate: 1e-3 },
+        batchSize: 10,
+        verbose: false,
+        progress: false,
+      });
       solver.step();
       const after1 = tf.memory().numTensors;
       for (let i = 1; i < steps; i++) solver.step();
@@ -126,7 +154,15 @@ describe('Solver', () => {
     seed(0);
     const model = new FullyConnectedNet([50], { inputDim: 10, numClasses: 4, weightScale: 1e-1 });
     const before = tf.memory().numTensors;
-    const solver = new Solver(model, data, { updateRule: 'adam', optimConfig: { learningRate: 1e-2 }, numEpochs: 20, batchSize: 20, verbose: false, progress: false, seed: 5 });
+    const solver = new Solver(model, data, {
+      updateRule: 'adam',
+      optimConfig: { learningRate: 1e-2 },
+      numEpochs: 20,
+      batchSize: 20,
+      verbose: false,
+      progress: false,
+      seed: 5,
+    });
     solver.train();
     expect(solver.lossHistory).toHaveLength(20 * 3);
     expect(solver.trainAccHistory).toHaveLength(21);
@@ -146,7 +182,15 @@ describe('Solver', () => {
     const run = (): [number[], number] => {
       seed(0);
       const model = new TwoLayerNet({ inputDim: 10, hiddenDim: 8, numClasses: 4, weightScale: 1e-1 });
-      const solver = new Solver(model, data, { optimConfig: { learningRate: 0.1 }, lrDecay: 0.5, numEpochs: 3, batchSize: 30, verbose: false, progress: false, seed: 9 });
+      const solver = new Solver(model, data, {
+        optimConfig: { learningRate: 0.1 },
+        lrDecay: 0.5,
+        numEpochs: 3,
+        batchSize: 30,
+        verbose: false,
+        progress: false,
+        seed: 9,
+      });
       solver.train();
       const lr = solver.optimConfigs.W1.learningRate as number;
       solver.dispose();
@@ -165,7 +209,13 @@ describe('Solver', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-solver-'));
     try {
       const model = new TwoLayerNet({ inputDim: 10, hiddenDim: 8, numClasses: 4 });
-      const solver = new Solver(model, data, { numEpochs: 2, batchSize: 30, verbose: false, progress: false, checkpointName: path.join(dir, 'net') });
+      const solver = new Solver(model, data, {
+        numEpochs: 2,
+        batchSize: 30,
+        verbose: false,
+        progress: false,
+        checkpointName: path.join(dir, 'net'),
+      });
       solver.train();
       expect(fs.readdirSync(dir).sort()).toEqual(['net_epoch_1.json', 'net_epoch_2.json']);
       const cp = Solver.loadCheckpoint(path.join(dir, 'net_epoch_2.json'));
@@ -181,7 +231,11 @@ describe('Solver', () => {
   it('refuses an unknown update rule and data without validation labels, with a way forward', () => {
     const data = smallData();
     const model = new TwoLayerNet({ inputDim: 10, hiddenDim: 8, numClasses: 4 });
-    expect(() => new Solver(model, data, { updateRule: 'adagrad' as 'sgd' })).toThrow(/use one of sgd, sgdMomentum, rmsprop, adam/);
-    expect(() => new Solver(model, { ...data, yVal: undefined as unknown as tf.Tensor })).toThrow(/XTrain, yTrain, XVal and yVal/);
+    expect(() => new Solver(model, data, { updateRule: 'adagrad' as 'sgd' })).toThrow(
+      /use one of sgd, sgdMomentum, rmsprop, adam/,
+    );
+    expect(() => new Solver(model, { ...data, yVal: undefined as unknown as tf.Tensor })).toThrow(
+      /XTrain, yTrain, XVal and yVal/,
+    );
   });
 });

@@ -25,23 +25,32 @@ const x = () => tf.ones([2, 3]);
 const img = () => tf.ones([1, 1, 3, 3]);
 const calls: Record<string, () => unknown> = {
   affineForward: () => starter('cs231n/layers').affineForward(x(), tf.ones([3, 4]), tf.zeros([4])),
-  affineBackward: () => starter('cs231n/layers').affineBackward(tf.ones([2, 4]), { x: x(), w: tf.ones([3, 4]), b: tf.zeros([4]) }),
+  affineBackward: () =>
+    starter('cs231n/layers').affineBackward(tf.ones([2, 4]), { x: x(), w: tf.ones([3, 4]), b: tf.zeros([4]) }),
   reluForward: () => starter('cs231n/layers').reluForward(x()),
   reluBackward: () => starter('cs231n/layers').reluBackward(x(), x()),
   svmLoss: () => starter('cs231n/layers').svmLoss(x(), tf.zeros([2], 'int32')),
   softmaxLoss: () => starter('cs231n/layers').softmaxLoss(x(), tf.zeros([2], 'int32')),
-  batchnormForward: () => starter('cs231n/layers').batchnormForward(x(), tf.ones([3]), tf.zeros([3]), { mode: 'train' }),
-  batchnormBackward: () => starter('cs231n/layers').batchnormBackward(x(), { xhat: x(), xmu: x(), std: tf.ones([3]), gamma: tf.ones([3]) }),
-  batchnormBackwardAlt: () => starter('cs231n/layers').batchnormBackwardAlt(x(), { xhat: x(), xmu: x(), std: tf.ones([3]), gamma: tf.ones([3]) }),
+  batchnormForward: () =>
+    starter('cs231n/layers').batchnormForward(x(), tf.ones([3]), tf.zeros([3]), { mode: 'train' }),
+  batchnormBackward: () =>
+    starter('cs231n/layers').batchnormBackward(x(), { xhat: x(), xmu: x(), std: tf.ones([3]), gamma: tf.ones([3]) }),
+  batchnormBackwardAlt: () =>
+    starter('cs231n/layers').batchnormBackwardAlt(x(), { xhat: x(), xmu: x(), std: tf.ones([3]), gamma: tf.ones([3]) }),
   dropoutForward: () => starter('cs231n/layers').dropoutForward(x(), { p: 0.5, mode: 'train' }),
   dropoutBackward: () => starter('cs231n/layers').dropoutBackward(x(), { mask: x(), mode: 'train' }),
   sgdMomentum: () => starter('cs231n/optim').sgdMomentum(x(), x()),
   rmsprop: () => starter('cs231n/optim').rmsprop(x(), x()),
   adam: () => starter('cs231n/optim').adam(x(), x()),
-  'new TwoLayerNet': () => new (starter('cs231n/classifiers/fcNet').TwoLayerNet)({ inputDim: 3, hiddenDim: 4, numClasses: 2 }),
+  'new TwoLayerNet': () =>
+    new (starter('cs231n/classifiers/fcNet').TwoLayerNet)({ inputDim: 3, hiddenDim: 4, numClasses: 2 }),
   'TwoLayerNet.loss': () =>
-    bare(starter('cs231n/classifiers/fcNet').TwoLayerNet, { reg: 0, params: { W1: tf.ones([3, 4]), b1: tf.zeros([4]), W2: tf.ones([4, 2]), b2: tf.zeros([2]) } }).loss(x()),
-  'new FullyConnectedNet': () => new (starter('cs231n/classifiers/fcNet').FullyConnectedNet)([4], { inputDim: 3, numClasses: 2 }),
+    bare(starter('cs231n/classifiers/fcNet').TwoLayerNet, {
+      reg: 0,
+      params: { W1: tf.ones([3, 4]), b1: tf.zeros([4]), W2: tf.ones([4, 2]), b2: tf.zeros([2]) },
+    }).loss(x()),
+  'new FullyConnectedNet': () =>
+    new (starter('cs231n/classifiers/fcNet').FullyConnectedNet)([4], { inputDim: 3, numClasses: 2 }),
   'FullyConnectedNet.loss': () =>
     bare(starter('cs231n/classifiers/fcNet').FullyConnectedNet, {
       reg: 0,
@@ -53,20 +62,50 @@ const calls: Record<string, () => unknown> = {
       params: { W1: tf.ones([3, 4]), b1: tf.zeros([4]), W2: tf.ones([4, 2]), b2: tf.zeros([2]) },
     }).loss(x()),
   convForwardNaive: () => starter('cs231n/layers').convForwardNaive(img(), img(), tf.zeros([1]), { stride: 1, pad: 1 }),
-  convBackwardNaive: () => starter('cs231n/layers').convBackwardNaive(img(), { x: img(), w: img(), b: tf.zeros([1]), convParam: { stride: 1, pad: 1 } }),
-  maxPoolForwardNaive: () => starter('cs231n/layers').maxPoolForwardNaive(img(), { poolHeight: 1, poolWidth: 1, stride: 1 }),
-  maxPoolBackwardNaive: () => starter('cs231n/layers').maxPoolBackwardNaive(img(), { x: img(), poolParam: { poolHeight: 1, poolWidth: 1, stride: 1 } }),
-  spatialBatchnormForward: () => starter('cs231n/layers').spatialBatchnormForward(img(), tf.ones([1]), tf.zeros([1]), { mode: 'train' }),
+  convBackwardNaive: () =>
+    starter('cs231n/layers').convBackwardNaive(img(), {
+      x: img(),
+      w: img(),
+      b: tf.zeros([1]),
+      convParam: { stride: 1, pad: 1 },
+    }),
+  maxPoolForwardNaive: () =>
+    starter('cs231n/layers').maxPoolForwardNaive(img(), { poolHeight: 1, poolWidth: 1, stride: 1 }),
+  maxPoolBackwardNaive: () =>
+    starter('cs231n/layers').maxPoolBackwardNaive(img(), {
+      x: img(),
+      poolParam: { poolHeight: 1, poolWidth: 1, stride: 1 },
+    }),
+  spatialBatchnormForward: () =>
+    starter('cs231n/layers').spatialBatchnormForward(img(), tf.ones([1]), tf.zeros([1]), { mode: 'train' }),
   spatialBatchnormBackward: () =>
-    starter('cs231n/layers').spatialBatchnormBackward(img(), { xhat: tf.ones([9, 1]), xmu: tf.ones([9, 1]), std: tf.ones([1]), gamma: tf.ones([1]) }),
-  'new ThreeLayerConvNet': () => new (starter('cs231n/classifiers/cnn').ThreeLayerConvNet)({ inputDim: [1, 4, 4], numFilters: 2, filterSize: 3, hiddenDim: 3 }),
+    starter('cs231n/layers').spatialBatchnormBackward(img(), {
+      xhat: tf.ones([9, 1]),
+      xmu: tf.ones([9, 1]),
+      std: tf.ones([1]),
+      gamma: tf.ones([1]),
+    }),
+  'new ThreeLayerConvNet': () =>
+    new (starter('cs231n/classifiers/cnn').ThreeLayerConvNet)({
+      inputDim: [1, 4, 4],
+      numFilters: 2,
+      filterSize: 3,
+      hiddenDim: 3,
+    }),
   'ThreeLayerConvNet.loss': () =>
     bare(starter('cs231n/classifiers/cnn').ThreeLayerConvNet, {
       reg: 0,
       inputDim: [1, 4, 4],
       convParam: { stride: 1, pad: 1 },
       poolParam: { poolHeight: 2, poolWidth: 2, stride: 2 },
-      params: { W1: tf.ones([2, 1, 3, 3]), b1: tf.zeros([2]), W2: tf.ones([8, 3]), b2: tf.zeros([3]), W3: tf.ones([3, 10]), b3: tf.zeros([10]) },
+      params: {
+        W1: tf.ones([2, 1, 3, 3]),
+        b1: tf.zeros([2]),
+        W2: tf.ones([8, 3]),
+        b2: tf.zeros([3]),
+        W3: tf.ones([3, 10]),
+        b3: tf.zeros([10]),
+      },
     }).loss(tf.ones([2, 1, 4, 4])),
 };
 
@@ -74,10 +113,13 @@ const calls: Record<string, () => unknown> = {
 function todoFunctions(): Map<string, string> {
   const root = path.join(REPO, 'solutions', 'assignment2');
   const found = new Map<string, string>();
-  for (const rel of fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.nb.ts'))) {
+  for (const rel of fs
+    .readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.nb.ts'))) {
     const text = fs.readFileSync(path.join(root, rel), 'utf8');
     const source = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true);
-    for (const b of parseCodeMarkers(text)) found.set(enclosingFunctionName(source, b.begin) as string, rel.split(path.sep).join('/'));
+    for (const b of parseCodeMarkers(text))
+      found.set(enclosingFunctionName(source, b.begin) as string, rel.split(path.sep).join('/'));
   }
   return found;
 }
@@ -118,7 +160,11 @@ describe('assignment 2 notebooks on disk', () => {
   const files = ['solutions', 'assignments'].flatMap((t) => NOTEBOOKS.map((n) => `${t}/assignment2/${n}.ipynb`));
 
   it.each(files)('%s validates with the official nbformat schema (Debian python3-nbformat)', (rel) => {
-    const r = spawnSync('/usr/bin/python3', ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path.join(REPO, rel)], { encoding: 'utf8' });
+    const r = spawnSync(
+      '/usr/bin/python3',
+      ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', path.join(REPO, rel)],
+      { encoding: 'utf8' },
+    );
     expect({ rel, status: r.status, err: r.stderr.trim() }).toEqual({ rel, status: 0, err: '' });
     const nb = JSON.parse(fs.readFileSync(path.join(REPO, rel), 'utf8'));
     expect(nb.metadata.kernelspec.name).toBe('ts231n');

@@ -20,7 +20,11 @@ function errorOf(fn: () => unknown): Error {
 }
 
 describe('parseCommandLine', () => {
-  const options = { out: { type: 'string' }, check: { type: 'boolean' }, format: { type: 'string', multiple: true } } as const;
+  const options = {
+    out: { type: 'string' },
+    check: { type: 'boolean' },
+    format: { type: 'string', multiple: true },
+  } as const;
 
   it('returns typed values and positionals', () => {
     const r = parseCommandLine(['--out', 'dir', '--check', 'a', '--format', 'x', '--format=y', 'b'], options, true);
@@ -61,7 +65,11 @@ describe('every command rejects an unknown flag with one line and exit 2', () =>
     ['notebooks/run', [TSX, 'scripts/notebooks/run.ts'], 'run: unknown option --bogus'],
     ['engine cli', [TSX, 'kernel/engine/cli.ts'], 'unknown option --bogus'],
     ['engine bench', [TSX, 'kernel/engine/bench.ts'], 'bench failed: unknown option --bogus'],
-    ['kernel', [TSX, 'kernel/jupyter/main.ts'], 'ts231n kernel: unknown option --bogus; usage: kernel.js <connection_file>  (Jupyter passes {connection_file}; see docs/kernel.md)'],
+    [
+      'kernel',
+      [TSX, 'kernel/jupyter/main.ts'],
+      'ts231n kernel: unknown option --bogus; usage: kernel.js <connection_file>  (Jupyter passes {connection_file}; see docs/kernel.md)',
+    ],
     ['datasets', [TSX, 'datasets/fetcher/cli.ts'], 'datasets: unknown option --bogus'],
     ['bench', [TSX, 'bench/index.ts'], 'bench: unknown option --bogus'],
     ['bench/datasetLoad', [TSX, 'bench/datasetLoad.ts'], 'datasetLoad: unknown option --bogus'],
@@ -76,7 +84,8 @@ describe('every command rejects an unknown flag with one line and exit 2', () =>
     // Two at a time: each starts a TypeScript toolchain.
     const queue = [...commands];
     const worker = async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) results.set(c[0], await run(c[1][0], [...c[1].slice(1), '--bogus']));
+      for (let c = queue.shift(); c; c = queue.shift())
+        results.set(c[0], await run(c[1][0], [...c[1].slice(1), '--bogus']));
     };
     await Promise.all([worker(), worker()]);
   }, 240_000);

@@ -25,7 +25,10 @@ async function serve(body: Buffer, dropFirstAt?: number): Promise<Served> {
     requests.push({ range: req.headers.range });
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
-    res.writeHead(m ? 206 : 200, { 'content-length': body.length - start, ...(m ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(m ? 206 : 200, {
+      'content-length': body.length - start,
+      ...(m ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+    });
     if (requests.length === 1 && dropFirstAt !== undefined) {
       res.write(body.subarray(0, dropFirstAt), () => setTimeout(() => res.destroy(), 50));
       return;
@@ -51,7 +54,8 @@ async function closedPort(): Promise<number> {
 }
 
 const quiet = { progress: false, log: () => undefined };
-const cifarSource = (url: string, sum: string) => sourceFor('cifar10', { TS231N_CIFAR10_URL: url, TS231N_CIFAR10_MD5: sum });
+const cifarSource = (url: string, sum: string) =>
+  sourceFor('cifar10', { TS231N_CIFAR10_URL: url, TS231N_CIFAR10_MD5: sum });
 
 describe('npm run datasets (CIFAR-10 from a local server)', () => {
   const archive = cifarTarGz(12, 10);
@@ -82,7 +86,12 @@ describe('npm run datasets (CIFAR-10 from a local server)', () => {
     const srv = await serve(archive, Math.floor(archive.length / 2));
     const root = tempDir('fetch-resume');
     try {
-      const r = await fetchDataset('cifar10', { dir: root, source: cifarSource(srv.url, sum), ...quiet, idleTimeoutMs: 2000 });
+      const r = await fetchDataset('cifar10', {
+        dir: root,
+        source: cifarSource(srv.url, sum),
+        ...quiet,
+        idleTimeoutMs: 2000,
+      });
       expect(hasCifar10(r.dir)).toBe(true);
       expect(srv.requests).toHaveLength(2);
       expect(srv.requests[1].range).toBe(`bytes=${Math.floor(archive.length / 2)}-`);
@@ -97,7 +106,9 @@ describe('npm run datasets (CIFAR-10 from a local server)', () => {
     const root = tempDir('fetch-md5');
     try {
       const wrong = '0'.repeat(32);
-      await expect(fetchDataset('cifar10', { dir: root, source: cifarSource(srv.url, wrong), ...quiet })).rejects.toThrow(ChecksumError);
+      await expect(
+        fetchDataset('cifar10', { dir: root, source: cifarSource(srv.url, wrong), ...quiet }),
+      ).rejects.toThrow(ChecksumError);
       expect(hasCifar10(path.join(root, 'cifar-10-batches-bin'))).toBe(false);
       expect(fs.readdirSync(root).filter((f) => f !== '.gitignore')).toEqual([]);
     } finally {
@@ -111,9 +122,15 @@ describe('npm run datasets (CIFAR-10 from a local server)', () => {
     const root = tempDir('fetch-offline');
     try {
       const t0 = Date.now();
-      const p = fetchDataset('cifar10', { dir: root, source: cifarSource(`http://127.0.0.1:${port}/cifar-10-binary.tar.gz`, sum), ...quiet });
+      const p = fetchDataset('cifar10', {
+        dir: root,
+        source: cifarSource(`http://127.0.0.1:${port}/cifar-10-binary.tar.gz`, sum),
+        ...quiet,
+      });
       await expect(p).rejects.toThrow(OfflineError);
-      await expect(p).rejects.toThrow(/cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): no network\? Copy cifar-10-binary\.tar\.gz into/);
+      await expect(p).rejects.toThrow(
+        /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): no network\? Copy cifar-10-binary\.tar\.gz into/,
+      );
       expect(Date.now() - t0).toBeLessThan(5000);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
@@ -124,12 +141,16 @@ describe('npm run datasets (CIFAR-10 from a local server)', () => {
     const port = await closedPort();
     const root = tempDir('fetch-cli');
     try {
-      const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'datasets/fetcher/cli.ts', 'cifar10', '--dir', root, '--quiet'], {
-        cwd: path.resolve(__dirname, '..'),
-        env: { ...process.env, TS231N_CIFAR10_URL: `http://127.0.0.1:${port}/cifar-10-binary.tar.gz` },
-        encoding: 'utf8',
-        timeout: 90_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        [require.resolve('tsx/cli'), 'datasets/fetcher/cli.ts', 'cifar10', '--dir', root, '--quiet'],
+        {
+          cwd: path.resolve(__dirname, '..'),
+          env: { ...process.env, TS231N_CIFAR10_URL: `http://127.0.0.1:${port}/cifar-10-binary.tar.gz` },
+          encoding: 'utf8',
+          timeout: 90_000,
+        },
+      );
       expect(r.status).toBe(1);
       const lines = r.stderr.split('\n').filter((l) => l.trim());
       expect(lines).toHaveLength(1);
@@ -142,7 +163,9 @@ describe('npm run datasets (CIFAR-10 from a local server)', () => {
 
   it('the CLI names an unknown data set and exits 1', () => {
     const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'datasets/fetcher/cli.ts', 'cifar100'], {
-      cwd: path.resolve(__dirname, '..'), encoding: 'utf8', timeout: 90_000,
+      cwd: path.resolve(__dirname, '..'),
+      encoding: 'utf8',
+      timeout: 90_000,
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/cifar100/);

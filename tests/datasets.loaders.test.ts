@@ -79,7 +79,9 @@ describe('CIFAR-10 binary batches', () => {
       const Xt = ds.XTest.dataSync();
       // test image 7, row 5, column 9, blue
       expect(Xt[((7 * 32 + 5) * 32 + 9) * 3 + 2]).toBe(cifarPixel(TEST_OFFSET + 7, 2, 5, 9));
-      expect(Array.from(ds.yTest.dataSync())).toEqual(Array.from({ length: fx.testCount }, (_, i) => cifarLabel(TEST_OFFSET + i)));
+      expect(Array.from(ds.yTest.dataSync())).toEqual(
+        Array.from({ length: fx.testCount }, (_, i) => cifarLabel(TEST_OFFSET + i)),
+      );
       expect(ds.classNames).toEqual(CIFAR10_CLASSES);
     } finally {
       tf.dispose([ds.XTrain, ds.yTrain, ds.XTest, ds.yTest]);
@@ -87,7 +89,10 @@ describe('CIFAR-10 binary batches', () => {
   });
 
   test('accepts the parent of cifar-10-batches-bin, and class names come from batches.meta.txt', () => {
-    fs.writeFileSync(path.join(fx.dir, 'batches.meta.txt'), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(fx.dir, 'batches.meta.txt'),
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n') + '\n',
+    );
     const ds = loadCifar10(parent);
     try {
       expect(ds.XTrain.shape[0]).toBe(nTrain);
@@ -104,7 +109,13 @@ describe('CIFAR-10 binary batches', () => {
     fs.writeFileSync(path.join(empty, 'cifar-10-batches-bin', 'data_batch_1.bin'), Buffer.alloc(3073));
     const err = expectThrowsClean(() => loadCifar10(empty), DatasetMissingError);
     expect(err.message).toContain('npm run datasets -- cifar10');
-    expect(err.missing).toEqual(['data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin']);
+    expect(err.missing).toEqual([
+      'data_batch_2.bin',
+      'data_batch_3.bin',
+      'data_batch_4.bin',
+      'data_batch_5.bin',
+      'test_batch.bin',
+    ]);
     expect(err.dir).toBe(path.join(empty, 'cifar-10-batches-bin'));
   });
 
@@ -147,11 +158,15 @@ describe('Fashion-MNIST IDX files', () => {
       expect(ds.yTrain.dtype).toBe('int32');
       const X = ds.XTrain.dataSync();
       let bad = 0;
-      for (let i = 0; i < 300; i++) for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) if (X[(i * 28 + r) * 28 + c] !== idxPixel(i, r, c)) bad++;
+      for (let i = 0; i < 300; i++)
+        for (let r = 0; r < 28; r++)
+          for (let c = 0; c < 28; c++) if (X[(i * 28 + r) * 28 + c] !== idxPixel(i, r, c)) bad++;
       expect(bad).toBe(0);
       expect(ds.XTest.dataSync()[(59 * 28 + 27) * 28 + 1]).toBe(idxPixel(MNIST_TEST_OFFSET + 59, 27, 1));
       expect(Array.from(ds.yTrain.dataSync())).toEqual(Array.from({ length: 300 }, (_, i) => idxLabel(i)));
-      expect(Array.from(ds.yTest.dataSync())).toEqual(Array.from({ length: 60 }, (_, i) => idxLabel(MNIST_TEST_OFFSET + i)));
+      expect(Array.from(ds.yTest.dataSync())).toEqual(
+        Array.from({ length: 60 }, (_, i) => idxLabel(MNIST_TEST_OFFSET + i)),
+      );
       expect(ds.classNames).toEqual(FASHION_MNIST_CLASSES);
       expect(ds.classNames[9]).toBe('Ankle boot');
     } finally {
@@ -172,7 +187,10 @@ describe('Fashion-MNIST IDX files', () => {
   });
 
   test('a missing folder names the apt package', () => {
-    const err = expectThrowsClean(() => loadFashionMnist(path.join(tempDir('fmnist-none'), 'nowhere')), DatasetMissingError);
+    const err = expectThrowsClean(
+      () => loadFashionMnist(path.join(tempDir('fmnist-none'), 'nowhere')),
+      DatasetMissingError,
+    );
     expect(err.message).toContain('dataset-fashion-mnist');
     expect(err.missing).toHaveLength(4);
   });

@@ -31,9 +31,15 @@ test('Fashion-MNIST from the Debian package: 60,000/10,000 images, 6,000 per cla
     expect(perClass(ds.yTrain.dataSync())).toEqual(new Array(10).fill(6000));
     expect(perClass(ds.yTest.dataSync())).toEqual(new Array(10).fill(1000));
     // Range and integrality with tensor ops: a JS loop over 47M elements is slow inside jest's vm.
-    const [min, max, fractional] = tf.tidy(() => [tf.min(ds.XTrain), tf.max(ds.XTrain), tf.sum(tf.notEqual(ds.XTrain, tf.floor(ds.XTrain)).toInt())].map((t) => t.dataSync()[0]));
+    const [min, max, fractional] = tf.tidy(() =>
+      [tf.min(ds.XTrain), tf.max(ds.XTrain), tf.sum(tf.notEqual(ds.XTrain, tf.floor(ds.XTrain)).toInt())].map(
+        (t) => t.dataSync()[0],
+      ),
+    );
     expect([min, max, fractional]).toEqual([0, 255, 0]);
-    const first = Buffer.from(Uint8Array.from(tf.tidy(() => tf.slice(ds.XTrain, [0, 0, 0, 0], [1, 28, 28, 1]).dataSync())));
+    const first = Buffer.from(
+      Uint8Array.from(tf.tidy(() => tf.slice(ds.XTrain, [0, 0, 0, 0], [1, 28, 28, 1]).dataSync())),
+    );
     expect(crypto.createHash('sha256').update(first).digest('hex')).toBe(FIRST_IMAGE_SHA256);
     expect(ds.yTrain.dataSync()[0]).toBe(9);
     expect(ds.classNames[9]).toBe('Ankle boot');
@@ -46,9 +52,20 @@ test('the course splits on the real data: 59,000/1,000/1,000/500 rows of 785 wit
   const before = tf.memory().numTensors;
   const d = await getData({ dataset: 'fashion-mnist', dir: DEBIAN_FASHION_MNIST_DIR, addBias: true, quick: false });
   try {
-    expect([d.XTrain.shape, d.XVal.shape, d.XTest.shape, d.XDev.shape]).toEqual([[59000, 785], [1000, 785], [1000, 785], [500, 785]]);
+    expect([d.XTrain.shape, d.XVal.shape, d.XTest.shape, d.XDev.shape]).toEqual([
+      [59000, 785],
+      [1000, 785],
+      [1000, 785],
+      [500, 785],
+    ]);
     expect(d.meanImage!.shape).toEqual([784]);
-    const centred = tf.tidy(() => tf.abs(tf.mean(tf.slice(d.XTrain, [0, 0], [59000, 784]), 0)).max().dataSync()[0]);
+    const centred = tf.tidy(
+      () =>
+        tf
+          .abs(tf.mean(tf.slice(d.XTrain, [0, 0], [59000, 784]), 0))
+          .max()
+          .dataSync()[0],
+    );
     // The float32 column sums of 59,000 centred values carry rounding of order 1e-4 per pixel.
     expect(centred).toBeLessThan(1e-2);
     const m = d.meanImage!.dataSync();

@@ -15,7 +15,10 @@ function fixture() {
   const pixels = new Float32Array(n * SIDE * SIDE);
   for (let i = 0; i < n; i++) pixels.fill(100 + i, i * SIDE * SIDE, (i + 1) * SIDE * SIDE);
   const X = tf.tensor4d(pixels, [n, SIDE, SIDE, 1]);
-  const y = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 3), 'int32');
+  const y = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 3),
+    'int32',
+  );
   return { X, y };
 }
 

@@ -18,15 +18,31 @@ import {
   resolveSizes,
   subsample,
 } from '../datasets';
-import { TEST_OFFSET, cifarLabel, cifarPixel, idxPixel, tempDir, writeCifar10, writeFashionMnist } from './fixtures/datasets/generate';
+import {
+  TEST_OFFSET,
+  cifarLabel,
+  cifarPixel,
+  idxPixel,
+  tempDir,
+  writeCifar10,
+  writeFashionMnist,
+} from './fixtures/datasets/generate';
 
 const parent = tempDir('splits');
 const fx = writeCifar10(parent, 40, 50); // 200 train, 50 test
 const fm = writeFashionMnist(path.join(parent, 'fashion-mnist'), 120, 30);
-const saved = { dataset: process.env.TS231N_DATASET, dir: process.env.TS231N_DATA_DIR, quick: process.env.TS231N_QUICK };
+const saved = {
+  dataset: process.env.TS231N_DATASET,
+  dir: process.env.TS231N_DATA_DIR,
+  quick: process.env.TS231N_QUICK,
+};
 
 function restoreEnv() {
-  for (const [k, v] of [['TS231N_DATASET', saved.dataset], ['TS231N_DATA_DIR', saved.dir], ['TS231N_QUICK', saved.quick]] as const) {
+  for (const [k, v] of [
+    ['TS231N_DATASET', saved.dataset],
+    ['TS231N_DATA_DIR', saved.dir],
+    ['TS231N_QUICK', saved.quick],
+  ] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -43,7 +59,17 @@ afterEach(() => {
 const sizes = { numTraining: 150, numValidation: 30, numTest: 40, numDev: 20 };
 
 function disposeAll(d: CourseData) {
-  tf.dispose([d.XTrain, d.yTrain, d.XVal, d.yVal, d.XTest, d.yTest, d.XDev, d.yDev, ...(d.meanImage ? [d.meanImage] : [])]);
+  tf.dispose([
+    d.XTrain,
+    d.yTrain,
+    d.XVal,
+    d.yVal,
+    d.XTest,
+    d.yTest,
+    d.XDev,
+    d.yDev,
+    ...(d.meanImage ? [d.meanImage] : []),
+  ]);
 }
 
 /** Float64 mean of pixel (r, col, c) over split records [from, to). */
@@ -126,7 +152,14 @@ describe('getData: the course splits', () => {
   test('dev is numDev distinct training images (rows equal to train rows), fixed by devSeed', async () => {
     const d = await getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, subtractMean: false, reshapeRows: true });
     const d2 = await getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, subtractMean: false, reshapeRows: true });
-    const d3 = await getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, subtractMean: false, reshapeRows: true, devSeed: 7 });
+    const d3 = await getData({
+      dataset: 'cifar10',
+      dir: fx.dir,
+      ...sizes,
+      subtractMean: false,
+      reshapeRows: true,
+      devSeed: 7,
+    });
     try {
       const dev = d.XDev.dataSync();
       const train = d.XTrain.dataSync();
@@ -160,7 +193,12 @@ describe('getData: the course splits', () => {
       // Compare with an independent float64 mean; float32 rounding of values ≤ 255 is ≤ 255·2⁻²⁴ ≈ 1.5e-5.
       let maxErr = 0;
       let trainPlusValDiffers = false;
-      for (const [r, col, c] of [[0, 0, 0], [31, 31, 2], [5, 17, 1], [12, 3, 0]]) {
+      for (const [r, col, c] of [
+        [0, 0, 0],
+        [31, 31, 2],
+        [5, 17, 1],
+        [12, 3, 0],
+      ]) {
         const want = pixelMean(0, 150, r, col, c);
         maxErr = Math.max(maxErr, Math.abs(m[(r * 32 + col) * 3 + c] - want));
         if (Math.abs(pixelMean(0, 180, r, col, c) - want) > 0.01) trainPlusValDiffers = true;
@@ -196,7 +234,12 @@ describe('getData: the course splits', () => {
     try {
       expect(rows.XTrain.shape).toEqual([150, 3072]);
       expect(rows.meanImage!.shape).toEqual([3072]);
-      const pairs = [[bias.XTrain, rows.XTrain], [bias.XVal, rows.XVal], [bias.XTest, rows.XTest], [bias.XDev, rows.XDev]] as const;
+      const pairs = [
+        [bias.XTrain, rows.XTrain],
+        [bias.XVal, rows.XVal],
+        [bias.XTest, rows.XTest],
+        [bias.XDev, rows.XDev],
+      ] as const;
       for (const [X, plain] of pairs) {
         const n = plain.shape[0];
         expect(X.shape).toEqual([n, 3073]);
@@ -220,7 +263,11 @@ describe('getData: the course splits', () => {
       expect(d.XTrain.shape).toEqual([150, 3, 32, 32]);
       const X = d.XTrain.dataSync();
       let bad = 0;
-      for (const i of [0, 77, 149]) for (let c = 0; c < 3; c++) for (let r = 0; r < 32; r++) for (let col = 0; col < 32; col++) if (X[((i * 3 + c) * 32 + r) * 32 + col] !== cifarPixel(i, c, r, col)) bad++;
+      for (const i of [0, 77, 149])
+        for (let c = 0; c < 3; c++)
+          for (let r = 0; r < 32; r++)
+            for (let col = 0; col < 32; col++)
+              if (X[((i * 3 + c) * 32 + r) * 32 + col] !== cifarPixel(i, c, r, col)) bad++;
       expect(bad).toBe(0);
       expect(m.meanImage!.shape).toEqual([3, 32, 32]);
       expect(Math.abs(m.meanImage!.dataSync()[2 * 1024 + 5 * 32 + 6] - pixelMean(0, 150, 5, 6, 2))).toBeLessThan(2e-5);
@@ -237,29 +284,60 @@ describe('getData: the course splits', () => {
     expect(tf.memory().numTensors - before).toBe(9);
     disposeAll(d);
     expect(tf.memory().numTensors).toBe(before);
-    await expect(getData({ dataset: 'cifar10', dir: fx.dir, numTraining: 190, numValidation: 20 })).rejects.toThrow(DatasetSplitError);
+    await expect(getData({ dataset: 'cifar10', dir: fx.dir, numTraining: 190, numValidation: 20 })).rejects.toThrow(
+      DatasetSplitError,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
   test('sizes that do not fit are a DatasetSplitError that says why', async () => {
-    await expect(getData({ dataset: 'cifar10', dir: fx.dir, numTraining: 190, numValidation: 20 })).rejects.toThrow(/numTraining \+ numValidation = 210 but CIFAR-10 has 200 training images/);
+    await expect(getData({ dataset: 'cifar10', dir: fx.dir, numTraining: 190, numValidation: 20 })).rejects.toThrow(
+      /numTraining \+ numValidation = 210 but CIFAR-10 has 200 training images/,
+    );
     await expect(getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, numTest: 51 })).rejects.toThrow(/numTest = 51/);
-    await expect(getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, numDev: 151 })).rejects.toThrow(/numDev = 151 must be at most numTraining = 150/);
-    await expect(getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, numTraining: 1.5 })).rejects.toThrow(DatasetSplitError);
+    await expect(getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, numDev: 151 })).rejects.toThrow(
+      /numDev = 151 must be at most numTraining = 150/,
+    );
+    await expect(getData({ dataset: 'cifar10', dir: fx.dir, ...sizes, numTraining: 1.5 })).rejects.toThrow(
+      DatasetSplitError,
+    );
   });
 
   test('course defaults and quick mode (TS231N_QUICK=1 or quick: true caps every size)', () => {
-    expect(resolveSizes('cifar10', { quick: false })).toEqual({ numTraining: 49000, numValidation: 1000, numTest: 1000, numDev: 500 });
-    expect(resolveSizes('fashion-mnist', { quick: false })).toEqual({ numTraining: 59000, numValidation: 1000, numTest: 1000, numDev: 500 });
+    expect(resolveSizes('cifar10', { quick: false })).toEqual({
+      numTraining: 49000,
+      numValidation: 1000,
+      numTest: 1000,
+      numDev: 500,
+    });
+    expect(resolveSizes('fashion-mnist', { quick: false })).toEqual({
+      numTraining: 59000,
+      numValidation: 1000,
+      numTest: 1000,
+      numDev: 500,
+    });
     expect(resolveSizes('cifar10', { quick: true })).toEqual(QUICK_SIZES);
     process.env.TS231N_QUICK = '1';
     expect(resolveSizes('fashion-mnist')).toEqual({ numTraining: 5000, numValidation: 500, numTest: 500, numDev: 100 });
-    expect(resolveSizes('cifar10', { numTraining: 200, numDev: 10 })).toEqual({ numTraining: 200, numValidation: 500, numTest: 500, numDev: 10 });
+    expect(resolveSizes('cifar10', { numTraining: 200, numDev: 10 })).toEqual({
+      numTraining: 200,
+      numValidation: 500,
+      numTest: 500,
+      numDev: 10,
+    });
     expect(resolveSizes('cifar10', { quick: false }).numTraining).toBe(49000);
   });
 
   test('Fashion-MNIST through the same code: 28×28×1 images, rows of 784 (+1)', async () => {
-    const d = await getData({ dataset: 'fashion-mnist', dir: fm.dir, numTraining: 100, numValidation: 20, numTest: 30, numDev: 10, addBias: true });
+    const d = await getData({
+      dataset: 'fashion-mnist',
+      dir: fm.dir,
+      numTraining: 100,
+      numValidation: 20,
+      numTest: 30,
+      numDev: 10,
+      addBias: true,
+    });
     try {
       expect(d.XTrain.shape).toEqual([100, 785]);
       expect(d.XVal.shape).toEqual([20, 785]);
@@ -272,7 +350,10 @@ describe('getData: the course splits', () => {
 });
 
 test('subsample takes the first n examples as new tensors (kNN: 5,000 train / 500 test)', () => {
-  const X = tf.tensor4d(Float32Array.from({ length: 6 * 2 * 2 * 1 }, (_, i) => i), [6, 2, 2, 1]);
+  const X = tf.tensor4d(
+    Float32Array.from({ length: 6 * 2 * 2 * 1 }, (_, i) => i),
+    [6, 2, 2, 1],
+  );
   const y = tf.tensor1d([5, 4, 3, 2, 1, 0], 'int32');
   const [Xs, ys] = subsample(X, y, 4);
   expect(Xs.shape).toEqual([4, 2, 2, 1]);

@@ -18,7 +18,8 @@ function decode(b64: unknown): PNG {
   expect(typeof b64).toBe('string');
   return PNG.sync.read(Buffer.from(b64 as string, 'base64'));
 }
-const rgbAt = (png: PNG, x: number, y: number): number[] => Array.from(png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 3));
+const rgbAt = (png: PNG, x: number, y: number): number[] =>
+  Array.from(png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 3));
 
 /** N images of H×W×3 with distinct integer values 0–255. */
 function testImages(n: number, h: number, w: number): { t: tf.Tensor4D; data: number[] } {
@@ -44,7 +45,14 @@ describe('showImages', () => {
         for (let x = 0; x < 3; x++) {
           const want = data.slice(((i * 2 + y) * 3 + x) * 3, ((i * 2 + y) * 3 + x) * 3 + 3);
           // every pixel of the 4×4 block is the source pixel (nearest-neighbour upscaling)
-          for (const [dx, dy] of [[0, 0], [3, 0], [0, 3], [3, 3], [1, 2]]) expect(rgbAt(png, i * 16 + x * 4 + dx, y * 4 + dy)).toEqual(want);
+          for (const [dx, dy] of [
+            [0, 0],
+            [3, 0],
+            [0, 3],
+            [3, 3],
+            [1, 2],
+          ])
+            expect(rgbAt(png, i * 16 + x * 4 + dx, y * 4 + dy)).toEqual(want);
         }
       }
     }
@@ -77,7 +85,9 @@ describe('showImages', () => {
     const unit = tf.tensor4d([0, 0.5, 1, 0.25], [1, 2, 2, 1]);
     const png1 = decode(showImages(unit, { scale: 1, show: false }).toBundle()['image/png']);
     expect([png1.width, png1.height]).toEqual([2, 2]);
-    expect([rgbAt(png1, 0, 0)[0], rgbAt(png1, 1, 0)[0], rgbAt(png1, 0, 1)[0], rgbAt(png1, 1, 1)[0]]).toEqual([0, 128, 255, 64]);
+    expect([rgbAt(png1, 0, 0)[0], rgbAt(png1, 1, 0)[0], rgbAt(png1, 0, 1)[0], rgbAt(png1, 1, 1)[0]]).toEqual([
+      0, 128, 255, 64,
+    ]);
     expect(rgbAt(png1, 1, 0)).toEqual([128, 128, 128]); // grayscale fills R, G and B
 
     // two N×H×W images with negative values (mean-subtracted): each is stretched to 0–255
@@ -88,7 +98,9 @@ describe('showImages', () => {
     expect([rgbAt(png2, 6, 0)[0], rgbAt(png2, 7, 0)[0]]).toEqual([0, 255]);
 
     // normalize: 'global' keeps the images' relative contrast
-    const png3 = decode(showImages(centred, { scale: 1, cols: 2, normalize: 'global', show: false }).toBundle()['image/png']);
+    const png3 = decode(
+      showImages(centred, { scale: 1, cols: 2, normalize: 'global', show: false }).toBundle()['image/png'],
+    );
     expect([rgbAt(png3, 0, 0)[0], rgbAt(png3, 6, 0)[0], rgbAt(png3, 7, 0)[0]]).toEqual([102, 0, 255]);
     unit.dispose();
     centred.dispose();
@@ -97,7 +109,9 @@ describe('showImages', () => {
   it('reads N×C×H×W with channelsFirst, wraps rows at cols, and caps at maxImages', () => {
     const { t, data } = testImages(5, 2, 2);
     const nchw = t.transpose([0, 3, 1, 2]);
-    const png = decode(showImages(nchw, { channelsFirst: true, scale: 1, cols: 2, show: false }).toBundle()['image/png']);
+    const png = decode(
+      showImages(nchw, { channelsFirst: true, scale: 1, cols: 2, show: false }).toBundle()['image/png'],
+    );
     // 2 columns × 3 rows of 2×2 images with 4 px gaps
     expect([png.width, png.height]).toEqual([2 + 4 + 2, 3 * 2 + 2 * 4]);
     // image 3 sits in row 1, column 1; its pixel (1, 0)
@@ -115,7 +129,10 @@ describe('showImages', () => {
       [() => showImages(tf.zeros([1, 2, 2, 2, 3])), /got shape \[1, 2, 2, 2, 3\]/],
       [() => showImages(tf.zeros([2, 4, 4, 5])), /1 or 3 channels, got shape \[2, 4, 4, 5\].*channelsFirst/],
       [() => showImages(t, { labels: ['a', 'b'] }), /labels has 2 entries for 3 images; pass one label per image/],
-      [() => showImages(tf.tensor4d([0, NaN, 1, 2], [1, 2, 2, 1])), /image 0 contains NaN \(1 non-finite values in all\).*diverge/],
+      [
+        () => showImages(tf.tensor4d([0, NaN, 1, 2], [1, 2, 2, 1])),
+        /image 0 contains NaN \(1 non-finite values in all\).*diverge/,
+      ],
       [() => showImages(tf.zeros([0, 4, 4, 3])), /no pixels to show/],
       [() => showImages([]), /the image array is empty/],
       [() => showImages([tf.zeros([2, 2]), tf.zeros([3, 3])]), /same shape, got 2×2, 3×3/],
@@ -141,7 +158,10 @@ describe('showImages', () => {
 describe('visualizeGrid / visGrid (CS231n visualize_grid)', () => {
   it('tiles N images into a ceil(√N) grid, each min–max scaled to [0, ubound], padding 0', () => {
     // 5 images of 2×2×1 → G = 3, grid 3·2 + 2·1 = 8 square
-    const imgs = tf.tensor4d(Array.from({ length: 5 * 4 }, (_, i) => i), [5, 2, 2, 1]);
+    const imgs = tf.tensor4d(
+      Array.from({ length: 5 * 4 }, (_, i) => i),
+      [5, 2, 2, 1],
+    );
     const grid = visualizeGrid(imgs, { ubound: 1, padding: 1 });
     expect(grid.shape).toEqual([8, 8, 1]);
     const g = grid.arraySync() as number[][][];

@@ -133,7 +133,9 @@ describe('progress outside a notebook', () => {
     const chunks: string[] = [];
     const wasTTY = process.stderr.isTTY;
     Object.defineProperty(process.stderr, 'isTTY', { value: tty, configurable: true });
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (chunks.push(String(s)), true));
+    const spy = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((s: string | Uint8Array) => (chunks.push(String(s)), true));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => {
       throw new Error('progress must not write to stdout');
     });

@@ -4,7 +4,17 @@
  */
 import { tf, ready } from '../kernel/runtime/tensor';
 import { setDisplaySink, MimeBundle } from '../kernel/runtime/output';
-import { showTensor, tensorToBundle, mimeBundleOf, MIME_BUNDLE_OF_KEY, showTable, tableToBundle, plotBars, Figure, DisplayArgumentError } from '../kernel/runtime/display';
+import {
+  showTensor,
+  tensorToBundle,
+  mimeBundleOf,
+  MIME_BUNDLE_OF_KEY,
+  showTable,
+  tableToBundle,
+  plotBars,
+  Figure,
+  DisplayArgumentError,
+} from '../kernel/runtime/display';
 import { expectOneLineErrors } from './helpers/display';
 
 beforeAll(async () => {
@@ -22,7 +32,10 @@ function tables(html: string): Array<{ rows: number; cellsPerRow: number[] }> {
 
 describe('tensorToBundle', () => {
   it('shows a 2-D tensor as a table with a shape/dtype header and a numpy-style text form', () => {
-    const t = tf.tensor2d([[1, 2.5], [3, 4]]);
+    const t = tf.tensor2d([
+      [1, 2.5],
+      [3, 4],
+    ]);
     const b = tensorToBundle(t);
     expect(Object.keys(b).sort()).toEqual(['text/html', 'text/plain']);
     expect(b['text/plain']).toBe('Tensor float32 [2, 2]\n[[1.0, 2.5],\n [3.0, 4.0]]');
@@ -172,7 +185,9 @@ describe('showTable', () => {
     expect(String(b['text/html'])).toContain('90 more rows');
     expect(String(b['text/html'])).toContain('&lt;b&gt;99&lt;/b&gt;');
     expect(String(b['text/plain']).split('\n')).toHaveLength(2 + 10 + 1);
-    expect(() => tableToBundle({ columns: ['a'], rows: [1] as unknown as unknown[][] })).toThrow('showTable: rows[0] must be an array');
+    expect(() => tableToBundle({ columns: ['a'], rows: [1] as unknown as unknown[][] })).toThrow(
+      'showTable: rows[0] must be an array',
+    );
     const got: MimeBundle[] = [];
     setDisplaySink({ display: (bundle) => got.push(bundle) });
     try {
@@ -196,13 +211,28 @@ describe('showTable', () => {
 describe('bad input', () => {
   it('is a one-line DisplayArgumentError that names the argument', () => {
     const cases: Array<[() => unknown, RegExp]> = [
-      [() => showTensor([1, 2] as unknown as tf.Tensor), /showTensor: expected a tf\.Tensor, got an array \(wrap it with tf\.tensor\(\.\.\.\)\)/],
+      [
+        () => showTensor([1, 2] as unknown as tf.Tensor),
+        /showTensor: expected a tf\.Tensor, got an array \(wrap it with tf\.tensor\(\.\.\.\)\)/,
+      ],
       [() => showTensor(null as unknown as tf.Tensor), /got null/],
       [() => tensorToBundle(tf.zeros([2]), { edgeItems: 0 }), /edgeItems must be a whole number in \[1, 1000\], got 0/],
-      [() => tensorToBundle(tf.zeros([2]), { precision: 2.5 }), /precision must be a whole number in \[0, 20\], got 2\.5/],
-      [() => tableToBundle([1, 2] as unknown as Record<string, unknown>[]), /showTable: row 0 must be an object of column → value/],
-      [() => tableToBundle({ columns: ['k', 'acc'], rows: [[1, 0.2], [3]] }), /showTable: rows\[1\] has 1 values for 2 columns; pass one value per column/],
-      [() => tableToBundle({ columns: 'a' } as unknown as { columns: string[]; rows: unknown[][] }), /showTable: pass an array of row objects or \{ columns: string\[\], rows: unknown\[\]\[\] \}/],
+      [
+        () => tensorToBundle(tf.zeros([2]), { precision: 2.5 }),
+        /precision must be a whole number in \[0, 20\], got 2\.5/,
+      ],
+      [
+        () => tableToBundle([1, 2] as unknown as Record<string, unknown>[]),
+        /showTable: row 0 must be an object of column → value/,
+      ],
+      [
+        () => tableToBundle({ columns: ['k', 'acc'], rows: [[1, 0.2], [3]] }),
+        /showTable: rows\[1\] has 1 values for 2 columns; pass one value per column/,
+      ],
+      [
+        () => tableToBundle({ columns: 'a' } as unknown as { columns: string[]; rows: unknown[][] }),
+        /showTable: pass an array of row objects or \{ columns: string\[\], rows: unknown\[\]\[\] \}/,
+      ],
     ];
     expectOneLineErrors(cases, DisplayArgumentError);
   });

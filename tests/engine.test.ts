@@ -9,7 +9,17 @@ import * as path from 'path';
 import * as vm from 'vm';
 import { spawnSync } from 'child_process';
 import { validator } from '../grader/schema';
-import { Engine, executeNotebook, executedNotebook, checkTslab, converterProblems, TSLAB_PINNED, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../kernel/engine';
+import {
+  Engine,
+  executeNotebook,
+  executedNotebook,
+  checkTslab,
+  converterProblems,
+  TSLAB_PINNED,
+  type ExecuteHooks,
+  type ExecuteReply,
+  type MimeBundle,
+} from '../kernel/engine';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures', 'engine');
@@ -39,7 +49,9 @@ function text(r: Ran): string | undefined {
 
 describe('tslab pin', () => {
   test('the installed tslab is the pinned version and its internals are the ones the engine patches', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const check = checkTslab();
     // A mismatch here means kernel/engine/tslab.ts must be revisited before upgrading tslab.
     expect({ installed: check.version, problems: check.problems }).toEqual({ installed: TSLAB_PINNED, problems: [] });
@@ -49,7 +61,9 @@ describe('tslab pin', () => {
   test('a changed converter is reported patch by patch, with the text that is gone', () => {
     const real = fs.readFileSync(require.resolve('tslab/dist/converter.js'), 'utf8');
     expect(converterProblems(real)).toEqual([]);
-    const changed = real.replace('rootDir: cwd,', 'rootDir: cwd2,').replace('exports.isCompleteCode = isCompleteCode;', '');
+    const changed = real
+      .replace('rootDir: cwd,', 'rootDir: cwd2,')
+      .replace('exports.isCompleteCode = isCompleteCode;', '');
     expect(converterProblems(changed)).toEqual([
       'tslab/dist/converter.js: patch "rootDir is the filesystem root" expects exactly one "rootDir: cwd,", found 0',
       'tslab/dist/converter.js no longer exports isCompleteCode',
@@ -77,7 +91,10 @@ describe('Engine', () => {
 
   test('console and process streams go to the hooks, and the real streams come back afterwards', async () => {
     const before = { out: mainProcess.stdout.write, err: mainProcess.stderr.write };
-    const r = await run(engine, "console.log('to stdout', 1);\nprocess.stdout.write('raw\\n');\nconsole.error('to stderr');\nprocess.stderr.write(Buffer.from('bytes\\n'));");
+    const r = await run(
+      engine,
+      "console.log('to stdout', 1);\nprocess.stdout.write('raw\\n');\nconsole.error('to stderr');\nprocess.stderr.write(Buffer.from('bytes\\n'));",
+    );
     expect(r.reply.status).toBe('ok');
     expect(r.stdout).toBe('to stdout 1\nraw\n');
     expect(r.stderr).toBe('to stderr\nbytes\n');
@@ -117,14 +134,25 @@ describe('Engine', () => {
   });
 
   test('a runtime error gives ename/evalue and a traceback with the cell line of each frame', async () => {
-    const r = await run(engine, "function check(x: number) {\n  if (x > 1) {\n    throw new TypeError('x too big: ' + x);\n  }\n}\ncheck(1);\ncheck(3);");
+    const r = await run(
+      engine,
+      "function check(x: number) {\n  if (x > 1) {\n    throw new TypeError('x too big: ' + x);\n  }\n}\ncheck(1);\ncheck(3);",
+    );
     expect(r.reply.status).toBe('error');
     expect(r.reply.error!.ename).toBe('TypeError');
     expect(r.reply.error!.evalue).toBe('x too big: 3');
-    expect(r.reply.error!.traceback).toEqual(['TypeError: x too big: 3', '    at check (cell line 3)', '    at cell line 7']);
+    expect(r.reply.error!.traceback).toEqual([
+      'TypeError: x too big: 3',
+      '    at check (cell line 3)',
+      '    at cell line 7',
+    ]);
     // What the cell defined before it failed stays defined, as in Python.
     const again = await run(engine, 'check(5)');
-    expect(again.reply.error!.traceback).toEqual(['TypeError: x too big: 5', '    at check (In[' + (r.reply.executionCount) + '] line 3)', '    at cell line 1']);
+    expect(again.reply.error!.traceback).toEqual([
+      'TypeError: x too big: 5',
+      '    at check (In[' + r.reply.executionCount + '] line 3)',
+      '    at cell line 1',
+    ]);
   });
 
   test('an error inside a local .ts module shows its file and line', async () => {
@@ -162,7 +190,10 @@ describe('Engine', () => {
   });
 
   test('top-level await works and keeps the values', async () => {
-    const r = await run(engine, 'const later = await new Promise<number>((res) => setTimeout(() => res(7), 20));\nlater * 2');
+    const r = await run(
+      engine,
+      'const later = await new Promise<number>((res) => setTimeout(() => res(7), 20));\nlater * 2',
+    );
     expect(text(r)).toBe('14');
     expect(text(await run(engine, 'later + 1'))).toBe('8');
     const rejected = await run(engine, "await Promise.reject(new Error('async no'));");
@@ -197,7 +228,10 @@ describe('Engine', () => {
     const other = new Engine({ cwd: FIXTURES });
     try {
       const missing = await run(other, 'base');
-      expect(missing.reply.error).toMatchObject({ ename: 'TSError', evalue: expect.stringContaining("Cannot find name 'base'") });
+      expect(missing.reply.error).toMatchObject({
+        ename: 'TSError',
+        evalue: expect.stringContaining("Cannot find name 'base'"),
+      });
       expect(text(await run(other, "const base = 'mine';\nbase.length"))).toBe('4');
       expect(text(await run(engine, 'base * 10'))).toBe('20');
       expect(other.complete('base.len', 8).matches).toContain('length');
@@ -208,7 +242,9 @@ describe('Engine', () => {
   });
 
   test('bad use is a one-line typed error', async () => {
-    expect(() => new Engine({ cwd: path.join(FIXTURES, 'no-such-folder') })).toThrow(/is not a folder: pass the folder the notebook is in/);
+    expect(() => new Engine({ cwd: path.join(FIXTURES, 'no-such-folder') })).toThrow(
+      /is not a folder: pass the folder the notebook is in/,
+    );
     await expect(engine.execute(42 as unknown as string)).rejects.toThrow(/needs the cell's source as a string/);
   });
 });
@@ -234,7 +270,10 @@ describe('Engine and local modules', () => {
     const future = new Date(Date.now() + 5000);
     fs.utimesSync(path.join(scratch, 'mod.ts'), future, future);
     // `w` did not exist before: the type checker must see the new file too.
-    const second = await run(engine, "import { v, w } from './mod';\nimport { twice } from './user';\n[v, w.length, twice()]");
+    const second = await run(
+      engine,
+      "import { v, w } from './mod';\nimport { twice } from './user';\n[v, w.length, twice()]",
+    );
     expect(second.reply.error).toBeUndefined();
     expect(text(second)).toBe('[ 10, 3, 20 ]');
   });
@@ -261,7 +300,14 @@ describe('cells compiled to real locals (top-level names are locals of the cell,
   });
 
   test('a closure created in a cell sees updates from that cell and from later cells, and writes reach them', async () => {
-    expect((await run(engine, 'let counter = 1;\nconst bump = () => ++counter;\nconst peek = () => counter;\nbump();\ncounter += 10;')).reply.status).toBe('ok');
+    expect(
+      (
+        await run(
+          engine,
+          'let counter = 1;\nconst bump = () => ++counter;\nconst peek = () => counter;\nbump();\ncounter += 10;',
+        )
+      ).reply.status,
+    ).toBe('ok');
     expect(text(await run(engine, '[counter, peek()]'))).toBe('[ 12, 12 ]');
     expect(text(await run(engine, 'counter = 100;\n[bump(), counter, peek()]'))).toBe('[ 101, 101, 101 ]');
   });
@@ -275,23 +321,45 @@ describe('cells compiled to real locals (top-level names are locals of the cell,
   });
 
   test('writes made after an await or by a timer after the cell ended are seen by later cells', async () => {
-    expect(text(await run(engine, 'let phase = 0;\nawait new Promise((r) => setTimeout(r, 5));\nphase = 1;\nsetTimeout(() => { phase = 2; }, 10);\nphase'))).toBe('1');
+    expect(
+      text(
+        await run(
+          engine,
+          'let phase = 0;\nawait new Promise((r) => setTimeout(r, 5));\nphase = 1;\nsetTimeout(() => { phase = 2; }, 10);\nphase',
+        ),
+      ),
+    ).toBe('1');
     await new Promise((r) => setTimeout(r, 50));
     expect(text(await run(engine, 'phase'))).toBe('2');
   });
 
   test('destructured names, functions and classes are published; names declared before a throw stay usable', async () => {
-    expect(text(await run(engine, 'let [pa, pb] = [1, 2];\nfunction addP() { return pa + pb; }\nclass Pt { constructor(public x: number) {} }\naddP()'))).toBe('3');
+    expect(
+      text(
+        await run(
+          engine,
+          'let [pa, pb] = [1, 2];\nfunction addP() { return pa + pb; }\nclass Pt { constructor(public x: number) {} }\naddP()',
+        ),
+      ),
+    ).toBe('3');
     expect(text(await run(engine, 'pa = 5;\n[addP(), new Pt(pa).x]'))).toBe('[ 7, 5 ]');
-    const r = await run(engine, "let before = 'set';\nfunction helperAfterThrow() { return 'hoisted'; }\nthrow new Error('stop');\nlet after = 1;");
+    const r = await run(
+      engine,
+      "let before = 'set';\nfunction helperAfterThrow() { return 'hoisted'; }\nthrow new Error('stop');\nlet after = 1;",
+    );
     expect(r.reply.status).toBe('error');
     expect(text(await run(engine, '[before, helperAfterThrow()]'))).toBe("[ 'set', 'hoisted' ]");
     const tdz = await run(engine, 'after');
-    expect(tdz.reply.error).toMatchObject({ ename: 'ReferenceError', evalue: expect.stringContaining("'after' before initialization") });
+    expect(tdz.reply.error).toMatchObject({
+      ename: 'ReferenceError',
+      evalue: expect.stringContaining("'after' before initialization"),
+    });
   });
 
-  test('a name imported again replaces an earlier cell\'s variable of that name without writing through it', async () => {
-    expect((await run(engine, "let explode: unknown = 'mine';\nconst readMine = () => explode;")).reply.status).toBe('ok');
+  test("a name imported again replaces an earlier cell's variable of that name without writing through it", async () => {
+    expect((await run(engine, "let explode: unknown = 'mine';\nconst readMine = () => explode;")).reply.status).toBe(
+      'ok',
+    );
     expect(text(await run(engine, "import { explode } from './thrower';\ntypeof explode"))).toBe("'function'");
     expect(text(await run(engine, '[typeof explode, readMine()]'))).toBe("[ 'function', 'mine' ]");
   });
@@ -313,7 +381,10 @@ describe('autoreload: an edited local module is reloaded before the next cell an
   beforeAll(() => {
     fs.mkdirSync(scratch, { recursive: true });
     write(file, version("'not implemented yet'", '1'));
-    fs.writeFileSync(path.join(scratch, 'user.ts'), "import { helper } from './knn';\nexport const viaUser = () => helper() * 10;\n");
+    fs.writeFileSync(
+      path.join(scratch, 'user.ts'),
+      "import { helper } from './knn';\nexport const viaUser = () => helper() * 10;\n",
+    );
     engine = new Engine({ cwd: scratch });
   });
   afterAll(() => {
@@ -322,10 +393,16 @@ describe('autoreload: an edited local module is reloaded before the next cell an
   });
 
   test('an edited method runs on an instance made before the edit; an edited exported function runs through the names bound to it', async () => {
-    const first = await run(engine, "import { Knn, helper } from './knn';\nimport { viaUser } from './user';\nconst knn = new Knn();\n[knn.dist(), helper(), viaUser()]");
+    const first = await run(
+      engine,
+      "import { Knn, helper } from './knn';\nimport { viaUser } from './user';\nconst knn = new Knn();\n[knn.dist(), helper(), viaUser()]",
+    );
     expect(text(first)).toBe("[ 'not implemented yet', 1, 10 ]");
     write(file, version("'two loops, k = ' + this.k", '2'));
-    const second = await run(engine, '[knn.dist(), helper(), viaUser(), knn instanceof Knn, new Knn().dist(), Knn.make().dist()]');
+    const second = await run(
+      engine,
+      '[knn.dist(), helper(), viaUser(), knn instanceof Knn, new Knn().dist(), Knn.make().dist()]',
+    );
     expect(second.reply.error).toBeUndefined();
     expect(second.stdout).toBe('reloaded knn.ts, user.ts\n');
     expect(text(second)).toBe("[ 'two loops, k = 1', 2, 20, true, 'two loops, k = 1', 'two loops, k = 1' ]");
@@ -338,7 +415,9 @@ describe('autoreload: an edited local module is reloaded before the next cell an
     const broken = await run(engine, '[knn.dist(), helper()]');
     expect(broken.reply.status).toBe('ok');
     expect(text(broken)).toBe("[ 'two loops, k = 1', 2 ]");
-    expect(broken.stderr).toMatch(/^knn\.ts, user\.ts not reloaded: the old version stays in use until this type-checks:\n/);
+    expect(broken.stderr).toMatch(
+      /^knn\.ts, user\.ts not reloaded: the old version stays in use until this type-checks:\n/,
+    );
     expect(broken.stderr).toContain(`${file}:3:20: Type 'number' is not assignable to type 'string'. (TS2322)`);
     expect(text(await run(engine, 'knn.dist()'))).toBe("'two loops, k = 1'");
     write(file, version("'fixed'", '4'));
@@ -366,9 +445,15 @@ describe('quiet outputs and short tracebacks', () => {
     const c = await run(engine, `${runtime}\nconst passed = check('fixture.none', 1);\ncheck('fixture.none', 1)`);
     expect(c.reply.status).toBe('ok');
     expect(c.reply.result).toBeUndefined();
-    expect(c.displays.map((d) => String(d.bundle['text/plain']).slice(0, 15))).toEqual(['✗ fixture.none ', '✗ fixture.none ']);
+    expect(c.displays.map((d) => String(d.bundle['text/plain']).slice(0, 15))).toEqual([
+      '✗ fixture.none ',
+      '✗ fixture.none ',
+    ]);
     expect(text(await run(engine, 'passed'))).toBe('false');
-    const p = await run(engine, "const fig = plotLines({ series: { loss: [3, 2, 1] }, yLabel: 'loss' });\nplotLines({ series: { loss: [3, 2, 1] } })");
+    const p = await run(
+      engine,
+      "const fig = plotLines({ series: { loss: [3, 2, 1] }, yLabel: 'loss' });\nplotLines({ series: { loss: [3, 2, 1] } })",
+    );
     expect([p.reply.result, p.displays.length]).toEqual([undefined, 2]);
     // A figure shown in an earlier cell, as the last expression of a later one: its text form only.
     expect(text(await run(engine, 'fig'))).toMatch(/^<Figure "figure" \d+×\d+>$/);
@@ -377,25 +462,45 @@ describe('quiet outputs and short tracebacks', () => {
   });
 
   test('a TensorFlow.js error shows the cell line and one "in tf.<op>" line, not the library frames', async () => {
-    const r = await run(engine, "import { tf } from '../../../kernel/runtime';\nconst six = tf.ones([6]);\nfunction shape44() { return tf.reshape(six, [4, 4]); }\nshape44();");
+    const r = await run(
+      engine,
+      "import { tf } from '../../../kernel/runtime';\nconst six = tf.ones([6]);\nfunction shape44() { return tf.reshape(six, [4, 4]); }\nshape44();",
+    );
     expect(r.reply.error).toEqual({
       ename: 'Error',
       evalue: 'Size(6) must match the product of shape 4,4',
-      traceback: ['Error: Size(6) must match the product of shape 4,4', '    in tf.reshape', '    at shape44 (cell line 3)', '    at cell line 4'],
+      traceback: [
+        'Error: Size(6) must match the product of shape 4,4',
+        '    in tf.reshape',
+        '    at shape44 (cell line 3)',
+        '    at cell line 4',
+      ],
     });
   });
 });
 
-describe('an empty TODO reached at a cell\'s top level', () => {
+describe("an empty TODO reached at a cell's top level", () => {
   test('is a one-line notice, not an error: the rest of the cell is skipped and the next cell runs', async () => {
     const engine = new Engine({ cwd: FIXTURES });
     try {
-      const r = await run(engine, "import { notImplemented } from '../../../kernel/runtime/errors';\nconsole.log('before');\nnotImplemented('5-fold cross-validation', 'knn.ipynb');\nconsole.log('after');");
+      const r = await run(
+        engine,
+        "import { notImplemented } from '../../../kernel/runtime/errors';\nconsole.log('before');\nnotImplemented('5-fold cross-validation', 'knn.ipynb');\nconsole.log('after');",
+      );
       expect(r.reply).toMatchObject({ status: 'ok', executionCount: 1 });
       // the host (the grader) still learns which TODO stopped the cell, and where
-      expect(r.reply.todo).toMatchObject({ ename: 'NotImplementedError', evalue: 'not implemented yet: 5-fold cross-validation in knn.ipynb' });
-      expect(r.reply.todo!.traceback).toEqual(['NotImplementedError: not implemented yet: 5-fold cross-validation in knn.ipynb', '    in notImplemented', '    at cell line 3']);
-      expect(r.stdout).toBe('before\nnot implemented yet: 5-fold cross-validation in knn.ipynb (the rest of this cell was skipped)\n');
+      expect(r.reply.todo).toMatchObject({
+        ename: 'NotImplementedError',
+        evalue: 'not implemented yet: 5-fold cross-validation in knn.ipynb',
+      });
+      expect(r.reply.todo!.traceback).toEqual([
+        'NotImplementedError: not implemented yet: 5-fold cross-validation in knn.ipynb',
+        '    in notImplemented',
+        '    at cell line 3',
+      ]);
+      expect(r.stdout).toBe(
+        'before\nnot implemented yet: 5-fold cross-validation in knn.ipynb (the rest of this cell was skipped)\n',
+      );
       expect(text(await run(engine, '1 + 1'))).toBe('2');
     } finally {
       engine.dispose();
@@ -440,7 +545,7 @@ describe('an assignment folder copied outside the kit', () => {
       ].join('\n'),
     );
     expect(r.reply.error).toBeUndefined();
-    expect(text(r)).toBe('[ true, \'function\', true ]');
+    expect(text(r)).toBe("[ true, 'function', true ]");
     const typed = await run(engine, "import { seed as s2 } from 'ts231n';\nconst n: string = s2;");
     expect(typed.reply.error?.ename).toBe('TSError');
     expect(typed.reply.error?.traceback.join('\n')).toMatch(/not assignable to type 'string'/);
@@ -456,7 +561,10 @@ describe('executeNotebook', () => {
   test('runs every code cell in order and returns nbformat outputs and the records', async () => {
     const seen: number[] = [];
     const before = mainProcess.env.TS231N_ENGINE_FIXTURE;
-    const run = await executeNotebook(path.join(FIXTURES, 'small.ipynb'), { env: { TS231N_ENGINE_FIXTURE: 'set' }, onCell: (i, n) => seen.push(i, n) });
+    const run = await executeNotebook(path.join(FIXTURES, 'small.ipynb'), {
+      env: { TS231N_ENGINE_FIXTURE: 'set' },
+      onCell: (i, n) => seen.push(i, n),
+    });
     expect(mainProcess.env.TS231N_ENGINE_FIXTURE).toBe(before);
     expect(seen).toEqual([0, 5, 1, 5, 2, 5, 3, 5, 4, 5]);
     expect(run.cells.map((c) => c.index)).toEqual([1, 2, 3, 4, 5]);
@@ -469,12 +577,32 @@ describe('executeNotebook', () => {
     // The progress output was updated in place; the record is kept as a display output too.
     expect(c2.outputs).toEqual([
       { output_type: 'display_data', data: { 'text/plain': 'progress 100%' }, metadata: {} },
-      { output_type: 'display_data', data: expect.objectContaining({ 'text/plain': 'recorded fixture.answer' }), metadata: {} },
+      {
+        output_type: 'display_data',
+        data: expect.objectContaining({ 'text/plain': 'recorded fixture.answer' }),
+        metadata: {},
+      },
     ]);
     expect(run.records).toEqual({ 'fixture.answer': { kind: 'number', value: 42 } });
-    expect(c3.outputs).toEqual([{ output_type: 'error', ename: 'TSError', evalue: expect.stringContaining('cell line 1'), traceback: expect.any(Array) }]);
-    expect(c4.outputs).toEqual([{ output_type: 'error', ename: 'RangeError', evalue: 'explode: 5 is too big', traceback: expect.arrayContaining(['    at cell line 2']) }]);
-    expect(c5.outputs).toEqual([{ output_type: 'execute_result', execution_count: 5, data: { 'text/plain': '43' }, metadata: {} }]);
+    expect(c3.outputs).toEqual([
+      {
+        output_type: 'error',
+        ename: 'TSError',
+        evalue: expect.stringContaining('cell line 1'),
+        traceback: expect.any(Array),
+      },
+    ]);
+    expect(c4.outputs).toEqual([
+      {
+        output_type: 'error',
+        ename: 'RangeError',
+        evalue: 'explode: 5 is too big',
+        traceback: expect.arrayContaining(['    at cell line 2']),
+      },
+    ]);
+    expect(c5.outputs).toEqual([
+      { output_type: 'execute_result', execution_count: 5, data: { 'text/plain': '43' }, metadata: {} },
+    ]);
     // Saved with its outputs, the notebook is valid nbformat 4.5.
     const saved = executedNotebook(path.join(FIXTURES, 'small.ipynb'), run);
     const validate = validator('nbformat.v4.5.schema.json');
@@ -483,8 +611,12 @@ describe('executeNotebook', () => {
   });
 
   test('a missing or broken notebook is a one-line error', async () => {
-    await expect(executeNotebook(path.join(FIXTURES, 'nope.ipynb'))).rejects.toThrow(/cannot read notebook .*nope\.ipynb: check the path/);
-    await expect(executeNotebook(path.join(FIXTURES, 'thrower.ts'))).rejects.toThrow(/is not JSON .*: is it an \.ipynb file\?/);
+    await expect(executeNotebook(path.join(FIXTURES, 'nope.ipynb'))).rejects.toThrow(
+      /cannot read notebook .*nope\.ipynb: check the path/,
+    );
+    await expect(executeNotebook(path.join(FIXTURES, 'thrower.ts'))).rejects.toThrow(
+      /is not JSON .*: is it an \.ipynb file\?/,
+    );
   });
 });
 
@@ -492,13 +624,25 @@ describe('in a child process (SIGINT and uncaught errors must not reach jest)', 
   test("a first cell that imports the runtime and computes at once runs on the runtime's backend, not tfjs's cpu fallback", () => {
     const env = { ...process.env };
     delete env.TS231N_BACKEND;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'backendChild.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 110000, env });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'backendChild.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 110000,
+      env,
+    });
     const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
-    expect({ status: child.status, out: line && JSON.parse(line) }).toEqual({ status: 0, out: { status: 'ok', result: "'wasm wasm 3'" } });
+    expect({ status: child.status, out: line && JSON.parse(line) }).toEqual({
+      status: 0,
+      out: { status: 'ok', result: "'wasm wasm 3'" },
+    });
   });
 
   test('SIGINT stops a busy while(true) cell and an awaiting cell; the engine keeps working; a notebook cell times out; late errors go to stderr', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'interruptChild.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 110000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'interruptChild.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 110000,
+    });
     const steps = Object.fromEntries(
       child.stdout
         .split('\n')
@@ -506,7 +650,11 @@ describe('in a child process (SIGINT and uncaught errors must not reach jest)', 
         .map((l) => JSON.parse(l) as { step: string; value: unknown })
         .map((s) => [s.step, s.value]),
     ) as Record<string, any>;
-    expect({ status: child.status, crash: steps.crash, stderr: child.status === 0 ? '' : child.stderr }).toEqual({ status: 0, crash: undefined, stderr: '' });
+    expect({ status: child.status, crash: steps.crash, stderr: child.status === 0 ? '' : child.stderr }).toEqual({
+      status: 0,
+      crash: undefined,
+      stderr: '',
+    });
     expect(steps.busy.reply.error.ename).toBe('InterruptError');
     expect(steps.after).toMatchObject({ status: 'ok', result: { 'text/plain': 'true' } });
     expect(steps.awaiting.error.ename).toBe('InterruptError');

@@ -6,8 +6,14 @@
 import { tf, useBackend } from '../kernel/runtime/tensor';
 import { RandomGenerator, getState, randn, seed } from '../kernel/runtime/random';
 import {
-  GradientCheckError, checkGradient, compareGradient, evalNumericalGradient, evalNumericalGradientArray,
-  gradCheckSparse, numericalGradient, relError,
+  GradientCheckError,
+  checkGradient,
+  compareGradient,
+  evalNumericalGradient,
+  evalNumericalGradientArray,
+  gradCheckSparse,
+  numericalGradient,
+  relError,
 } from '../kernel/runtime/gradcheck';
 import { FIXTURES, relu, softmaxLoss } from './fixtures/gradcheck/functions';
 import { measure } from './fixtures/gradcheck/table';
@@ -37,9 +43,26 @@ describe('CS231n helpers', () => {
     expect(relError(0, 0)).toBe(0);
     expect(relError(1, 3)).toBeCloseTo(0.5, 15);
     expect(relError([1, 2, 0], [1, 2, 1e-9])).toBeCloseTo(1e-9 / 1e-8, 12); // the 1e-8 floor
-    expect(relError([[1, 2], [3, 4]], [[1, 2], [3, 5]])).toBeCloseTo(1 / 9, 15);
-    const a = tf.tensor2d([[1, -2], [3, 4]]);
-    const b = tf.tensor2d([[1, 2], [3, 4]]);
+    expect(
+      relError(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 2],
+          [3, 5],
+        ],
+      ),
+    ).toBeCloseTo(1 / 9, 15);
+    const a = tf.tensor2d([
+      [1, -2],
+      [3, 4],
+    ]);
+    const b = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(relError(a, b)).toBe(1);
     expect(relError(a, Float32Array.of(1, -2, 3, 4))).toBe(0);
     expect(() => relError([1, 2], [1])).toThrow(/2 elements but y has 1/);
@@ -47,7 +70,10 @@ describe('CS231n helpers', () => {
   });
 
   test('evalNumericalGradient of Σx³ is 3x², and x is left unchanged', () => {
-    const x = tf.tensor2d([[0.5, -1.2, 2], [0.1, -0.3, 1.5]]);
+    const x = tf.tensor2d([
+      [0.5, -1.2, 2],
+      [0.1, -0.3, 1.5],
+    ]);
     const before = Array.from(x.dataSync());
     const g = evalNumericalGradient((t) => tf.sum(tf.pow(t, 3)), x); // a scalar tensor is accepted too
     expect(g.shape).toEqual([2, 3]);
@@ -89,7 +115,8 @@ describe('CS231n helpers', () => {
     expect(getState()).toEqual(globalBefore);
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(7);
-    for (const l of lines) expect(l).toMatch(/^numerical: -?\d+\.\d{6} analytic: -?\d+\.\d{6}, relative error: \d\.\d{6}e[-+]\d+$/);
+    for (const l of lines)
+      expect(l).toMatch(/^numerical: -?\d+\.\d{6} analytic: -?\d+\.\d{6}, relative error: \d\.\d{6}e[-+]\d+$/);
     expect(errs).toHaveLength(7);
     for (const e of errs) expect(e).toBeLessThan(1e-2);
     const again = captureStdout(() => gradCheckSparse(c.f, c.x, c.correct, 7));
@@ -126,7 +153,10 @@ describe('checkGradient separates correct from wrong gradients', () => {
     for (const r of rows) {
       expect(r.errors).toHaveLength(seeds.length);
       const want = r.kind === 'correct' ? seeds.length : 0;
-      if (r.passed !== want) failures.push(`${r.backend} ${r.fn} / ${r.kind}: ${r.passed} of ${seeds.length} passed, errors ${r.errors.map((e) => e.toExponential(1)).join(' ')}`);
+      if (r.passed !== want)
+        failures.push(
+          `${r.backend} ${r.fn} / ${r.kind}: ${r.passed} of ${seeds.length} passed, errors ${r.errors.map((e) => e.toExponential(1)).join(' ')}`,
+        );
     }
     expect(failures).toEqual([]);
     // and with room to spare: correct stays below 0.6× the tolerance, wrong 5× above it
@@ -173,21 +203,39 @@ describe('checkGradient separates correct from wrong gradients', () => {
     expect(checkGradient(c.f, x, correct, { kinks: false }).passed).toBe(false);
     // bugs still fail at such inputs
     expect(checkGradient(c.f, x, Float32Array.from(pn)).passed).toBe(false); // mask missing
-    expect(checkGradient(c.f, x, correct.map((q) => 2 * q)).passed).toBe(false);
+    expect(
+      checkGradient(
+        c.f,
+        x,
+        correct.map((q) => 2 * q),
+      ).passed,
+    ).toBe(false);
     x.dispose();
     c.dispose();
   });
 
   test('course scale (X ~ 60·randn, W ~ 1e-4·randn, D = 300): correct passes, bugs fail, on a seeded subset of entries', () => {
     const g = new RandomGenerator(9);
-    const N = 40, D = 300, C = 10, reg = 1e4;
+    const N = 40,
+      D = 300,
+      C = 10,
+      reg = 1e4;
     const X = g.randn([N, D], { std: 60 });
     const y = g.randint(0, C, [N]);
     const W = g.randn([D, C], { std: 1e-4 });
-    const f = (w: tf.Tensor): number => tf.tidy(() => tf.add(
-      tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(tf.matMul(X, w)), tf.oneHot(y, C)), 1))),
-      tf.mul(reg, tf.sum(tf.square(w)))).dataSync()[0]);
-    const data = tf.tidy(() => tf.div(tf.matMul(X, tf.sub(tf.softmax(tf.matMul(X, W)), tf.oneHot(y, C)), true, false), N));
+    const f = (w: tf.Tensor): number =>
+      tf.tidy(
+        () =>
+          tf
+            .add(
+              tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(tf.matMul(X, w)), tf.oneHot(y, C)), 1))),
+              tf.mul(reg, tf.sum(tf.square(w))),
+            )
+            .dataSync()[0],
+      );
+    const data = tf.tidy(() =>
+      tf.div(tf.matMul(X, tf.sub(tf.softmax(tf.matMul(X, W)), tf.oneHot(y, C)), true, false), N),
+    );
     const regGrad = tf.tidy(() => tf.mul(2 * reg, W));
     const correct = tf.add(data, regGrad);
     const opts = { maxChecks: 300, seed: 1 };
@@ -223,7 +271,9 @@ describe('memory and errors', () => {
   test('bad inputs raise a GradientCheckError that says what is wrong', () => {
     seed(0);
     const x = randn([2, 3]);
-    expect(() => checkGradient((t) => tf.sum(t, 0), x, [1, 1, 1, 1, 1, 1])).toThrow(/scalar loss, got a tensor of shape \[3\]/);
+    expect(() => checkGradient((t) => tf.sum(t, 0), x, [1, 1, 1, 1, 1, 1])).toThrow(
+      /scalar loss, got a tensor of shape \[3\]/,
+    );
     expect(() => checkGradient(() => NaN, x, [1, 1, 1, 1, 1, 1])).toThrow(GradientCheckError);
     expect(() => checkGradient((t) => tf.sum(t), x, [1, 1, 1])).toThrow(/3 elements but x has 6/);
     const wrongShape = tf.ones([3, 2]);

@@ -25,7 +25,13 @@ beforeAll(async () => {
   const subs = path.join(tmp, 'submissions');
   copyTree(path.join(REPO, 'solutions', 'assignment2'), path.join(subs, 'solution'));
   copyTree(path.join(REPO, 'assignments', 'assignment2'), path.join(subs, 'starter'));
-  batch = await gradeBatch({ assignment: 'assignment2', submissions: subs, out: path.join(tmp, 'out'), jobs: 2, cacheDir: path.join(REPO, '.cache', 'grader') });
+  batch = await gradeBatch({
+    assignment: 'assignment2',
+    submissions: subs,
+    out: path.join(tmp, 'out'),
+    jobs: 2,
+    cacheDir: path.join(REPO, '.cache', 'grader'),
+  });
   for (const r of batch.results) byName.set(r.student, r);
 });
 
@@ -35,7 +41,8 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const lost = (r: StudentResult) => r.items.filter((i) => !i.pendingManual && i.points < i.maxPoints).map((i) => `${i.id}: ${i.reason}`);
+const lost = (r: StudentResult) =>
+  r.items.filter((i) => !i.pendingManual && i.points < i.maxPoints).map((i) => `${i.id}: ${i.reason}`);
 
 describe('grading assignment 2 (quick mode)', () => {
   it('grades both without a grader failure, in the quick configuration', () => {
@@ -56,7 +63,9 @@ describe('grading assignment 2 (quick mode)', () => {
     const r = byName.get('starter')!;
     expect(r.total).toBeLessThan(15);
     expect(r.tasks.filter((t) => t.status === 'killed')).toEqual([]);
-    expect(r.items.filter((i) => /not implemented yet: \S+ in cs231n\//.test(i.reason)).length).toBeGreaterThanOrEqual(15);
+    expect(r.items.filter((i) => /not implemented yet: \S+ in cs231n\//.test(i.reason)).length).toBeGreaterThanOrEqual(
+      15,
+    );
     // Every lost point has a reason.
     for (const i of r.items) if (i.points < i.maxPoints) expect(i.reason).not.toBe('');
   });

@@ -65,17 +65,23 @@ describe('diagnosis of a hidden test object with cases', () => {
 
   test('right at reg = 0, wrong with reg > 0: the regularisation term', () => {
     const found = { reg0_loss: 1.5, reg0_grad: t([1, 2, 3, 4]), reg_loss: 1.5, reg_grad: t([1, 2, 3, 4]) };
-    expect(diagnoseValue(found, ref)).toMatch(/^right with reg = 0 but wrong with reg > 0: the regularisation term is missing/);
+    expect(diagnoseValue(found, ref)).toMatch(
+      /^right with reg = 0 but wrong with reg > 0: the regularisation term is missing/,
+    );
   });
 
   test('loss right, gradient wrong with reg > 0 (the partial example): the regularisation gradient', () => {
     const found = { reg0_loss: 1.5, reg0_grad: t([1, 2, 3, 4]), reg_loss: 9, reg_grad: t([1, 2, 3, 4]) };
-    expect(diagnoseValue(found, ref)).toMatch(/^right with reg = 0, and with reg > 0 the loss is right but the gradient is not: the regularisation gradient \(2·reg·W\) is missing/);
+    expect(diagnoseValue(found, ref)).toMatch(
+      /^right with reg = 0, and with reg > 0 the loss is right but the gradient is not: the regularisation gradient \(2·reg·W\) is missing/,
+    );
   });
 
   test('a factor of 2 in every case is named once', () => {
     const found = { reg0_loss: 1.5, reg0_grad: t([2, 4, 6, 8]), reg_loss: 9, reg_grad: t([6, 10, 14, 18]) };
-    expect(diagnoseValue(found, ref)).toBe('reg0_grad is off by a factor of 2 everywhere: a missing ½ or a doubled term?');
+    expect(diagnoseValue(found, ref)).toBe(
+      'reg0_grad is off by a factor of 2 everywhere: a missing ½ or a doubled term?',
+    );
   });
 
   test('a value that matches gets no diagnosis; all zeros and NaN are named', () => {

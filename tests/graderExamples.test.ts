@@ -28,25 +28,38 @@ describe('example submissions of assignment 1', () => {
 
   it('complete is the solution, file for file', () => {
     const sol = treeContents(SOLUTION);
-    for (const f of [...sol.keys()]) if (f.split('/').some((p) => p.startsWith('.')) || f.endsWith('.nb.ts')) sol.delete(f);
+    for (const f of [...sol.keys()])
+      if (f.split('/').some((p) => p.startsWith('.')) || f.endsWith('.nb.ts')) sol.delete(f);
     expect(treeContents(path.join(EXAMPLES_DIR, 'complete'))).toEqual(sol);
   });
 
   it('partial differs from the solution exactly in the SVM gradient and the kNN tie-break', () => {
-    const changed = [...treeContents(path.join(EXAMPLES_DIR, 'partial'))].filter(([f, text]) => fs.readFileSync(path.join(SOLUTION, f), 'utf8') !== text).map(([f]) => f);
+    const changed = [...treeContents(path.join(EXAMPLES_DIR, 'partial'))]
+      .filter(([f, text]) => fs.readFileSync(path.join(SOLUTION, f), 'utf8') !== text)
+      .map(([f]) => f);
     expect(changed.sort()).toEqual(['cs231n/classifiers/kNearestNeighbor.ts', 'cs231n/classifiers/linearSvm.ts']);
     const svm = fs.readFileSync(path.join(EXAMPLES_DIR, 'partial', 'cs231n/classifiers/linearSvm.ts'), 'utf8');
     expect(svm).not.toMatch(/2 \* reg/);
-    expect(EXAMPLES.partial.map((e) => e.why)).toEqual(['naive SVM gradient without the regularisation term', 'vectorised SVM gradient without the regularisation term', 'kNN vote ties go to the larger label']);
+    expect(EXAMPLES.partial.map((e) => e.why)).toEqual([
+      'naive SVM gradient without the regularisation term',
+      'vectorised SVM gradient without the regularisation term',
+      'kNN vote ties go to the larger label',
+    ]);
   });
 
   it('broken has a notebook that is not JSON and a module that throws on import', () => {
-    expect(() => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'broken', 'knn.ipynb'), 'utf8'))).toThrow(SyntaxError);
-    expect(fs.readFileSync(path.join(EXAMPLES_DIR, 'broken', 'cs231n/features.ts'), 'utf8')).toMatch(/^throw new Error\('features\.ts is being rewritten/m);
+    expect(() => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, 'broken', 'knn.ipynb'), 'utf8'))).toThrow(
+      SyntaxError,
+    );
+    expect(fs.readFileSync(path.join(EXAMPLES_DIR, 'broken', 'cs231n/features.ts'), 'utf8')).toMatch(
+      /^throw new Error\('features\.ts is being rewritten/m,
+    );
   });
 
   it('hold every file the grading spec needs', () => {
     const spec = loadSpec(path.resolve(__dirname, '..', 'grader', 'specs', 'assignment1'));
-    for (const name of Object.keys(EXAMPLES)) for (const f of [...spec.notebooks, ...spec.modules]) expect(fs.existsSync(path.join(EXAMPLES_DIR, name, f))).toBe(true);
+    for (const name of Object.keys(EXAMPLES))
+      for (const f of [...spec.notebooks, ...spec.modules])
+        expect(fs.existsSync(path.join(EXAMPLES_DIR, name, f))).toBe(true);
   });
 });

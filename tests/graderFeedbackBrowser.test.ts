@@ -19,12 +19,17 @@ const A1 = loadSpec(path.join(REPO, 'grader', 'specs', 'assignment1'));
 const WIDTHS = { phone: 390, desktop: 1280 };
 
 function chromium(): string {
-  for (const c of ['chromium', 'chromium-browser']) if (spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) return c;
+  for (const c of ['chromium', 'chromium-browser'])
+    if (spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) return c;
   throw new Error('chromium is not installed: run npm run setup (Debian package chromium)');
 }
 
 function browse(args: string[]): string {
-  const r = spawnSync(chromium(), ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    chromium(),
+    ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', ...args],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   if (r.status !== 0) throw new Error(`chromium failed (${r.status}): ${r.stderr.split('\n').slice(-3).join(' ')}`);
   return r.stdout;
 }
@@ -46,7 +51,18 @@ const PROBE = `<script>addEventListener('load', () => {
 });</script>`;
 
 function withManual(r: StudentResult): StudentResult {
-  const manual = A1.items.filter((i) => i.kind === 'manual').map((i) => ({ id: i.id, title: i.title, group: i.group, kind: i.kind, points: 0, maxPoints: i.points, reason: 'graded by hand', pendingManual: true }));
+  const manual = A1.items
+    .filter((i) => i.kind === 'manual')
+    .map((i) => ({
+      id: i.id,
+      title: i.title,
+      group: i.group,
+      kind: i.kind,
+      points: 0,
+      maxPoints: i.points,
+      reason: 'graded by hand',
+      pendingManual: true,
+    }));
   return { ...r, items: [...r.items.filter((i) => !i.pendingManual), ...manual] };
 }
 
@@ -54,7 +70,9 @@ beforeAll(() => fs.mkdirSync(OUT, { recursive: true }));
 
 for (const name of ['broken', 'partial']) {
   describe(`feedback.html of the ${name} example`, () => {
-    const r = withManual(JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'grader', 'reports', `${name}.json`), 'utf8')));
+    const r = withManual(
+      JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'grader', 'reports', `${name}.json`), 'utf8')),
+    );
     const page = path.join(OUT, `${name}.html`);
     beforeAll(() => fs.writeFileSync(page, feedbackHtml(r, A1)));
 
@@ -64,7 +82,12 @@ for (const name of ['broken', 'partial']) {
         const html = fs.readFileSync(page, 'utf8');
         const frame = path.join(OUT, `${name}-${device}.frame.html`);
         fs.writeFileSync(frame, wrapper(html.replace('</body>', `${PROBE}</body>`), width, 900));
-        const dom = browse([`--window-size=${Math.max(width, 500)},900`, '--virtual-time-budget=2000', '--dump-dom', `file://${frame}`]);
+        const dom = browse([
+          `--window-size=${Math.max(width, 500)},900`,
+          '--virtual-time-budget=2000',
+          '--dump-dom',
+          `file://${frame}`,
+        ]);
         const m = dom.match(/data-layout="([^"]*)"/);
         expect(m).not.toBeNull();
         const layout = JSON.parse(m![1].replace(/&quot;/g, '"'));
@@ -75,7 +98,12 @@ for (const name of ['broken', 'partial']) {
         fs.writeFileSync(shotFrame, wrapper(html, width, height));
         const raw = path.join(OUT, `${name}-${device}.raw.png`);
         fs.rmSync(raw, { force: true });
-        browse([`--window-size=${Math.max(width, 500)},${height}`, '--virtual-time-budget=2000', `--screenshot=${raw}`, `file://${shotFrame}`]);
+        browse([
+          `--window-size=${Math.max(width, 500)},${height}`,
+          '--virtual-time-budget=2000',
+          `--screenshot=${raw}`,
+          `file://${shotFrame}`,
+        ]);
         const full = PNG.sync.read(fs.readFileSync(raw));
         const shot = new PNG({ width, height });
         PNG.bitblt(full, shot, 0, 0, width, height, 0, 0);
@@ -89,8 +117,17 @@ for (const name of ['broken', 'partial']) {
 
 test('the width check catches a page wider than a phone', () => {
   const frame = path.join(OUT, 'control.frame.html');
-  fs.writeFileSync(frame, wrapper(`<!doctype html><html><body><pre style="white-space:pre">${'x'.repeat(400)}</pre>${PROBE}</body></html>`, WIDTHS.phone, 300));
-  const m = browse(['--window-size=500,300', '--virtual-time-budget=2000', '--dump-dom', `file://${frame}`]).match(/data-layout="([^"]*)"/);
+  fs.writeFileSync(
+    frame,
+    wrapper(
+      `<!doctype html><html><body><pre style="white-space:pre">${'x'.repeat(400)}</pre>${PROBE}</body></html>`,
+      WIDTHS.phone,
+      300,
+    ),
+  );
+  const m = browse(['--window-size=500,300', '--virtual-time-budget=2000', '--dump-dom', `file://${frame}`]).match(
+    /data-layout="([^"]*)"/,
+  );
   fs.rmSync(frame, { force: true });
   const layout = JSON.parse(m![1].replace(/&quot;/g, '"'));
   expect(layout.scrollWidth).toBeGreaterThan(WIDTHS.phone);

@@ -8,7 +8,14 @@ import * as os from 'os';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import { gradeBatch, type BatchResult } from '../grader/batch';
-import { givenFileFor, givenFileText, loadGivenCells, restoreGivenCells, GIVEN_FILE, type GivenCells } from '../grader/given';
+import {
+  givenFileFor,
+  givenFileText,
+  loadGivenCells,
+  restoreGivenCells,
+  GIVEN_FILE,
+  type GivenCells,
+} from '../grader/given';
 import type { NotebookV4 } from '../grader/validate';
 import { copyTree } from '../grader/workspace';
 import { generateStarter } from '../scripts/starter/build';
@@ -20,7 +27,13 @@ jest.setTimeout(300_000);
 const REPO = path.resolve(__dirname, '..');
 const MINI = path.join(__dirname, 'fixtures', 'grader', 'mini');
 const SOLUTION = path.join(MINI, 'solution');
-const LIMITS = { cellTimeoutS: 25, notebookTimeoutS: 120, memoryMb: 1536, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120 };
+const LIMITS = {
+  cellTimeoutS: 25,
+  notebookTimeoutS: 120,
+  memoryMb: 1536,
+  outputCapBytes: 10 * 1024 * 1024,
+  startupTimeoutS: 120,
+};
 
 const readNb = (file: string): NotebookV4 => JSON.parse(fs.readFileSync(file, 'utf8'));
 const src = (c: NotebookV4['cells'][number]) => (Array.isArray(c.source) ? c.source.join('') : c.source);
@@ -30,15 +43,24 @@ const sha = (text: string) => crypto.createHash('sha256').update(text).digest('h
 function miniGiven(): GivenCells {
   const pick = (rel: string, ids: string[]) => {
     const nb = readNb(path.join(SOLUTION, rel));
-    return nb.cells.map((c, index) => ({ c, index })).filter(({ c }) => ids.includes(c.id!)).map(({ c, index }) => ({ id: c.id!, index, sha256: sha(src(c)) }));
+    return nb.cells
+      .map((c, index) => ({ c, index }))
+      .filter(({ c }) => ids.includes(c.id!))
+      .map(({ c, index }) => ({ id: c.id!, index, sha256: sha(src(c)) }));
   };
-  return { 'ops.ipynb': pick('ops.ipynb', ['c1', 'c2', 'c3']), 'stats.ipynb': pick('stats.ipynb', ['c1', 'c2', 'c3', 'c4']) };
+  return {
+    'ops.ipynb': pick('ops.ipynb', ['c1', 'c2', 'c3']),
+    'stats.ipynb': pick('stats.ipynb', ['c1', 'c2', 'c3', 'c4']),
+  };
 }
 
 /** A copy of the mini solution with ops.ipynb / stats.ipynb edited by `edit`. */
 function student(dir: string, edit: (nbs: Record<string, NotebookV4>) => void): void {
   copyTree(SOLUTION, dir);
-  const nbs = { 'ops.ipynb': readNb(path.join(dir, 'ops.ipynb')), 'stats.ipynb': readNb(path.join(dir, 'stats.ipynb')) };
+  const nbs = {
+    'ops.ipynb': readNb(path.join(dir, 'ops.ipynb')),
+    'stats.ipynb': readNb(path.join(dir, 'stats.ipynb')),
+  };
   edit(nbs);
   for (const [rel, nb] of Object.entries(nbs)) fs.writeFileSync(path.join(dir, rel), JSON.stringify(nb));
 }
@@ -79,9 +101,19 @@ describe('restoreGivenCells', () => {
     cell(nb, 'c1').source = src(cell(nb, 'c1')).replace('seed(231)', 'seed(5)');
     cell(nb, 'c4').source = 'record("mini.mean_square", 0);';
     nb.cells = nb.cells.filter((c) => c.id !== 'c3');
-    nb.cells.push({ id: 'extra', cell_type: 'code', metadata: {}, source: 'console.log(1);', outputs: [], execution_count: null });
+    nb.cells.push({
+      id: 'extra',
+      cell_type: 'code',
+      metadata: {},
+      source: 'console.log(1);',
+      outputs: [],
+      execution_count: null,
+    });
     fs.writeFileSync(file, JSON.stringify(nb));
-    expect(restoreGivenCells(file, 'ops.ipynb', given, reference)).toEqual(['ops.ipynb cell 2 was changed and restored', 'ops.ipynb cell 4 was deleted and restored']);
+    expect(restoreGivenCells(file, 'ops.ipynb', given, reference)).toEqual([
+      'ops.ipynb cell 2 was changed and restored',
+      'ops.ipynb cell 4 was deleted and restored',
+    ]);
     const after = readNb(file);
     // Every cell of the reference, in its order, then the student's added cell.
     expect(after.cells.map((c) => c.id)).toEqual([...reference.cells.map((c) => c.id), 'extra']);
@@ -98,7 +130,9 @@ describe('restoreGivenCells', () => {
     delete cell(nb, 'c2').outputs;
     delete cell(nb, 'c2').execution_count;
     fs.writeFileSync(file, JSON.stringify(nb));
-    expect(restoreGivenCells(file, 'ops.ipynb', given, reference)).toEqual(['ops.ipynb cell 3 was changed and restored']);
+    expect(restoreGivenCells(file, 'ops.ipynb', given, reference)).toEqual([
+      'ops.ipynb cell 3 was changed and restored',
+    ]);
     expect(cell(readNb(file), 'c2').cell_type).toBe('code');
     const untouched = fs.readFileSync(path.join(SOLUTION, 'ops.ipynb'), 'utf8');
     fs.writeFileSync(file, untouched);
@@ -115,29 +149,52 @@ describe('a batch with given cells', () => {
     copyTree(path.join(MINI, 'spec'), spec);
     fs.writeFileSync(path.join(spec, GIVEN_FILE), givenFileText(miniGiven()));
     const subs = path.join(tmp, 'subs');
-    student(path.join(subs, 'seed_edit'), (nbs) => (cell(nbs['ops.ipynb'], 'c1').source = src(cell(nbs['ops.ipynb'], 'c1')).replace('seed(231)', 'seed(5)')));
+    student(
+      path.join(subs, 'seed_edit'),
+      (nbs) =>
+        (cell(nbs['ops.ipynb'], 'c1').source = src(cell(nbs['ops.ipynb'], 'c1')).replace('seed(231)', 'seed(5)')),
+    );
     student(path.join(subs, 'record_deleted'), (nbs) => {
       cell(nbs['ops.ipynb'], 'c3').source = '// no record here';
       const c2 = cell(nbs['stats.ipynb'], 'c2');
       c2.source = src(c2).replace("record('mini.means', means)", 'void means');
     });
-    student(path.join(subs, 'student_cell'), (nbs) => (cell(nbs['ops.ipynb'], 'c4').source = "const loss = 42;\nrecord('mini.mean_square', loss);"));
-    batch = await gradeBatch({ assignment: 'mini', submissions: subs, out: path.join(tmp, 'out'), specDir: spec, solutionDir: SOLUTION, jobs: 2, runLimits: LIMITS });
+    student(
+      path.join(subs, 'student_cell'),
+      (nbs) => (cell(nbs['ops.ipynb'], 'c4').source = "const loss = 42;\nrecord('mini.mean_square', loss);"),
+    );
+    batch = await gradeBatch({
+      assignment: 'mini',
+      submissions: subs,
+      out: path.join(tmp, 'out'),
+      specDir: spec,
+      solutionDir: SOLUTION,
+      jobs: 2,
+      runLimits: LIMITS,
+    });
     for (const r of batch.results) byName.set(r.student, r);
   });
 
   it('grades an edited seed on the given seed, and says the cell was restored', () => {
     const r = byName.get('seed_edit')!;
-    expect(r.notebooks.find((n) => n.path === 'ops.ipynb')!.restored).toEqual(['ops.ipynb cell 2 was changed and restored']);
+    expect(r.notebooks.find((n) => n.path === 'ops.ipynb')!.restored).toEqual([
+      'ops.ipynb cell 2 was changed and restored',
+    ]);
     expect(r.total).toBe(10);
   });
 
   it('grades a deleted record call as recorded, in both notebooks', () => {
     const r = byName.get('record_deleted')!;
-    expect(r.notebooks.find((n) => n.path === 'ops.ipynb')!.restored).toEqual(['ops.ipynb cell 4 was changed and restored']);
-    expect(r.notebooks.find((n) => n.path === 'stats.ipynb')!.restored).toEqual(['stats.ipynb cell 3 was changed and restored']);
+    expect(r.notebooks.find((n) => n.path === 'ops.ipynb')!.restored).toEqual([
+      'ops.ipynb cell 4 was changed and restored',
+    ]);
+    expect(r.notebooks.find((n) => n.path === 'stats.ipynb')!.restored).toEqual([
+      'stats.ipynb cell 3 was changed and restored',
+    ]);
     expect(r.total).toBe(10);
-    expect(fs.readFileSync(path.join(tmp, 'out', 'record_deleted', 'feedback.html'), 'utf8')).toContain('ops.ipynb cell 4 was changed and restored');
+    expect(fs.readFileSync(path.join(tmp, 'out', 'record_deleted', 'feedback.html'), 'utf8')).toContain(
+      'ops.ipynb cell 4 was changed and restored',
+    );
   });
 
   it('runs a student cell as written', () => {

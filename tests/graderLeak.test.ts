@@ -14,7 +14,13 @@ jest.setTimeout(300_000);
 
 const MINI = path.join(__dirname, 'fixtures', 'grader', 'mini');
 const SOLUTION = path.join(MINI, 'solution');
-const LIMITS = { cellTimeoutS: 25, notebookTimeoutS: 120, memoryMb: 1536, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120 };
+const LIMITS = {
+  cellTimeoutS: 25,
+  notebookTimeoutS: 120,
+  memoryMb: 1536,
+  outputCapBytes: 10 * 1024 * 1024,
+  startupTimeoutS: 120,
+};
 const SHARED = [`/tmp/ts231n-leak-${process.pid}`, `/dev/shm/ts231n-leak-${process.pid}`];
 
 /** Cell code: the places a submission might leave a trace for the next one (runner = the child's folder). */
@@ -30,7 +36,19 @@ const places = [path.join(os.tmpdir(), 'leak'), path.join(os.homedir(), 'leak'),
 `;
 
 function notebook(cells: string[]): object {
-  return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: cells.map((source, i) => ({ cell_type: 'code', id: `x${i}`, metadata: {}, source, outputs: [], execution_count: null })) };
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: cells.map((source, i) => ({
+      cell_type: 'code',
+      id: `x${i}`,
+      metadata: {},
+      source,
+      outputs: [],
+      execution_count: null,
+    })),
+  };
 }
 
 let tmp: string;
@@ -64,7 +82,15 @@ if (process.env.LEAKED) found.push('process.env.LEAKED');
 throw new Error('reader found: [' + found.join(', ') + ']');`;
   ops.cells.push({ cell_type: 'code', id: 'reader', metadata: {}, source: read, outputs: [], execution_count: null });
   fs.writeFileSync(path.join(subs, 'b_reader', 'ops.ipynb'), JSON.stringify(ops));
-  batch = await gradeBatch({ assignment: 'mini', submissions: subs, out: path.join(tmp, 'out'), specDir: path.join(MINI, 'spec'), solutionDir: SOLUTION, jobs: 1, runLimits: LIMITS });
+  batch = await gradeBatch({
+    assignment: 'mini',
+    submissions: subs,
+    out: path.join(tmp, 'out'),
+    specDir: path.join(MINI, 'spec'),
+    solutionDir: SOLUTION,
+    jobs: 1,
+    runLimits: LIMITS,
+  });
 });
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -30,8 +30,12 @@ const read = (file: string) => fs.readFileSync(file, 'utf8');
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  const o = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  const e = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
   try {
     const code = await main(args);
     return { code, stdout, stderr };
@@ -42,8 +46,27 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 const grade = (outDir: string, ...extra: string[]) =>
-  cli(['--assignment', 'mini', '--submissions', subs, '--out', outDir, '--spec-dir', SPEC, '--solution-dir', SOLUTION, '--cache-dir', cache, '--jobs', '2', '--cell-timeout', '60', ...extra]);
-const merge = (outDir: string, ...dirs: string[]) => cli(['merge', '--assignment', 'mini', '--spec-dir', SPEC, '--out', outDir, ...dirs]);
+  cli([
+    '--assignment',
+    'mini',
+    '--submissions',
+    subs,
+    '--out',
+    outDir,
+    '--spec-dir',
+    SPEC,
+    '--solution-dir',
+    SOLUTION,
+    '--cache-dir',
+    cache,
+    '--jobs',
+    '2',
+    '--cell-timeout',
+    '60',
+    ...extra,
+  ]);
+const merge = (outDir: string, ...dirs: string[]) =>
+  cli(['merge', '--assignment', 'mini', '--spec-dir', SPEC, '--out', outDir, ...dirs]);
 
 function zipOf(entries: Record<string, string>): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -68,7 +91,14 @@ beforeAll(async () => {
   copyTree(SOLUTION, path.join(subs, 'alice'));
   copyTree(SOLUTION, path.join(subs, 'bob'));
   fs.rmSync(path.join(subs, 'bob', 'stats.ipynb'));
-  fs.writeFileSync(path.join(subs, 'bob.zip'), await zipOf({ 'ops.ipynb': '{ not json', 'stats.ipynb': read(path.join(SOLUTION, 'stats.ipynb')), 'lib/ops.ts': read(path.join(SOLUTION, 'lib', 'ops.ts')) }));
+  fs.writeFileSync(
+    path.join(subs, 'bob.zip'),
+    await zipOf({
+      'ops.ipynb': '{ not json',
+      'stats.ipynb': read(path.join(SOLUTION, 'stats.ipynb')),
+      'lib/ops.ts': read(path.join(SOLUTION, 'lib', 'ops.ts')),
+    }),
+  );
   fs.mkdirSync(path.join(subs, 'dave'));
 
   let t = Date.now();
@@ -90,7 +120,8 @@ afterAll(() => {
 
 describe('grade --shard i/N + merge', () => {
   it('grades each shard and merges without errors', () => {
-    for (const r of [full, ...shards, merged]) expect({ code: r.code, stderr: r.code ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
+    for (const r of [full, ...shards, merged])
+      expect({ code: r.code, stderr: r.code ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
     expect(shards[0].stdout).toMatch(/^shard 0\/2: 2 graded/m);
     expect(merged.stdout).toMatch(/^4 merged from 2 folders: mean/m);
   });
@@ -99,9 +130,20 @@ describe('grade --shard i/N + merge', () => {
     expect(shardEntries(subs, { index: 0, count: 2 }).map((e) => e.student)).toEqual(['alice', 'bob-2']);
     expect(shardEntries(subs, { index: 1, count: 2 }).map((e) => e.student)).toEqual(['bob', 'dave']);
     const manifest = (i: number) => JSON.parse(read(path.join(out(`shard-${i}`), 'shard.json')));
-    expect(manifest(0)).toMatchObject({ assignment: 'mini', shard: { index: 0, count: 2 }, students: ['alice', 'bob-2'], failed: [] });
+    expect(manifest(0)).toMatchObject({
+      assignment: 'mini',
+      shard: { index: 0, count: 2 },
+      students: ['alice', 'bob-2'],
+      failed: [],
+    });
     expect(manifest(1)).toMatchObject({ shard: { index: 1, count: 2 }, students: ['bob', 'dave'] });
-    expect(read(path.join(out('shard-0'), 'gradebook.csv')).trim().split('\n').slice(2).map((l) => l.split(',')[0])).toEqual(['alice', 'bob-2']);
+    expect(
+      read(path.join(out('shard-0'), 'gradebook.csv'))
+        .trim()
+        .split('\n')
+        .slice(2)
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['alice', 'bob-2']);
     expect(fs.existsSync(path.join(out('full'), 'shard.json'))).toBe(false);
   });
 
@@ -109,14 +151,25 @@ describe('grade --shard i/N + merge', () => {
     const gradebook = read(path.join(out('full'), 'gradebook.csv'));
     expect(gradebook.trim().split('\n')).toHaveLength(6); // header, max points, 4 students
     expect(read(path.join(out('merged'), 'gradebook.csv'))).toBe(gradebook);
-    expect(JSON.parse(read(path.join(out('merged'), 'summary.json')))).toEqual(JSON.parse(read(path.join(out('full'), 'summary.json'))));
+    expect(JSON.parse(read(path.join(out('merged'), 'summary.json')))).toEqual(
+      JSON.parse(read(path.join(out('full'), 'summary.json'))),
+    );
     // The scores differ between students, so the comparison means something.
-    const totals = gradebook.trim().split('\n').slice(2).map((l) => Number(l.split(',').pop()));
+    const totals = gradebook
+      .trim()
+      .split('\n')
+      .slice(2)
+      .map((l) => Number(l.split(',').pop()));
     expect(new Set(totals).size).toBeGreaterThan(2);
     for (const s of ['alice', 'bob', 'bob-2', 'dave']) {
       const a = JSON.parse(read(path.join(out('full'), s, 'report.json'))) as StudentResult;
       const b = JSON.parse(read(path.join(out('merged'), s, 'report.json'))) as StudentResult;
-      expect({ ...b, gradedAt: '', wallSeconds: 0, tasks: b.tasks.length }).toEqual({ ...a, gradedAt: '', wallSeconds: 0, tasks: a.tasks.length });
+      expect({ ...b, gradedAt: '', wallSeconds: 0, tasks: b.tasks.length }).toEqual({
+        ...a,
+        gradedAt: '',
+        wallSeconds: 0,
+        tasks: a.tasks.length,
+      });
       expect(fs.existsSync(path.join(out('merged'), s, 'feedback.html'))).toBe(true);
     }
     expect(read(path.join(out('merged'), 'junit.xml')).match(/<testsuite /g)).toHaveLength(4);
@@ -144,18 +197,24 @@ describe('grade --shard i/N + merge', () => {
     fs.writeFileSync(file, JSON.stringify(r));
     const res = await merge(out('merged3'), out('shard-0'), out('shard-1'), stale);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^grade: student bob has different results in .*shard-1 \(.*\) and .*stale \(.*\); remove the stale report or re-grade that student\n$/);
+    expect(res.stderr).toMatch(
+      /^grade: student bob has different results in .*shard-1 \(.*\) and .*stale \(.*\); remove the stale report or re-grade that student\n$/,
+    );
     expect(fs.existsSync(path.join(out('merged3'), 'gradebook.csv'))).toBe(false);
   });
 
   it('refuses a missing shard, a report that fails its schema, and a folder that is not there', () => {
     const opts = { assignment: 'mini', specDir: SPEC, out: out('m4') };
-    expect(() => mergeShards({ ...opts, shardDirs: [out('shard-0')] })).toThrow(/^shard 1\/2 missing: pass the --out folder of every shard/);
+    expect(() => mergeShards({ ...opts, shardDirs: [out('shard-0')] })).toThrow(
+      /^shard 1\/2 missing: pass the --out folder of every shard/,
+    );
     const bad = out('bad');
     copyTree(out('shard-0'), bad);
     const file = path.join(bad, 'alice', 'report.json');
     fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(read(file)), total: -1 }));
-    expect(() => mergeShards({ ...opts, shardDirs: [bad, out('shard-1')] })).toThrow(/alice\/report\.json does not match report\.schema\.json: \/total must be >= 0/);
+    expect(() => mergeShards({ ...opts, shardDirs: [bad, out('shard-1')] })).toThrow(
+      /alice\/report\.json does not match report\.schema\.json: \/total must be >= 0/,
+    );
     expect(() => mergeShards({ ...opts, shardDirs: [out('nope')] })).toThrow(/shard out folder .*nope does not exist/);
   });
 
@@ -164,12 +223,16 @@ describe('grade --shard i/N + merge', () => {
     for (const v of ['2/2', '-1/2', '1', '0/0', 'a/b', '1/2/3']) {
       const r = await grade(out('never'), `--shard=${v}`);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`grade: --shard needs i/N with 0 <= i < N (e.g. --shard 0/4 for the first of 4 shards), got ${v}\n`);
+      expect(r.stderr).toBe(
+        `grade: --shard needs i/N with 0 <= i < N (e.g. --shard 0/4 for the first of 4 shards), got ${v}\n`,
+      );
     }
     // A value that looks like an option needs the --flag=value form; the error says so.
     const dash = await grade(out('never'), '--shard', '-1/2');
     expect(dash.code).toBe(2);
-    expect(dash.stderr.split('\n')[0]).toBe('grade: --shard needs a value; write a value that starts with "-" as --shard=-…');
+    expect(dash.stderr.split('\n')[0]).toBe(
+      'grade: --shard needs a value; write a value that starts with "-" as --shard=-…',
+    );
     for (const [args, line] of [
       [['--bogus'], 'grade: unknown option --bogus'],
       [['--jobs', '0'], 'grade: --jobs needs a positive number, got 0'],
@@ -180,7 +243,10 @@ describe('grade --shard i/N + merge', () => {
       expect({ code: r.code, first: r.stderr.split('\n')[0] }).toEqual({ code: 2, first: line });
     }
     const unknownMerge = await cli(['merge', '--bogus', out('shard-0')]);
-    expect({ code: unknownMerge.code, first: unknownMerge.stderr.split('\n')[0] }).toEqual({ code: 2, first: 'grade: merge: unknown option --bogus' });
+    expect({ code: unknownMerge.code, first: unknownMerge.stderr.split('\n')[0] }).toEqual({
+      code: 2,
+      first: 'grade: merge: unknown option --bogus',
+    });
     const r = await grade(out('never'), '--shard', '0/2', '--student', 'alice');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^grade: --student and --shard cannot be combined/);

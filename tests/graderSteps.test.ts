@@ -11,7 +11,16 @@ import { intake, safeUnzip, unsafeEntryName, DEFAULT_LIMITS } from '../grader/in
 import { validateNotebook } from '../grader/validate';
 import { compare, redact } from '../grader/compare';
 import { scoreItems, totals } from '../grader/score';
-import { gradebookCsv, canvasCsv, csvCell, junitXml, feedbackHtml, reportJson, gradescopeResults, summarize } from '../grader/report';
+import {
+  gradebookCsv,
+  canvasCsv,
+  csvCell,
+  junitXml,
+  feedbackHtml,
+  reportJson,
+  gradescopeResults,
+  summarize,
+} from '../grader/report';
 import { compileHiddenTests, hiddenTestIds } from '../grader/hidden';
 import type { Reference, RunOutput, StudentResult, Submission } from '../grader/types';
 import { permissionFlags, sandboxPackages } from '../grader/run';
@@ -22,7 +31,6 @@ const spec = loadSpec(path.join(MINI, 'spec'));
 let tmp: string;
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grader-steps-'))));
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
 
 /** yazl refuses unsafe names, so write a same-length safe name and patch the bytes (local + central headers). */
 async function zipWithRawName(safe: string, unsafe: string): Promise<Buffer> {
@@ -46,14 +54,30 @@ describe('spec', () => {
   it('rejects a spec that fails its schema with the validator message', () => {
     const bad = path.join(tmp, 'spec');
     fs.mkdirSync(bad);
-    fs.writeFileSync(path.join(bad, 'spec.json'), JSON.stringify({ assignment: 'x', title: 'x', notebooks: [], modules: [], hiddenTests: [], hiddenSeed: 1, groups: [{ id: 'g', title: 'g', points: 1 }], items: [{ id: 'a', title: 'a', group: 'g', points: 1, kind: 'magic' }] }));
+    fs.writeFileSync(
+      path.join(bad, 'spec.json'),
+      JSON.stringify({
+        assignment: 'x',
+        title: 'x',
+        notebooks: [],
+        modules: [],
+        hiddenTests: [],
+        hiddenSeed: 1,
+        groups: [{ id: 'g', title: 'g', points: 1 }],
+        items: [{ id: 'a', title: 'a', group: 'g', points: 1, kind: 'magic' }],
+      }),
+    );
     expect(() => loadSpec(bad)).toThrow(SpecError);
     expect(() => loadSpec(bad)).toThrow(/\/items\/0\/kind must be equal to one of the allowed values/);
   });
 
   it('finds which hidden file defines each hidden id', () => {
     const ids = hiddenTestIds(compileHiddenTests(path.join(MINI, 'spec'), spec));
-    expect([...ids.keys()].sort()).toEqual(['mini.hidden_empty_class', 'mini.hidden_sum_rows', 'mini.hidden_topk_ties']);
+    expect([...ids.keys()].sort()).toEqual([
+      'mini.hidden_empty_class',
+      'mini.hidden_sum_rows',
+      'mini.hidden_topk_ties',
+    ]);
   });
 });
 
@@ -192,13 +216,15 @@ describe('compare', () => {
   it('handles ranges, atLeast and equals', () => {
     expect(compare(0.3, 0.35, { kind: 'range', min: 0.25, max: 1 }).fraction).toBe(1);
     expect(compare(0.2, 0.35, { kind: 'range', min: 0.25, max: 1 }).reason).toMatch(/outside \[0.25, 1\]/);
-    expect(compare(0.30, 0.35, { kind: 'atLeast', fraction: 0.9 }).fraction).toBe(0);
+    expect(compare(0.3, 0.35, { kind: 'atLeast', fraction: 0.9 }).fraction).toBe(0);
     expect(compare(0.33, 0.35, { kind: 'atLeast', fraction: 0.9 }).fraction).toBe(1);
     expect(compare(false, true, { kind: 'equals', value: true }).fraction).toBe(0);
   });
 
   it('compares summaries of large tensors by aggregates and samples', () => {
-    const s = (sum: number, sample: number[]) => ({ $tensorSummary: { dtype: 'float32', shape: [100, 200], sum, sumSq: 10, min: -1, max: 1, sample } });
+    const s = (sum: number, sample: number[]) => ({
+      $tensorSummary: { dtype: 'float32', shape: [100, 200], sum, sumSq: 10, min: -1, max: 1, sample },
+    });
     const sample = Array.from({ length: 256 }, (_, i) => Math.sin(i));
     expect(compare(s(5, sample), s(5, sample)).fraction).toBe(1);
     expect(compare(s(50, sample), s(5, sample)).reason).toMatch(/^sum 50 vs expected 5/);
@@ -216,24 +242,80 @@ describe('score and reports', () => {
   const ref: Reference = {
     key: 'k',
     configuration: 'quick',
-    records: { 'mini.sum_rows': { $tensor: { dtype: 'float32', shape: [2], data: [1, 2] } }, 'mini.top2': [1, 2], 'mini.mean_square': 0.9, 'mini.means': 0, 'mini.gradcheck_passed': true, 'mini.accuracy': 0.75 },
-    hidden: { 'mini.hidden_sum_rows': { $tensor: { dtype: 'float32', shape: [1], data: [123.5] } }, 'mini.hidden_topk_ties': [[1, 2, 3, 5, 0], [0, 1]], 'mini.hidden_empty_class': 0 },
+    records: {
+      'mini.sum_rows': { $tensor: { dtype: 'float32', shape: [2], data: [1, 2] } },
+      'mini.top2': [1, 2],
+      'mini.mean_square': 0.9,
+      'mini.means': 0,
+      'mini.gradcheck_passed': true,
+      'mini.accuracy': 0.75,
+    },
+    hidden: {
+      'mini.hidden_sum_rows': { $tensor: { dtype: 'float32', shape: [1], data: [123.5] } },
+      'mini.hidden_topk_ties': [
+        [1, 2, 3, 5, 0],
+        [0, 1],
+      ],
+      'mini.hidden_empty_class': 0,
+    },
   };
   const sub: Submission = { student: 'bob', source: '/x/bob', hash: 'a'.repeat(64), root: '/tmp/x', missing: [] };
   const run: RunOutput = {
-    records: { 'mini.sum_rows': { $tensor: { dtype: 'float32', shape: [2], data: [1, 5] } }, 'mini.top2': [1, 2], 'mini.mean_square': 0.9, 'mini.gradcheck_passed': true, 'mini.accuracy': 0.75 },
+    records: {
+      'mini.sum_rows': { $tensor: { dtype: 'float32', shape: [2], data: [1, 5] } },
+      'mini.top2': [1, 2],
+      'mini.mean_square': 0.9,
+      'mini.gradcheck_passed': true,
+      'mini.accuracy': 0.75,
+    },
     recordedAt: {},
-    hidden: { 'mini.hidden_sum_rows': { value: { $tensor: { dtype: 'float32', shape: [1], data: [0] } } }, 'mini.hidden_topk_ties': { error: { where: 'hidden test mini.hidden_topk_ties (lib/ops.ts:20)', ename: 'TypeError', evalue: 'x is undefined', traceback: [] } }, 'mini.hidden_empty_class': { value: 0 } },
+    hidden: {
+      'mini.hidden_sum_rows': { value: { $tensor: { dtype: 'float32', shape: [1], data: [0] } } },
+      'mini.hidden_topk_ties': {
+        error: {
+          where: 'hidden test mini.hidden_topk_ties (lib/ops.ts:20)',
+          ename: 'TypeError',
+          evalue: 'x is undefined',
+          traceback: [],
+        },
+      },
+      'mini.hidden_empty_class': { value: 0 },
+    },
     tasks: [
       { task: 'notebook:ops.ipynb', status: 'ok', errors: [] },
-      { task: 'notebook:stats.ipynb', status: 'error', errors: [{ where: 'stats.ipynb cell 3', ename: 'ShapeError', evalue: 'bad shape', traceback: ['ShapeError: bad shape'] }] },
+      {
+        task: 'notebook:stats.ipynb',
+        status: 'error',
+        errors: [
+          {
+            where: 'stats.ipynb cell 3',
+            ename: 'ShapeError',
+            evalue: 'bad shape',
+            traceback: ['ShapeError: bad shape'],
+          },
+        ],
+      },
     ],
     sandboxNotes: [],
     wallSeconds: 1,
   };
   const items = scoreItems(spec, sub, [], run, ref);
   const byId = Object.fromEntries(items.map((i) => [i.id, i]));
-  const result: StudentResult = { student: 'bob', assignment: 'mini', submissionHash: sub.hash, configKey: 'c', configuration: { quick: true, cellTimeoutS: 5, notebookTimeoutS: 30, memoryMb: 1024 }, gradedAt: new Date(0).toISOString(), ...totals(items), items, notebooks: [], tasks: run.tasks, missing: [], sandboxNotes: [], wallSeconds: 1 };
+  const result: StudentResult = {
+    student: 'bob',
+    assignment: 'mini',
+    submissionHash: sub.hash,
+    configKey: 'c',
+    configuration: { quick: true, cellTimeoutS: 5, notebookTimeoutS: 30, memoryMb: 1024 },
+    gradedAt: new Date(0).toISOString(),
+    ...totals(items),
+    items,
+    notebooks: [],
+    tasks: run.tasks,
+    missing: [],
+    sandboxNotes: [],
+    wallSeconds: 1,
+  };
 
   it('scores each item with a reason for every lost point', () => {
     expect(byId['mini.sum_rows'].points).toBe(1); // proportional: 1 of 2 values right
@@ -249,7 +331,13 @@ describe('score and reports', () => {
   });
 
   it('writes a gradebook: header, max-points row, a row per student with its status, one column per item', () => {
-    const csv = gradebookCsv(spec, [result, { ...result, student: '=cmd()', total: 0 }, { ...result, student: 'inv', invalid: 'zip bomb' }], [{ student: 'crashed', error: 'x' }]).trim().split('\n');
+    const csv = gradebookCsv(
+      spec,
+      [result, { ...result, student: '=cmd()', total: 0 }, { ...result, student: 'inv', invalid: 'zip bomb' }],
+      [{ student: 'crashed', error: 'x' }],
+    )
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe(['student', 'status', ...spec.items.map((i) => i.id), 'total'].join(','));
     // The max-points row: what full marks are in each column (manual items too), and the automatic total.
     expect(csv[1]).toBe(['(max points)', '', ...spec.items.map((i) => i.points), 10].join(','));
@@ -270,7 +358,11 @@ describe('score and reports', () => {
 
   it('writes a Canvas gradebook import: its five identity columns, the assignment, a Points Possible row', () => {
     const csv = canvasCsv(spec, [result]).trim().split('\n');
-    expect(csv).toEqual(['Student,ID,SIS User ID,SIS Login ID,Section,Mini assignment (grader test fixture)', 'Points Possible,,,,,10', 'bob,,,bob,,6']);
+    expect(csv).toEqual([
+      'Student,ID,SIS User ID,SIS Login ID,Section,Mini assignment (grader test fixture)',
+      'Points Possible,,,,,10',
+      'bob,,,bob,,6',
+    ]);
   });
 
   it('validates report.json against its schema', () => {
@@ -301,35 +393,71 @@ describe('score and reports', () => {
 describe('collect', () => {
   it('names the not-implemented step that kept an id from being recorded: the last error before the cell where the solution records it', () => {
     const sub: Submission = { student: 's', source: '/x', hash: 'h', root: '/tmp/x', missing: [] };
-    const ni = (cell: number, what: string) => ({ where: `stats.ipynb cell ${cell}`, ename: 'NotImplementedError', evalue: `not implemented yet: ${what} in stats.ipynb`, traceback: [] });
-    const run: RunOutput = { records: {}, recordedAt: {}, hidden: {}, tasks: [{ task: 'notebook:stats.ipynb', status: 'error', errors: [ni(2, 'the means'), ni(4, 'the accuracy')] }], sandboxNotes: [], wallSeconds: 1 };
-    const ref: Reference = { key: 'k', configuration: 'q', records: {}, hidden: {}, recordedAt: { 'mini.means': 'stats.ipynb cell 3', 'mini.accuracy': 'stats.ipynb cell 5' } };
+    const ni = (cell: number, what: string) => ({
+      where: `stats.ipynb cell ${cell}`,
+      ename: 'NotImplementedError',
+      evalue: `not implemented yet: ${what} in stats.ipynb`,
+      traceback: [],
+    });
+    const run: RunOutput = {
+      records: {},
+      recordedAt: {},
+      hidden: {},
+      tasks: [{ task: 'notebook:stats.ipynb', status: 'error', errors: [ni(2, 'the means'), ni(4, 'the accuracy')] }],
+      sandboxNotes: [],
+      wallSeconds: 1,
+    };
+    const ref: Reference = {
+      key: 'k',
+      configuration: 'q',
+      records: {},
+      hidden: {},
+      recordedAt: { 'mini.means': 'stats.ipynb cell 3', 'mini.accuracy': 'stats.ipynb cell 5' },
+    };
     const items = Object.fromEntries(scoreItems(spec, sub, [], run, ref).map((i) => [i.id, i]));
-    expect(items['mini.means'].reason).toBe('not recorded: stats.ipynb cell 2 is not implemented yet: the means in stats.ipynb');
-    expect(items['mini.accuracy'].reason).toBe('not recorded: stats.ipynb cell 4 is not implemented yet: the accuracy in stats.ipynb');
+    expect(items['mini.means'].reason).toBe(
+      'not recorded: stats.ipynb cell 2 is not implemented yet: the means in stats.ipynb',
+    );
+    expect(items['mini.accuracy'].reason).toBe(
+      'not recorded: stats.ipynb cell 4 is not implemented yet: the accuracy in stats.ipynb',
+    );
     expect(items['mini.accuracy'].studentError?.where).toBe('stats.ipynb cell 4');
   });
 });
 
 describe('sandbox permissions', () => {
   const repoRoot = path.resolve(__dirname, '..');
-  const flags = permissionFlags({ scratch: '/s', assignmentRoot: '/s/a1', runnerDir: '/r', repoRoot, readPaths: ['/usr/share/datasets'] }, '/s/home');
+  const flags = permissionFlags(
+    { scratch: '/s', assignmentRoot: '/s/a1', runnerDir: '/r', repoRoot, readPaths: ['/usr/share/datasets'] },
+    '/s/home',
+  );
 
   it('grants one folder per flag (Node 20 mis-parses comma-separated lists)', () => {
-    for (const f of flags.filter((x) => x.startsWith('--allow-fs'))) expect(f).toMatch(/^--allow-fs-(read|write)=[^,]+\/\*$/);
+    for (const f of flags.filter((x) => x.startsWith('--allow-fs')))
+      expect(f).toMatch(/^--allow-fs-(read|write)=[^,]+\/\*$/);
   });
 
   it('never grants the scratch root, whose links lead into the repository', () => {
     expect(flags).not.toContain('--allow-fs-read=/s/*');
-    expect(flags.filter((f) => f.startsWith('--allow-fs-write')).sort()).toEqual(['--allow-fs-write=/s/a1/*', '--allow-fs-write=/s/home/*']);
+    expect(flags.filter((f) => f.startsWith('--allow-fs-write')).sort()).toEqual([
+      '--allow-fs-write=/s/a1/*',
+      '--allow-fs-write=/s/home/*',
+    ]);
     expect(flags).toContain(`--allow-fs-read=${repoRoot}/kernel/*`);
     expect(flags).toContain('--allow-fs-read=/s/node_modules/ts231n/*');
-    expect(flags.some((f) => f.includes(`${repoRoot}/solutions`) || f.includes(`${repoRoot}/grader`) || f.includes(`${repoRoot}/tests`))).toBe(false);
+    expect(
+      flags.some(
+        (f) =>
+          f.includes(`${repoRoot}/solutions`) || f.includes(`${repoRoot}/grader`) || f.includes(`${repoRoot}/tests`),
+      ),
+    ).toBe(false);
   });
 
   it('the kit package a submission imports (node_modules/ts231n) leads into kernel/runtime only, never to the repository root', () => {
     expect(sandboxPackages(repoRoot)).toContain('ts231n');
-    expect(fs.realpathSync(path.join(repoRoot, 'node_modules', 'ts231n'))).toBe(fs.realpathSync(path.join(repoRoot, 'kernel', 'runtime')));
+    expect(fs.realpathSync(path.join(repoRoot, 'node_modules', 'ts231n'))).toBe(
+      fs.realpathSync(path.join(repoRoot, 'kernel', 'runtime')),
+    );
   });
 
   it('keeps the packages whose native code reaches past the sandbox unreadable', () => {

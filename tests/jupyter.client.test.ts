@@ -11,7 +11,10 @@ test('jupyter_client drives the kernel: every protocol scenario passes', async (
   await requireJupyterModule('jupyter_client', 'jupyter-notebook');
   const r = await runPython(['-m', 'unittest', '-v', 'tests/python/test_protocol.py'], 110000);
   const { ran, verdicts, failed } = unittestVerdicts(r.out);
-  if (failed.length || r.code !== 0) throw new Error(`protocol failures: ${failed.join(', ') || '(none parsed)'}, exit ${r.code}\n${r.out.slice(-4000)}`);
+  if (failed.length || r.code !== 0)
+    throw new Error(
+      `protocol failures: ${failed.join(', ') || '(none parsed)'}, exit ${r.code}\n${r.out.slice(-4000)}`,
+    );
   expect(ran).toBe(10);
   // Kernel log lines (stderr of the kernels) may interleave with unittest's verdicts, so the
   // summary line is the verdict: all 10 ran, none failed, none skipped.

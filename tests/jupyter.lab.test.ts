@@ -21,7 +21,9 @@ function getJson(url: string, token: string): Promise<unknown> {
       .get(url, { agent: false, headers: { Authorization: `token ${token}` } }, (res) => {
         let body = '';
         res.on('data', (d) => (body += d));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
       })
       .on('error', reject);
   });
@@ -31,11 +33,27 @@ function getJson(url: string, token: string): Promise<unknown> {
 function putJson(url: string, token: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
-    const req = http.request(url, { method: 'PUT', agent: false, headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => (res.statusCode === 200 || res.statusCode === 201 ? resolve(res.statusCode) : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'PUT',
+        agent: false,
+        headers: {
+          Authorization: `token ${token}`,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(data),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () =>
+          res.statusCode === 200 || res.statusCode === 201
+            ? resolve(res.statusCode)
+            : reject(new Error(`HTTP ${res.statusCode}: ${text}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -53,7 +71,16 @@ function freePort(): Promise<number> {
 test('the command: 127.0.0.1, notebook dir inside the repo, absolute JUPYTER_PATH first, options passed on', () => {
   const opts = parseArgs(['--dir', 'assignments', '--no-browser', '--port=9999']);
   const cmd = labCommand({ name: 'classic notebook', command: '/usr/bin/python3', args: ['-m', 'notebook'] }, opts);
-  expect(cmd.args).toEqual(expect.arrayContaining(['-m', 'notebook', '--ip=127.0.0.1', `--notebook-dir=${path.join(REPO, 'assignments')}`, '--no-browser', '--port=9999']));
+  expect(cmd.args).toEqual(
+    expect.arrayContaining([
+      '-m',
+      'notebook',
+      '--ip=127.0.0.1',
+      `--notebook-dir=${path.join(REPO, 'assignments')}`,
+      '--no-browser',
+      '--port=9999',
+    ]),
+  );
   const first = cmd.env.JUPYTER_PATH!.split(path.delimiter)[0];
   expect(first).toBe(path.join(REPO, 'kernel', 'share', 'jupyter'));
   expect(path.isAbsolute(first)).toBe(true);
@@ -83,11 +110,27 @@ test('npm run lab --classic serves the ts231n kernelspec on 127.0.0.1 and stops 
   const cfg = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-lab-'));
   const scratch = path.join(__dirname, 'fixtures', 'jupyter', '.scratch', `lab-${process.pid}`);
   fs.mkdirSync(scratch, { recursive: true });
-  const child = spawn(TSX, [LAB, '--classic', '--no-browser', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`, '--ContentsManager.allow_hidden=True'], {
-    cwd: REPO,
-    env: { ...process.env, JUPYTER_CONFIG_DIR: path.join(cfg, 'config'), JUPYTER_RUNTIME_DIR: path.join(cfg, 'runtime') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    TSX,
+    [
+      LAB,
+      '--classic',
+      '--no-browser',
+      `--port=${port}`,
+      '--port-retries=0',
+      `--NotebookApp.token=${token}`,
+      '--ContentsManager.allow_hidden=True',
+    ],
+    {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        JUPYTER_CONFIG_DIR: path.join(cfg, 'config'),
+        JUPYTER_RUNTIME_DIR: path.join(cfg, 'runtime'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
@@ -119,15 +162,26 @@ test('npm run lab --classic serves the ts231n kernelspec on 127.0.0.1 and stops 
         { cell_type: 'code', metadata: {}, source: '2', outputs: [], execution_count: null },
       ],
     };
-    expect(await putJson(`http://127.0.0.1:${port}/api/contents/${rel}/added.ipynb`, token, { type: 'notebook', format: 'json', content: nb })).toBe(201); // created
-    const saved = JSON.parse(fs.readFileSync(path.join(scratch, 'added.ipynb'), 'utf8')) as { cells: Array<{ id?: string }> };
+    expect(
+      await putJson(`http://127.0.0.1:${port}/api/contents/${rel}/added.ipynb`, token, {
+        type: 'notebook',
+        format: 'json',
+        content: nb,
+      }),
+    ).toBe(201); // created
+    const saved = JSON.parse(fs.readFileSync(path.join(scratch, 'added.ipynb'), 'utf8')) as {
+      cells: Array<{ id?: string }>;
+    };
     expect(saved.cells[0].id).toBe('kept-id');
     expect(saved.cells[1].id).toMatch(/^[0-9a-f]{8}$/);
     expect(log).not.toMatch(/MissingIDFieldWarning/);
   } finally {
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 20000)))]);
+    const code = await Promise.race([
+      exited,
+      new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 20000))),
+    ]);
     clearTimeout(timer);
     if (code === 'timeout') child.kill('SIGKILL');
     fs.rmSync(cfg, { recursive: true, force: true });

@@ -10,7 +10,8 @@ import { nbconvert, runtimeOutputFrom, scratchDir, text, writeNotebook, type Cel
 const SCRATCH = scratchDir('nbconvert');
 afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
 
-const result = (c: Cell): string => text(c.outputs!.find((o) => o.output_type === 'execute_result')?.data?.['text/plain'] as string[]);
+const result = (c: Cell): string =>
+  text(c.outputs!.find((o) => o.output_type === 'execute_result')?.data?.['text/plain'] as string[]);
 
 const cells = [
   `const label: number = 'cat';`,

@@ -12,10 +12,30 @@ import { History, globToRegExp } from '../kernel/jupyter/history';
 import { Kernel, type KernelIo, type Request } from '../kernel/jupyter/kernel';
 import { kernelInfo } from '../kernel/jupyter/kernelInfo';
 import type { EngineLike, ExecuteHooks, ExecuteReply } from '../kernel/jupyter/types';
-import { DELIMITER, decode, encode, newHeader, sign, type Header, type Json, type Message } from '../kernel/jupyter/wire';
+import {
+  DELIMITER,
+  decode,
+  encode,
+  newHeader,
+  sign,
+  type Header,
+  type Json,
+  type Message,
+} from '../kernel/jupyter/wire';
 import { StubEngine } from './fixtures/jupyter/stubEngine';
 
-const conn = { transport: 'tcp', ip: '127.0.0.1', key: 'secret', signature_scheme: 'hmac-sha256', shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5, kernel_name: 'ts231n' };
+const conn = {
+  transport: 'tcp',
+  ip: '127.0.0.1',
+  key: 'secret',
+  signature_scheme: 'hmac-sha256',
+  shell_port: 1,
+  iopub_port: 2,
+  stdin_port: 3,
+  control_port: 4,
+  hb_port: 5,
+  kernel_name: 'ts231n',
+};
 
 describe('wire: framing and HMAC-SHA256', () => {
   const msg = (): Message => ({
@@ -95,7 +115,9 @@ describe('connection file', () => {
   });
 
   test('a missing file says so', () => {
-    expect(() => readConnectionFile(path.join(os.tmpdir(), 'no-such-kernel.json'))).toThrow(/cannot be read \(ENOENT\)/);
+    expect(() => readConnectionFile(path.join(os.tmpdir(), 'no-such-kernel.json'))).toThrow(
+      /cannot be read \(ENOENT\)/,
+    );
   });
 });
 
@@ -105,7 +127,10 @@ describe('history (IPython semantics)', () => {
   h.setOutput(2, '2');
 
   test('tail returns the last n entries in order', () => {
-    expect(h.query({ hist_access_type: 'tail', n: 2 })).toEqual([[1, 3, 'print(a)'], [1, 4, 'a + 1']]);
+    expect(h.query({ hist_access_type: 'tail', n: 2 })).toEqual([
+      [1, 3, 'print(a)'],
+      [1, 4, 'a + 1'],
+    ]);
   });
   test('range is start <= line < stop in the current session', () => {
     expect(h.query({ hist_access_type: 'range', session: 0, start: 2, stop: 4 }).map((e) => e[1])).toEqual([2, 3]);
@@ -131,7 +156,13 @@ describe('history (IPython semantics)', () => {
 /** Records what the kernel sends, as the socket worker would put it on the wire. */
 class Recorder implements KernelIo {
   sent: Array<{ channel: string; msgType: string; parent: string; content: Json }> = [];
-  send(channel: string, _ids: Uint8Array[], msgType: string, parent: Header | Record<string, never>, content: Json): void {
+  send(
+    channel: string,
+    _ids: Uint8Array[],
+    msgType: string,
+    parent: Header | Record<string, never>,
+    content: Json,
+  ): void {
     this.sent.push({ channel, msgType, parent: (parent as Header).msg_id, content });
   }
   of(id: string): Array<{ channel: string; msgType: string; content: Json }> {
@@ -154,7 +185,14 @@ describe('kernel: request queue over a stub engine', () => {
     k.receive(r);
     await k.idle();
     const got = io.of(r.header.msg_id);
-    expect(got.map((m) => m.msgType)).toEqual(['status', 'execute_input', 'stream', 'execute_result', 'execute_reply', 'status']);
+    expect(got.map((m) => m.msgType)).toEqual([
+      'status',
+      'execute_input',
+      'stream',
+      'execute_result',
+      'execute_reply',
+      'status',
+    ]);
     expect(got[1].content).toEqual({ code: 'console.log("hi"); 40 + 2', execution_count: 1 });
     expect(got[3].content).toMatchObject({ execution_count: 1, data: { 'text/plain': '42' } });
     expect(got[4]).toMatchObject({ channel: 'shell', content: { status: 'ok', execution_count: 1 } });
@@ -172,8 +210,15 @@ describe('kernel: request queue over a stub engine', () => {
     const err = io.of(bad.header.msg_id).filter((m) => m.msgType === 'error');
     expect(err).toHaveLength(1);
     expect(err[0].content).toMatchObject({ ename: 'TypeError', evalue: 'nope' });
-    expect(io.of(bad.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content).toMatchObject({ status: 'error', ename: 'TypeError', execution_count: 1 });
-    expect(io.of(good.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content).toMatchObject({ status: 'ok', execution_count: 2 });
+    expect(io.of(bad.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content).toMatchObject({
+      status: 'error',
+      ename: 'TypeError',
+      execution_count: 1,
+    });
+    expect(io.of(good.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content).toMatchObject({
+      status: 'ok',
+      execution_count: 2,
+    });
   });
 
   test('stop_on_error aborts only requests already queued before the error reply, as IPython does', async () => {
@@ -214,7 +259,9 @@ describe('kernel: request queue over a stub engine', () => {
   test('display and update_display_data carry the display_id in transient', async () => {
     const io = new Recorder();
     const k = new Kernel(io, new StubEngine(), { info: kernelInfo() });
-    const r = request('execute_request', { code: 'display({"text/plain": "0%"}, {displayId: "p"}); display({"text/plain": "100%"}, {displayId: "p", update: true})' });
+    const r = request('execute_request', {
+      code: 'display({"text/plain": "0%"}, {displayId: "p"}); display({"text/plain": "100%"}, {displayId: "p", update: true})',
+    });
     k.receive(r);
     await k.idle();
     const d = io.of(r.header.msg_id).filter((m) => /display/.test(m.msgType));
@@ -224,15 +271,31 @@ describe('kernel: request queue over a stub engine', () => {
 
   test('an engine that throws still gets an error reply, and the queue goes on', async () => {
     const io = new Recorder();
-    const broken: EngineLike = { ...new StubEngine(), execute: async (_c: string, _h?: ExecuteHooks): Promise<ExecuteReply> => { throw new RangeError('engine bug'); }, complete: () => ({ matches: [], cursorStart: 0, cursorEnd: 0 }), inspect: () => ({ found: false, data: {} }), isComplete: () => ({ status: 'complete' }), interrupt: () => {}, dispose: () => {} };
+    const broken: EngineLike = {
+      ...new StubEngine(),
+      execute: async (_c: string, _h?: ExecuteHooks): Promise<ExecuteReply> => {
+        throw new RangeError('engine bug');
+      },
+      complete: () => ({ matches: [], cursorStart: 0, cursorEnd: 0 }),
+      inspect: () => ({ found: false, data: {} }),
+      isComplete: () => ({ status: 'complete' }),
+      interrupt: () => {},
+      dispose: () => {},
+    };
     const k = new Kernel(io, broken, { info: kernelInfo() });
     const r = request('execute_request', { code: 'x', stop_on_error: false });
     const h = request('history_request', { hist_access_type: 'tail', n: 5, output: false, raw: true });
     k.receive(r);
     k.receive(h);
     await k.idle();
-    expect(io.of(r.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content).toMatchObject({ status: 'error', ename: 'RangeError' });
-    expect(io.of(h.header.msg_id).find((m) => m.msgType === 'history_reply')!.content).toEqual({ status: 'ok', history: [[1, 1, 'x']] });
+    expect(io.of(r.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content).toMatchObject({
+      status: 'error',
+      ename: 'RangeError',
+    });
+    expect(io.of(h.header.msg_id).find((m) => m.msgType === 'history_reply')!.content).toEqual({
+      status: 'ok',
+      history: [[1, 1, 'x']],
+    });
   });
 
   test('a handler that throws still answers, with an error reply, and the queue goes on', async () => {
@@ -248,7 +311,11 @@ describe('kernel: request queue over a stub engine', () => {
     k.receive(e);
     await k.idle();
     expect(io.of(c.header.msg_id).map((m) => m.msgType)).toEqual(['status', 'complete_reply', 'status']);
-    expect(io.of(c.header.msg_id)[1].content).toMatchObject({ status: 'error', ename: 'Error', evalue: expect.stringMatching(/complete_request: completion crashed/) });
+    expect(io.of(c.header.msg_id)[1].content).toMatchObject({
+      status: 'error',
+      ename: 'Error',
+      evalue: expect.stringMatching(/complete_request: completion crashed/),
+    });
     expect(io.of(e.header.msg_id).find((m) => m.msgType === 'execute_reply')!.content.status).toBe('ok');
   });
 
@@ -265,22 +332,36 @@ describe('kernel: request queue over a stub engine', () => {
     expect(cr.matches).toContain('console');
     expect(cr.cursor_end).toBe([...code].length);
     expect(cr.cursor_start).toBe([...code].length - 4);
-    expect(io.of(i.header.msg_id).find((m) => m.msgType === 'is_complete_reply')!.content).toEqual({ status: 'incomplete', indent: '  ' });
-    expect(io.of(ci.header.msg_id).find((m) => m.msgType === 'comm_info_reply')!.content).toEqual({ status: 'ok', comms: {} });
+    expect(io.of(i.header.msg_id).find((m) => m.msgType === 'is_complete_reply')!.content).toEqual({
+      status: 'incomplete',
+      indent: '  ',
+    });
+    expect(io.of(ci.header.msg_id).find((m) => m.msgType === 'comm_info_reply')!.content).toEqual({
+      status: 'ok',
+      comms: {},
+    });
   });
 
   test('kernel_info names TypeScript for editors and nbconvert', () => {
     const info = kernelInfo() as { status: string; protocol_version: string; language_info: Record<string, unknown> };
     expect(info.status).toBe('ok');
     expect(info.protocol_version).toBe('5.3');
-    expect(info.language_info).toMatchObject({ name: 'typescript', mimetype: 'text/typescript', file_extension: '.ts', codemirror_mode: { name: 'javascript', typescript: true } });
+    expect(info.language_info).toMatchObject({
+      name: 'typescript',
+      mimetype: 'text/typescript',
+      file_extension: '.ts',
+      codemirror_mode: { name: 'javascript', typescript: true },
+    });
   });
 
   test('every committed notebook stores exactly the language_info the kernel reports (opening it changes nothing)', () => {
     const info = kernelInfo() as { language_info: Record<string, unknown> };
     const repo = path.join(__dirname, '..');
     const files = ['solutions/assignment1', 'assignments/assignment1'].flatMap((d) =>
-      fs.readdirSync(path.join(repo, d)).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(d, f)),
+      fs
+        .readdirSync(path.join(repo, d))
+        .filter((f) => f.endsWith('.ipynb'))
+        .map((f) => path.join(d, f)),
     );
     expect(files.length).toBeGreaterThanOrEqual(10);
     for (const f of files) {
@@ -294,12 +375,19 @@ describe('kernelspec', () => {
   const dir = path.join(__dirname, '..', 'kernel', 'share', 'jupyter', 'kernels', 'ts231n');
   test('kernel.json is {resource_dir}-relative, signal-interruptible, named "TypeScript (ts231n)"', () => {
     const spec = JSON.parse(fs.readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
-    expect(spec).toMatchObject({ display_name: 'TypeScript (ts231n)', language: 'typescript', interrupt_mode: 'signal' });
+    expect(spec).toMatchObject({
+      display_name: 'TypeScript (ts231n)',
+      language: 'typescript',
+      interrupt_mode: 'signal',
+    });
     expect(spec.argv).toEqual(['node', '{resource_dir}/kernel.js', '{connection_file}']);
     expect(fs.existsSync(path.join(dir, 'kernel.js'))).toBe(true);
   });
   test('logos are PNGs of the sizes Jupyter looks for', () => {
-    for (const [file, size] of [['logo-32x32.png', 32], ['logo-64x64.png', 64]] as const) {
+    for (const [file, size] of [
+      ['logo-32x32.png', 32],
+      ['logo-64x64.png', 64],
+    ] as const) {
       const b = fs.readFileSync(path.join(dir, file));
       expect(b.subarray(1, 4).toString()).toBe('PNG');
       expect([b.readUInt32BE(16), b.readUInt32BE(20)]).toEqual([size, size]);
@@ -308,22 +396,34 @@ describe('kernelspec', () => {
 });
 
 describe('is_complete: invalid code', () => {
-  const { refineIsComplete } = require('../kernel/jupyter/completeness') as typeof import('../kernel/jupyter/completeness');
+  const { refineIsComplete } =
+    require('../kernel/jupyter/completeness') as typeof import('../kernel/jupyter/completeness');
   test.each(['1 +* 2)', 'const = 5;', '}'])('%j does not parse: invalid', (code) => {
     expect(refineIsComplete(code, { status: 'complete' }).status).toBe('invalid');
   });
-  test.each(['1 + 1', 'const a: number[] = [1, 2];', 'for (const x of [1]) { console.log(x); }', ''])('%j parses: the engine answer stands', (code) => {
-    expect(refineIsComplete(code, { status: 'complete' }).status).toBe('complete');
-  });
+  test.each(['1 + 1', 'const a: number[] = [1, 2];', 'for (const x of [1]) { console.log(x); }', ''])(
+    '%j parses: the engine answer stands',
+    (code) => {
+      expect(refineIsComplete(code, { status: 'complete' }).status).toBe('complete');
+    },
+  );
   test('an incomplete answer is kept with its indent', () => {
-    expect(refineIsComplete('if (x) {', { status: 'incomplete', indent: '  ' })).toEqual({ status: 'incomplete', indent: '  ' });
+    expect(refineIsComplete('if (x) {', { status: 'incomplete', indent: '  ' })).toEqual({
+      status: 'incomplete',
+      indent: '  ',
+    });
   });
 });
 
 describe('launcher (kernel.js) on bad input: one line, no stack', () => {
   const { spawnSync } = require('child_process') as typeof import('child_process');
   const launcher = path.join(__dirname, '..', 'kernel', 'share', 'jupyter', 'kernels', 'ts231n', 'kernel.js');
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [launcher, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60000 });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, [launcher, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      timeout: 60000,
+    });
 
   test('no connection file: usage, exit 2', () => {
     const r = run([]);
@@ -339,7 +439,9 @@ describe('launcher (kernel.js) on bad input: one line, no stack', () => {
     const bad = run([file]);
     fs.rmSync(file);
     expect(bad.status).toBe(1);
-    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/"control_port" must be an integer port number/)]);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/"control_port" must be an integer port number/),
+    ]);
   });
   test('a kernelspec copied away from the repository says where it must live', () => {
     const r = run(['x.json'], { TS231N_HOME: os.tmpdir() });

@@ -19,8 +19,13 @@ const version = (method: string, fn: string): string =>
 const edit = (body: string, seconds: number): string =>
   `import * as fs from 'fs';\nfs.writeFileSync('knn.ts', ${JSON.stringify(body)});\nconst t${seconds} = new Date(Date.now() + ${seconds * 1000});\nfs.utimesSync('knn.ts', t${seconds}, t${seconds});`;
 
-const result = (c: Cell): string => text(c.outputs!.find((o) => o.output_type === 'execute_result')?.data?.['text/plain'] as string[]);
-const stream = (c: Cell, name: string): string => c.outputs!.filter((o: Output) => o.output_type === 'stream' && o.name === name).map((o) => text(o.text)).join('');
+const result = (c: Cell): string =>
+  text(c.outputs!.find((o) => o.output_type === 'execute_result')?.data?.['text/plain'] as string[]);
+const stream = (c: Cell, name: string): string =>
+  c
+    .outputs!.filter((o: Output) => o.output_type === 'stream' && o.name === name)
+    .map((o) => text(o.text))
+    .join('');
 
 test('an edited module is reloaded before the next cell; a broken edit keeps the old code; cell names are shared locals', async () => {
   fs.writeFileSync(path.join(SCRATCH, 'knn.ts'), version("'not implemented yet'", '1'));
@@ -41,7 +46,9 @@ test('an edited module is reloaded before the next cell; a broken edit keeps the
   expect(stream(reloaded, 'stdout')).toBe('reloaded knn.ts\n');
   expect(result(reloaded)).toBe("[ 'two loops, k = 3', 2 ]");
 
-  expect(stream(broken, 'stderr')).toMatch(/^knn\.ts not reloaded: the old version stays in use until this type-checks:\n.*knn\.ts:3:20: Type 'number' is not assignable to type 'string'\. \(TS2322\)/);
+  expect(stream(broken, 'stderr')).toMatch(
+    /^knn\.ts not reloaded: the old version stays in use until this type-checks:\n.*knn\.ts:3:20: Type 'number' is not assignable to type 'string'\. \(TS2322\)/,
+  );
   expect(result(broken)).toBe("[ 'two loops, k = 3', 2 ]");
 
   expect(result(loop)).toBe('2999997');

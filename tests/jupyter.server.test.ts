@@ -10,7 +10,10 @@ const REPO = path.resolve(__dirname, '..');
 
 test('notebook server on 127.0.0.1: lists, starts, runs a cell over the websocket, interrupts, shuts down', async () => {
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const p = spawn('/usr/bin/python3', [path.join(__dirname, 'python', 'notebook_server.py'), REPO], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('/usr/bin/python3', [path.join(__dirname, 'python', 'notebook_server.py'), REPO], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
@@ -27,7 +30,8 @@ test('notebook server on 127.0.0.1: lists, starts, runs a cell over the websocke
   } catch {
     throw new Error(`notebook_server.py printed no JSON (exit ${code}):\n${out.slice(-3000)}`);
   }
-  if (code !== 0) throw new Error(`notebook_server.py failed: ${seen.error}\n${String(seen.server_log ?? '').slice(-2000)}`);
+  if (code !== 0)
+    throw new Error(`notebook_server.py failed: ${seen.error}\n${String(seen.server_log ?? '').slice(-2000)}`);
   expect(seen.kernelspecs).toContain('ts231n');
   expect(seen.display_name).toBe('TypeScript (ts231n)');
   expect(seen.start_status).toBe(201);

@@ -21,23 +21,46 @@ const STEPS: Record<BackendName, number> = { wasm: 1000, cpu: 100, tensorflow: 1
  */
 function makeModel() {
   const v = (shape: number[], seed: number, scale: number) =>
-    tf.variable(tf.tensor(normals(shape.reduce((a, b) => a * b, 1), seed), shape).mul(scale));
-  const params = { w1: v([3, 3, 3, 4], 1, 0.3), b1: v([4], 2, 0), w2: v([4 * 4 * 4, 16], 3, 0.2), b2: v([16], 4, 0), w3: v([16, 10], 5, 0.2), b3: v([10], 6, 0) };
+    tf.variable(
+      tf
+        .tensor(
+          normals(
+            shape.reduce((a, b) => a * b, 1),
+            seed,
+          ),
+          shape,
+        )
+        .mul(scale),
+    );
+  const params = {
+    w1: v([3, 3, 3, 4], 1, 0.3),
+    b1: v([4], 2, 0),
+    w2: v([4 * 4 * 4, 16], 3, 0.2),
+    b2: v([16], 4, 0),
+    w3: v([16, 10], 5, 0.2),
+    b3: v([10], 6, 0),
+  };
   const x = tf.tensor4d(normals(8 * 8 * 8 * 3, 7), [8, 8, 8, 3]);
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
   const loss = (): tf.Scalar => {
-    const h = tf.maxPool(tf.relu(tf.conv2d(x, params.w1 as tf.Tensor4D, 1, 'same').add(params.b1)) as tf.Tensor4D, 2, 2, 'valid');
+    const h = tf.maxPool(
+      tf.relu(tf.conv2d(x, params.w1 as tf.Tensor4D, 1, 'same').add(params.b1)) as tf.Tensor4D,
+      2,
+      2,
+      'valid',
+    );
     const a = tf.relu(tf.matMul(h.reshape([8, -1]), params.w2).add(params.b2));
     return tf.losses.softmaxCrossEntropy(y, tf.matMul(a, params.w3).add(params.b3)) as tf.Scalar;
   };
-  const step = (lr: number): number => tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(loss);
-    for (const [name, g] of Object.entries(grads)) {
-      const p = params[name as keyof typeof params] ?? Object.values(params).find((q) => q.name === name)!;
-      p.assign(p.sub(g.mul(lr)));
-    }
-    return value.dataSync()[0];
-  });
+  const step = (lr: number): number =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(loss);
+      for (const [name, g] of Object.entries(grads)) {
+        const p = params[name as keyof typeof params] ?? Object.values(params).find((q) => q.name === name)!;
+        p.assign(p.sub(g.mul(lr)));
+      }
+      return value.dataSync()[0];
+    });
   const dispose = () => tf.dispose([...Object.values(params), x, y]);
   return { step, dispose };
 }

@@ -7,7 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { notebookName, notebookSources, renderNotebook, parseSource, NotebookSourceError } from '../scripts/notebooks/build';
+import {
+  notebookName,
+  notebookSources,
+  renderNotebook,
+  parseSource,
+  NotebookSourceError,
+} from '../scripts/notebooks/build';
 import { loadChecks } from '../kernel/runtime';
 
 const REPO = path.resolve(__dirname, '..');
@@ -23,7 +29,11 @@ function hasNbformat(): boolean {
 
 /** Validates with nbformat; returns '' when valid, else the validator's message. */
 function validate(file: string): string {
-  const r = spawnSync(PYTHON, ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file], { encoding: 'utf8' });
+  const r = spawnSync(
+    PYTHON,
+    ['-c', 'import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))', file],
+    { encoding: 'utf8' },
+  );
   return r.status === 0 ? '' : (r.stderr || r.stdout || `exit ${r.status}`).trim();
 }
 
@@ -49,12 +59,18 @@ describe('assignment 1 notebooks on disk', () => {
   it.each(notebookFiles)('%s declares the ts231n kernelspec and TypeScript', (rel) => {
     const nb = JSON.parse(fs.readFileSync(path.join(REPO, rel), 'utf8'));
     expect(nb.nbformat).toBe(4);
-    expect(nb.metadata.kernelspec).toEqual({ name: 'ts231n', display_name: 'TypeScript (ts231n)', language: 'typescript' });
+    expect(nb.metadata.kernelspec).toEqual({
+      name: 'ts231n',
+      display_name: 'TypeScript (ts231n)',
+      language: 'typescript',
+    });
     expect(nb.metadata.language_info.name).toBe('typescript');
   });
 
   it('the kernelspec in the notebooks names the kernel the kit installs', () => {
-    const spec = JSON.parse(fs.readFileSync(path.join(REPO, 'kernel/share/jupyter/kernels/ts231n/kernel.json'), 'utf8'));
+    const spec = JSON.parse(
+      fs.readFileSync(path.join(REPO, 'kernel/share/jupyter/kernels/ts231n/kernel.json'), 'utf8'),
+    );
     expect(spec.display_name).toBe('TypeScript (ts231n)');
     expect(spec.language).toBe('typescript');
   });
@@ -63,12 +79,15 @@ describe('assignment 1 notebooks on disk', () => {
     expect([...NOTEBOOKS].sort()).toEqual(['features', 'knn', 'softmax', 'svm', 'two_layer_net']);
   });
 
-  it.each([...NOTEBOOKS])('solutions/assignment1/%s.ipynb is exactly what its .nb.ts builds (no hand edits, no outputs)', (name) => {
-    const committed = fs.readFileSync(path.join(REPO, 'solutions/assignment1', `${name}.ipynb`), 'utf8');
-    expect(committed).toBe(renderNotebook(path.join(REPO, 'solutions/assignment1', `${name}.nb.ts`)));
-    const nb = JSON.parse(committed);
-    for (const c of nb.cells) if (c.cell_type === 'code') expect(c.outputs).toEqual([]);
-  });
+  it.each([...NOTEBOOKS])(
+    'solutions/assignment1/%s.ipynb is exactly what its .nb.ts builds (no hand edits, no outputs)',
+    (name) => {
+      const committed = fs.readFileSync(path.join(REPO, 'solutions/assignment1', `${name}.ipynb`), 'utf8');
+      expect(committed).toBe(renderNotebook(path.join(REPO, 'solutions/assignment1', `${name}.nb.ts`)));
+      const nb = JSON.parse(committed);
+      for (const c of nb.cells) if (c.cell_type === 'code') expect(c.outputs).toEqual([]);
+    },
+  );
 
   it('cell ids are unique and stable within each notebook', () => {
     for (const rel of notebookFiles) {
@@ -78,7 +97,8 @@ describe('assignment 1 notebooks on disk', () => {
   });
 
   it('the source parser reads the percent format: "// %%" code cells, "// %% [markdown]" cells of "// " lines', () => {
-    const text = '// a comment is fine\n\n// %% [markdown]\n// # Title\n//\n//   indented\n\n// %%\n// a code comment\nconst a = 1;\n\n\n// %% [md]\n// more\n';
+    const text =
+      '// a comment is fine\n\n// %% [markdown]\n// # Title\n//\n//   indented\n\n// %%\n// a code comment\nconst a = 1;\n\n\n// %% [md]\n// more\n';
     const cells = parseSource('x_y', text);
     expect(cells.map((c) => c.cell_type)).toEqual(['markdown', 'code', 'markdown']);
     expect(cells.map((c) => c.id)).toEqual(['x-y-00', 'x-y-01', 'x-y-02']);
@@ -89,14 +109,19 @@ describe('assignment 1 notebooks on disk', () => {
 
   it('the source parser rejects malformed sources with file and line', () => {
     expect(() => parseSource('x', 'hello\n// %% [markdown]\n// # t\n')).toThrow(NotebookSourceError);
-    expect(() => parseSource('x', 'hello\n// %% [markdown]\n// # t\n')).toThrow(/x\.nb\.ts:1: text before the first cell marker/);
-    expect(() => parseSource('x', '// %% [markdown]\n// # t\nplain text\n')).toThrow(/x\.nb\.ts:3: a markdown cell line must start with "\/\/ "/);
+    expect(() => parseSource('x', 'hello\n// %% [markdown]\n// # t\n')).toThrow(
+      /x\.nb\.ts:1: text before the first cell marker/,
+    );
+    expect(() => parseSource('x', '// %% [markdown]\n// # t\nplain text\n')).toThrow(
+      /x\.nb\.ts:3: a markdown cell line must start with "\/\/ "/,
+    );
     expect(() => parseSource('x', '// %% [raw]\nraw\n')).toThrow(/x\.nb\.ts:1: unsupported cell marker/);
   });
 
   it('the build command builds any assignment folder beside its sources; --check reports a stale notebook; bad flags are one line', () => {
     const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
-    const build = (...args: string[]) => spawnSync(tsx, ['scripts/notebooks/build.ts', ...args], { cwd: REPO, encoding: 'utf8' });
+    const build = (...args: string[]) =>
+      spawnSync(tsx, ['scripts/notebooks/build.ts', ...args], { cwd: REPO, encoding: 'utf8' });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nbsrc-'));
     try {
       fs.writeFileSync(path.join(dir, 'Dropout.nb.ts'), '// %% [markdown]\n// # Dropout\n\n// %%\nconst p = 0.5;\n');
@@ -107,10 +132,16 @@ describe('assignment 1 notebooks on disk', () => {
       expect(fs.readFileSync(path.join(dir, 'Dropout.ipynb'), 'utf8')).toBe('{}\n');
       expect(build(dir).status).toBe(0);
       const nb = JSON.parse(fs.readFileSync(path.join(dir, 'Dropout.ipynb'), 'utf8'));
-      expect(nb.cells.map((c: { id: string; cell_type: string }) => `${c.id} ${c.cell_type}`)).toEqual(['Dropout-00 markdown', 'Dropout-01 code']);
+      expect(nb.cells.map((c: { id: string; cell_type: string }) => `${c.id} ${c.cell_type}`)).toEqual([
+        'Dropout-00 markdown',
+        'Dropout-01 code',
+      ]);
       expect(build('--check', dir).status).toBe(0);
       const bad = build('--bogus');
-      expect({ status: bad.status, first: bad.stderr.split('\n')[0] }).toEqual({ status: 2, first: 'notebooks/build: unknown option --bogus' });
+      expect({ status: bad.status, first: bad.stderr.split('\n')[0] }).toEqual({
+        status: 2,
+        first: 'notebooks/build: unknown option --bogus',
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

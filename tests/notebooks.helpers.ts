@@ -13,7 +13,9 @@ export const NAMES: readonly string[] = notebookSources(path.join(REPO, 'solutio
 /** `describe` when the offline data set is installed (the setup installs it); otherwise skipped, with a warning naming `file`. */
 export function describeWithData(file: string): jest.Describe {
   if (hasFashionMnist(defaultFashionMnistDir())) return describe;
-  console.warn(`${file}: Fashion-MNIST is not installed (/usr/share/datasets/fashion-mnist; npm run setup installs it); the notebook runs are skipped`);
+  console.warn(
+    `${file}: Fashion-MNIST is not installed (/usr/share/datasets/fashion-mnist; npm run setup installs it); the notebook runs are skipped`,
+  );
   return describe.skip;
 }
 
@@ -21,10 +23,21 @@ export function describeWithData(file: string): jest.Describe {
 export const RUN_LIMIT_MS = 900_000;
 
 /** Runs notebooks through scripts/notebooks/run.ts in a child process; one summary per notebook. */
-export function runNotebooks(files: string[], quick = true, limitMs = RUN_LIMIT_MS, extraArgs: string[] = []): Promise<Map<string, NotebookSummary>> {
+export function runNotebooks(
+  files: string[],
+  quick = true,
+  limitMs = RUN_LIMIT_MS,
+  extraArgs: string[] = [],
+): Promise<Map<string, NotebookSummary>> {
   return new Promise((resolve, reject) => {
     const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
-    const args = [path.join(REPO, 'scripts/notebooks/run.ts'), '--json', ...(quick ? ['--quick'] : []), ...extraArgs, ...files];
+    const args = [
+      path.join(REPO, 'scripts/notebooks/run.ts'),
+      '--json',
+      ...(quick ? ['--quick'] : []),
+      ...extraArgs,
+      ...files,
+    ];
     const child = spawn(tsx, args, { cwd: REPO, env: { ...process.env, TS231N_QUICK: quick ? '1' : '' } });
     let stdout = '';
     let stderr = '';
@@ -40,9 +53,12 @@ export function runNotebooks(files: string[], quick = true, limitMs = RUN_LIMIT_
         out.set(path.basename(s.file, '.ipynb'), s);
       }
       if (out.size !== files.length) {
-        reject(new Error(`notebook runner ended (code ${code}, signal ${signal}) with ${out.size} of ${files.length} summaries\n${stderr.slice(-2000)}`));
+        reject(
+          new Error(
+            `notebook runner ended (code ${code}, signal ${signal}) with ${out.size} of ${files.length} summaries\n${stderr.slice(-2000)}`,
+          ),
+        );
       } else resolve(out);
     });
   });
 }
-

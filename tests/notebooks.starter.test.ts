@@ -10,13 +10,17 @@ import * as path from 'path';
 import type { NotebookSummary } from '../scripts/notebooks/run';
 import { runNotebooks, REPO, RUN_LIMIT_MS, NAMES, describeWithData } from './notebooks.helpers';
 
-
 const describeIfData = describeWithData('notebooks.starter.test');
 
 describeIfData('assignment 1 starter notebooks, quick mode, headless', () => {
   let runs: Map<string, NotebookSummary>;
   beforeAll(async () => {
-    runs = await runNotebooks(NAMES.map((n) => path.join(REPO, 'assignments/assignment1', `${n}.ipynb`)), true, RUN_LIMIT_MS, ['--stop-on-error']);
+    runs = await runNotebooks(
+      NAMES.map((n) => path.join(REPO, 'assignments/assignment1', `${n}.ipynb`)),
+      true,
+      RUN_LIMIT_MS,
+      ['--stop-on-error'],
+    );
   }, RUN_LIMIT_MS + 10_000);
 
   it.each(NAMES)('%s.ipynb run top to bottom with stop_on_error reaches its last cell with no error output', (name) => {
@@ -37,6 +41,7 @@ describeIfData('assignment 1 starter notebooks, quick mode, headless', () => {
 
   it('the starter names the student functions it is waiting for', () => {
     const texts = NAMES.flatMap((n) => runs.get(n)!.checks.map((c) => c.text)).join('\n');
-    for (const fn of ['computeDistancesTwoLoops', 'svmLossNaive', 'softmaxLossNaive', 'TwoLayerNet.loss']) expect(texts).toContain(fn);
+    for (const fn of ['computeDistancesTwoLoops', 'svmLossNaive', 'softmaxLossNaive', 'TwoLayerNet.loss'])
+      expect(texts).toContain(fn);
   });
 });

@@ -10,14 +10,56 @@ import * as path from 'path';
 import type { NotebookSummary } from '../scripts/notebooks/run';
 import { runNotebooks, REPO, RUN_LIMIT_MS, NAMES, describeWithData } from './notebooks.helpers';
 
-
 /** The graded ids each notebook must record (contract 6 in docs/architecture.md). */
 const GRADED: Record<string, string[]> = {
-  knn: ['knn.dists_two_loops', 'knn.one_loop_difference', 'knn.no_loop_difference', 'knn.accuracy_k1', 'knn.accuracy_k5', 'knn.cv_accuracies', 'knn.best_k', 'knn.test_accuracy_best_k'],
-  svm: ['svm.loss_naive', 'svm.grad_naive', 'svm.loss_difference', 'svm.grad_difference', 'svm.gradcheck_passed', 'svm.gradcheck_reg_passed', 'svm.best_val_accuracy', 'svm.test_accuracy'],
-  softmax: ['softmax.loss_naive', 'softmax.grad_naive', 'softmax.loss_difference', 'softmax.grad_difference', 'softmax.loss_sanity', 'softmax.gradcheck_passed', 'softmax.gradcheck_reg_passed', 'softmax.best_val_accuracy', 'softmax.test_accuracy'],
-  two_layer_net: ['twolayer.toy_scores', 'twolayer.toy_loss', 'twolayer.toy_gradcheck_passed', 'twolayer.toy_final_loss', 'twolayer.val_accuracy', 'twolayer.best_val_accuracy', 'twolayer.test_accuracy'],
-  features: ['features.hog_shape', 'features.color_hist_shape', 'features.svm_best_val_accuracy', 'features.svm_test_accuracy', 'features.net_best_val_accuracy', 'features.net_test_accuracy'],
+  knn: [
+    'knn.dists_two_loops',
+    'knn.one_loop_difference',
+    'knn.no_loop_difference',
+    'knn.accuracy_k1',
+    'knn.accuracy_k5',
+    'knn.cv_accuracies',
+    'knn.best_k',
+    'knn.test_accuracy_best_k',
+  ],
+  svm: [
+    'svm.loss_naive',
+    'svm.grad_naive',
+    'svm.loss_difference',
+    'svm.grad_difference',
+    'svm.gradcheck_passed',
+    'svm.gradcheck_reg_passed',
+    'svm.best_val_accuracy',
+    'svm.test_accuracy',
+  ],
+  softmax: [
+    'softmax.loss_naive',
+    'softmax.grad_naive',
+    'softmax.loss_difference',
+    'softmax.grad_difference',
+    'softmax.loss_sanity',
+    'softmax.gradcheck_passed',
+    'softmax.gradcheck_reg_passed',
+    'softmax.best_val_accuracy',
+    'softmax.test_accuracy',
+  ],
+  two_layer_net: [
+    'twolayer.toy_scores',
+    'twolayer.toy_loss',
+    'twolayer.toy_gradcheck_passed',
+    'twolayer.toy_final_loss',
+    'twolayer.val_accuracy',
+    'twolayer.best_val_accuracy',
+    'twolayer.test_accuracy',
+  ],
+  features: [
+    'features.hog_shape',
+    'features.color_hist_shape',
+    'features.svm_best_val_accuracy',
+    'features.svm_test_accuracy',
+    'features.net_best_val_accuracy',
+    'features.net_test_accuracy',
+  ],
 };
 
 const describeIfData = describeWithData('notebooks.test');

@@ -7,8 +7,21 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { tf, useBackend, ready } from '../kernel/runtime/tensor';
 import {
-  DEFAULT_SEED, RandomGenerator, choice, getState, permutation, rand, randint, randintNumber, randn,
-  randomNormalNumber, randomUniformNumber, seed, setState, shuffle, uniform,
+  DEFAULT_SEED,
+  RandomGenerator,
+  choice,
+  getState,
+  permutation,
+  rand,
+  randint,
+  randintNumber,
+  randn,
+  randomNormalNumber,
+  randomUniformNumber,
+  seed,
+  setState,
+  shuffle,
+  uniform,
 } from '../kernel/runtime/random';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -75,7 +88,12 @@ function drawAll(): Record<string, number[]> {
   keep('randint', randint(-3, 1000, [17]));
   out.permutation = Array.from(permutation(20));
   out.choice = Array.from(choice(50, 10, { replace: false }));
-  const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+  const x = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+    [7, 8],
+  ]);
   keep('shuffle', shuffle(x));
   x.dispose();
   return out;
@@ -160,7 +178,9 @@ describe('seeded randomness (xoshiro128** + splitmix64, Box–Muller)', () => {
         process.stdout.write('RESULT' + JSON.stringify({ firstDefault, out }));
       })();`;
     const stdout = execFileSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['-e', script], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS231N_BACKEND: 'cpu' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, TS231N_BACKEND: 'cpu' },
     });
     const other = JSON.parse(stdout.slice(stdout.indexOf('RESULT') + 6));
     expect(other.out).toEqual(inProcess);
@@ -202,7 +222,7 @@ describe('seeded randomness (xoshiro128** + splitmix64, Box–Muller)', () => {
     t.dispose();
     const u = randn([n], { mean: 5, std: 0.1 });
     const um = u.mean().dataSync()[0];
-    expect(Math.abs(um - 5)).toBeLessThan(4 * 0.1 / Math.sqrt(n));
+    expect(Math.abs(um - 5)).toBeLessThan((4 * 0.1) / Math.sqrt(n));
     u.dispose();
   });
 
@@ -251,7 +271,7 @@ describe('seeded randomness (xoshiro128** + splitmix64, Box–Muller)', () => {
     let low = 0;
     const n = 20000;
     for (let i = 0; i < n; i++) if (randintNumber(0, 3 * 2 ** 30) < 2 ** 30) low++;
-    expect(Math.abs(low / n - 1 / 3)).toBeLessThan(4 * Math.sqrt((1 / 3) * (2 / 3) / n));
+    expect(Math.abs(low / n - 1 / 3)).toBeLessThan(4 * Math.sqrt(((1 / 3) * (2 / 3)) / n));
     expect(() => randint(5, 5, [2])).toThrow(/low < high/);
     expect(() => randint(0, 2 ** 33, [2])).toThrow(/2\^32/);
   });
@@ -274,7 +294,13 @@ describe('seeded randomness (xoshiro128** + splitmix64, Box–Muller)', () => {
     expect(same).toBe(arr);
     expect([...arr].sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
 
-    const x = tf.tensor2d([[0, 0], [1, 10], [2, 20], [3, 30], [4, 40]]);
+    const x = tf.tensor2d([
+      [0, 0],
+      [1, 10],
+      [2, 20],
+      [3, 30],
+      [4, 40],
+    ]);
     const before = tf.memory().numTensors;
     const y = shuffle(x);
     expect(tf.memory().numTensors).toBe(before + 1);
@@ -300,7 +326,7 @@ describe('seeded randomness (xoshiro128** + splitmix64, Box–Muller)', () => {
     const draws = choice(3, n, { p: [0.2, 0, 0.8] });
     const c0 = draws.filter((v) => v === 0).length;
     expect(draws.includes(1)).toBe(false);
-    expect(Math.abs(c0 / n - 0.2)).toBeLessThan(4 * Math.sqrt(0.2 * 0.8 / n));
+    expect(Math.abs(c0 / n - 0.2)).toBeLessThan(4 * Math.sqrt((0.2 * 0.8) / n));
     expect(() => choice(5, 6, { replace: false })).toThrow(/without replacement/);
     expect(() => choice(3, 2, { p: [0.5, 0.6, 0] })).toThrow(/sum to 1/);
   });

@@ -57,7 +57,9 @@ function writeChecks(checks: unknown): void {
 
 describe('errors', () => {
   it('NotImplementedError names the function and the file', () => {
-    expect(() => notImplemented('svmLossNaive', 'cs231n/classifiers/linearSvm.ts')).toThrow('not implemented yet: svmLossNaive in cs231n/classifiers/linearSvm.ts');
+    expect(() => notImplemented('svmLossNaive', 'cs231n/classifiers/linearSvm.ts')).toThrow(
+      'not implemented yet: svmLossNaive in cs231n/classifiers/linearSvm.ts',
+    );
     try {
       notImplemented('f', 'a.ts');
     } catch (e) {
@@ -67,7 +69,11 @@ describe('errors', () => {
       expect((e as NotImplementedError).file).toBe('a.ts');
     }
     // one thrown by another copy of the module is recognised by its fields
-    const foreign = Object.assign(new Error('not implemented yet: g in b.ts'), { name: 'NotImplementedError', fn: 'g', file: 'b.ts' });
+    const foreign = Object.assign(new Error('not implemented yet: g in b.ts'), {
+      name: 'NotImplementedError',
+      fn: 'g',
+      file: 'b.ts',
+    });
     expect(isNotImplementedError(foreign)).toBe(true);
     expect(isNotImplementedError(new Error('x'))).toBe(false);
   });
@@ -81,7 +87,15 @@ describe('errors', () => {
 
 describe('encodeValue / decodeValue', () => {
   it('round-trips numbers, booleans, strings, null, undefined, bigint, arrays and objects', () => {
-    const value = { a: 1.5, b: [true, false, null], c: 'knn', d: { nested: [1, [2, 3]] }, e: undefined, f: 12345678901234567890n, g: -0.25 };
+    const value = {
+      a: 1.5,
+      b: [true, false, null],
+      c: 'knn',
+      d: { nested: [1, [2, 3]] },
+      e: undefined,
+      f: 12345678901234567890n,
+      g: -0.25,
+    };
     const enc = encodeValue(value);
     expect(JSON.parse(JSON.stringify(enc))).toEqual(enc); // JSON-safe
     expect(decodeValue(JSON.parse(JSON.stringify(enc)))).toEqual(value);
@@ -103,7 +117,13 @@ describe('encodeValue / decodeValue', () => {
   });
 
   it('round-trips typed arrays, Maps, Sets and Dates', () => {
-    const value = [new Float32Array([1.5, NaN]), new Int32Array([-3, 4]), new Map([['k', 1]]), new Set([1, 2]), new Date('2017-04-01T00:00:00Z')];
+    const value = [
+      new Float32Array([1.5, NaN]),
+      new Int32Array([-3, 4]),
+      new Map([['k', 1]]),
+      new Set([1, 2]),
+      new Date('2017-04-01T00:00:00Z'),
+    ];
     const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(value)))) as unknown[];
     expect(back[0]).toBeInstanceOf(Float32Array);
     expect(Array.from(back[0] as Float32Array)).toEqual([1.5, NaN]);
@@ -114,7 +134,10 @@ describe('encodeValue / decodeValue', () => {
   });
 
   it('encodes a small tensor in full and decodes it without allocating tf memory', () => {
-    const t = tf.tensor2d([[1, 2.5], [NaN, -4]]);
+    const t = tf.tensor2d([
+      [1, 2.5],
+      [NaN, -4],
+    ]);
     const enc = encodeValue(t) as { $tensor: { dtype: string; shape: number[]; data: unknown[] } };
     expect(enc.$tensor.dtype).toBe('float32');
     expect(enc.$tensor.shape).toEqual([2, 2]);
@@ -136,7 +159,11 @@ describe('encodeValue / decodeValue', () => {
     const ts = [tf.tensor1d([3, -1], 'int32'), tf.tensor1d([1, 0], 'bool'), tf.tensor1d(['a', 'b'], 'string')];
     const back = ts.map((t) => decodeValue(encodeValue(t)) as TensorRecord);
     expect(back.map((b) => b.dtype)).toEqual(['int32', 'bool', 'string']);
-    expect(back.map((b) => b.data)).toEqual([[3, -1], [1, 0], ['a', 'b']]);
+    expect(back.map((b) => b.data)).toEqual([
+      [3, -1],
+      [1, 0],
+      ['a', 'b'],
+    ]);
     ts.forEach((t) => t.dispose());
   });
 
@@ -152,7 +179,7 @@ describe('encodeValue / decodeValue', () => {
     expect(s.size).toBe(n);
     let sum = 0;
     let sumSq = 0;
-    for (const v of data) (sum += v, (sumSq += v * v));
+    for (const v of data) ((sum += v), (sumSq += v * v));
     expect(s.sum).toBe(sum);
     expect(s.sumSq).toBe(sumSq);
     expect(s.min).toBe(-48);
@@ -210,7 +237,10 @@ describe('encodeValue / decodeValue', () => {
 
 describe('record', () => {
   it('emits the record MIME bundle with a readable text/plain and returns the value', () => {
-    const t = tf.tensor2d([[1, 2], [3, 4]]);
+    const t = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const out = record('knn.dists_two_loops', t);
     expect(out).toBe(t);
     expect(shown).toHaveLength(1);
@@ -232,14 +262,19 @@ describe('record', () => {
   it('for a thunk hitting an empty TODO: prints "not implemented yet", records that, returns undefined', () => {
     const v = record('svm.loss_naive', () => notImplemented('svmLossNaive', 'cs231n/classifiers/linearSvm.ts'));
     expect(v).toBeUndefined();
-    expect(shown[0].bundle[RECORD_MIME]).toEqual({ id: 'svm.loss_naive', notImplemented: { fn: 'svmLossNaive', file: 'cs231n/classifiers/linearSvm.ts' } });
+    expect(shown[0].bundle[RECORD_MIME]).toEqual({
+      id: 'svm.loss_naive',
+      notImplemented: { fn: 'svmLossNaive', file: 'cs231n/classifiers/linearSvm.ts' },
+    });
     expect(texts()[0]).toContain('not implemented yet: svmLossNaive in cs231n/classifiers/linearSvm.ts');
   });
 
-  it('lets other errors from a thunk propagate (the cell fails with the student\'s error)', () => {
-    expect(() => record('x', () => {
-      throw new TypeError('bad shape');
-    })).toThrow('bad shape');
+  it("lets other errors from a thunk propagate (the cell fails with the student's error)", () => {
+    expect(() =>
+      record('x', () => {
+        throw new TypeError('bad shape');
+      }),
+    ).toThrow('bad shape');
     expect(shown).toHaveLength(0);
   });
 
@@ -265,7 +300,16 @@ describe('record', () => {
 describe('check', () => {
   const CHECKS = {
     'softmax.loss_init': { description: 'loss at init is close to ln(10)', expect: { close: 2.302585, atol: 0.05 } },
-    'knn.dists': { description: 'two-loop distances on the toy points', expect: { close: [[0, 5], [5, 0]], atol: 1e-4 } },
+    'knn.dists': {
+      description: 'two-loop distances on the toy points',
+      expect: {
+        close: [
+          [0, 5],
+          [5, 0],
+        ],
+        atol: 1e-4,
+      },
+    },
     'knn.acc': { description: 'k=1 accuracy is plausible', expect: { range: [0.2, null] } },
     'knn.labels': { description: 'predicted labels', expect: { equals: [1, 0, 2] } },
     'net.nan': { description: 'loss blows up', expect: { equals: { $num: 'NaN' } } },
@@ -282,16 +326,26 @@ describe('check', () => {
 
   it('fails with ✗ and the expected and actual values', () => {
     expect(check('softmax.loss_init', 9.1)).toBe(false);
-    expect(texts()[0]).toMatch(/^✗ softmax\.loss_init — loss at init is close to ln\(10\): expected 2\.30259 \(atol 0\.05, rtol 0\.0001\), got 9\.1$/);
+    expect(texts()[0]).toMatch(
+      /^✗ softmax\.loss_init — loss at init is close to ln\(10\): expected 2\.30259 \(atol 0\.05, rtol 0\.0001\), got 9\.1$/,
+    );
     expect(String(shown[0].bundle['text/html'])).toMatch(/color:#cf222e/);
   });
 
   it('compares tensors element-wise and names the first differing element', () => {
-    const good = tf.tensor2d([[0, 5.00001], [5, 0]]);
-    const bad = tf.tensor2d([[0, 5], [4, 0]]);
+    const good = tf.tensor2d([
+      [0, 5.00001],
+      [5, 0],
+    ]);
+    const bad = tf.tensor2d([
+      [0, 5],
+      [4, 0],
+    ]);
     expect(check('knn.dists', good)).toBe(true);
     expect(check('knn.dists', bad)).toBe(false);
-    expect(texts()[1]).toContain('expected 5 (atol 0.0001, rtol 0.0001), got 4 at element 2 of 4 (1 of 4 differ, max |diff| 1)');
+    expect(texts()[1]).toContain(
+      'expected 5 (atol 0.0001, rtol 0.0001), got 4 at element 2 of 4 (1 of 4 differ, max |diff| 1)',
+    );
     expect(check('knn.dists', tf.zeros([3, 3]))).toBe(false);
     expect(texts()[2]).toContain('expected 4 numbers, got 9');
     good.dispose();
@@ -340,22 +394,30 @@ describe('check', () => {
   it('reports an empty TODO politely, from a thunk or from the record', () => {
     const todo = (): number => notImplemented('softmaxLossNaive', 'cs231n/classifiers/softmax.ts');
     expect(check('softmax.loss_init', todo)).toBe(false);
-    expect(texts()[0]).toBe('✗ softmax.loss_init — not implemented yet: softmaxLossNaive in cs231n/classifiers/softmax.ts');
+    expect(texts()[0]).toBe(
+      '✗ softmax.loss_init — not implemented yet: softmaxLossNaive in cs231n/classifiers/softmax.ts',
+    );
     record('softmax.loss_init', todo);
     expect(check('softmax.loss_init')).toBe(false);
-    expect(texts()[2]).toBe('✗ softmax.loss_init — not implemented yet: softmaxLossNaive in cs231n/classifiers/softmax.ts');
+    expect(texts()[2]).toBe(
+      '✗ softmax.loss_init — not implemented yet: softmaxLossNaive in cs231n/classifiers/softmax.ts',
+    );
   });
 
   it('turns other errors of a thunk into a failed check instead of a crash', () => {
-    expect(check('softmax.loss_init', () => {
-      throw new RangeError('index 12 out of range');
-    })).toBe(false);
+    expect(
+      check('softmax.loss_init', () => {
+        throw new RangeError('index 12 out of range');
+      }),
+    ).toBe(false);
     expect(texts()[0]).toContain('raised RangeError: index 12 out of range');
   });
 
   it('names an unknown id and lists the known ones', () => {
     expect(check('knn.dist', 1)).toBe(false);
-    expect(texts()[0]).toBe('✗ knn.dist — unknown check id; checks.json here has 6 ids: softmax.loss_init, knn.dists, knn.acc, knn.labels, net.nan, grad.zero');
+    expect(texts()[0]).toBe(
+      '✗ knn.dist — unknown check id; checks.json here has 6 ids: softmax.loss_init, knn.dists, knn.acc, knn.labels, net.nan, grad.zero',
+    );
   });
 
   it('says what to do when checks.json is missing or malformed', () => {

@@ -37,8 +37,20 @@ function foreignTodo(): number {
 
 /** The public checks of a miniature SVM notebook, in the format of checks.json. */
 const CHECKS = {
-  'svm.loss_naive': { description: 'loss with W ~ 1e-4·randn is about 9 (C − 1 margins of ≈ 1)', expect: { close: 9, atol: 0.5 } },
-  'svm.grad_naive': { description: 'gradient of the toy problem', expect: { close: [[0.5, -0.5], [1, -1]], atol: 1e-4 } },
+  'svm.loss_naive': {
+    description: 'loss with W ~ 1e-4·randn is about 9 (C − 1 margins of ≈ 1)',
+    expect: { close: 9, atol: 0.5 },
+  },
+  'svm.grad_naive': {
+    description: 'gradient of the toy problem',
+    expect: {
+      close: [
+        [0.5, -0.5],
+        [1, -1],
+      ],
+      atol: 1e-4,
+    },
+  },
   'svm.gradcheck_passed': { description: 'numerical gradient check passed', expect: { equals: true } },
   'svm.best_val_accuracy': { description: 'validation accuracy above 0.35', expect: { range: [0.35, 1] } },
 };
@@ -70,7 +82,10 @@ describe('an empty TODO in a starter notebook', () => {
     expect(loss).toBeUndefined();
     expect(tf.memory().numTensors).toBe(before);
     expect(shown).toHaveLength(1);
-    expect(shown[0][RECORD_MIME]).toEqual({ id: 'svm.loss_naive', notImplemented: { fn: 'svmLossNaive', file: 'cs231n/classifiers/linearSvm.ts' } });
+    expect(shown[0][RECORD_MIME]).toEqual({
+      id: 'svm.loss_naive',
+      notImplemented: { fn: 'svmLossNaive', file: 'cs231n/classifiers/linearSvm.ts' },
+    });
     expect(texts()[0]).toBe('svm.loss_naive: not implemented yet: svmLossNaive in cs231n/classifiers/linearSvm.ts');
     // the following check says the same instead of "nothing recorded"
     expect(check('svm.loss_naive')).toBe(false);
@@ -80,15 +95,21 @@ describe('an empty TODO in a starter notebook', () => {
 
   it('recognises the error from another copy of the runtime', () => {
     expect(record('knn.accuracy_k1', foreignTodo)).toBeUndefined();
-    expect(texts()[0]).toBe('knn.accuracy_k1: not implemented yet: predictLabels in cs231n/classifiers/kNearestNeighbor.ts');
+    expect(texts()[0]).toBe(
+      'knn.accuracy_k1: not implemented yet: predictLabels in cs231n/classifiers/kNearestNeighbor.ts',
+    );
     expect(check('svm.loss_naive', foreignTodo)).toBe(false);
-    expect(texts()[1]).toBe('✗ svm.loss_naive — not implemented yet: predictLabels in cs231n/classifiers/kNearestNeighbor.ts');
+    expect(texts()[1]).toBe(
+      '✗ svm.loss_naive — not implemented yet: predictLabels in cs231n/classifiers/kNearestNeighbor.ts',
+    );
   });
 
   it('prints the same lines on stdout when there is no notebook (plain node / tsx)', () => {
     setDisplaySink(null);
     const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (written.push(String(s)), true));
+    const spy = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((s: string | Uint8Array) => (written.push(String(s)), true));
     try {
       record('svm.loss_naive', () => notImplemented('svmLossNaive', 'cs231n/classifiers/linearSvm.ts'));
       check('svm.loss_naive');
@@ -103,26 +124,39 @@ describe('an empty TODO in a starter notebook', () => {
     );
   });
 
-  it('a student\'s real bug is not hidden: record rethrows it, check reports it as a failure', () => {
+  it("a student's real bug is not hidden: record rethrows it, check reports it as a failure", () => {
     const buggy = (): number => {
       throw new RangeError('Index 3073 out of bounds for W of shape [3072, 10]');
     };
     expect(() => record('svm.loss_naive', buggy)).toThrow(RangeError);
     expect(shown).toHaveLength(0);
     expect(check('svm.loss_naive', buggy)).toBe(false);
-    expect(texts()[0]).toBe('✗ svm.loss_naive — loss with W ~ 1e-4·randn is about 9 (C − 1 margins of ≈ 1): raised RangeError: Index 3073 out of bounds for W of shape [3072, 10]');
+    expect(texts()[0]).toBe(
+      '✗ svm.loss_naive — loss with W ~ 1e-4·randn is about 9 (C − 1 margins of ≈ 1): raised RangeError: Index 3073 out of bounds for W of shape [3072, 10]',
+    );
   });
 
-  it('NotImplementedError carries fn and file for the grader\'s feedback', () => {
+  it("NotImplementedError carries fn and file for the grader's feedback", () => {
     const e = new NotImplementedError('affineForward', 'cs231n/layers.ts');
-    expect([e.name, e.fn, e.file, e.message]).toEqual(['NotImplementedError', 'affineForward', 'cs231n/layers.ts', 'not implemented yet: affineForward in cs231n/layers.ts']);
+    expect([e.name, e.fn, e.file, e.message]).toEqual([
+      'NotImplementedError',
+      'affineForward',
+      'cs231n/layers.ts',
+      'not implemented yet: affineForward in cs231n/layers.ts',
+    ]);
   });
 });
 
 describe('check against checks.json in the notebook folder', () => {
   it('passes with the description and fails with the expected and actual values', () => {
-    const grad = tf.tensor2d([[0.5, -0.5], [1, -1.00002]]);
-    const wrong = tf.tensor2d([[0.5, -0.5], [-1, 1]]);
+    const grad = tf.tensor2d([
+      [0.5, -0.5],
+      [1, -1.00002],
+    ]);
+    const wrong = tf.tensor2d([
+      [0.5, -0.5],
+      [-1, 1],
+    ]);
     const results = [
       check('svm.loss_naive', 9.02),
       check('svm.loss_naive', 18.0),
@@ -163,39 +197,78 @@ describe('check against checks.json in the notebook folder', () => {
 
   it('loadChecks validates every entry and names the broken one', () => {
     expect(Object.keys(loadChecks(dir))).toEqual(Object.keys(CHECKS));
-    fs.writeFileSync(path.join(dir, 'checks.json'), JSON.stringify({ ...CHECKS, 'svm.test_accuracy': { description: 'x', expect: { range: [0.3] } } }));
+    fs.writeFileSync(
+      path.join(dir, 'checks.json'),
+      JSON.stringify({ ...CHECKS, 'svm.test_accuracy': { description: 'x', expect: { range: [0.3] } } }),
+    );
     fs.utimesSync(path.join(dir, 'checks.json'), new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
     expect(() => loadChecks(dir)).toThrow(/check 'svm\.test_accuracy' expect\.range must be \[min, max\]/);
     expect(check('svm.loss_naive', 9)).toBe(false);
-    expect(texts()[0]).toMatch(/^✗ svm\.loss_naive — .*checks\.json: check 'svm\.test_accuracy' expect\.range must be \[min, max\] \(null for an open end\)$/);
+    expect(texts()[0]).toMatch(
+      /^✗ svm\.loss_naive — .*checks\.json: check 'svm\.test_accuracy' expect\.range must be \[min, max\] \(null for an open end\)$/,
+    );
   });
 
   // checks.json is validated against kernel/runtime/record/checks.schema.json; each problem is one line.
   const malformed: Array<[string, unknown, string]> = [
     ['not an object of ids', [1, 2], 'checks.json must hold an object of check ids'],
-    ['an entry without expect', { a: { description: 'd' } }, "check 'a' must be an object with a description string and an expect object"],
-    ['a description that is not text', { a: { description: 3, expect: { equals: 1 } } }, "check 'a' description must be a string"],
-    ['an expect of no known kind', { a: { description: 'd', expect: {} } }, "check 'a' has no valid expect: use { close }, { range } or { equals }"],
-    ['close with text in it', { a: { description: 'd', expect: { close: [1, [2, 'x']] } } }, "check 'a' expect.close must be a number or an array of numbers"],
-    ['a negative atol', { a: { description: 'd', expect: { close: 1, atol: -1 } } }, "check 'a' expect.atol must be a number ≥ 0"],
-    ['a range bound that is not a number', { a: { description: 'd', expect: { range: [0, 'x'] } } }, "check 'a' expect.range must be [min, max]"],
-    ['an unknown key', { a: { description: 'd', expect: { equals: 1 }, extra: 1 } }, "check 'a' must be an object with a description string and an expect object (unknown key 'extra')"],
+    [
+      'an entry without expect',
+      { a: { description: 'd' } },
+      "check 'a' must be an object with a description string and an expect object",
+    ],
+    [
+      'a description that is not text',
+      { a: { description: 3, expect: { equals: 1 } } },
+      "check 'a' description must be a string",
+    ],
+    [
+      'an expect of no known kind',
+      { a: { description: 'd', expect: {} } },
+      "check 'a' has no valid expect: use { close }, { range } or { equals }",
+    ],
+    [
+      'close with text in it',
+      { a: { description: 'd', expect: { close: [1, [2, 'x']] } } },
+      "check 'a' expect.close must be a number or an array of numbers",
+    ],
+    [
+      'a negative atol',
+      { a: { description: 'd', expect: { close: 1, atol: -1 } } },
+      "check 'a' expect.atol must be a number ≥ 0",
+    ],
+    [
+      'a range bound that is not a number',
+      { a: { description: 'd', expect: { range: [0, 'x'] } } },
+      "check 'a' expect.range must be [min, max]",
+    ],
+    [
+      'an unknown key',
+      { a: { description: 'd', expect: { equals: 1 }, extra: 1 } },
+      "check 'a' must be an object with a description string and an expect object (unknown key 'extra')",
+    ],
   ];
-  it.each(malformed)('a checks.json with %s is refused in one line that names the problem', (_what, content, message) => {
-    fs.writeFileSync(path.join(dir, 'checks.json'), JSON.stringify(content));
-    let error: Error | undefined;
-    try {
-      loadChecks(dir);
-    } catch (e) {
-      error = e as Error;
-    }
-    expect(error?.name).toBe('ChecksFileError');
-    expect(error?.message).toContain(message);
-    expect(error?.message).not.toContain('\n');
-  });
+  it.each(malformed)(
+    'a checks.json with %s is refused in one line that names the problem',
+    (_what, content, message) => {
+      fs.writeFileSync(path.join(dir, 'checks.json'), JSON.stringify(content));
+      let error: Error | undefined;
+      try {
+        loadChecks(dir);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.name).toBe('ChecksFileError');
+      expect(error?.message).toContain(message);
+      expect(error?.message).not.toContain('\n');
+    },
+  );
 
   it('accepts encoded non-finite numbers in close', () => {
-    fs.writeFileSync(path.join(dir, 'checks.json'), JSON.stringify({ a: { description: 'd', expect: { close: [1, { $num: 'NaN' }] } } }));
+    fs.writeFileSync(
+      path.join(dir, 'checks.json'),
+      JSON.stringify({ a: { description: 'd', expect: { close: [1, { $num: 'NaN' }] } } }),
+    );
     expect(Object.keys(loadChecks(dir))).toEqual(['a']);
   });
 });

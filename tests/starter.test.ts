@@ -8,7 +8,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import * as ts from 'typescript';
-import { diffStarter, generateStarter, isClean, listAssignments, writeStarter, StarterError } from '../scripts/starter/build';
+import {
+  diffStarter,
+  generateStarter,
+  isClean,
+  listAssignments,
+  writeStarter,
+  StarterError,
+} from '../scripts/starter/build';
 import { parseCodeMarkers, replaceMarkdownAnswers, MarkerSyntaxError, YOUR_ANSWER } from '../scripts/starter/markers';
 import { transformNotebook, transformTypeScript, FileContext } from '../scripts/starter/transform';
 import { enclosingFunctionName } from '../scripts/starter/names';
@@ -87,13 +94,38 @@ describe('solution markers', () => {
 
   it.each([
     ['BEGIN without END', 'function f() {\n  // BEGIN SOLUTION: x\n  y();\n}\n', 2, /without a matching/],
-    ['nested BEGIN', 'function f() {\n  // BEGIN SOLUTION: x\n  // BEGIN SOLUTION: y\n  // END SOLUTION\n  // END SOLUTION\n}\n', 3, /cannot nest/],
+    [
+      'nested BEGIN',
+      'function f() {\n  // BEGIN SOLUTION: x\n  // BEGIN SOLUTION: y\n  // END SOLUTION\n  // END SOLUTION\n}\n',
+      3,
+      /cannot nest/,
+    ],
     ['END without BEGIN', 'function f() {\n  y();\n  // END SOLUTION\n}\n', 3, /END SOLUTION without a BEGIN/],
-    ['no instructions', 'function f() {\n  // BEGIN SOLUTION:\n  y();\n  // END SOLUTION\n}\n', 2, /needs instructions/],
+    [
+      'no instructions',
+      'function f() {\n  // BEGIN SOLUTION:\n  y();\n  // END SOLUTION\n}\n',
+      2,
+      /needs instructions/,
+    ],
     ['no colon', 'function f() {\n  // BEGIN SOLUTION compute y\n  // END SOLUTION\n}\n', 2, /colon/],
-    ['misspelt marker', 'function f() {\n  // BEGIN SOLUTION: x\n  y();\n  //END_SOLUTION\n}\n', 4, /malformed solution marker/],
-    ['marker not alone on its line', 'function f() {\n  y(); // BEGIN SOLUTION: x\n}\n', 2, /malformed solution marker/],
-    ['block outside a function', "const a = 1;\n// BEGIN SOLUTION: x\nconst b = 2;\n// END SOLUTION\n", 2, /named function/],
+    [
+      'misspelt marker',
+      'function f() {\n  // BEGIN SOLUTION: x\n  y();\n  //END_SOLUTION\n}\n',
+      4,
+      /malformed solution marker/,
+    ],
+    [
+      'marker not alone on its line',
+      'function f() {\n  y(); // BEGIN SOLUTION: x\n}\n',
+      2,
+      /malformed solution marker/,
+    ],
+    [
+      'block outside a function',
+      'const a = 1;\n// BEGIN SOLUTION: x\nconst b = 2;\n// END SOLUTION\n',
+      2,
+      /named function/,
+    ],
   ])('%s is an error naming the file and line', (_, src, line, message) => {
     const e = errorOf(() => transformTypeScript(src, ctx));
     expect(e).toBeInstanceOf(StarterError);
@@ -103,14 +135,27 @@ describe('solution markers', () => {
   });
 
   it('markdown answers become "*Your answer:*"; unbalanced or nested ones are errors with a line', () => {
-    expect(replaceMarkdownAnswers('Q?\n\n<!-- BEGIN SOLUTION -->\nsecret\nmore\n<!-- END SOLUTION -->\n\nnext')).toBe(`Q?\n\n${YOUR_ANSWER}\n\nnext`);
-    expect(replaceMarkdownAnswers('a <!-- BEGIN SOLUTION -->x<!-- END SOLUTION --> b <!-- BEGIN SOLUTION -->y<!-- END SOLUTION -->')).toBe(`a ${YOUR_ANSWER} b ${YOUR_ANSWER}`);
+    expect(replaceMarkdownAnswers('Q?\n\n<!-- BEGIN SOLUTION -->\nsecret\nmore\n<!-- END SOLUTION -->\n\nnext')).toBe(
+      `Q?\n\n${YOUR_ANSWER}\n\nnext`,
+    );
+    expect(
+      replaceMarkdownAnswers(
+        'a <!-- BEGIN SOLUTION -->x<!-- END SOLUTION --> b <!-- BEGIN SOLUTION -->y<!-- END SOLUTION -->',
+      ),
+    ).toBe(`a ${YOUR_ANSWER} b ${YOUR_ANSWER}`);
     const unclosed = errorOf(() => replaceMarkdownAnswers('a\n<!-- BEGIN SOLUTION -->\nx'));
     expect(unclosed).toBeInstanceOf(MarkerSyntaxError);
     expect((unclosed as MarkerSyntaxError).line).toBe(1);
-    expect(errorOf(() => replaceMarkdownAnswers('<!-- BEGIN SOLUTION -->\n<!-- BEGIN SOLUTION -->\n<!-- END SOLUTION -->')).message).toMatch(/cannot nest/);
-    expect(errorOf(() => replaceMarkdownAnswers('x\n<!-- END SOLUTION -->')).message).toMatch(/without a <!-- BEGIN SOLUTION -->/);
-    expect(errorOf(() => replaceMarkdownAnswers('<!-- BEGIN SOLUTION-->x<!-- END SOLUTION -->')).message).toMatch(/malformed/);
+    expect(
+      errorOf(() => replaceMarkdownAnswers('<!-- BEGIN SOLUTION -->\n<!-- BEGIN SOLUTION -->\n<!-- END SOLUTION -->'))
+        .message,
+    ).toMatch(/cannot nest/);
+    expect(errorOf(() => replaceMarkdownAnswers('x\n<!-- END SOLUTION -->')).message).toMatch(
+      /without a <!-- BEGIN SOLUTION -->/,
+    );
+    expect(errorOf(() => replaceMarkdownAnswers('<!-- BEGIN SOLUTION-->x<!-- END SOLUTION -->')).message).toMatch(
+      /malformed/,
+    );
   });
 });
 
@@ -132,9 +177,20 @@ describe('notebooks', () => {
         metadata: {},
         execution_count: 4,
         outputs: [{ output_type: 'execute_result', data: { 'text/plain': '0.9' }, metadata: {}, execution_count: 4 }],
-        source: ['let best = 0;\n', '// BEGIN SOLUTION: random search over learning rates. Keep the best.\n', 'best = 0.9; // secret\n', '// END SOLUTION\n', 'record("x", best);'],
+        source: [
+          'let best = 0;\n',
+          '// BEGIN SOLUTION: random search over learning rates. Keep the best.\n',
+          'best = 0.9; // secret\n',
+          '// END SOLUTION\n',
+          'record("x", best);',
+        ],
       },
-      { cell_type: 'markdown', id: 'q', metadata: {}, source: 'Why?\n<!-- BEGIN SOLUTION -->\nBecause secret.\n<!-- END SOLUTION -->' },
+      {
+        cell_type: 'markdown',
+        id: 'q',
+        metadata: {},
+        source: 'Why?\n<!-- BEGIN SOLUTION -->\nBecause secret.\n<!-- END SOLUTION -->',
+      },
     ],
     metadata: { kernelspec: { name: 'ts231n', display_name: 'TypeScript (ts231n)', language: 'typescript' } },
     nbformat: 4,
@@ -163,11 +219,16 @@ describe('notebooks', () => {
     expect(search.endsWith('record("x", best);')).toBe(true);
     expect(out.cells[3].source.join('')).toBe(`Why?\n${YOUR_ANSWER}`);
     // Sources are nbformat line lists.
-    expect(out.cells[2].source.every((l: string, i: number, a: string[]) => i === a.length - 1 || l.endsWith('\n'))).toBe(true);
+    expect(
+      out.cells[2].source.every((l: string, i: number, a: string[]) => i === a.length - 1 || l.endsWith('\n')),
+    ).toBe(true);
   });
 
   it('a malformed marker in a cell names the notebook, cell and line', () => {
-    const bad = { ...nb, cells: [nb.cells[0], { ...nb.cells[2], source: ['let a = 1;\n', '// BEGIN SOLUTION: x\n', 'a = 2;\n'] }] };
+    const bad = {
+      ...nb,
+      cells: [nb.cells[0], { ...nb.cells[2], source: ['let a = 1;\n', '// BEGIN SOLUTION: x\n', 'a = 2;\n'] }],
+    };
     const e = errorOf(() => transformNotebook(JSON.stringify(bad), nbCtx));
     expect(e).toBeInstanceOf(StarterError);
     expect(e.message).toBe('solutions/a/svm.ipynb cell 2 line 2: BEGIN SOLUTION without a matching // END SOLUTION');
@@ -189,7 +250,10 @@ describe('the committed starter', () => {
         expect({ name, ...diff }).toEqual({ name, missing: [], changed: [], extra: [] });
         for (const [rel, content] of files) {
           if (!/\.(ts|ipynb)$/.test(rel)) continue;
-          expect({ rel, leaks: /(BEGIN|END)[ _]SOLUTION/.test(content.toString('utf8')) }).toEqual({ rel, leaks: false });
+          expect({ rel, leaks: /(BEGIN|END)[ _]SOLUTION/.test(content.toString('utf8')) }).toEqual({
+            rel,
+            leaks: false,
+          });
         }
       }
     } finally {
@@ -205,9 +269,17 @@ describe('the committed starter', () => {
       if (!/\.(ts|ipynb)$/.test(rel)) continue;
       const text = content.toString('utf8');
       // Every import leaves the assignment folder only through 'ts231n' or 'ts231n/datasets'.
-      const outside = [...text.matchAll(/from\s*\\?['"]([^'"\\]+)\\?['"]/g)].map((m) => m[1]).filter((s) => !s.startsWith('./') && !s.startsWith('../'));
-      const escapes = [...text.matchAll(/from\s*\\?['"](\.\.\/[^'"\\]+)/g)].map((m) => path.posix.join(path.posix.dirname(rel), m[1])).filter((p) => p.startsWith('..'));
-      expect({ rel, outside: outside.filter((s) => s !== 'ts231n' && s !== 'ts231n/datasets'), escapes }).toEqual({ rel, outside: [], escapes: [] });
+      const outside = [...text.matchAll(/from\s*\\?['"]([^'"\\]+)\\?['"]/g)]
+        .map((m) => m[1])
+        .filter((s) => !s.startsWith('./') && !s.startsWith('../'));
+      const escapes = [...text.matchAll(/from\s*\\?['"](\.\.\/[^'"\\]+)/g)]
+        .map((m) => path.posix.join(path.posix.dirname(rel), m[1]))
+        .filter((p) => p.startsWith('..'));
+      expect({ rel, outside: outside.filter((s) => s !== 'ts231n' && s !== 'ts231n/datasets'), escapes }).toEqual({
+        rel,
+        outside: [],
+        escapes: [],
+      });
     }
     expect(files.get('knn.ipynb')!.toString('utf8')).toContain("from 'ts231n/datasets'");
   });
@@ -240,7 +312,10 @@ describe('the committed starter', () => {
     expect(ok.stdout).toMatch(/assignment1: up to date/);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'starter-'));
     try {
-      const stale = spawnSync(tsx, ['scripts/starter/cli.ts', '--check', '--out', tmp, 'assignment1'], { cwd: REPO, encoding: 'utf8' });
+      const stale = spawnSync(tsx, ['scripts/starter/cli.ts', '--check', '--out', tmp, 'assignment1'], {
+        cwd: REPO,
+        encoding: 'utf8',
+      });
       expect(stale.status).toBe(1);
       expect(stale.stderr).toMatch(/missing {2}cs231n\/classifiers\/linearSvm\.ts/);
       expect(stale.stderr).toMatch(/run `npm run build:starter`/);
@@ -257,7 +332,11 @@ describe('the committed starter', () => {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => path.join(dir, f));
     expect(files.length).toBeGreaterThan(0);
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(REPO, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      path.join(REPO, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    );
     if (!config) throw new Error('could not read tsconfig.json');
     const program = ts.createProgram(files, { ...config.options, noEmit: true });
     const diagnostics = ts
@@ -277,19 +356,49 @@ describe('every starter function throws NotImplementedError naming itself', () =
     'KNearestNeighbor.computeDistancesOneLoop': () => trainedKnn().computeDistancesOneLoop(tf.ones([2, 3])),
     'KNearestNeighbor.computeDistancesNoLoops': () => trainedKnn().computeDistancesNoLoops(tf.ones([2, 3])),
     'KNearestNeighbor.predictLabels': () => trainedKnn().predictLabels(tf.ones([2, 4]), 1),
-    svmLossNaive: () => starter('cs231n/classifiers/linearSvm').svmLossNaive(tf.ones([3, 2]), tf.ones([4, 3]), tf.zeros([4], 'int32'), 0),
-    svmLossVectorized: () => starter('cs231n/classifiers/linearSvm').svmLossVectorized(tf.ones([3, 2]), tf.ones([4, 3]), tf.zeros([4], 'int32'), 0),
-    softmaxLossNaive: () => starter('cs231n/classifiers/softmax').softmaxLossNaive(tf.ones([3, 2]), tf.ones([4, 3]), tf.zeros([4], 'int32'), 0),
-    softmaxLossVectorized: () => starter('cs231n/classifiers/softmax').softmaxLossVectorized(tf.ones([3, 2]), tf.ones([4, 3]), tf.zeros([4], 'int32'), 0),
-    'LinearClassifier.train': () => new (starter('cs231n/classifiers/linearClassifier').LinearSVM)().train(tf.ones([4, 3]), tf.tensor1d([0, 1, 0, 1], 'int32')),
+    svmLossNaive: () =>
+      starter('cs231n/classifiers/linearSvm').svmLossNaive(tf.ones([3, 2]), tf.ones([4, 3]), tf.zeros([4], 'int32'), 0),
+    svmLossVectorized: () =>
+      starter('cs231n/classifiers/linearSvm').svmLossVectorized(
+        tf.ones([3, 2]),
+        tf.ones([4, 3]),
+        tf.zeros([4], 'int32'),
+        0,
+      ),
+    softmaxLossNaive: () =>
+      starter('cs231n/classifiers/softmax').softmaxLossNaive(
+        tf.ones([3, 2]),
+        tf.ones([4, 3]),
+        tf.zeros([4], 'int32'),
+        0,
+      ),
+    softmaxLossVectorized: () =>
+      starter('cs231n/classifiers/softmax').softmaxLossVectorized(
+        tf.ones([3, 2]),
+        tf.ones([4, 3]),
+        tf.zeros([4], 'int32'),
+        0,
+      ),
+    'LinearClassifier.train': () =>
+      new (starter('cs231n/classifiers/linearClassifier').LinearSVM)().train(
+        tf.ones([4, 3]),
+        tf.tensor1d([0, 1, 0, 1], 'int32'),
+      ),
     'LinearClassifier.predict': () => {
       const clf = new (starter('cs231n/classifiers/linearClassifier').Softmax)();
       clf.W = tf.ones([3, 2]);
       return clf.predict(tf.ones([4, 3]));
     },
     'TwoLayerNet.loss': () => new (starter('cs231n/classifiers/neuralNet').TwoLayerNet)(3, 4, 2).loss(tf.ones([2, 3])),
-    'TwoLayerNet.train': () => new (starter('cs231n/classifiers/neuralNet').TwoLayerNet)(3, 4, 2).train(tf.ones([2, 3]), tf.zeros([2], 'int32'), tf.ones([2, 3]), tf.zeros([2], 'int32')),
-    'TwoLayerNet.predict': () => new (starter('cs231n/classifiers/neuralNet').TwoLayerNet)(3, 4, 2).predict(tf.ones([2, 3])),
+    'TwoLayerNet.train': () =>
+      new (starter('cs231n/classifiers/neuralNet').TwoLayerNet)(3, 4, 2).train(
+        tf.ones([2, 3]),
+        tf.zeros([2], 'int32'),
+        tf.ones([2, 3]),
+        tf.zeros([2], 'int32'),
+      ),
+    'TwoLayerNet.predict': () =>
+      new (starter('cs231n/classifiers/neuralNet').TwoLayerNet)(3, 4, 2).predict(tf.ones([2, 3])),
   };
   function trainedKnn() {
     const knn = new (knnMod().KNearestNeighbor)();
@@ -301,11 +410,14 @@ describe('every starter function throws NotImplementedError naming itself', () =
   function todoFunctions(): Map<string, string> {
     const root = path.join(REPO, 'solutions', 'assignment1');
     const found = new Map<string, string>();
-    const modules = fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.nb.ts'));
+    const modules = fs
+      .readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.nb.ts'));
     for (const rel of modules) {
       const text = fs.readFileSync(path.join(root, rel), 'utf8');
       const source = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true);
-      for (const b of parseCodeMarkers(text)) found.set(enclosingFunctionName(source, b.begin) as string, rel.split(path.sep).join('/'));
+      for (const b of parseCodeMarkers(text))
+        found.set(enclosingFunctionName(source, b.begin) as string, rel.split(path.sep).join('/'));
     }
     return found;
   }
@@ -322,7 +434,10 @@ describe('every starter function throws NotImplementedError naming itself', () =
     const files = todoFunctions();
     const e = errorOf(() => tf.tidy(() => void calls[fn]()));
     expect(isNotImplementedError(e)).toBe(true);
-    expect({ fn: (e as unknown as { fn: string }).fn, file: (e as unknown as { file: string }).file }).toEqual({ fn, file: files.get(fn) });
+    expect({ fn: (e as unknown as { fn: string }).fn, file: (e as unknown as { file: string }).file }).toEqual({
+      fn,
+      file: files.get(fn),
+    });
     expect(e.message).toBe(`not implemented yet: ${fn} in ${files.get(fn)}`);
   });
 });

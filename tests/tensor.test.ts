@@ -3,7 +3,15 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { backendInfo, BackendUnavailableError, describeBackend, ready, requestedThreads, tf, useBackend } from '../kernel/runtime/tensor';
+import {
+  backendInfo,
+  BackendUnavailableError,
+  describeBackend,
+  ready,
+  requestedThreads,
+  tf,
+  useBackend,
+} from '../kernel/runtime/tensor';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -20,7 +28,10 @@ function installed(pkg: string): boolean {
 /** Run a snippet in a fresh Node process (backend choice happens once per process). */
 function runScript(code: string, env: Record<string, string> = {}, timeoutMs = 90_000) {
   const r = spawnSync(TSX, ['-e', code], {
-    cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: timeoutMs,
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: timeoutMs,
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -75,7 +86,9 @@ describe('backend choice', () => {
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect((err as Error).message).toContain('@tensorflow/tfjs-node-gpu is not installed');
     expect((err as Error).message).toContain('docs/tensor-core.md');
-    await expect(useBackend('webgl' as never)).rejects.toThrow('unknown backend "webgl": use one of tensorflow, wasm, cpu');
+    await expect(useBackend('webgl' as never)).rejects.toThrow(
+      'unknown backend "webgl": use one of tensorflow, wasm, cpu',
+    );
   });
 
   it('TS231N_THREADS must be a positive integer', () => {
@@ -124,15 +137,19 @@ describe('in a fresh process', () => {
     const b = JSON.parse(two.stdout.trim().split('\n').pop()!);
     expect(a.info.threads).toBe(1);
     expect(b.info).toMatchObject({ name: 'wasm', simd: true, threads: 2 });
-    const close = (p: number[], q: number[]) => p.every((v, i) => Math.abs(v - q[i]) <= 1e-5 * Math.max(1, Math.abs(v)));
+    const close = (p: number[], q: number[]) =>
+      p.every((v, i) => Math.abs(v - q[i]) <= 1e-5 * Math.max(1, Math.abs(v)));
     expect(close(a.g, b.g)).toBe(true);
     expect(close(a.m, b.m)).toBe(true);
   });
 
   it('an uncaught error prints the error, not the wasm glue', () => {
-    const r = runScript(`
+    const r = runScript(
+      `
       const { ready } = require('./kernel/runtime/tensor');
-      ready().then(() => { throw new Error('student bug'); });`, { TS231N_BACKEND: 'wasm' });
+      ready().then(() => { throw new Error('student bug'); });`,
+      { TS231N_BACKEND: 'wasm' },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('student bug');
     expect(r.stderr.length).toBeLessThan(5000);

@@ -28,7 +28,9 @@ afterAll(() => {
   setNativeGemm(true);
   // The measured errors behind WASM_CPU_RTOL (printed so docs can quote them).
   const worst = Math.max(...Object.values(measured));
-  process.stdout.write(`wasm vs cpu: worst relative error ${worst.toExponential(2)} over ${Object.keys(measured).length} cases\n`);
+  process.stdout.write(
+    `wasm vs cpu: worst relative error ${worst.toExponential(2)} over ${Object.keys(measured).length} cases\n`,
+  );
 });
 
 /** Backend data ids before/after running `f` on wasm: a composed kernel that leaks shows here. */
@@ -59,7 +61,12 @@ describe('Conv2DBackpropFilter (missing on stock wasm)', () => {
       const x = randn(xs, 1) as tf.Tensor4D;
       const w0 = randn(ws, 2) as tf.Tensor4D;
       const dy = randn(tf.conv2d(x, w0, stride, pad).shape, 3);
-      return tf.grad((w: tf.Tensor) => tf.conv2d(x, w as tf.Tensor4D, stride, pad).mul(dy).sum())(w0);
+      return tf.grad((w: tf.Tensor) =>
+        tf
+          .conv2d(x, w as tf.Tensor4D, stride, pad)
+          .mul(dy)
+          .sum(),
+      )(w0);
     });
   });
 });
@@ -85,7 +92,12 @@ describe('MaxPoolGrad (stock wasm: zero gradient where the window max ≤ 0)', (
     const out = stock!.kernelFunc({ inputs: { dy, input: x, output: y }, backend, attrs }) as tf.TensorInfo;
     const stockDx = tf.engine().makeTensorFromTensorInfo(out);
     expect(Array.from(await stockDx.data())).not.toEqual([0, 0, 0, 1]);
-    const fixedDx = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid').mul(dy).sum())(x);
+    const fixedDx = tf.grad((t: tf.Tensor) =>
+      tf
+        .maxPool(t as tf.Tensor4D, 2, 2, 'valid')
+        .mul(dy)
+        .sum(),
+    )(x);
     expect(Array.from(await fixedDx.data())).toEqual([0, 0, 0, 1]);
     tf.dispose([x, dy, y, stockDx, fixedDx]);
   });
@@ -93,16 +105,28 @@ describe('MaxPoolGrad (stock wasm: zero gradient where the window max ≤ 0)', (
     await expectClose(`maxPool ${_name}`, () => {
       const x0 = prep(randn(xs, 4)) as tf.Tensor4D;
       const dy = randn(tf.maxPool(x0, k, s, pad).shape, 5);
-      return tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, k, s, pad).mul(dy).sum())(x0);
+      return tf.grad((x: tf.Tensor) =>
+        tf
+          .maxPool(x as tf.Tensor4D, k, s, pad)
+          .mul(dy)
+          .sum(),
+      )(x0);
     });
   });
   it('maxPool forward equals cpu on all-negative input', async () => {
-    await expectClose('maxPool forward negative', () => tf.maxPool(randn([2, 8, 8, 3], 6).abs().neg() as tf.Tensor4D, 2, 2, 'valid'));
+    await expectClose('maxPool forward negative', () =>
+      tf.maxPool(randn([2, 8, 8, 3], 6).abs().neg() as tf.Tensor4D, 2, 2, 'valid'),
+    );
   });
 });
 
 describe('BatchMatMul / _FusedMatMul with transposes', () => {
-  const combos: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
+  const combos: Array<[boolean, boolean]> = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ];
   it.each(combos)('matMul(transposeA=%s, transposeB=%s) equals cpu', async (ta, tb) => {
     await expectClose(`matMul ${ta} ${tb}`, () => {
       const a = randn(ta ? [33, 17] : [17, 33], 7);
@@ -114,10 +138,16 @@ describe('BatchMatMul / _FusedMatMul with transposes', () => {
     await expectClose('batched matMul', () => tf.matMul(randn([3, 9, 5], 9), randn([1, 7, 9], 10), true, true));
   });
   it.each(combos)('fused matMul + bias + relu (transposeA=%s, transposeB=%s) equals cpu', async (ta, tb) => {
-    await expectClose(`fused ${ta} ${tb}`, () => tf.fused.matMul({
-      a: randn(ta ? [13, 11] : [11, 13], 11), b: randn(tb ? [6, 13] : [13, 6], 12),
-      transposeA: ta, transposeB: tb, bias: randn([6], 13), activation: 'relu',
-    }));
+    await expectClose(`fused ${ta} ${tb}`, () =>
+      tf.fused.matMul({
+        a: randn(ta ? [13, 11] : [11, 13], 11),
+        b: randn(tb ? [6, 13] : [13, 6], 12),
+        transposeA: ta,
+        transposeB: tb,
+        bias: randn([6], 13),
+        activation: 'relu',
+      }),
+    );
   });
   it('wide products are turned around only when B is large and wide (kNN yes, square no)', () => {
     expect(swapOperands(500, 3072, 5000)).toBe(true); // kNN no-loop X·Yᵀ
@@ -155,9 +185,15 @@ describe('BatchMatMul / _FusedMatMul with transposes', () => {
       return best;
     };
     const fixed = await time(() => tf.matMul(x, y, false, true));
-    const slow = await time(() => tf.engine().makeTensorFromTensorInfo(stock!.kernelFunc({
-      inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: true },
-    }) as tf.TensorInfo));
+    const slow = await time(() =>
+      tf.engine().makeTensorFromTensorInfo(
+        stock!.kernelFunc({
+          inputs: { a: x, b: y },
+          backend,
+          attrs: { transposeA: false, transposeB: true },
+        }) as tf.TensorInfo,
+      ),
+    );
     // Measured on 2 loaded cores: ~10× apart; 2× leaves room for noise.
     expect(fixed * 2).toBeLessThan(slow);
     tf.dispose([x, y]);
@@ -175,7 +211,14 @@ describe('Conv2DBackpropInput (stride 1 as a convolution with the flipped filter
   ];
   it('conv2dTranspose with a dy larger than the forward output returns outputShape, equal to cpu', async () => {
     // x [1, 8, 8, 8] with outputShape [1, 4, 4, 8]: the kit's kernel once returned [1, 8, 8, 8]
-    const f = () => tf.conv2dTranspose(randn([1, 8, 8, 8], 50) as tf.Tensor4D, randn([8, 8, 8, 8], 51) as tf.Tensor4D, [1, 4, 4, 8], 1, 'same');
+    const f = () =>
+      tf.conv2dTranspose(
+        randn([1, 8, 8, 8], 50) as tf.Tensor4D,
+        randn([8, 8, 8, 8], 51) as tf.Tensor4D,
+        [1, 4, 4, 8],
+        1,
+        'same',
+      );
     await expectClose('conv2dTranspose, dy not the forward size', f);
     await useBackend('wasm');
     const y = tf.tidy(f);
@@ -188,7 +231,12 @@ describe('Conv2DBackpropInput (stride 1 as a convolution with the flipped filter
       const w = randn(ws, 16) as tf.Tensor4D;
       const x0 = randn(xs, 17) as tf.Tensor4D;
       const dy = randn(tf.conv2d(x0, w, stride, pad).shape, 18);
-      return tf.grad((x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w, stride, pad).mul(dy).sum())(x0);
+      return tf.grad((x: tf.Tensor) =>
+        tf
+          .conv2d(x as tf.Tensor4D, w, stride, pad)
+          .mul(dy)
+          .sum(),
+      )(x0);
     });
   });
 });
@@ -198,11 +246,35 @@ describe('gradients the course takes, on wasm vs cpu', () => {
   function convNetGrads(): tf.Tensor[] {
     const N = 6;
     const x = randn([N, 16, 16, 3], 20);
-    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: N }, (_, i) => (i * 7) % 10), 'int32'), 10);
-    const params = [randn([7, 7, 3, 8], 21).mul(0.1), randn([8], 22).mul(0.1), randn([8 * 8 * 8, 20], 23).mul(0.05),
-      randn([20], 24).mul(0.1), randn([20, 10], 25).mul(0.1), randn([10], 26).mul(0.1)];
-    const loss = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor, w3: tf.Tensor, b3: tf.Tensor): tf.Scalar => {
-      const h = tf.maxPool(tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'same').add(b1)) as tf.Tensor4D, 2, 2, 'valid');
+    const labels = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: N }, (_, i) => (i * 7) % 10),
+        'int32',
+      ),
+      10,
+    );
+    const params = [
+      randn([7, 7, 3, 8], 21).mul(0.1),
+      randn([8], 22).mul(0.1),
+      randn([8 * 8 * 8, 20], 23).mul(0.05),
+      randn([20], 24).mul(0.1),
+      randn([20, 10], 25).mul(0.1),
+      randn([10], 26).mul(0.1),
+    ];
+    const loss = (
+      w1: tf.Tensor,
+      b1: tf.Tensor,
+      w2: tf.Tensor,
+      b2: tf.Tensor,
+      w3: tf.Tensor,
+      b3: tf.Tensor,
+    ): tf.Scalar => {
+      const h = tf.maxPool(
+        tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'same').add(b1)) as tf.Tensor4D,
+        2,
+        2,
+        'valid',
+      );
       const a = tf.relu(tf.matMul(h.reshape([N, -1]), w2).add(b2));
       return tf.losses.softmaxCrossEntropy(labels, tf.matMul(a, w3).add(b3)) as tf.Scalar;
     };
@@ -212,7 +284,12 @@ describe('gradients the course takes, on wasm vs cpu', () => {
     await expectClose('conv net grads', convNetGrads);
   });
   it('matMul gradients (both operands) equal cpu', async () => {
-    await expectClose('matMul grads', () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b).square().sum())([randn([12, 30], 27), randn([30, 9], 28)]));
+    await expectClose('matMul grads', () =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b).square().sum())([
+        randn([12, 30], 27),
+        randn([30, 9], 28),
+      ]),
+    );
   });
   it('the fixed kernels leave no data behind on the wasm heap', async () => {
     expect(await wasmDataIdsLeaked(convNetGrads)).toBe(0);

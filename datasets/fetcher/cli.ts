@@ -65,7 +65,9 @@ function status(dir?: string): void {
   const f = defaultFashionMnistDir();
   console.log(`data root: ${dataRoot()}`);
   console.log(`cifar10: ${hasCifar10(c) ? `present in ${c}` : `not downloaded (npm run datasets -- cifar10)`}`);
-  console.log(`fashion-mnist: ${hasFashionMnist(f) ? `present in ${f}` : 'missing (sudo apt-get install dataset-fashion-mnist, or npm run datasets -- fashion-mnist)'}`);
+  console.log(
+    `fashion-mnist: ${hasFashionMnist(f) ? `present in ${f}` : 'missing (sudo apt-get install dataset-fashion-mnist, or npm run datasets -- fashion-mnist)'}`,
+  );
   console.log(`default for notebooks: ${resolveDatasetName()}${process.env.TS231N_DATASET ? ' (TS231N_DATASET)' : ''}`);
 }
 
@@ -98,7 +100,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (args.debug) console.error(e);
-    else console.error(`datasets: ${(e as Error).message}${e instanceof DatasetError ? '' : ' (run with --debug for the stack)'}`);
+    else
+      console.error(
+        `datasets: ${(e as Error).message}${e instanceof DatasetError ? '' : ' (run with --debug for the stack)'}`,
+      );
     return 1;
   }
 }

@@ -43,7 +43,18 @@ export interface DownloadResult {
 /** A failure worth retrying with a Range request (connection dropped, stalled, 5xx). */
 class Interrupted extends Error {}
 
-const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ECONNRESET', 'EPIPE']);
+const OFFLINE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ECONNRESET',
+  'EPIPE',
+]);
 
 function sizeOf(file: string): number {
   try {
@@ -104,7 +115,10 @@ function requestOnce(url: string, part: string, start: number, opts: DownloadOpt
     const headers: Record<string, string> = { 'User-Agent': 'ts231n-datasets', 'Accept-Encoding': 'identity' };
     if (start > 0) headers.Range = `bytes=${start}-`;
     const req = mod.get(parsed, { headers, agent: false });
-    const connectTimer = setTimeout(() => req.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), connectMs);
+    const connectTimer = setTimeout(
+      () => req.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+      connectMs,
+    );
     req.on('socket', (s) => {
       s.once(parsed.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
         connected = true;
@@ -116,7 +130,8 @@ function requestOnce(url: string, part: string, start: number, opts: DownloadOpt
       clearTimeout(connectTimer);
       if (responded) return; // the body's pipeline reports it, once the file is closed
       if (e instanceof Interrupted) return fail(e);
-      if (!connected && OFFLINE_CODES.has(e.code ?? '')) return fail(new OfflineError(url, e.code!, opts.offlineHint ?? 'check the network and run the command again'));
+      if (!connected && OFFLINE_CODES.has(e.code ?? ''))
+        return fail(new OfflineError(url, e.code!, opts.offlineHint ?? 'check the network and run the command again'));
       if (!connected) return fail(new DownloadError(url, `cannot download ${url}: ${e.message}`));
       fail(new Interrupted(e.code ?? e.message));
     });
@@ -154,7 +169,11 @@ function requestOnce(url: string, part: string, start: number, opts: DownloadOpt
       } else {
         res.resume();
         const e = `HTTP ${status} ${res.statusMessage ?? ''}`.trim();
-        return fail(status >= 500 ? new Interrupted(e) : new DownloadError(url, `${url} answered ${e}: check the URL (or TS231N_*_URL)`));
+        return fail(
+          status >= 500
+            ? new Interrupted(e)
+            : new DownloadError(url, `${url} answered ${e}: check the URL (or TS231N_*_URL)`),
+        );
       }
       let have = offset;
       opts.onProgress?.(have, total);
@@ -172,10 +191,18 @@ function requestOnce(url: string, part: string, start: number, opts: DownloadOpt
         () =>
           afterClose(() => {
             const expected = status === 206 ? total : Number.isFinite(length) ? length : undefined;
-            if (expected !== undefined && have < expected) return fail(new Interrupted(`connection closed at ${mb(have)} of ${mb(expected)}`));
+            if (expected !== undefined && have < expected)
+              return fail(new Interrupted(`connection closed at ${mb(have)} of ${mb(expected)}`));
             done({ complete: true, total: have });
           }),
-        (e: NodeJS.ErrnoException) => afterClose(() => fail(new Interrupted(`connection dropped at ${mb(have)}${total ? ` of ${mb(total)}` : ''} (${e.code ?? e.message})`))),
+        (e: NodeJS.ErrnoException) =>
+          afterClose(() =>
+            fail(
+              new Interrupted(
+                `connection dropped at ${mb(have)}${total ? ` of ${mb(total)}` : ''} (${e.code ?? e.message})`,
+              ),
+            ),
+          ),
       );
     });
   });
@@ -200,7 +227,10 @@ export async function download(url: string, dest: string, opts: DownloadOptions)
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
       if (attempt >= retries) {
-        throw new DownloadError(url, `download of ${url} was interrupted ${attempt + 1} times (last: ${e.message}); ${mb(sizeOf(part))} are kept in ${part}, run the command again to resume`);
+        throw new DownloadError(
+          url,
+          `download of ${url} was interrupted ${attempt + 1} times (last: ${e.message}); ${mb(sizeOf(part))} are kept in ${part}, run the command again to resume`,
+        );
       }
       opts.log?.(`${e.message}; resuming (${attempt + 1}/${retries})`);
       await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 5000)));

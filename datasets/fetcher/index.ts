@@ -63,7 +63,8 @@ function cifarProblem(dir: string): string | null {
     const p = path.join(dir, f);
     if (!fs.existsSync(p)) return `${f} is missing`;
     const size = fs.statSync(p).size;
-    if (size === 0 || size % CIFAR10_RECORD_BYTES !== 0) return `${f} has ${size} bytes, not a whole number of ${CIFAR10_RECORD_BYTES}-byte records`;
+    if (size === 0 || size % CIFAR10_RECORD_BYTES !== 0)
+      return `${f} has ${size} bytes, not a whole number of ${CIFAR10_RECORD_BYTES}-byte records`;
   }
   return null;
 }
@@ -76,13 +77,20 @@ function readMarker(dir: string): { md5?: string; at?: string } | null {
   }
 }
 
-async function fetchCifar10(src: Source, root: string, opts: FetchOptions, log: (s: string) => void): Promise<FetchResult> {
+async function fetchCifar10(
+  src: Source,
+  root: string,
+  opts: FetchOptions,
+  log: (s: string) => void,
+): Promise<FetchResult> {
   const target = path.join(root, src.folder);
   const file = src.files[0];
   const archive = path.join(root, file.name);
   if (!opts.force && cifarProblem(target) === null) {
     const m = readMarker(target);
-    log(`${src.title} is already in ${target} (${m?.md5 ? `md5 ${m.md5} verified ${m.at}` : 'all six batch files, sizes check out'}); nothing to do (--force downloads it again)`);
+    log(
+      `${src.title} is already in ${target} (${m?.md5 ? `md5 ${m.md5} verified ${m.at}` : 'all six batch files, sizes check out'}); nothing to do (--force downloads it again)`,
+    );
     return { dataset: src.name, dir: target, skipped: true, downloaded: [] };
   }
   if (opts.force) for (const p of [archive, archive + '.part']) fs.rmSync(p, { force: true });
@@ -107,8 +115,15 @@ async function fetchCifar10(src: Source, root: string, opts: FetchOptions, log: 
     await extractTarGz(archive, tmp);
     const extracted = path.join(tmp, src.folder);
     const problem = fs.existsSync(extracted) ? cifarProblem(extracted) : `the archive has no ${src.folder}/ folder`;
-    if (problem) throw new ArchiveError(archive, `${archive} is not the CIFAR-10 binary archive (${problem}); delete it and run the command again`);
-    fs.writeFileSync(path.join(extracted, MARKER), JSON.stringify({ url: file.url, md5: file.md5, at: new Date().toISOString() }, null, 2) + '\n');
+    if (problem)
+      throw new ArchiveError(
+        archive,
+        `${archive} is not the CIFAR-10 binary archive (${problem}); delete it and run the command again`,
+      );
+    fs.writeFileSync(
+      path.join(extracted, MARKER),
+      JSON.stringify({ url: file.url, md5: file.md5, at: new Date().toISOString() }, null, 2) + '\n',
+    );
     fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(extracted, target);
   } finally {
@@ -119,7 +134,12 @@ async function fetchCifar10(src: Source, root: string, opts: FetchOptions, log: 
   return { dataset: src.name, dir: target, skipped: false, downloaded };
 }
 
-async function fetchFiles(src: Source, root: string, opts: FetchOptions, log: (s: string) => void): Promise<FetchResult> {
+async function fetchFiles(
+  src: Source,
+  root: string,
+  opts: FetchOptions,
+  log: (s: string) => void,
+): Promise<FetchResult> {
   const target = path.join(root, src.folder);
   fs.mkdirSync(target, { recursive: true });
   const downloaded: string[] = [];
@@ -134,11 +154,23 @@ async function fetchFiles(src: Source, root: string, opts: FetchOptions, log: (s
     await fetchFile(file.url, dest, file.md5, src, root, opts, log);
     downloaded.push(file.name);
   }
-  log(downloaded.length ? `${src.title} is ready in ${target}` : `${src.title} is already in ${target} (md5s verified); nothing to do (--force downloads it again)`);
+  log(
+    downloaded.length
+      ? `${src.title} is ready in ${target}`
+      : `${src.title} is already in ${target} (md5s verified); nothing to do (--force downloads it again)`,
+  );
   return { dataset: src.name, dir: target, skipped: downloaded.length === 0, downloaded };
 }
 
-async function fetchFile(url: string, dest: string, md5: string, src: Source, root: string, opts: FetchOptions, log: (s: string) => void): Promise<void> {
+async function fetchFile(
+  url: string,
+  dest: string,
+  md5: string,
+  src: Source,
+  root: string,
+  opts: FetchOptions,
+  log: (s: string) => void,
+): Promise<void> {
   const bar = opts.progress === false ? null : progressBar(path.basename(dest));
   const hint =
     src.name === 'cifar10'
@@ -178,7 +210,9 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
   fs.mkdirSync(root, { recursive: true });
   ignoreInGit(root);
   if (dataset === 'fashion-mnist' && fs.existsSync(DEBIAN_FASHION_MNIST_DIR) && !opts.source) {
-    log(`note: Debian's dataset-fashion-mnist is already installed in ${DEBIAN_FASHION_MNIST_DIR}; downloading a copy into ${path.join(root, src.folder)} anyway`);
+    log(
+      `note: Debian's dataset-fashion-mnist is already installed in ${DEBIAN_FASHION_MNIST_DIR}; downloading a copy into ${path.join(root, src.folder)} anyway`,
+    );
   }
   return src.kind === 'tar.gz' ? fetchCifar10(src, root, opts, log) : fetchFiles(src, root, opts, log);
 }

@@ -33,7 +33,8 @@ export interface Source {
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
-export const FASHION_MNIST_BASE_URL = 'https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/';
+export const FASHION_MNIST_BASE_URL =
+  'https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/';
 export const FASHION_MNIST_MD5: Record<string, string> = {
   'train-images-idx3-ubyte.gz': '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
   'train-labels-idx1-ubyte.gz': '25c81989df183df01b3e8a0aad5dffbe',
@@ -48,7 +49,13 @@ export function sourceFor(name: DatasetName, env: NodeJS.ProcessEnv = process.en
       title: 'CIFAR-10',
       folder: 'cifar-10-batches-bin',
       kind: 'tar.gz',
-      files: [{ url: env.TS231N_CIFAR10_URL || CIFAR10_URL, name: 'cifar-10-binary.tar.gz', md5: (env.TS231N_CIFAR10_MD5 || CIFAR10_MD5).toLowerCase() }],
+      files: [
+        {
+          url: env.TS231N_CIFAR10_URL || CIFAR10_URL,
+          name: 'cifar-10-binary.tar.gz',
+          md5: (env.TS231N_CIFAR10_MD5 || CIFAR10_MD5).toLowerCase(),
+        },
+      ],
       approxBytes: 170e6,
     };
   }

@@ -53,7 +53,10 @@ class TarExtractor extends Writable {
   private ended = false;
   private offset = 0;
 
-  constructor(private readonly archive: string, private readonly dest: string) {
+  constructor(
+    private readonly archive: string,
+    private readonly dest: string,
+  ) {
     super();
   }
 
@@ -70,7 +73,12 @@ class TarExtractor extends Writable {
   _final(cb: (e?: Error | null) => void): void {
     this.closeFd();
     if (!this.ended && (this.remaining > 0 || this.pending.length > 0 || this.written.length === 0)) {
-      cb(new ArchiveError(this.archive, `${this.archive} ends in the middle of an entry (at byte ${this.offset.toLocaleString('en-US')}); the download is incomplete, run the command again with --force`));
+      cb(
+        new ArchiveError(
+          this.archive,
+          `${this.archive} ends in the middle of an entry (at byte ${this.offset.toLocaleString('en-US')}); the download is incomplete, run the command again with --force`,
+        ),
+      );
       return;
     }
     cb();
@@ -121,7 +129,11 @@ class TarExtractor extends Writable {
       this.ended = true;
       return;
     }
-    if (!checksumOk(h)) throw new ArchiveError(this.archive, `${this.archive} is not a tar archive or is corrupt (bad header checksum at byte ${this.offset.toLocaleString('en-US')}); run the command again with --force`);
+    if (!checksumOk(h))
+      throw new ArchiveError(
+        this.archive,
+        `${this.archive} is not a tar archive or is corrupt (bad header checksum at byte ${this.offset.toLocaleString('en-US')}); run the command again with --force`,
+      );
     const type = String.fromCharCode(h[156] || 0x30);
     const size = numeric(h, 124, 12);
     const prefix = h.subarray(257, 262).toString('latin1') === 'ustar' ? field(h, 345, 155) : '';
@@ -181,7 +193,8 @@ export async function extractTarGz(archive: string, dest: string): Promise<strin
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err instanceof ArchiveError) throw err;
-    if (err.code?.startsWith('Z_') || /incorrect header check|unexpected end of file|invalid/.test(err.message)) throw new GzipError(archive, err.message);
+    if (err.code?.startsWith('Z_') || /incorrect header check|unexpected end of file|invalid/.test(err.message))
+      throw new GzipError(archive, err.message);
     throw err;
   }
   return tar.written;

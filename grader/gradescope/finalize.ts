@@ -37,15 +37,27 @@ function parse(argv: string[]): Args {
       return x;
     };
     switch (argv[i]) {
-      case '--before': a.before = true; break;
-      case '--spec-dir': a.specDir = v(); break;
-      case '--out': a.out = v(); break;
-      case '--results': a.results = v(); break;
-      case '--metadata': a.metadata = v(); break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      case '--before':
+        a.before = true;
+        break;
+      case '--spec-dir':
+        a.specDir = v();
+        break;
+      case '--out':
+        a.out = v();
+        break;
+      case '--results':
+        a.results = v();
+        break;
+      case '--metadata':
+        a.metadata = v();
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
     }
   }
-  if (!a.specDir || !a.out || (!a.before && !a.results)) throw new Error('usage: finalize.ts [--before] --spec-dir DIR --out FILE [--results FILE] [--metadata FILE]');
+  if (!a.specDir || !a.out || (!a.before && !a.results))
+    throw new Error('usage: finalize.ts [--before] --spec-dir DIR --out FILE [--results FILE] [--metadata FILE]');
   return a as Args;
 }
 

@@ -44,12 +44,28 @@ export function rootCauses(r: StudentResult): Cause[] {
   const add = (c: Omit<Cause, 'points' | 'items'>, items: ItemResult[]) => {
     const mine = items.filter((i) => !claimed.has(i.id));
     for (const i of mine) claimed.add(i.id);
-    causes.push({ ...c, items: mine.map((i) => i.id), points: Math.round(mine.reduce((s, i) => s + lost(i), 0) * 100) / 100 });
+    causes.push({
+      ...c,
+      items: mine.map((i) => i.id),
+      points: Math.round(mine.reduce((s, i) => s + lost(i), 0) * 100) / 100,
+    });
   };
 
   if (r.invalid) add({ title: `the submission could not be graded: ${r.invalid}`, consequences: [] }, open);
-  for (const m of r.missing) add({ title: `${m} is missing from the submission`, where: m, consequences: [] }, open.filter((i) => i.reason.includes(`${m} is missing`) || i.reason.includes(`${m} missing`)));
-  for (const n of r.notebooks.filter((n) => !n.ok)) add({ title: `${n.path} is not a valid notebook: ${n.error ?? 'it does not validate'}`, where: n.path, consequences: [] }, open.filter((i) => i.reason.startsWith(`${n.path} is not a valid notebook`)));
+  for (const m of r.missing)
+    add(
+      { title: `${m} is missing from the submission`, where: m, consequences: [] },
+      open.filter((i) => i.reason.includes(`${m} is missing`) || i.reason.includes(`${m} missing`)),
+    );
+  for (const n of r.notebooks.filter((n) => !n.ok))
+    add(
+      {
+        title: `${n.path} is not a valid notebook: ${n.error ?? 'it does not validate'}`,
+        where: n.path,
+        consequences: [],
+      },
+      open.filter((i) => i.reason.startsWith(`${n.path} is not a valid notebook`)),
+    );
 
   // Errors in the student's code. A notebook's first error is the root; its later errors are most likely consequences.
   const roots = new Map<string, { err: StudentError; later: StudentError[] }>();
@@ -67,20 +83,32 @@ export function rootCauses(r: StudentResult): Cause[] {
     }
   }
   // Hidden tests' errors: the same error as a root joins it; another is its own root.
-  for (const i of open) if (i.studentError && !/^not implemented yet/.test(i.studentError.evalue) && !rootOf.has(key(i.studentError))) {
-    const k = key(i.studentError);
-    roots.set(k, { err: i.studentError, later: [] });
-    rootOf.set(k, k);
-  }
+  for (const i of open)
+    if (i.studentError && !/^not implemented yet/.test(i.studentError.evalue) && !rootOf.has(key(i.studentError))) {
+      const k = key(i.studentError);
+      roots.set(k, { err: i.studentError, later: [] });
+      rootOf.set(k, k);
+    }
   const ordered = [...roots.entries()].sort(([, a], [, b]) => Number(!locationOf(a.err)) - Number(!locationOf(b.err)));
   for (const [k, { err, later }] of ordered) {
     const items = open.filter((i) => i.studentError && rootOf.get(key(i.studentError)) === k);
-    const alsoIn = [...new Set(open.filter((i) => i.studentError && key(i.studentError) === k && i.studentError.where !== err.where).map((i) => i.studentError!.where.replace(/ \(.*\)$/, '')))];
+    const alsoIn = [
+      ...new Set(
+        open
+          .filter((i) => i.studentError && key(i.studentError) === k && i.studentError.where !== err.where)
+          .map((i) => i.studentError!.where.replace(/ \(.*\)$/, '')),
+      ),
+    ];
     const at = err.where.replace(/ \(.*\)$/, '');
     add(
       {
         title: `${err.ename}: ${err.evalue}`,
-        where: [locationOf(err), `raised in ${at}${alsoIn.length ? ` and ${alsoIn.length === 1 ? alsoIn[0] : `${alsoIn.length} hidden tests`}` : ''}`].filter(Boolean).join(', '),
+        where: [
+          locationOf(err),
+          `raised in ${at}${alsoIn.length ? ` and ${alsoIn.length === 1 ? alsoIn[0] : `${alsoIn.length} hidden tests`}` : ''}`,
+        ]
+          .filter(Boolean)
+          .join(', '),
         consequences: [...new Set(later.map((e) => `${e.where}: ${e.ename}: ${e.evalue}`))],
         traceback: err.traceback,
       },
@@ -89,11 +117,16 @@ export function rootCauses(r: StudentResult): Cause[] {
   }
 
   // Runs that were stopped (timeouts, memory).
-  for (const t of r.tasks.filter((t) => t.status === 'killed' && t.reason)) add({ title: t.reason!, where: t.task.replace(/^(notebook|hidden):/, ''), consequences: [] }, open.filter((i) => i.reason.includes(t.reason!)));
+  for (const t of r.tasks.filter((t) => t.status === 'killed' && t.reason))
+    add(
+      { title: t.reason!, where: t.task.replace(/^(notebook|hidden):/, ''), consequences: [] },
+      open.filter((i) => i.reason.includes(t.reason!)),
+    );
 
   // Wrong gradients the diagnosis recognised: the same diagnosis on several items is one cause.
   const diagnosed = new Map<string, ItemResult[]>();
-  for (const i of open) if (i.diagnosis && !claimed.has(i.id)) diagnosed.set(i.diagnosis, [...(diagnosed.get(i.diagnosis) ?? []), i]);
+  for (const i of open)
+    if (i.diagnosis && !claimed.has(i.id)) diagnosed.set(i.diagnosis, [...(diagnosed.get(i.diagnosis) ?? []), i]);
   for (const [d, items] of diagnosed) add({ title: d, consequences: [] }, items);
 
   // Not implemented yet, one cause per function.
@@ -102,7 +135,8 @@ export function rootCauses(r: StudentResult): Cause[] {
     const m = (i.studentError?.evalue ?? i.reason).match(/not implemented yet: (\S+) in (\S+)/);
     if (m && !claimed.has(i.id)) todo.set(`${m[1]} in ${m[2]}`, [...(todo.get(`${m[1]} in ${m[2]}`) ?? []), i]);
   }
-  for (const [fn, items] of todo) add({ title: `not implemented yet: ${fn}`, where: fn.split(' in ')[1], consequences: [] }, items);
+  for (const [fn, items] of todo)
+    add({ title: `not implemented yet: ${fn}`, where: fn.split(' in ')[1], consequences: [] }, items);
 
   return causes.filter((c) => c.items.length > 0 || c.consequences.length > 0);
 }
@@ -111,5 +145,7 @@ export function rootCauses(r: StudentResult): Cause[] {
 export function firstCauseLine(r: StudentResult): string | null {
   const c = rootCauses(r)[0];
   if (!c) return null;
-  return c.where ? `${c.title.startsWith(c.where) ? '' : `${c.where}: `}${c.title}` : `${c.title} (${c.items.join(', ')})`;
+  return c.where
+    ? `${c.title.startsWith(c.where) ? '' : `${c.where}: `}${c.title}`
+    : `${c.title} (${c.items.join(', ')})`;
 }

@@ -22,7 +22,8 @@ export interface FailedStudent {
   error: string;
 }
 
-const byName = <T extends { student: string }>(a: T, b: T) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0);
+const byName = <T extends { student: string }>(a: T, b: T) =>
+  a.student < b.student ? -1 : a.student > b.student ? 1 : 0;
 
 export function gradebookCsv(spec: Spec, results: StudentResult[], failed: FailedStudent[] = []): string {
   const items = spec.items.map((i) => i.id);
@@ -35,9 +36,19 @@ export function gradebookCsv(spec: Spec, results: StudentResult[], failed: Faile
   const all: Row[] = [
     ...results.map((r) => {
       const got = new Map(r.items.map((i) => [i.id, i]));
-      return { student: r.student, cells: [r.student, r.invalid ? 'invalid' : 'graded', ...items.map((id) => (got.get(id)?.pendingManual ? '' : got.get(id)?.points ?? 0)), r.total] };
+      return {
+        student: r.student,
+        cells: [
+          r.student,
+          r.invalid ? 'invalid' : 'graded',
+          ...items.map((id) => (got.get(id)?.pendingManual ? '' : (got.get(id)?.points ?? 0))),
+          r.total,
+        ],
+      };
     }),
-    ...failed.filter((f) => !results.some((r) => r.student === f.student)).map((f) => ({ student: f.student, cells: [f.student, 'failed', ...items.map(() => ''), ''] })),
+    ...failed
+      .filter((f) => !results.some((r) => r.student === f.student))
+      .map((f) => ({ student: f.student, cells: [f.student, 'failed', ...items.map(() => ''), ''] })),
   ];
   for (const row of all.sort(byName)) rows.push(row.cells.map(csvCell).join(','));
   return rows.join('\n') + '\n';
@@ -54,6 +65,7 @@ export function canvasCsv(spec: Spec, results: StudentResult[]): string {
     ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', spec.title].map(csvCell).join(','),
     ['Points Possible', '', '', '', '', Math.round(max * 100) / 100].map(csvCell).join(','),
   ];
-  for (const r of [...results].sort(byName)) rows.push([r.student, '', '', r.student, '', r.total].map(csvCell).join(','));
+  for (const r of [...results].sort(byName))
+    rows.push([r.student, '', '', r.student, '', r.total].map(csvCell).join(','));
   return rows.join('\n') + '\n';
 }

@@ -63,12 +63,18 @@ function testOutput(i: ItemResult): string {
   if (i.kind === 'hidden') lines.push('Hidden test: its inputs and expected values are not shown.');
   else if (i.expected) lines.push(`Expected: ${mdCode(tidyNumbers(i.expected))}`);
   if (i.found) lines.push(`Found: ${mdCode(tidyNumbers(i.found))}`);
-  if (i.studentError) lines.push(`Your error, ${md(i.studentError.where)}:`, mdBlock([`${i.studentError.ename}: ${i.studentError.evalue}`, ...i.studentError.traceback.slice(1)].join('\n')));
+  if (i.studentError)
+    lines.push(
+      `Your error, ${md(i.studentError.where)}:`,
+      mdBlock([`${i.studentError.ename}: ${i.studentError.evalue}`, ...i.studentError.traceback.slice(1)].join('\n')),
+    );
   return lines.join('\n\n');
 }
 
 function summary(r: StudentResult, spec: Spec): string {
-  const lines = [`**${formatNumber(r.total)} / ${formatNumber(r.maxTotal)}** (${r.configuration.quick ? 'quick' : 'full'} configuration)`];
+  const lines = [
+    `**${formatNumber(r.total)} / ${formatNumber(r.maxTotal)}** (${r.configuration.quick ? 'quick' : 'full'} configuration)`,
+  ];
   if (r.invalid) lines.push(`**Invalid submission:** ${md(r.invalid)}`);
   const rows = spec.groups
     .map((g) => {
@@ -82,7 +88,14 @@ function summary(r: StudentResult, spec: Spec): string {
   const causes = rootCauses(r);
   if (causes.length) {
     lines.push('**What to fix first**');
-    lines.push(causes.map((c, n) => `${n + 1}. ${md(tidyNumbers(c.title))}${c.where ? ` (${md(c.where)})` : ''}${c.items.length ? `: costs ${formatNumber(c.points)} points (${c.items.map(mdCode).join(', ')})` : ''}${c.consequences.length ? `; ${c.consequences.length} later errors most likely follow from it` : ''}`).join('\n'));
+    lines.push(
+      causes
+        .map(
+          (c, n) =>
+            `${n + 1}. ${md(tidyNumbers(c.title))}${c.where ? ` (${md(c.where)})` : ''}${c.items.length ? `: costs ${formatNumber(c.points)} points (${c.items.map(mdCode).join(', ')})` : ''}${c.consequences.length ? `; ${c.consequences.length} later errors most likely follow from it` : ''}`,
+        )
+        .join('\n'),
+    );
   }
   const manual = r.items.filter((i) => i.pendingManual);
   if (manual.length) lines.push(`**Graded by hand** (not in this total): ${manual.map((i) => md(i.title)).join('; ')}`);
@@ -109,7 +122,9 @@ export function gradescopeResults(r: StudentResult, spec: Spec): GradescopeResul
         output: testOutput(i),
         output_format: 'md',
         tags: [i.group, i.kind],
-        visibility: specItem.get(i.id)?.visibility ?? (i.kind === 'hidden' ? cfg.hiddenTestVisibility ?? 'after_due_date' : visibility),
+        visibility:
+          specItem.get(i.id)?.visibility ??
+          (i.kind === 'hidden' ? (cfg.hiddenTestVisibility ?? 'after_due_date') : visibility),
         extra_data: { id: i.id, kind: i.kind, group: i.group, ...(i.diagnosis ? { diagnosis: i.diagnosis } : {}) },
       };
     });
@@ -137,7 +152,11 @@ export function gradescopeResults(r: StudentResult, spec: Spec): GradescopeResul
 /** Throws when `results` does not match the committed schema of Gradescope's format. */
 export function checkGradescopeResults(results: unknown): void {
   const validate = validator('gradescope-results.schema.json');
-  if (!validate(results)) throw new GraderError(`internal error: results.json does not match gradescope-results.schema.json: ${firstError(validate.errors)}`, 'REPORT');
+  if (!validate(results))
+    throw new GraderError(
+      `internal error: results.json does not match gradescope-results.schema.json: ${firstError(validate.errors)}`,
+      'REPORT',
+    );
 }
 
 export function gradescopeJson(r: StudentResult, spec: Spec): string {

@@ -22,7 +22,10 @@ function value(label: string, text: string): string {
 function reason(text: string): string {
   const clauses = tidyNumbers(text).split('; ');
   if (clauses.length <= 2) return `<p class="why">${esc(clauses.join('; '))}</p>`;
-  return `<p class="why">${esc(clauses.slice(0, 2).join('; '))}</p><details class="more"><summary>${clauses.length - 2} more</summary><ul>${clauses.slice(2).map((c) => `<li>${esc(c)}</li>`).join('')}</ul></details>`;
+  return `<p class="why">${esc(clauses.slice(0, 2).join('; '))}</p><details class="more"><summary>${clauses.length - 2} more</summary><ul>${clauses
+    .slice(2)
+    .map((c) => `<li>${esc(c)}</li>`)
+    .join('')}</ul></details>`;
 }
 
 function points(i: ItemResult): string {
@@ -41,13 +44,17 @@ function itemHtml(i: ItemResult, causeOf: Map<string, number>): string {
     else if (i.reason) parts.push(reason(i.reason));
     if (i.diagnosis) parts.push(`<p class="diag"><strong>Looks like:</strong> ${esc(i.diagnosis)}</p>`);
     if (i.note) parts.push(`<p class="note">${esc(i.note)}</p>`);
-    if (short) return `<li class="item">${points(i)}<div class="body"><div class="title">${esc(i.title)} <span class="id">${esc(i.id)}</span></div>${parts.join('')}</div></li>`;
-    if (i.kind === 'hidden') parts.push('<p class="muted">Hidden test: its inputs and expected values are not shown.</p>');
+    if (short)
+      return `<li class="item">${points(i)}<div class="body"><div class="title">${esc(i.title)} <span class="id">${esc(i.id)}</span></div>${parts.join('')}</div></li>`;
+    if (i.kind === 'hidden')
+      parts.push('<p class="muted">Hidden test: its inputs and expected values are not shown.</p>');
     else if (i.expected && !i.reason.startsWith('found ')) parts.push(value('expected', i.expected));
     // A scalar's reason already says what was found and expected.
     if (i.found && !i.reason.startsWith('found ')) parts.push(value('found', i.found));
     if (i.studentError && !short)
-      parts.push(`<details class="err"><summary>${esc(i.studentError.where)}: ${esc(i.studentError.ename)}: ${esc(i.studentError.evalue)}</summary><pre>${esc(i.studentError.traceback.join('\n'))}</pre></details>`);
+      parts.push(
+        `<details class="err"><summary>${esc(i.studentError.where)}: ${esc(i.studentError.ename)}: ${esc(i.studentError.evalue)}</summary><pre>${esc(i.studentError.traceback.join('\n'))}</pre></details>`,
+      );
   }
   return `<li class="item${full ? ' ok' : ''}">${points(i)}<div class="body"><div class="title">${esc(i.title)} <span class="id">${esc(i.id)}</span></div>${parts.join('')}</div></li>`;
 }
@@ -56,8 +63,12 @@ function causeHtml(c: Cause, n: number): string {
   const later = c.consequences.length
     ? `<details><summary>${c.consequences.length} later error${c.consequences.length > 1 ? 's' : ''} that most likely follow from it</summary><ul>${c.consequences.map((x) => `<li><code>${esc(tidyNumbers(x))}</code></li>`).join('')}</ul></details>`
     : '';
-  const tb = c.traceback?.length ? `<details><summary>traceback</summary><pre>${esc(c.traceback.join('\n'))}</pre></details>` : '';
-  const cost = c.items.length ? `<p class="cost">Costs ${formatNumber(c.points)} point${c.points === 1 ? '' : 's'}: ${c.items.map((id) => `<code>${esc(id)}</code>`).join(', ')}</p>` : '';
+  const tb = c.traceback?.length
+    ? `<details><summary>traceback</summary><pre>${esc(c.traceback.join('\n'))}</pre></details>`
+    : '';
+  const cost = c.items.length
+    ? `<p class="cost">Costs ${formatNumber(c.points)} point${c.points === 1 ? '' : 's'}: ${c.items.map((id) => `<code>${esc(id)}</code>`).join(', ')}</p>`
+    : '';
   return `<li id="cause-${n + 1}"><p class="cause">${esc(tidyNumbers(c.title))}</p>${c.where ? `<p class="where">${esc(c.where)}</p>` : ''}${cost}${later}${tb}</li>`;
 }
 
@@ -70,16 +81,26 @@ export function feedbackHtml(r: StudentResult, spec: Pick<Spec, 'title' | 'group
   const groups = spec.groups
     .map((g) => {
       const items = auto.filter((i) => i.group === g.id);
-      const got = items.reduce((s, i) => s + i.points, 0), max = items.reduce((s, i) => s + i.maxPoints, 0);
+      const got = items.reduce((s, i) => s + i.points, 0),
+        max = items.reduce((s, i) => s + i.maxPoints, 0);
       return { g, items, got: Math.round(got * 100) / 100, max };
     })
     .filter((x) => x.items.length);
-  const bar = (got: number, max: number) => `<span class="bar"><span style="width:${max ? Math.round((100 * got) / max) : 0}%"></span></span>`;
-  const subtotals = groups.map(({ g, got, max }) => `<li><a href="#part-${esc(g.id)}">${esc(g.title)}</a>${bar(got, max)}<span class="num">${formatNumber(got)} / ${formatNumber(max)}</span></li>`).join('');
+  const bar = (got: number, max: number) =>
+    `<span class="bar"><span style="width:${max ? Math.round((100 * got) / max) : 0}%"></span></span>`;
+  const subtotals = groups
+    .map(
+      ({ g, got, max }) =>
+        `<li><a href="#part-${esc(g.id)}">${esc(g.title)}</a>${bar(got, max)}<span class="num">${formatNumber(got)} / ${formatNumber(max)}</span></li>`,
+    )
+    .join('');
   const sections = groups
     .map(({ g, items, got, max }) => {
-      const open = items.filter((i) => i.points < i.maxPoints), ok = items.filter((i) => i.points >= i.maxPoints);
-      const okList = ok.length ? `<details class="oklist"><summary>${ok.length} item${ok.length > 1 ? 's' : ''} with full points</summary><ul class="items">${ok.map((i) => itemHtml(i, causeOf)).join('')}</ul></details>` : '';
+      const open = items.filter((i) => i.points < i.maxPoints),
+        ok = items.filter((i) => i.points >= i.maxPoints);
+      const okList = ok.length
+        ? `<details class="oklist"><summary>${ok.length} item${ok.length > 1 ? 's' : ''} with full points</summary><ul class="items">${ok.map((i) => itemHtml(i, causeOf)).join('')}</ul></details>`
+        : '';
       return `<section id="part-${esc(g.id)}"><h2>${esc(g.title)} <span class="num">${formatNumber(got)} / ${formatNumber(max)}</span></h2>${open.length ? `<ul class="items">${open.map((i) => itemHtml(i, causeOf)).join('')}</ul>` : '<p class="muted">Full points.</p>'}${okList}</section>`;
     })
     .join('\n');

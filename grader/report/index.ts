@@ -10,7 +10,20 @@ import { junitXml } from './junit';
 import { gradescopeResults, gradescopeJson, checkGradescopeResults } from './gradescope';
 import { summarize, summaryText, type Summary } from './summary';
 
-export { writeAtomic, reportJson, feedbackHtml, gradebookCsv, canvasCsv, csvCell, junitXml, gradescopeResults, gradescopeJson, checkGradescopeResults, summarize, summaryText };
+export {
+  writeAtomic,
+  reportJson,
+  feedbackHtml,
+  gradebookCsv,
+  canvasCsv,
+  csvCell,
+  junitXml,
+  gradescopeResults,
+  gradescopeJson,
+  checkGradescopeResults,
+  summarize,
+  summaryText,
+};
 export type { Summary, FailedStudent };
 
 /** Extra report formats: Gradescope's results.json per student, Canvas's gradebook import (canvas.csv). */
@@ -26,14 +39,22 @@ export function writeStudentReports(outDir: string, spec: Spec, r: StudentResult
 }
 
 /** The batch's files, from every student's result. */
-export function writeBatchReports(outDir: string, spec: Spec, results: StudentResult[], configuration: string, formats: ReportFormat[], failed: FailedStudent[] = []): Summary {
+export function writeBatchReports(
+  outDir: string,
+  spec: Spec,
+  results: StudentResult[],
+  configuration: string,
+  formats: ReportFormat[],
+  failed: FailedStudent[] = [],
+): Summary {
   writeAtomic(path.join(outDir, 'gradebook.csv'), gradebookCsv(spec, results, failed));
   if (formats.includes('canvas')) writeAtomic(path.join(outDir, 'canvas.csv'), canvasCsv(spec, results));
   writeAtomic(path.join(outDir, 'junit.xml'), junitXml(spec.assignment, results));
   const summary = summarize(spec.assignment, results, configuration);
   writeAtomic(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeAtomic(path.join(outDir, 'summary.txt'), summaryText(summary));
-  if (formats.includes('gradescope') && results.length === 1) writeAtomic(path.join(outDir, 'results.json'), gradescopeJson(results[0], spec));
+  if (formats.includes('gradescope') && results.length === 1)
+    writeAtomic(path.join(outDir, 'results.json'), gradescopeJson(results[0], spec));
   return summary;
 }
 

@@ -2,7 +2,9 @@
 import type { StudentResult } from '../types';
 
 export function xmlEscape(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
+  return s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 }
 
 export function junitXml(assignment: string, results: StudentResult[]): string {
@@ -11,7 +13,11 @@ export function junitXml(assignment: string, results: StudentResult[]): string {
     .map((r) => {
       const cases = r.items.map((i) => {
         const name = xmlEscape(`${i.id} (${i.points}/${i.maxPoints})`);
-        const body = i.pendingManual ? '<skipped message="graded by hand"/>' : i.points < i.maxPoints ? `<failure message="${xmlEscape(i.reason || 'points lost')}"/>` : '';
+        const body = i.pendingManual
+          ? '<skipped message="graded by hand"/>'
+          : i.points < i.maxPoints
+            ? `<failure message="${xmlEscape(i.reason || 'points lost')}"/>`
+            : '';
         return `    <testcase classname="${xmlEscape(`${assignment}.${r.student}`)}" name="${name}">${body}</testcase>`;
       });
       const failures = r.items.filter((i) => !i.pendingManual && i.points < i.maxPoints).length;

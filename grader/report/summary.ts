@@ -21,7 +21,11 @@ export function summarize(assignment: string, results: StudentResult[], configur
   const n = totals.length;
   const median = n === 0 ? 0 : n % 2 ? totals[(n - 1) / 2] : (totals[n / 2 - 1] + totals[n / 2]) / 2;
   const bins = 10;
-  const histogram = Array.from({ length: bins }, (_, b) => ({ from: round2((b * maxTotal) / bins), to: round2(((b + 1) * maxTotal) / bins), count: 0 }));
+  const histogram = Array.from({ length: bins }, (_, b) => ({
+    from: round2((b * maxTotal) / bins),
+    to: round2(((b + 1) * maxTotal) / bins),
+    count: 0,
+  }));
   for (const t of totals) histogram[Math.min(bins - 1, Math.floor((t / (maxTotal || 1)) * bins))].count++;
   return {
     assignment,
@@ -42,7 +46,10 @@ export function summaryText(s: Summary): string {
   const lines = [
     `${s.assignment}: ${s.students} submission${s.students === 1 ? '' : 's'} graded (${s.invalid} invalid) — ${s.configuration}`,
     `mean ${s.mean} / ${s.maxTotal}, median ${s.median}, min ${s.min}, max ${s.max}`,
-    ...s.histogram.map((h) => `${String(h.from).padStart(6)}–${String(h.to).padEnd(6)} ${'#'.repeat(Math.round((h.count / width) * 30))} ${h.count}`),
+    ...s.histogram.map(
+      (h) =>
+        `${String(h.from).padStart(6)}–${String(h.to).padEnd(6)} ${'#'.repeat(Math.round((h.count / width) * 30))} ${h.count}`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

@@ -10,12 +10,20 @@
  * short decimals, and digits inside identifiers (cell 12, features.ts:3, k5) are left alone.
  */
 export function tidyNumbers(text: string, digits = 4): string {
-  return text.replace(/(^|[^\w.:])(-?\d+\.\d{5,}(?:e[+-]?\d+)?|-?\d\.\d+e[+-]?\d+)(?![\w.])/gi, (m, pre: string, num: string) => {
-    const x = Number(num);
-    if (!Number.isFinite(x)) return m;
-    const a = Math.abs(x);
-    return pre + (a !== 0 && (a < 1e-3 || a >= 1e7) ? x.toExponential(digits - 2).replace(/\.?0+e/, 'e') : String(Number(x.toPrecision(digits))));
-  });
+  return text.replace(
+    /(^|[^\w.:])(-?\d+\.\d{5,}(?:e[+-]?\d+)?|-?\d\.\d+e[+-]?\d+)(?![\w.])/gi,
+    (m, pre: string, num: string) => {
+      const x = Number(num);
+      if (!Number.isFinite(x)) return m;
+      const a = Math.abs(x);
+      return (
+        pre +
+        (a !== 0 && (a < 1e-3 || a >= 1e7)
+          ? x.toExponential(digits - 2).replace(/\.?0+e/, 'e')
+          : String(Number(x.toPrecision(digits))))
+      );
+    },
+  );
 }
 
 /** Markdown-safe inline text: characters Markdown would read as formatting or HTML are backslash-escaped. */

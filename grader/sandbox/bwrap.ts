@@ -47,14 +47,30 @@ let probed: Probe | { note: string } | undefined;
 /** Whether bubblewrap works here (probed once with a real `node -e 0` inside), or why not. */
 export function bubblewrap(): Probe | { note: string } {
   if (probed) return probed;
-  if (process.env[FORCE_FALLBACK_ENV] === '1') return (probed = { note: `bubblewrap turned off by ${FORCE_FALLBACK_ENV}=1` });
-  const base = ['--die-with-parent', '--new-session', '--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
+  if (process.env[FORCE_FALLBACK_ENV] === '1')
+    return (probed = { note: `bubblewrap turned off by ${FORCE_FALLBACK_ENV}=1` });
+  const base = [
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-net',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+  ];
   const user = ['--unshare-user', '--uid', '65534', '--gid', '65534'];
   let why = 'bwrap not found';
   for (const flags of [[...base, ...user], base]) {
-    const r = spawnSync('bwrap', [...flags, ...systemMounts(), '--remount-ro', '/', process.execPath, '-e', '0'], { encoding: 'utf8', timeout: 10000 });
+    const r = spawnSync('bwrap', [...flags, ...systemMounts(), '--remount-ro', '/', process.execPath, '-e', '0'], {
+      encoding: 'utf8',
+      timeout: 10000,
+    });
     if (r.status === 0) return (probed = { flags, userNs: flags.includes('--unshare-user') });
-    why = r.error ? (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bwrap is not installed (Debian package bubblewrap)' : r.error.message : (r.stderr || `exit ${r.status}`).trim().split('\n')[0];
+    why = r.error
+      ? (r.error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'bwrap is not installed (Debian package bubblewrap)'
+        : r.error.message
+      : (r.stderr || `exit ${r.status}`).trim().split('\n')[0];
   }
   return (probed = { note: `bubblewrap unavailable: ${why}` });
 }

@@ -107,9 +107,12 @@ export function cgroupLayout(): Layout | { note: string } {
     }
     const dir = mine === unified.dir ? mine : parent;
     const usable = CONTROLLERS.filter((c) => enabled.includes(c));
-    if (usable.length && writable(dir)) return (layout = sweep({ version: 'v2', parents: Object.fromEntries(usable.map((c) => [c, dir])) }));
+    if (usable.length && writable(dir))
+      return (layout = sweep({ version: 'v2', parents: Object.fromEntries(usable.map((c) => [c, dir])) }));
   }
-  return (layout = { note: 'no cgroup the grader may create (memory, CPU and process count are not capped by the OS; the RSS watchdog and the timeouts still apply)' });
+  return (layout = {
+    note: 'no cgroup the grader may create (memory, CPU and process count are not capped by the OS; the RSS watchdog and the timeouts still apply)',
+  });
 }
 
 /** Remove the cgroups a grader that was killed (kill -9) left behind: named after a pid that is gone. */
@@ -179,7 +182,10 @@ export function createCgroup(limits: CgroupLimits): Cgroup | { note: string } {
       if (c === 'memory') {
         ok = put(path.join(dir, 'memory.limit_in_bytes'), String(limits.memoryBytes));
         put(path.join(dir, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)); // no swap beyond it, where accounted
-      } else if (c === 'cpu') ok = put(path.join(dir, 'cpu.cfs_period_us'), String(period)) && put(path.join(dir, 'cpu.cfs_quota_us'), String(Math.round(period * limits.cpuCores)));
+      } else if (c === 'cpu')
+        ok =
+          put(path.join(dir, 'cpu.cfs_period_us'), String(period)) &&
+          put(path.join(dir, 'cpu.cfs_quota_us'), String(Math.round(period * limits.cpuCores)));
       else ok = put(path.join(dir, 'pids.max'), String(limits.pidsMax));
     } else {
       if (c === 'memory') {
@@ -188,19 +194,31 @@ export function createCgroup(limits: CgroupLimits): Cgroup | { note: string } {
       } else if (c === 'cpu') ok = put(path.join(dir, 'cpu.max'), `${Math.round(period * limits.cpuCores)} ${period}`);
       else ok = put(path.join(dir, 'pids.max'), String(limits.pidsMax));
     }
-    if (ok) applied.push(c === 'memory' ? `memory ${mb} MB` : c === 'cpu' ? `cpu ${cores} core${cores === 1 ? '' : 's'}` : `pids ${limits.pidsMax}`);
+    if (ok)
+      applied.push(
+        c === 'memory'
+          ? `memory ${mb} MB`
+          : c === 'cpu'
+            ? `cpu ${cores} core${cores === 1 ? '' : 's'}`
+            : `pids ${limits.pidsMax}`,
+      );
   }
   const unique = [...new Set(dirs.values())];
   if (!applied.length) {
     for (const d of unique) rmdir(d);
-    return { note: `cgroup ${l.version}: no limit could be set (memory, CPU and process count are not capped by the OS)` };
+    return {
+      note: `cgroup ${l.version}: no limit could be set (memory, CPU and process count are not capped by the OS)`,
+    };
   }
   const memDir = dirs.get('memory');
   return {
     procsFiles: unique.map((d) => path.join(d, 'cgroup.procs')),
     applied: `cgroup ${l.version}: ${applied.join(', ')}`,
-    oomKilled: () => !!memDir && readNumber(path.join(memDir, l.version === 'v1' ? 'memory.oom_control' : 'memory.events'), 'oom_kill') > 0,
-    anonBytes: () => (memDir ? readNumber(path.join(memDir, 'memory.stat'), l.version === 'v1' ? 'total_rss' : 'anon') : null),
+    oomKilled: () =>
+      !!memDir &&
+      readNumber(path.join(memDir, l.version === 'v1' ? 'memory.oom_control' : 'memory.events'), 'oom_kill') > 0,
+    anonBytes: () =>
+      memDir ? readNumber(path.join(memDir, 'memory.stat'), l.version === 'v1' ? 'total_rss' : 'anon') : null,
     remove: () => {
       for (const d of unique) {
         for (const pid of readPids(d)) {

@@ -75,16 +75,30 @@ function protocol(repoRoot: string): typeof import('../../kernel/protocol') {
  */
 function showAncestors(repoRoot: string, assignmentRoot: string, scratch: string): void {
   // kernel/engine knows which TypeScript builds tslab type-checks with.
-  const { checkerSystems } = require(path.join(repoRoot, 'kernel', 'engine')) as { checkerSystems(): import('typescript').System[] };
+  const { checkerSystems } = require(path.join(repoRoot, 'kernel', 'engine')) as {
+    checkerSystems(): import('typescript').System[];
+  };
   const repoFolders = new Set([path.resolve(repoRoot), path.resolve(repoRoot, 'node_modules')]);
   for (const sys of checkerSystems()) patchSys(sys, assignmentRoot, scratch, repoFolders);
 }
 
-function patchSys(sys: import('typescript').System, assignmentRoot: string, scratch: string, repoFolders: Set<string>): void {
-  const { directoryExists, getDirectories } = { directoryExists: sys.directoryExists.bind(sys), getDirectories: sys.getDirectories.bind(sys) };
+function patchSys(
+  sys: import('typescript').System,
+  assignmentRoot: string,
+  scratch: string,
+  repoFolders: Set<string>,
+): void {
+  const { directoryExists, getDirectories } = {
+    directoryExists: sys.directoryExists.bind(sys),
+    getDirectories: sys.getDirectories.bind(sys),
+  };
   const ancestor = (p: string) => {
     const dir = path.resolve(p);
-    return dir !== assignmentRoot && (assignmentRoot + path.sep).startsWith(dir === path.sep ? dir : dir + path.sep) && (dir + path.sep).startsWith(scratch + path.sep);
+    return (
+      dir !== assignmentRoot &&
+      (assignmentRoot + path.sep).startsWith(dir === path.sep ? dir : dir + path.sep) &&
+      (dir + path.sep).startsWith(scratch + path.sep)
+    );
   };
   // The scratch node_modules holds one link per readable package (inside scope folders such as
   // `@types`, which are not readable themselves), and the permission model answers a stat of such a
@@ -108,7 +122,11 @@ function patchSys(sys: import('typescript').System, assignmentRoot: string, scra
 
 function installTsLoader(repoRoot: string): void {
   const ts = require(path.join(repoRoot, 'node_modules', 'typescript')) as typeof import('typescript');
-  const exts = (Module as unknown as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> })._extensions;
+  const exts = (
+    Module as unknown as {
+      _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void>;
+    }
+  )._extensions;
   exts['.ts'] = (m, file) => {
     const src = fs.readFileSync(file, 'utf8');
     const js = timed('transpile .ts modules', () => {
@@ -156,9 +174,17 @@ function explainDenied(message: string): string {
 
 function studentError(e: unknown, where: string, root: string): StudentError {
   const err = e instanceof Error ? e : new Error(String(e));
-  const frames = (err.stack ?? '').split('\n').filter((l) => l.includes(root)).map((l) => l.trim().replace(root + path.sep, ''));
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((l) => l.includes(root))
+    .map((l) => l.trim().replace(root + path.sep, ''));
   const at = frames[0]?.match(/\(?([^()\s]+:\d+):\d+\)?$/)?.[1];
-  return { where: at ? `${where} (${at})` : where, ename: err.name || 'Error', evalue: explainDenied(err.message), traceback: frames.slice(0, 8) };
+  return {
+    where: at ? `${where} (${at})` : where,
+    ename: err.name || 'Error',
+    evalue: explainDenied(err.message),
+    traceback: frames.slice(0, 8),
+  };
 }
 
 function cellSource(src: string | string[]): string {
@@ -167,7 +193,9 @@ function cellSource(src: string | string[]): string {
 
 async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebook' }>): Promise<void> {
   const file = path.join(cfg.assignmentRoot, task.path);
-  const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: Array<{ cell_type: string; source: string | string[]; id?: string }> };
+  const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    cells: Array<{ cell_type: string; source: string | string[]; id?: string }>;
+  };
   const cwd = path.dirname(file);
   process.chdir(cwd);
   const { Engine } = require(path.join(cfg.repoRoot, 'kernel', 'engine')) as { Engine: EngineClass };
@@ -202,7 +230,15 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
       stderr: keep,
       display(bundle) {
         const rec = bundle[RECORD_MIME] as Partial<RecordPayload> | undefined;
-        if (rec && typeof rec.id === 'string') send({ t: 'record', task: task.name, id: rec.id, value: rec.value, notImplemented: rec.notImplemented, where });
+        if (rec && typeof rec.id === 'string')
+          send({
+            t: 'record',
+            task: task.name,
+            id: rec.id,
+            value: rec.value,
+            notImplemented: rec.notImplemented,
+            where,
+          });
         else if (bundle['text/plain']) keep(String(bundle['text/plain']));
       },
     });
@@ -211,7 +247,12 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     if (failure) {
       const tb = failure.traceback.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '')).slice(0, 12);
       const at = tb.join('\n').match(new RegExp(`${escape(cfg.assignmentRoot + path.sep)}([^\\s:()]+:\\d+)`))?.[1];
-      errors.push({ where: at ? `${where} (${at})` : where, ename: failure.ename, evalue: explainDenied(failure.evalue), traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')) });
+      errors.push({
+        where: at ? `${where} (${at})` : where,
+        ename: failure.ename,
+        evalue: explainDenied(failure.evalue),
+        traceback: tb.map((l) => l.split(cfg.assignmentRoot + path.sep).join('')),
+      });
     }
     const ms = performance.now() - t0;
     cellTimes.push([where, ms]);
@@ -232,7 +273,9 @@ async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' 
   let mod = hiddenModules.get(task.file);
   if (!mod) {
     // Compiled under a name inside the assignment folder so that nothing outside it is implied.
-    const m = new Module(path.join(cfg.assignmentRoot, `.hidden-${task.file}.js`)) as Module & { _compile(code: string, file: string): void };
+    const m = new Module(path.join(cfg.assignmentRoot, `.hidden-${task.file}.js`)) as Module & {
+      _compile(code: string, file: string): void;
+    };
     m.filename = path.join(cfg.assignmentRoot, `.hidden-${task.file}.js`);
     m.paths = [];
     m._compile(cfg.hiddenCode[task.file], m.filename);
@@ -244,7 +287,12 @@ async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' 
   currentWhere = where;
   process.chdir(cfg.assignmentRoot);
   if (!test) {
-    send({ t: 'hiddenValue', task: task.name, id: task.id, error: { where, ename: 'GraderError', evalue: 'hidden test not found', traceback: [] } });
+    send({
+      t: 'hiddenValue',
+      task: task.name,
+      id: task.id,
+      error: { where, ename: 'GraderError', evalue: 'hidden test not found', traceback: [] },
+    });
   } else {
     const ctx = {
       load: (rel: string) => require(path.join(cfg.assignmentRoot, rel)),
@@ -258,7 +306,18 @@ async function runHidden(cfg: ChildConfig, task: Extract<Task, { kind: 'hidden' 
       send({ t: 'hiddenValue', task: task.name, id: task.id, value: encoded });
     } catch (e) {
       const err = e as { name?: string; fn?: string; file?: string };
-      if (err && err.name === 'NotImplementedError') send({ t: 'hiddenValue', task: task.name, id: task.id, error: { where, ename: 'NotImplementedError', evalue: `not implemented yet: ${err.fn} in ${err.file}`, traceback: [] } });
+      if (err && err.name === 'NotImplementedError')
+        send({
+          t: 'hiddenValue',
+          task: task.name,
+          id: task.id,
+          error: {
+            where,
+            ename: 'NotImplementedError',
+            evalue: `not implemented yet: ${err.fn} in ${err.file}`,
+            traceback: [],
+          },
+        });
       else send({ t: 'hiddenValue', task: task.name, id: task.id, error: studentError(e, where, cfg.assignmentRoot) });
     }
   }
@@ -289,14 +348,16 @@ function refuseNativeCode(): void {
 async function main(cfg: ChildConfig): Promise<void> {
   if (cfg.copyFrom) timed('copy submission', () => copyInto(cfg.copyFrom!, cfg.assignmentRoot));
   installTsLoader(cfg.repoRoot);
-  if (cfg.mode === 'sandbox') timed('load engine (tslab, TypeScript)', () => showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch));
+  if (cfg.mode === 'sandbox')
+    timed('load engine (tslab, TypeScript)', () => showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch));
   const t0 = performance.now();
   const runtime = timed('load runtime', () => require(path.join(cfg.repoRoot, 'kernel', 'runtime')));
   const backend = await runtime.ready();
   phases['load runtime + tensor backend'] = performance.now() - t0;
   delete phases['load runtime'];
   send({ t: 'backend', name: backend });
-  if (cfg.tasks.some((t) => t.kind === 'notebook')) timed('load engine (tslab, TypeScript)', () => require(path.join(cfg.repoRoot, 'kernel', 'engine')));
+  if (cfg.tasks.some((t) => t.kind === 'notebook'))
+    timed('load engine (tslab, TypeScript)', () => require(path.join(cfg.repoRoot, 'kernel', 'engine')));
   if (cfg.mode === 'sandbox') timed('harden', () => harden(cfg.repoRoot));
   if (cfg.refuseNativeCode) refuseNativeCode();
   process.exit = ((code?: number) => {

@@ -34,7 +34,14 @@ export type ChildMessage =
   | { t: 'taskStart'; task: string }
   /** index: the cell's position in the notebook (0-based, markdown cells counted), total: the notebook's cell count. */
   | { t: 'cell'; task: string; index: number; total: number }
-  | { t: 'record'; task: string; id: string; value?: Encoded; notImplemented?: { fn: string; file: string }; where: string }
+  | {
+      t: 'record';
+      task: string;
+      id: string;
+      value?: Encoded;
+      notImplemented?: { fn: string; file: string };
+      where: string;
+    }
   | { t: 'hiddenValue'; task: string; id: string; value?: Encoded; error?: StudentError }
   | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }
   | { t: 'exitCalled'; code: number; where: string }

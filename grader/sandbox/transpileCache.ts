@@ -16,7 +16,12 @@ import type * as TS from 'typescript';
 export const TRANSPILE_CACHE_DIR = 'tscache';
 
 export function transpileOptions(ts: typeof TS): TS.CompilerOptions {
-  return { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true };
+  return {
+    module: ts.ModuleKind.CommonJS,
+    target: ts.ScriptTarget.ES2022,
+    esModuleInterop: true,
+    inlineSourceMap: true,
+  };
 }
 
 export function cacheKey(file: string, src: string): string {

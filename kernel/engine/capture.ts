@@ -14,7 +14,10 @@ type Write = NodeJS.WriteStream['write'];
 
 function toText(chunk: unknown, encoding?: unknown): string {
   if (typeof chunk === 'string') return chunk;
-  if (ArrayBuffer.isView(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  if (ArrayBuffer.isView(chunk))
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(
+      typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+    );
   return String(chunk);
 }
 
@@ -50,7 +53,8 @@ export function captureOutput(hooks: ExecuteHooks): () => void {
       if (display) return display(bundle, options ?? {});
       // No display hook: show the text form, as the runtime does outside a notebook.
       const text = bundle['text/plain'];
-      if (typeof text === 'string' && !options?.update) (stdout ?? ((t: string) => mainProcess.stdout.write(t)))(text.endsWith('\n') ? text : text + '\n');
+      if (typeof text === 'string' && !options?.update)
+        (stdout ?? ((t: string) => mainProcess.stdout.write(t)))(text.endsWith('\n') ? text : text + '\n');
     },
   };
   undo.push(() => {

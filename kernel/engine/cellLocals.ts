@@ -124,7 +124,13 @@ export function localizeCell(ts: typeof TS, es: string): LocalizedCell {
       const names: string[] = [];
       for (const d of st.declarationList.declarations) bindingNames(ts, d.name, names);
       for (const n of names) constants.add(n);
-    } else if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause) && !st.isTypeOnly) {
+    } else if (
+      ts.isExportDeclaration(st) &&
+      !st.moduleSpecifier &&
+      st.exportClause &&
+      ts.isNamedExports(st.exportClause) &&
+      !st.isTypeOnly
+    ) {
       clause = st;
     }
   }

@@ -20,14 +20,20 @@ interface Args {
 }
 
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: npx tsx kernel/engine/cli.ts [--quick] [--timeout <seconds>] [--out <file.ipynb>] <notebook.ipynb>…\n`);
+  process.stderr.write(
+    `${problem}\nusage: npx tsx kernel/engine/cli.ts [--quick] [--timeout <seconds>] [--out <file.ipynb>] <notebook.ipynb>…\n`,
+  );
   process.exit(2);
 }
 
 function parse(argv: string[]): Args {
   let parsed;
   try {
-    parsed = parseCommandLine(argv, { quick: { type: 'boolean' }, timeout: { type: 'string' }, out: { type: 'string' } }, true);
+    parsed = parseCommandLine(
+      argv,
+      { quick: { type: 'boolean' }, timeout: { type: 'string' }, out: { type: 'string' } },
+      true,
+    );
   } catch (e) {
     if (e instanceof CommandLineError) usage(e.message);
     throw e;
@@ -54,13 +60,20 @@ async function main(): Promise<void> {
       env: args.quick ? { TS231N_QUICK: '1' } : {},
       cellTimeoutMs: args.timeoutS ? args.timeoutS * 1000 : undefined,
       // Progress only on a terminal: in logs a line per cell is noise.
-      onCell: process.stderr.isTTY ? (i, n) => process.stderr.write(`\r${path.basename(file)}: cell ${i + 1}/${n}`) : undefined,
+      onCell: process.stderr.isTTY
+        ? (i, n) => process.stderr.write(`\r${path.basename(file)}: cell ${i + 1}/${n}`)
+        : undefined,
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     const bad = run.cells.filter((c) => c.reply.status !== 'ok');
-    for (const c of bad) process.stdout.write(`${file} cell ${c.index + 1}: ${c.reply.error?.ename}: ${c.reply.error?.evalue.split('\n')[0]}\n`);
+    for (const c of bad)
+      process.stdout.write(
+        `${file} cell ${c.index + 1}: ${c.reply.error?.ename}: ${c.reply.error?.evalue.split('\n')[0]}\n`,
+      );
     failed += bad.length;
-    process.stdout.write(`${file}: ${run.cells.length} code cells, ${bad.length} failed, ${Object.keys(run.records).length} records, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `${file}: ${run.cells.length} code cells, ${bad.length} failed, ${Object.keys(run.records).length} records, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
     if (args.out) fs.writeFileSync(args.out, JSON.stringify(executedNotebook(path.resolve(file), run), null, 1) + '\n');
   }
   process.exit(failed ? 1 : 0);

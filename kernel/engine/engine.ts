@@ -20,7 +20,16 @@ import { captureOutput } from './capture';
 import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
-import { DISPLAYED_RESULT_KEY, MIME_BUNDLE_OF_KEY, type CompleteReply, type EngineLike, type ErrorInfo, type ExecuteHooks, type ExecuteReply, type MimeBundle } from '../protocol';
+import {
+  DISPLAYED_RESULT_KEY,
+  MIME_BUNDLE_OF_KEY,
+  type CompleteReply,
+  type EngineLike,
+  type ErrorInfo,
+  type ExecuteHooks,
+  type ExecuteReply,
+  type MimeBundle,
+} from '../protocol';
 import { installKitResolution } from './kitPackage';
 
 export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
@@ -87,9 +96,11 @@ export class Engine implements EngineLike {
   private backend: Promise<void> | null = null;
 
   constructor(opts: { cwd: string }) {
-    if (!opts || typeof opts.cwd !== 'string' || !opts.cwd) throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
+    if (!opts || typeof opts.cwd !== 'string' || !opts.cwd)
+      throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
     const cwd = path.resolve(opts.cwd);
-    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new EngineError(`Engine cwd ${cwd} is not a folder: pass the folder the notebook is in`);
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory())
+      throw new EngineError(`Engine cwd ${cwd} is not a folder: pass the folder the notebook is in`);
     this.cwd = cwd;
     this.tslab = loadTslab();
     ensureTsLoader(this.tslab.ts);
@@ -110,7 +121,8 @@ export class Engine implements EngineLike {
 
   private async run(code: string, hooks: ExecuteHooks): Promise<ExecuteReply> {
     if (this.disposed) throw new EngineError('this Engine was disposed: create a new one');
-    if (typeof code !== 'string') throw new EngineError(`execute(code) needs the cell's source as a string, got ${typeof code}`);
+    if (typeof code !== 'string')
+      throw new EngineError(`execute(code) needs the cell's source as a string, got ${typeof code}`);
     const executionCount = ++this.count;
     const restore = captureOutput(hooks);
     this.busy = true;
@@ -145,10 +157,14 @@ export class Engine implements EngineLike {
     if (!this.backend) {
       this.backend = (async () => {
         try {
-          const tensor = this.cellRequire(path.resolve(__dirname, '..', 'runtime', 'tensor')) as { ready(): Promise<string> };
+          const tensor = this.cellRequire(path.resolve(__dirname, '..', 'runtime', 'tensor')) as {
+            ready(): Promise<string>;
+          };
           await tensor.ready();
         } catch (e) {
-          process.stderr.write(`ts231n: could not prepare the tensor backend (${e instanceof Error ? e.message : String(e)}); tfjs will choose one itself\n`);
+          process.stderr.write(
+            `ts231n: could not prepare the tensor backend (${e instanceof Error ? e.message : String(e)}); tfjs will choose one itself\n`,
+          );
         }
       })();
     }
@@ -171,9 +187,16 @@ export class Engine implements EngineLike {
       return { status: 'ok', executionCount };
     }
     // Top-level names become real locals of the cell's function (cellLocals.ts).
-    const cell = conv.esOutput ? localizeCell(this.tslab.ts as unknown as typeof import('typescript'), conv.esOutput) : undefined;
-    const cjs = cell ? this.toCommonJs(cell.es) : { output: conv.output, map: this.commonJsMap(conv.esOutput, conv.output) };
-    this.lineMaps.set(executionCount, composeLineMaps(conv.sourceMap, cjs.map, PREFIX_LINES, cjs.output.split('\n').length));
+    const cell = conv.esOutput
+      ? localizeCell(this.tslab.ts as unknown as typeof import('typescript'), conv.esOutput)
+      : undefined;
+    const cjs = cell
+      ? this.toCommonJs(cell.es)
+      : { output: conv.output, map: this.commonJsMap(conv.esOutput, conv.output) };
+    this.lineMaps.set(
+      executionCount,
+      composeLineMaps(conv.sourceMap, cjs.map, PREFIX_LINES, cjs.output.split('\n').length),
+    );
     // A name the cell imports again must not go through an earlier cell's setter (tslab's header
     // sets it to undefined first); it is bound afresh.
     for (const name of cell?.imported ?? []) this.cells.bind(name, undefined);
@@ -188,7 +211,12 @@ export class Engine implements EngineLike {
       const head = conv.hasToplevelAwait ? `(async function (${params}) { ` : `(function (${params}) { `;
       const args = `globalThis[Symbol.for(${JSON.stringify(CELL_ARGS.description)})]`;
       const script = `${head}${cjs.output}\n})(${args}.exports, ${args}.require, ${args}.store, ${args}.publish)`;
-      mainGlobal[CELL_ARGS] = { exports: this.cells.exports, require: this.cellRequire, store: this.cells.store, publish: this.cells.publish };
+      mainGlobal[CELL_ARGS] = {
+        exports: this.cells.exports,
+        require: this.cellRequire,
+        store: this.cells.store,
+        publish: this.cells.publish,
+      };
       delete mainGlobal[DISPLAYED_RESULT_KEY];
       if (this.interruptPending) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
@@ -198,7 +226,12 @@ export class Engine implements EngineLike {
       delete mainGlobal[CELL_ARGS];
       // Like Python, what the cell defined before it failed stays defined (functions are hoisted).
       this.prevDecl = conv.declOutput ?? this.prevDecl;
-      if (isScriptInterrupt(e) || e instanceof InterruptError) return fail({ ename: 'InterruptError', evalue: 'the cell was interrupted', traceback: ['InterruptError: the cell was interrupted'] });
+      if (isScriptInterrupt(e) || e instanceof InterruptError)
+        return fail({
+          ename: 'InterruptError',
+          evalue: 'the cell was interrupted',
+          traceback: ['InterruptError: the cell was interrupted'],
+        });
       // An empty TODO (in a module or in the cell itself) is a notice, not an error, so that Run All
       // on a starter notebook goes on to the end, as the starter's module TODOs do inside record().
       if (isNotImplementedError(e)) {
@@ -225,7 +258,13 @@ export class Engine implements EngineLike {
   private reloadChangedModules(): void {
     const changed = this.tracker.refresh();
     if (!changed.length) return;
-    const r = reloadChanged(changed, { cwd: this.cwd, tracker: this.tracker, converter: this.converter, require: this.cellRequire, cells: this.cells });
+    const r = reloadChanged(changed, {
+      cwd: this.cwd,
+      tracker: this.tracker,
+      converter: this.converter,
+      require: this.cellRequire,
+      cells: this.cells,
+    });
     if (r.reloaded.length) mainProcess.stdout.write(`reloaded ${r.reloaded.join(', ')}\n`);
     if (r.error) mainProcess.stderr.write(`${r.error}\n`);
   }
@@ -235,7 +274,14 @@ export class Engine implements EngineLike {
     const ts = this.tslab.ts;
     const out = ts.transpileModule(es, {
       fileName: 'custom.js',
-      compilerOptions: { module: ts.ModuleKind.CommonJS, esModuleInterop: true, target: ts.ScriptTarget.ES2022, newLine: ts.NewLineKind.LineFeed, noImplicitUseStrict: true, sourceMap: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        esModuleInterop: true,
+        target: ts.ScriptTarget.ES2022,
+        newLine: ts.NewLineKind.LineFeed,
+        noImplicitUseStrict: true,
+        sourceMap: true,
+      },
     });
     return { output: out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), map: out.sourceMapText };
   }
@@ -267,7 +313,11 @@ export class Engine implements EngineLike {
     const pos = codePointToUnit(code, cursorPos);
     try {
       const info = this.converter.complete(this.prevDecl, code, pos);
-      return { matches: info.candidates, cursorStart: unitToCodePoint(code, info.start), cursorEnd: unitToCodePoint(code, info.end) };
+      return {
+        matches: info.candidates,
+        cursorStart: unitToCodePoint(code, info.start),
+        cursorEnd: unitToCodePoint(code, info.end),
+      };
     } catch {
       return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
     }

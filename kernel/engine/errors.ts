@@ -24,14 +24,17 @@ const ENGINE_DIR = __dirname + path.sep;
 function tsPosition(file: string, line: number, col: number): string {
   const table = loadedLineTables.get(file);
   if (!table) return `${file}:${line}:${col}`;
-  for (let k = Math.min(line - 1, table.length - 1); k >= 0; k--) if (table[k] !== undefined) return `${file}:${table[k]! + 1}`;
+  for (let k = Math.min(line - 1, table.length - 1); k >= 0; k--)
+    if (table[k] !== undefined) return `${file}:${table[k]! + 1}`;
   return `${file}:${line}:${col}`;
 }
 
 /** Type errors, one traceback line each; the first is the evalue. */
 export function compileError(diagnostics: Diagnostic[], cwd: string): ErrorInfo {
   const lines = diagnostics.map((d) => {
-    const where = d.fileName ? `${path.resolve(cwd, d.fileName)}:${d.start.line + 1}:${d.start.character + 1}` : `cell line ${d.start.line + 1}, column ${d.start.character + 1}`;
+    const where = d.fileName
+      ? `${path.resolve(cwd, d.fileName)}:${d.start.line + 1}:${d.start.character + 1}`
+      : `cell line ${d.start.line + 1}, column ${d.start.character + 1}`;
     return `${where}: ${d.messageText}${d.code ? ` (TS${d.code})` : ''}`;
   });
   const more = lines.length > 1 ? ` (and ${lines.length - 1} more)` : '';
@@ -39,7 +42,11 @@ export function compileError(diagnostics: Diagnostic[], cwd: string): ErrorInfo 
   const syntax = diagnostics.length > 0 && diagnostics.every((d) => d.code >= 1000 && d.code < 2000);
   const ename = syntax ? 'SyntaxError' : 'TSError';
   const head = syntax ? 'SyntaxError: the cell does not parse' : 'TSError: the cell does not type-check';
-  return { ename, evalue: `${lines[0] ?? 'the cell does not compile'}${more}`, traceback: [head, ...lines.map((l) => `    ${l}`)] };
+  return {
+    ename,
+    evalue: `${lines[0] ?? 'the cell does not compile'}${more}`,
+    traceback: [head, ...lines.map((l) => `    ${l}`)],
+  };
 }
 
 function isErrorLike(e: unknown): e is { name?: unknown; message?: unknown; stack?: unknown } {
@@ -69,7 +76,12 @@ function libraryName(run: Array<{ fn?: string; file: string }>): string {
  * notebook's folder), only cell frames and frames in modules under it are shown; each run of
  * frames elsewhere (TensorFlow.js, the runtime) becomes one line, `in tf.reshape`.
  */
-export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current: number, studentDir?: string): ErrorInfo {
+export function runtimeError(
+  e: unknown,
+  lineMaps: Map<number, LineMap>,
+  current: number,
+  studentDir?: string,
+): ErrorInfo {
   if (!isErrorLike(e)) {
     const evalue = typeof e === 'string' ? e : util.inspect(e, { depth: 2 });
     // A thrown non-Error has no stack to show.
@@ -95,14 +107,20 @@ export function runtimeError(e: unknown, lineMaps: Map<number, LineMap>, current
       if (src === null) continue;
       const where = n === current ? `cell line ${src ?? '?'}` : `${file} line ${src ?? '?'}`;
       // Cell functions are called as properties of the cells' shared locals (a Proxy).
-      const name = fn && !/^((exports|Object|Proxy)\.)?<anonymous>$/.test(fn) ? fn.replace(/^(Object|Proxy|exports)\./, '') : undefined;
+      const name =
+        fn && !/^((exports|Object|Proxy)\.)?<anonymous>$/.test(fn)
+          ? fn.replace(/^(Object|Proxy|exports)\./, '')
+          : undefined;
       frames.push(name ? `    at ${name} (${where})` : `    at ${where}`);
       continue;
     }
     // The engine and Node's own frames sit under the cell: never shown.
     if (file.startsWith(ENGINE_DIR) || file.startsWith('node:')) continue;
     const inNodeModules = file.includes(`${path.sep}node_modules${path.sep}`);
-    const student = path.isAbsolute(file) && !inNodeModules && (studentDir === undefined || !path.relative(studentDir, file).startsWith('..'));
+    const student =
+      path.isAbsolute(file) &&
+      !inNodeModules &&
+      (studentDir === undefined || !path.relative(studentDir, file).startsWith('..'));
     if (!student) {
       if (studentDir !== undefined) library.push({ fn, file });
       continue;

@@ -25,7 +25,8 @@ interface PackageJson {
 
 let manifest: PackageJson | null = null;
 function kitManifest(): PackageJson {
-  if (!manifest) manifest = JSON.parse(fs.readFileSync(path.join(KIT_PACKAGE_DIR, 'package.json'), 'utf8')) as PackageJson;
+  if (!manifest)
+    manifest = JSON.parse(fs.readFileSync(path.join(KIT_PACKAGE_DIR, 'package.json'), 'utf8')) as PackageJson;
   return manifest;
 }
 
@@ -60,7 +61,13 @@ export function installKitResolution(): void {
   if (M._resolveFilename[KIT_FALLBACK]) return;
   const ordinary = M._resolveFilename;
   const fromPackage = NodeModule.createRequire(path.join(KIT_PACKAGE_DIR, 'package.json'));
-  const withFallback = function (this: unknown, request: string, parent: unknown, isMain: boolean, options?: unknown): string {
+  const withFallback = function (
+    this: unknown,
+    request: string,
+    parent: unknown,
+    isMain: boolean,
+    options?: unknown,
+  ): string {
     try {
       return ordinary.call(this, request, parent, isMain, options);
     } catch (e) {

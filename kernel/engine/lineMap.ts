@@ -57,7 +57,12 @@ export type LineMap = (generatedLine: number) => number | undefined | null;
  * Composes the maps. `prefixLines` is how many lines tslab puts before the cell (`export {};`).
  * For a generated line without a mapping, the nearest mapped line above it is used.
  */
-export function composeLineMaps(first: string | undefined, second: string | undefined, prefixLines: number, generatedLines = Infinity): LineMap {
+export function composeLineMaps(
+  first: string | undefined,
+  second: string | undefined,
+  prefixLines: number,
+  generatedLines = Infinity,
+): LineMap {
   const t1 = first ? lineTable(first) : undefined;
   const t2 = second ? lineTable(second) : undefined;
   const nearest = (t: Array<number | undefined>, i: number) => {

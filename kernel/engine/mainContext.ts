@@ -13,7 +13,8 @@ export const mainGlobal = vm.runInThisContext('globalThis') as typeof globalThis
 export const mainProcess = mainGlobal.process as NodeJS.Process;
 
 function nodeModuleClass(): typeof Module {
-  const ctor = (mainProcess as NodeJS.Process & { mainModule?: { constructor: unknown } }).mainModule?.constructor as (typeof Module & { _load?: unknown }) | undefined;
+  const ctor = (mainProcess as NodeJS.Process & { mainModule?: { constructor: unknown } }).mainModule?.constructor as
+    (typeof Module & { _load?: unknown }) | undefined;
   if (ctor && typeof ctor.createRequire === 'function' && typeof ctor._load === 'function') return ctor;
   return Module;
 }

@@ -42,7 +42,12 @@ export function ensureTsLoader(ts: TslabTs): void {
     const src = fs.readFileSync(file, 'utf8');
     const out = ts.transpileModule(src, {
       fileName: file,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        sourceMap: true,
+      },
     });
     if (out.sourceMapText) loadedLineTables.set(file, lineTable(out.sourceMapText));
     m._compile(out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'), file);
@@ -52,7 +57,12 @@ export function ensureTsLoader(ts: TslabTs): void {
 const ENGINE_DIR = __dirname + path.sep;
 
 function isTracked(file: string): boolean {
-  return path.isAbsolute(file) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.startsWith(ENGINE_DIR) && /\.(ts|tsx|js|cjs|mjs|json)$/.test(file);
+  return (
+    path.isAbsolute(file) &&
+    !file.includes(`${path.sep}node_modules${path.sep}`) &&
+    !file.startsWith(ENGINE_DIR) &&
+    /\.(ts|tsx|js|cjs|mjs|json)$/.test(file)
+  );
 }
 
 function mtimeOf(file: string): number {
@@ -83,7 +93,8 @@ export class ModuleTracker {
 
   /** Remembers the modification time of every local module loaded so far. */
   noteLoaded(): void {
-    for (const file of Object.keys(NodeModule._cache)) if (isTracked(file) && !this.mtimes.has(file)) this.mtimes.set(file, mtimeOf(file));
+    for (const file of Object.keys(NodeModule._cache))
+      if (isTracked(file) && !this.mtimes.has(file)) this.mtimes.set(file, mtimeOf(file));
   }
 
   /** Finds changed files and tells the type checker; the caller drops or reloads them (reload.ts). */

@@ -66,7 +66,8 @@ function readNotebook(file: string): RawNotebook {
   } catch (e) {
     throw new NotebookError(`${file} is not JSON (${(e as Error).message}): is it an .ipynb file?`);
   }
-  if (!nb || typeof nb !== 'object' || !Array.isArray((nb as RawNotebook).cells)) throw new NotebookError(`${file} has no "cells" list: is it an nbformat 4 notebook?`);
+  if (!nb || typeof nb !== 'object' || !Array.isArray((nb as RawNotebook).cells))
+    throw new NotebookError(`${file} has no "cells" list: is it an nbformat 4 notebook?`);
   return nb as RawNotebook;
 }
 
@@ -108,7 +109,8 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
   const nb = readNotebook(abs);
   const dir = path.dirname(abs);
   const code = nb.cells.map((c, index) => ({ c, index })).filter(({ c }) => c.cell_type === 'code');
-  if (opts.cellTimeoutMs !== undefined && !(opts.cellTimeoutMs > 0)) throw new NotebookError(`cellTimeoutMs must be a positive number of milliseconds, got ${opts.cellTimeoutMs}`);
+  if (opts.cellTimeoutMs !== undefined && !(opts.cellTimeoutMs > 0))
+    throw new NotebookError(`cellTimeoutMs must be a positive number of milliseconds, got ${opts.cellTimeoutMs}`);
 
   const env = mainProcess.env;
   const savedEnv = new Map(Object.keys(opts.env ?? {}).map((k) => [k, env[k]]));
@@ -125,7 +127,8 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
   const cells: NotebookCellRun[] = [];
   // A timer's throw or a promise nobody awaited must not end the run: it becomes stderr of the
   // cell that is current when Node reports it, as the Jupyter kernel shows it.
-  const stack = (e: unknown) => (typeof e === 'object' && e !== null && 'stack' in e ? String((e as Error).stack) : String(e));
+  const stack = (e: unknown) =>
+    typeof e === 'object' && e !== null && 'stack' in e ? String((e as Error).stack) : String(e);
   const onUncaught = (e: unknown) => collector.stream('stderr', `Uncaught ${stack(e)}\n`);
   const onRejection = (e: unknown) => collector.stream('stderr', `Unhandled promise rejection: ${stack(e)}\n`);
   mainProcess.on('uncaughtException', onUncaught);
@@ -147,7 +150,13 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
         const evalue = `the cell ran longer than ${opts.cellTimeoutMs} ms and was interrupted`;
         reply = { ...reply, error: { ename: 'TimeoutError', evalue, traceback: [`TimeoutError: ${evalue}`] } };
       }
-      if (reply.result) collector.outputs.push({ output_type: 'execute_result', execution_count: reply.executionCount, data: reply.result, metadata: {} });
+      if (reply.result)
+        collector.outputs.push({
+          output_type: 'execute_result',
+          execution_count: reply.executionCount,
+          data: reply.result,
+          metadata: {},
+        });
       if (reply.error) collector.outputs.push({ output_type: 'error', ...reply.error });
       cells.push({ index, reply, outputs: collector.outputs });
       if (opts.stopOnError && reply.status === 'error') break;
@@ -176,9 +185,16 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
  * The notebook in `file` with a run's outputs and execution counts in its code cells, as
  * `jupyter nbconvert --execute` would save it (cells the run did not reach are cleared).
  */
-export function executedNotebook(file: string, run: NotebookRun): { cells: Array<Record<string, unknown>> } & Record<string, unknown> {
-  const nb = readNotebook(path.resolve(file)) as unknown as { cells: Array<Record<string, unknown>> } & Record<string, unknown>;
+export function executedNotebook(
+  file: string,
+  run: NotebookRun,
+): { cells: Array<Record<string, unknown>> } & Record<string, unknown> {
+  const nb = readNotebook(path.resolve(file)) as unknown as { cells: Array<Record<string, unknown>> } & Record<
+    string,
+    unknown
+  >;
   for (const c of nb.cells) if (c.cell_type === 'code') Object.assign(c, { outputs: [], execution_count: null });
-  for (const r of run.cells) Object.assign(nb.cells[r.index], { outputs: r.outputs, execution_count: r.reply.executionCount });
+  for (const r of run.cells)
+    Object.assign(nb.cells[r.index], { outputs: r.outputs, execution_count: r.reply.executionCount });
   return nb;
 }

@@ -47,7 +47,8 @@ function patchClass(old: Function, neu: Function): void {
   for (const key of Reflect.ownKeys(old)) {
     if (key === 'length' || key === 'name' || key === 'prototype') continue;
     const d = Object.getOwnPropertyDescriptor(old, key);
-    if (d && d.configurable && (isFunction(d.value) || d.get || d.set)) delete (old as unknown as Record<PropertyKey, unknown>)[key];
+    if (d && d.configurable && (isFunction(d.value) || d.get || d.set))
+      delete (old as unknown as Record<PropertyKey, unknown>)[key];
   }
   Object.setPrototypeOf(old, neu);
 }
@@ -88,14 +89,21 @@ export function reloadChanged(
   const diagnostics = opts.converter.diagnosticsOf(files.filter((f) => /\.tsx?$/.test(f)));
   if (diagnostics.length) {
     const info = compileError(diagnostics, cwd);
-    return keepOld([`${rel.join(', ')} not reloaded: the old version stays in use until this type-checks:`, ...info.traceback.slice(1)].join('\n'));
+    return keepOld(
+      [
+        `${rel.join(', ')} not reloaded: the old version stays in use until this type-checks:`,
+        ...info.traceback.slice(1),
+      ].join('\n'),
+    );
   }
   const fresh = new Map<string, unknown>();
   try {
     for (const f of files) fresh.set(f, opts.require(f));
   } catch (e) {
     const err = e as { name?: unknown; message?: unknown };
-    return keepOld(`${rel.join(', ')} not reloaded: loading it threw ${String(err?.name ?? 'Error')}: ${String(err?.message ?? e)}; the old version stays in use`);
+    return keepOld(
+      `${rel.join(', ')} not reloaded: loading it threw ${String(err?.name ?? 'Error')}: ${String(err?.message ?? e)}; the old version stays in use`,
+    );
   }
   // old value → new value, for every function, class and module object the edit replaced
   const replaced = new Map<unknown, unknown>();

@@ -73,13 +73,22 @@ export interface ConverterOptions {
 /** The TypeScript compiler tslab bundles (the subset the engine uses). */
 export interface TslabTs {
   version: string;
-  transpileModule(src: string, opts: { fileName?: string; compilerOptions: Record<string, unknown> }): { outputText: string; sourceMapText?: string };
+  transpileModule(
+    src: string,
+    opts: { fileName?: string; compilerOptions: Record<string, unknown> },
+  ): { outputText: string; sourceMapText?: string };
   ModuleKind: { CommonJS: number };
   ScriptTarget: { ES2022: number };
   NewLineKind: { LineFeed: number };
   FileWatcherEventKind: { Created: number; Changed: number; Deleted: number };
   ScriptKind: { TS: number };
-  createSourceFile(name: string, text: string, target: number, setParents?: boolean, kind?: number): { parseDiagnostics?: unknown[] };
+  createSourceFile(
+    name: string,
+    text: string,
+    target: number,
+    setParents?: boolean,
+    kind?: number,
+  ): { parseDiagnostics?: unknown[] };
 }
 
 export interface Tslab {
@@ -126,7 +135,7 @@ const PATCHES: Array<[string, string, string]> = [
   // whole-program rebuild: tslab rebuilt the program twice per cell, and a rebuild is most of a
   // cell's overhead. The binder's file locals are the same either way.
   [
-    'cell locals without a rebuild', 
+    'cell locals without a rebuild',
     'updateContent(prevDecl, src);\n        let declsFile = builder.getSourceFile(declFilename);\n        let srcFile = builder.getSourceFile(srcFilename);\n        const locals = srcFile.locals;',
     'const locals = __localsOf(srcFilename, srcPrefix + src, transpileTarget);\n        let declsFile, srcFile;\n        if (!locals || locals.size === 0) { updateContent(prevDecl, src); declsFile = builder.getSourceFile(declFilename); srcFile = builder.getSourceFile(srcFilename); }',
   ],
@@ -138,14 +147,26 @@ const PATCHES: Array<[string, string, string]> = [
   ['paths from the options', 'experimentalDecorators: true,', 'experimentalDecorators: true, paths: options.paths,'],
   ['a source map for the cell', 'declaration: true,', 'declaration: true, sourceMap: true,'],
   ['keep the source map', 'let sideOutputs;', 'let sideOutputs; let sourceMapText;'],
-  ['capture the source map', 'if (!fileName.endsWith(".js")) {', 'if (fileName.endsWith(".js.map")) { sourceMapText = data; }\n                if (!fileName.endsWith(".js")) {'],
+  [
+    'capture the source map',
+    'if (!fileName.endsWith(".js")) {',
+    'if (fileName.endsWith(".js.map")) { sourceMapText = data; }\n                if (!fileName.endsWith(".js")) {',
+  ],
   [
     'return the ES code and its map',
     'output: esModuleToCommonJSModule(output, transpileTarget),',
     'esOutput: output, sourceMap: sourceMapText, output: esModuleToCommonJSModule(output, transpileTarget),',
   ],
-  ['file watching through the engine', 'const watcher = ts.sys.watchFile(path, cb, pollingInterval);', 'const watcher = options.watchFile(path, cb);'],
-  ['directory watching through the engine', 'let notifyUpdateSrc = null;', 'sys.watchDirectory = (p, cb) => options.watchDirectory(p, cb);\n    let notifyUpdateSrc = null;'],
+  [
+    'file watching through the engine',
+    'const watcher = ts.sys.watchFile(path, cb, pollingInterval);',
+    'const watcher = options.watchFile(path, cb);',
+  ],
+  [
+    'directory watching through the engine',
+    'let notifyUpdateSrc = null;',
+    'sys.watchDirectory = (p, cb) => options.watchDirectory(p, cb);\n    let notifyUpdateSrc = null;',
+  ],
   // Type-check imported files under the notebook's folder (the student's code), not the runtime:
   // tslab drops diagnostics outside cwd anyway, and checking them cost seconds per cell.
   [
@@ -153,7 +174,11 @@ const PATCHES: Array<[string, string, string]> = [
     'convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile));',
     'convertDiagnostics(getPreEmitDiagnosticsWithDependencies(builder, srcFile, cwd));',
   ],
-  ['dependency filter parameter', 'function getPreEmitDiagnosticsWithDependencies(builder, sourceFile) {', 'function getPreEmitDiagnosticsWithDependencies(builder, sourceFile, cwd) {'],
+  [
+    'dependency filter parameter',
+    'function getPreEmitDiagnosticsWithDependencies(builder, sourceFile) {',
+    'function getPreEmitDiagnosticsWithDependencies(builder, sourceFile, cwd) {',
+  ],
   [
     'dependency filter',
     'if (dep !== sourceFile.fileName) {',
@@ -188,7 +213,8 @@ export function converterProblems(converter: string): string[] {
     if (n !== 1) problems.push(`tslab/dist/converter.js: patch "${why}" expects exactly one "${from}", found ${n}`);
   }
   for (const name of ['createConverter', 'isCompleteCode', 'esModuleToCommonJSModule']) {
-    if (!converter.includes(`exports.${name} = ${name};`)) problems.push(`tslab/dist/converter.js no longer exports ${name}`);
+    if (!converter.includes(`exports.${name} = ${name};`))
+      problems.push(`tslab/dist/converter.js no longer exports ${name}`);
   }
   return problems;
 }
@@ -209,7 +235,8 @@ export function checkTslab(): { version: string; pinned: string; problems: strin
   const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   problems.push(...converterProblems(fs.readFileSync(path.join(dir, 'dist', 'converter.js'), 'utf8')));
   const inspect = fs.readFileSync(path.join(dir, 'dist', 'inspect.js'), 'utf8');
-  if (!inspect.includes('exports.printQuickInfo = printQuickInfo;')) problems.push('tslab/dist/inspect.js no longer exports printQuickInfo');
+  if (!inspect.includes('exports.printQuickInfo = printQuickInfo;'))
+    problems.push('tslab/dist/inspect.js no longer exports printQuickInfo');
   return { version, pinned: TSLAB_PINNED, problems };
 }
 
@@ -230,7 +257,10 @@ export function loadTslab(): Tslab {
   for (const [, from, to] of PATCHES) src = src.replace(from, () => to);
   // Compiled under its own file name so that its requires resolve exactly as tslab's own would.
   type CompilableModule = Module & { _compile(code: string, file: string): void; exports: Record<string, unknown> };
-  const M = NodeModule as unknown as { new (id: string, parent?: Module | null): CompilableModule; _nodeModulePaths(dir: string): string[] };
+  const M = NodeModule as unknown as {
+    new (id: string, parent?: Module | null): CompilableModule;
+    _nodeModulePaths(dir: string): string[];
+  };
   const mod = new M(file, null);
   mod.filename = file;
   mod.paths = M._nodeModulePaths(path.dirname(file));
@@ -238,10 +268,19 @@ export function loadTslab(): Tslab {
   const req = NodeModule.createRequire(file);
   const ts = req('@tslab/typescript-for-tslab') as TslabTs;
   const inspect = req('./inspect') as { printQuickInfo(info: QuickInfo): string };
-  const missing = ['transpileModule', 'createSourceFile', 'bindSourceFile'].filter((f) => typeof (ts as unknown as Record<string, unknown>)[f] !== 'function');
-  for (const e of ['ModuleKind', 'ScriptTarget', 'NewLineKind', 'FileWatcherEventKind', 'ScriptKind']) if (typeof (ts as unknown as Record<string, unknown>)[e] !== 'object') missing.push(e);
-  if (missing.length) throw new TslabMismatchError(`tslab's TypeScript ${ts.version} lacks ${missing.join(', ')}: update kernel/engine/tslab.ts`);
-  const exp = mod.exports as { createConverter(o: unknown): Converter; isCompleteCode(s: string): { completed: boolean; indent?: string } };
+  const missing = ['transpileModule', 'createSourceFile', 'bindSourceFile'].filter(
+    (f) => typeof (ts as unknown as Record<string, unknown>)[f] !== 'function',
+  );
+  for (const e of ['ModuleKind', 'ScriptTarget', 'NewLineKind', 'FileWatcherEventKind', 'ScriptKind'])
+    if (typeof (ts as unknown as Record<string, unknown>)[e] !== 'object') missing.push(e);
+  if (missing.length)
+    throw new TslabMismatchError(
+      `tslab's TypeScript ${ts.version} lacks ${missing.join(', ')}: update kernel/engine/tslab.ts`,
+    );
+  const exp = mod.exports as {
+    createConverter(o: unknown): Converter;
+    isCompleteCode(s: string): { completed: boolean; indent?: string };
+  };
   loaded = {
     version: check.version,
     dir,

@@ -37,7 +37,13 @@ export class Channels implements KernelIo {
           case 'fatal':
             return reject(new Error(m.message));
           case 'request':
-            return events.request({ channel: m.channel, identities: m.msg.identities, header: m.msg.header, content: m.msg.content, metadata: m.msg.metadata });
+            return events.request({
+              channel: m.channel,
+              identities: m.msg.identities,
+              header: m.msg.header,
+              content: m.msg.content,
+              metadata: m.msg.metadata,
+            });
           case 'shutdown':
             return events.shutdown(m.restart);
           case 'closed':
@@ -54,7 +60,14 @@ export class Channels implements KernelIo {
   private onClosed?: () => void;
   closing = false;
 
-  send(channel: OutChannel, identities: Uint8Array[], msgType: string, parent: Header | Record<string, never>, content: Json, metadata: Json = {}): void {
+  send(
+    channel: OutChannel,
+    identities: Uint8Array[],
+    msgType: string,
+    parent: Header | Record<string, never>,
+    content: Json,
+    metadata: Json = {},
+  ): void {
     const m: ToWorker = { kind: 'send', channel, identities, msgType, parent, content, metadata };
     this.worker.postMessage(m);
   }

@@ -8,7 +8,10 @@ import type * as TS from 'typescript';
 
 let ts: typeof TS | null = null;
 
-export function refineIsComplete(code: string, engineAnswer: { status: 'complete' | 'incomplete' | 'invalid'; indent?: string }): { status: 'complete' | 'incomplete' | 'invalid'; indent?: string } {
+export function refineIsComplete(
+  code: string,
+  engineAnswer: { status: 'complete' | 'incomplete' | 'invalid'; indent?: string },
+): { status: 'complete' | 'incomplete' | 'invalid'; indent?: string } {
   if (engineAnswer.status !== 'complete' || code.trim() === '') return engineAnswer;
   ts ??= require('typescript') as typeof TS;
   const src = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);

@@ -26,16 +26,22 @@ export function parseConnection(text: string, file = '<connection>'): Connection
   } catch (e) {
     throw new ConnectionFileError(file, `not JSON (${(e as Error).message})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConnectionFileError(file, 'not a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConnectionFileError(file, 'not a JSON object');
   const o = raw as Record<string, unknown>;
   const transport = o.transport ?? 'tcp';
-  if (transport !== 'tcp' && transport !== 'ipc') throw new ConnectionFileError(file, `transport ${JSON.stringify(transport)} is not "tcp" or "ipc"`);
+  if (transport !== 'tcp' && transport !== 'ipc')
+    throw new ConnectionFileError(file, `transport ${JSON.stringify(transport)} is not "tcp" or "ipc"`);
   const ip = o.ip ?? '127.0.0.1';
   if (typeof ip !== 'string' || ip === '') throw new ConnectionFileError(file, '"ip" must be a non-empty string');
   const key = o.key ?? '';
   if (typeof key !== 'string') throw new ConnectionFileError(file, '"key" must be a string');
   const scheme = o.signature_scheme ?? 'hmac-sha256';
-  if (scheme !== 'hmac-sha256') throw new ConnectionFileError(file, `signature_scheme ${JSON.stringify(scheme)} is not supported (only "hmac-sha256")`);
+  if (scheme !== 'hmac-sha256')
+    throw new ConnectionFileError(
+      file,
+      `signature_scheme ${JSON.stringify(scheme)} is not supported (only "hmac-sha256")`,
+    );
   const ports = {} as Record<Channel, number>;
   for (const ch of CHANNELS) {
     const p = o[`${ch}_port`];
@@ -53,7 +59,10 @@ export function readConnectionFile(file: string): ConnectionInfo {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConnectionFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConnectionFileError(
+      file,
+      `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return parseConnection(text, file);
 }

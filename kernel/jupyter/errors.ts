@@ -7,7 +7,9 @@
 export class ConnectionFileError extends Error {
   readonly file: string;
   constructor(file: string, problem: string) {
-    super(`connection file ${file}: ${problem}. Start the kernel from Jupyter (it writes the file), or pass a JSON file with transport, ip, key, signature_scheme and the five *_port fields.`);
+    super(
+      `connection file ${file}: ${problem}. Start the kernel from Jupyter (it writes the file), or pass a JSON file with transport, ip, key, signature_scheme and the five *_port fields.`,
+    );
     this.name = 'ConnectionFileError';
     this.file = file;
   }

@@ -44,7 +44,8 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp('^' + re + '$');
 }
 
-const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : undefined);
+const int = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : undefined;
 
 export class History {
   private readonly entries: Entry[] = [];
@@ -94,7 +95,10 @@ export class History {
         picked = this.entries.filter((e) => re.test(e.input));
         if (q.unique === true) {
           const seen = new Set<string>();
-          picked = picked.reverse().filter((e) => (seen.has(e.input) ? false : (seen.add(e.input), true))).reverse();
+          picked = picked
+            .reverse()
+            .filter((e) => (seen.has(e.input) ? false : (seen.add(e.input), true)))
+            .reverse();
         }
         const n = int(q.n);
         if (n !== undefined && n > 0) picked = picked.slice(-n);
@@ -103,6 +107,8 @@ export class History {
       default:
         picked = [];
     }
-    return picked.map((e): HistoryItem => (withOutput ? [this.session, e.line, [e.input, e.output]] : [this.session, e.line, e.input]));
+    return picked.map((e): HistoryItem =>
+      withOutput ? [this.session, e.line, [e.input, e.output]] : [this.session, e.line, e.input],
+    );
   }
 }

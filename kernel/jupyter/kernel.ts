@@ -12,7 +12,14 @@ export type OutChannel = 'shell' | 'control' | 'stdin' | 'iopub';
 
 /** Where the kernel sends: the socket worker in production, a recorder in tests. */
 export interface KernelIo {
-  send(channel: OutChannel, identities: Uint8Array[], msgType: string, parent: Header | Record<string, never>, content: Json, metadata?: Json): void;
+  send(
+    channel: OutChannel,
+    identities: Uint8Array[],
+    msgType: string,
+    parent: Header | Record<string, never>,
+    content: Json,
+    metadata?: Json,
+  ): void;
 }
 
 export interface Request {
@@ -46,7 +53,11 @@ export class Kernel {
   /** The request whose cell ran last: late output of its timers is shown under it. */
   private lastParent: { header: Header } | null = null;
 
-  constructor(private readonly io: KernelIo, private readonly engine: EngineLike, private readonly opts: KernelOptions) {}
+  constructor(
+    private readonly io: KernelIo,
+    private readonly engine: EngineLike,
+    private readonly opts: KernelOptions,
+  ) {}
 
   /** Queue a request; handled after every request received before it. */
   receive(req: Request): void {
@@ -90,7 +101,12 @@ export class Kernel {
           const ename = err?.name ?? 'Error';
           const evalue = `the kernel could not handle ${req.header.msg_type}: ${err?.message ?? String(e)}`;
           if (req.header.msg_type.endsWith('_request')) {
-            this.reply(req, req.header.msg_type.replace(/_request$/, '_reply'), { status: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] });
+            this.reply(req, req.header.msg_type.replace(/_request$/, '_reply'), {
+              status: 'error',
+              ename,
+              evalue,
+              traceback: [`${ename}: ${evalue}`],
+            });
           }
           this.opts.log?.(evalue);
         }
@@ -121,17 +137,32 @@ export class Kernel {
       case 'complete_request': {
         const code = str(c.code);
         const r = this.engine.complete(code, num(c.cursor_pos, [...code].length));
-        return this.reply(req, 'complete_reply', { status: 'ok', matches: r.matches, cursor_start: r.cursorStart, cursor_end: r.cursorEnd, metadata: {} });
+        return this.reply(req, 'complete_reply', {
+          status: 'ok',
+          matches: r.matches,
+          cursor_start: r.cursorStart,
+          cursor_end: r.cursorEnd,
+          metadata: {},
+        });
       }
       case 'inspect_request': {
         const code = str(c.code);
         const r = this.engine.inspect(code, num(c.cursor_pos, [...code].length), num(c.detail_level, 0));
-        return this.reply(req, 'inspect_reply', { status: 'ok', found: r.found, data: r.found ? r.data : {}, metadata: {} });
+        return this.reply(req, 'inspect_reply', {
+          status: 'ok',
+          found: r.found,
+          data: r.found ? r.data : {},
+          metadata: {},
+        });
       }
       case 'is_complete_request': {
         const code = str(c.code);
         const r = refineIsComplete(code, this.engine.isComplete(code));
-        return this.reply(req, 'is_complete_reply', r.status === 'incomplete' ? { status: r.status, indent: r.indent ?? '' } : { status: r.status });
+        return this.reply(
+          req,
+          'is_complete_reply',
+          r.status === 'incomplete' ? { status: r.status, indent: r.indent ?? '' } : { status: r.status },
+        );
       }
       case 'history_request':
         return this.reply(req, 'history_reply', { status: 'ok', history: this.history.query(c) });
@@ -186,7 +217,15 @@ export class Kernel {
     } catch (e) {
       // The engine promises to report errors in its reply; if it throws anyway, report that.
       const err = e as Error;
-      r = { status: 'error', executionCount: count, error: { ename: err?.name ?? 'Error', evalue: err?.message ?? String(e), traceback: [`${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`] } };
+      r = {
+        status: 'error',
+        executionCount: count,
+        error: {
+          ename: err?.name ?? 'Error',
+          evalue: err?.message ?? String(e),
+          traceback: [`${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`],
+        },
+      };
     }
 
     if (r.status === 'ok') {
@@ -200,10 +239,20 @@ export class Kernel {
     }
     // 'error' and 'aborted' (an interrupted cell) both end the cell with an error, as a
     // KeyboardInterrupt does in IPython.
-    const error = r.error ?? { ename: 'InterruptError', evalue: 'the cell was interrupted', traceback: ['InterruptError: the cell was interrupted'] };
+    const error = r.error ?? {
+      ename: 'InterruptError',
+      evalue: 'the cell was interrupted',
+      traceback: ['InterruptError: the cell was interrupted'],
+    };
     iopub('error', { ename: error.ename, evalue: error.evalue, traceback: error.traceback });
     const aborted = bool(c.stop_on_error, true) ? await this.takeQueuedExecutes() : [];
-    this.reply(req, 'execute_reply', { status: 'error', execution_count: count, ename: error.ename, evalue: error.evalue, traceback: error.traceback });
+    this.reply(req, 'execute_reply', {
+      status: 'error',
+      execution_count: count,
+      ename: error.ename,
+      evalue: error.evalue,
+      traceback: error.traceback,
+    });
     // No execution_count, as in IPython: the notebook then shows `In [ ]` for a cell that never ran.
     for (const q of aborted) this.reply(q, 'execute_reply', { status: 'aborted' }, { status: 'aborted' });
   }

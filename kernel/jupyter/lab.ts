@@ -35,13 +35,15 @@ export function findFrontend(preferClassic = false): Frontend | null {
   if (!preferClassic) {
     if (works('jupyter-lab', ['--version'])) return { name: 'JupyterLab', command: 'jupyter-lab', args: [] };
     for (const py of ['python3', '/usr/bin/python3']) {
-      if (works(py, ['-m', 'jupyterlab', '--version'])) return { name: 'JupyterLab', command: py, args: ['-m', 'jupyterlab'] };
+      if (works(py, ['-m', 'jupyterlab', '--version']))
+        return { name: 'JupyterLab', command: py, args: ['-m', 'jupyterlab'] };
     }
   }
   if (fs.existsSync('/usr/bin/python3') && works('/usr/bin/python3', ['-m', 'notebook', '--version'])) {
     return { name: 'classic notebook', command: '/usr/bin/python3', args: ['-m', 'notebook'] };
   }
-  if (works('jupyter-notebook', ['--version'])) return { name: 'classic notebook', command: 'jupyter-notebook', args: [] };
+  if (works('jupyter-notebook', ['--version']))
+    return { name: 'classic notebook', command: 'jupyter-notebook', args: [] };
   return null;
 }
 
@@ -83,7 +85,10 @@ export const HOOKS_DIR = path.join(REPO, 'kernel', 'jupyter', 'python');
 /** Cells added in the classic notebook have no nbformat 4.5 id; the hook gives them one before a save. */
 export const SAVE_HOOK_ARG = '--ContentsManager.pre_save_hook=ts231n_hooks.give_cells_ids';
 
-export function labCommand(front: Frontend, opts: LabOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv; dir: string } {
+export function labCommand(
+  front: Frontend,
+  opts: LabOptions,
+): { command: string; args: string[]; env: NodeJS.ProcessEnv; dir: string } {
   const dir = path.resolve(REPO, opts.dir);
   const env = {
     ...process.env,
@@ -106,20 +111,27 @@ export function main(argv: string[]): void {
   }
   const dir = path.resolve(REPO, opts.dir);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    console.error(`npm run lab: ${dir} is not a folder; pass --dir with a folder of this repository (e.g. assignments).`);
+    console.error(
+      `npm run lab: ${dir} is not a folder; pass --dir with a folder of this repository (e.g. assignments).`,
+    );
     process.exit(2);
   }
   const front = findFrontend(opts.classic);
   if (!front) {
-    console.error('npm run lab: neither JupyterLab nor the classic notebook is installed. Install one:\n' +
-      '  pip install jupyterlab                                             # JupyterLab (not packaged by Debian)\n' +
-      '  sudo apt-get install -y --no-install-recommends jupyter-notebook   # classic notebook (Debian/Ubuntu)');
+    console.error(
+      'npm run lab: neither JupyterLab nor the classic notebook is installed. Install one:\n' +
+        '  pip install jupyterlab                                             # JupyterLab (not packaged by Debian)\n' +
+        '  sudo apt-get install -y --no-install-recommends jupyter-notebook   # classic notebook (Debian/Ubuntu)',
+    );
     process.exit(1);
   }
   const cmd = labCommand(front, opts);
-  console.log(`ts231n: starting the ${front.name} in ${path.relative(process.cwd(), cmd.dir) || '.'} with kernel "TypeScript (ts231n)" (JUPYTER_PATH=${KERNELSPEC_DIR})`);
+  console.log(
+    `ts231n: starting the ${front.name} in ${path.relative(process.cwd(), cmd.dir) || '.'} with kernel "TypeScript (ts231n)" (JUPYTER_PATH=${KERNELSPEC_DIR})`,
+  );
   console.log(`  ${cmd.command} ${cmd.args.join(' ')}`);
-  if (front.name === 'classic notebook') console.log('  (for JupyterLab: pip install jupyterlab, then npm run lab again)');
+  if (front.name === 'classic notebook')
+    console.log('  (for JupyterLab: pip install jupyterlab, then npm run lab again)');
   if (opts.dryRun) return;
   const child = spawn(cmd.command, cmd.args, { env: cmd.env, stdio: 'inherit', cwd: cmd.dir });
   // Ctrl-C reaches the server through the terminal's process group; do not die before it does.

@@ -21,7 +21,11 @@ import { CommandLineError, parseCommandLine } from '../../scripts/commandLine';
 class UnavailableEngine implements EngineLike {
   constructor(private readonly reason: string) {}
   async execute(): Promise<ExecuteReply> {
-    return { status: 'error', executionCount: 0, error: { ename: 'KernelStartError', evalue: this.reason, traceback: [`KernelStartError: ${this.reason}`] } };
+    return {
+      status: 'error',
+      executionCount: 0,
+      error: { ename: 'KernelStartError', evalue: this.reason, traceback: [`KernelStartError: ${this.reason}`] },
+    };
   }
   complete(_code: string, cursorPos: number) {
     return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
@@ -70,7 +74,11 @@ function routeLateOutput(kernel: Kernel): void {
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = process[name];
     const real = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, enc?: BufferEncoding | ((e?: Error | null) => void), cb?: (e?: Error | null) => void): boolean => {
+    stream.write = ((
+      chunk: string | Uint8Array,
+      enc?: BufferEncoding | ((e?: Error | null) => void),
+      cb?: (e?: Error | null) => void,
+    ): boolean => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       if (!kernel.lateOutput(name, text)) return real(chunk, enc as BufferEncoding, cb);
       const done = typeof enc === 'function' ? enc : cb;
@@ -79,10 +87,12 @@ function routeLateOutput(kernel: Kernel): void {
     }) as typeof stream.write;
   }
   process.on('uncaughtException', (e) => {
-    if (!kernel.lateOutput('stderr', `Uncaught ${(e as Error)?.stack ?? e}\n`)) log(`uncaught exception: ${(e as Error)?.stack ?? e}`);
+    if (!kernel.lateOutput('stderr', `Uncaught ${(e as Error)?.stack ?? e}\n`))
+      log(`uncaught exception: ${(e as Error)?.stack ?? e}`);
   });
   process.on('unhandledRejection', (e) => {
-    if (!kernel.lateOutput('stderr', `Unhandled promise rejection: ${(e as Error)?.stack ?? e}\n`)) log(`unhandled rejection: ${(e as Error)?.stack ?? e}`);
+    if (!kernel.lateOutput('stderr', `Unhandled promise rejection: ${(e as Error)?.stack ?? e}\n`))
+      log(`unhandled rejection: ${(e as Error)?.stack ?? e}`);
   });
 }
 

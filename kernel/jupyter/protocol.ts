@@ -33,5 +33,14 @@ export type ToMain =
   | { kind: 'closed' };
 
 export type ToWorker =
-  | { kind: 'send'; channel: 'shell' | 'control' | 'stdin' | 'iopub'; identities: Uint8Array[]; msgType: string; parent: Header | Record<string, never>; content: Json; metadata?: Json; buffers?: Uint8Array[] }
+  | {
+      kind: 'send';
+      channel: 'shell' | 'control' | 'stdin' | 'iopub';
+      identities: Uint8Array[];
+      msgType: string;
+      parent: Header | Record<string, never>;
+      content: Json;
+      metadata?: Json;
+      buffers?: Uint8Array[];
+    }
   | { kind: 'close' };

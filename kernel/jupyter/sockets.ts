@@ -32,13 +32,16 @@ const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, 
 /** zeromq 6 allows one send in flight per socket: queue the rest, in order. */
 class Sender {
   private chain: Promise<void> = Promise.resolve();
-  constructor(readonly socket: zmq.Writable & zmq.Socket, readonly name: string) {}
+  constructor(
+    readonly socket: zmq.Writable & zmq.Socket,
+    readonly name: string,
+  ) {}
   send(frames: Buffer[]): void {
-    this.chain = this.chain.then(
-      () => this.socket.send(frames),
-    ).catch((e: Error) => {
-      if (!this.socket.closed) log(`${this.name} send failed: ${e.message}`);
-    });
+    this.chain = this.chain
+      .then(() => this.socket.send(frames))
+      .catch((e: Error) => {
+        if (!this.socket.closed) log(`${this.name} send failed: ${e.message}`);
+      });
   }
   flush(): Promise<void> {
     return this.chain;
@@ -57,15 +60,34 @@ const senders = {
   iopub: new Sender(iopub, 'iopub'),
 };
 
-function send(channel: keyof typeof senders, identities: Buffer[], msgType: string, parent: Header | Record<string, never>, content: Json, metadata: Json = {}, buffers: Buffer[] = []): void {
+function send(
+  channel: keyof typeof senders,
+  identities: Buffer[],
+  msgType: string,
+  parent: Header | Record<string, never>,
+  content: Json,
+  metadata: Json = {},
+  buffers: Buffer[] = [],
+): void {
   // IOPub's first frame is a topic; ipykernel uses kernel.<id>.<msg_type>, clients subscribe to all.
   const ids = channel === 'iopub' ? [Buffer.from(`kernel.${data.session}.${msgType}`)] : identities;
-  const msg: Message = { identities: ids, header: newHeader(msgType, data.session), parent_header: parent, metadata, content, buffers };
+  const msg: Message = {
+    identities: ids,
+    header: newHeader(msgType, data.session),
+    parent_header: parent,
+    metadata,
+    content,
+    buffers,
+  };
   senders[channel].send(encode(msg, key));
 }
 
 function toWire(m: Message): WireMessage {
-  return { ...m, identities: m.identities.map((b) => new Uint8Array(b)), buffers: m.buffers.map((b) => new Uint8Array(b)) };
+  return {
+    ...m,
+    identities: m.identities.map((b) => new Uint8Array(b)),
+    buffers: m.buffers.map((b) => new Uint8Array(b)),
+  };
 }
 
 async function* received(socket: zmq.Readable & zmq.Socket, name: string): AsyncGenerator<Message> {
@@ -128,7 +150,10 @@ async function serveControl(): Promise<void> {
 }
 
 async function closeAll(): Promise<void> {
-  await Promise.race([Promise.all(Object.values(senders).map((s) => s.flush())), new Promise((r) => setTimeout(r, 500))]);
+  await Promise.race([
+    Promise.all(Object.values(senders).map((s) => s.flush())),
+    new Promise((r) => setTimeout(r, 500)),
+  ]);
   for (const s of [shell, control, stdin, iopub, hb]) {
     s.linger = 200;
     s.close();
@@ -137,7 +162,16 @@ async function closeAll(): Promise<void> {
 }
 
 port.on('message', (m: ToWorker) => {
-  if (m.kind === 'send') send(m.channel, m.identities.map(toBuffer), m.msgType, m.parent, m.content, m.metadata ?? {}, (m.buffers ?? []).map(toBuffer));
+  if (m.kind === 'send')
+    send(
+      m.channel,
+      m.identities.map(toBuffer),
+      m.msgType,
+      m.parent,
+      m.content,
+      m.metadata ?? {},
+      (m.buffers ?? []).map(toBuffer),
+    );
   else if (m.kind === 'close') void closeAll();
 });
 
@@ -152,7 +186,10 @@ async function main(): Promise<void> {
       hb.bind(endpoint(conn, 'hb')),
     ]);
   } catch (e) {
-    post({ kind: 'fatal', message: `cannot bind the kernel's sockets on ${conn.ip} (${(e as Error).message}); another process holds a port, start the kernel again` });
+    post({
+      kind: 'fatal',
+      message: `cannot bind the kernel's sockets on ${conn.ip} (${(e as Error).message}); another process holds a port, start the kernel again`,
+    });
     return;
   }
   post({ kind: 'ready' });

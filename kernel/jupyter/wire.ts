@@ -55,16 +55,19 @@ function parseJsonFrame(frame: Buffer, name: string): Json {
 export function decode(frames: Buffer[], key: string): Message {
   const at = frames.findIndex((f) => f.equals(DELIMITER));
   if (at < 0) throw new WireError('no <IDS|MSG> delimiter');
-  if (frames.length < at + 6) throw new WireError(`${frames.length - at - 1} frames after the delimiter, need at least 5`);
+  if (frames.length < at + 6)
+    throw new WireError(`${frames.length - at - 1} frames after the delimiter, need at least 5`);
   const signature = frames[at + 1].toString('ascii');
   const body = frames.slice(at + 2, at + 6);
   if (key !== '') {
     const want = Buffer.from(sign(key, body), 'ascii');
     const got = Buffer.from(signature, 'ascii');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) throw new WireError('bad HMAC signature (is the key in the connection file the one the client uses?)');
+    if (got.length !== want.length || !timingSafeEqual(got, want))
+      throw new WireError('bad HMAC signature (is the key in the connection file the one the client uses?)');
   }
   const header = parseJsonFrame(body[0], 'header');
-  if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') throw new WireError('header without msg_type/msg_id');
+  if (typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string')
+    throw new WireError('header without msg_type/msg_id');
   return {
     identities: frames.slice(0, at),
     header: header as Header,
@@ -77,10 +80,19 @@ export function decode(frames: Buffer[], key: string): Message {
 
 /** Frames of a message ready for `socket.send`. */
 export function encode(msg: Message, key: string): Buffer[] {
-  const body = [msg.header, msg.parent_header, msg.metadata, msg.content].map((o) => Buffer.from(JSON.stringify(o), 'utf8'));
+  const body = [msg.header, msg.parent_header, msg.metadata, msg.content].map((o) =>
+    Buffer.from(JSON.stringify(o), 'utf8'),
+  );
   return [...msg.identities, DELIMITER, Buffer.from(sign(key, body), 'ascii'), ...body, ...msg.buffers];
 }
 
 export function newHeader(msgType: string, session: string, username = 'kernel'): Header {
-  return { msg_id: randomUUID(), session, username, date: new Date().toISOString(), msg_type: msgType, version: PROTOCOL_VERSION };
+  return {
+    msg_id: randomUUID(),
+    session,
+    username,
+    date: new Date().toISOString(),
+    msg_type: msgType,
+    version: PROTOCOL_VERSION,
+  };
 }

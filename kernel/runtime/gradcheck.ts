@@ -61,7 +61,8 @@ function toFloat64(v: Numeric, what: string): Float64Array {
   if (v instanceof tf.Tensor) return Float64Array.from(v.dataSync() as ArrayLike<number>);
   if (typeof v === 'number') return Float64Array.of(v);
   if (Array.isArray(v)) return Float64Array.from((v as unknown[]).flat(Infinity) as number[]);
-  if (ArrayBuffer.isView(v) || (typeof v === 'object' && v !== null && 'length' in v)) return Float64Array.from(v as ArrayLike<number>);
+  if (ArrayBuffer.isView(v) || (typeof v === 'object' && v !== null && 'length' in v))
+    return Float64Array.from(v as ArrayLike<number>);
   throw new GradientCheckError(`${what}: expected a number, an array or a tf.Tensor, got ${typeof v}`);
 }
 
@@ -76,12 +77,14 @@ function evalLoss(f: LossFn, x: tf.Tensor, fn: string): number {
     const r = f(x);
     if (typeof r === 'number') return r;
     if (r instanceof tf.Tensor) {
-      if (r.size !== 1) throw new GradientCheckError(`${fn}: f must return a scalar loss, got a tensor of shape [${r.shape}]`);
+      if (r.size !== 1)
+        throw new GradientCheckError(`${fn}: f must return a scalar loss, got a tensor of shape [${r.shape}]`);
       return r.dataSync()[0];
     }
     throw new GradientCheckError(`${fn}: f must return a number (the loss), got ${typeof r}`);
   });
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new GradientCheckError(`${fn}: f returned ${String(v)}; the loss must be a number`);
+  if (typeof v !== 'number' || Number.isNaN(v))
+    throw new GradientCheckError(`${fn}: f returned ${String(v)}; the loss must be a number`);
   return v;
 }
 
@@ -94,7 +97,8 @@ export function relError(x: Numeric, y: Numeric): number {
   const b = toFloat64(y, 'relError');
   if (a.length !== b.length) throw new GradientCheckError(`relError: x has ${a.length} elements but y has ${b.length}`);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1e-8, Math.abs(a[i]) + Math.abs(b[i])));
+  for (let i = 0; i < a.length; i++)
+    m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1e-8, Math.abs(a[i]) + Math.abs(b[i])));
   return m;
 }
 
@@ -129,13 +133,15 @@ export interface NumericalOptions {
 export function numericalGradient(f: LossFn, x: tf.Tensor, opts: NumericalOptions = {}): NumericalGradient {
   checkX(x, 'numericalGradient');
   const h = opts.h ?? DEFAULT_H;
-  if (!(h > 0) || !Number.isFinite(h)) throw new GradientCheckError(`numericalGradient: h must be a positive number, got ${h}`);
+  if (!(h > 0) || !Number.isFinite(h))
+    throw new GradientCheckError(`numericalGradient: h must be a positive number, got ${h}`);
   const base = x.dataSync() as Float32Array;
   const work = Float32Array.from(base);
   const shape = [...x.shape];
   const indices = opts.indices ? Int32Array.from(opts.indices) : Int32Array.from({ length: base.length }, (_, i) => i);
   for (const i of indices) {
-    if (!(i >= 0 && i < base.length)) throw new GradientCheckError(`numericalGradient: index ${i} is outside x (size ${base.length})`);
+    if (!(i >= 0 && i < base.length))
+      throw new GradientCheckError(`numericalGradient: index ${i} is outside x (size ${base.length})`);
   }
   const at = (data: Float32Array): number => {
     const t = tf.tensor(data, shape, 'float32');
@@ -187,7 +193,11 @@ function formatIndex(flat: number, shape: number[]): string {
  * Numerical gradient of a scalar loss `f` at `x` by centred differences (CS231n's
  * `eval_numerical_gradient`). Returns a float32 tensor shaped like x; x itself is not changed.
  */
-export function evalNumericalGradient(f: LossFn, x: tf.Tensor, opts: { h?: number; verbose?: boolean } | number = {}): tf.Tensor {
+export function evalNumericalGradient(
+  f: LossFn,
+  x: tf.Tensor,
+  opts: { h?: number; verbose?: boolean } | number = {},
+): tf.Tensor {
   const o = typeof opts === 'number' ? { h: opts } : opts;
   const g = numericalGradient(f, x, { h: o.h, verbose: o.verbose });
   return tf.tensor(Float32Array.from(g.centred), g.shape, 'float32');
@@ -197,7 +207,12 @@ export function evalNumericalGradient(f: LossFn, x: tf.Tensor, opts: { h?: numbe
  * Numerical gradient of a tensor-valued `f` at x, contracted with the upstream gradient `df`
  * (CS231n's `eval_numerical_gradient_array`): `grad_i = Σ (f(x + h eᵢ) − f(x − h eᵢ)) ⊙ df / (x⁺ − x⁻)`.
  */
-export function evalNumericalGradientArray(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, df: Numeric, h: number = DEFAULT_H): tf.Tensor {
+export function evalNumericalGradientArray(
+  f: (x: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor,
+  df: Numeric,
+  h: number = DEFAULT_H,
+): tf.Tensor {
   checkX(x, 'evalNumericalGradientArray');
   const dout = toFloat64(df, 'evalNumericalGradientArray');
   const base = x.dataSync() as Float32Array;
@@ -208,11 +223,14 @@ export function evalNumericalGradientArray(f: (x: tf.Tensor) => tf.Tensor, x: tf
     try {
       const vals = tf.tidy(() => {
         const y = f(t);
-        if (!(y instanceof tf.Tensor)) throw new GradientCheckError('evalNumericalGradientArray: f must return a tf.Tensor');
+        if (!(y instanceof tf.Tensor))
+          throw new GradientCheckError('evalNumericalGradientArray: f must return a tf.Tensor');
         return y.dataSync();
       });
       if (vals.length !== dout.length) {
-        throw new GradientCheckError(`evalNumericalGradientArray: f(x) has ${vals.length} elements but df has ${dout.length}`);
+        throw new GradientCheckError(
+          `evalNumericalGradientArray: f(x) has ${vals.length} elements but df has ${dout.length}`,
+        );
       }
       return Float64Array.from(vals as ArrayLike<number>);
     } finally {
@@ -251,11 +269,18 @@ export interface GradCheckSparseOptions {
  * not numpy's). In float32 these per-entry errors are typically 1e-7…1e-3 for a correct
  * gradient; use `checkGradient` for a verdict.
  */
-export function gradCheckSparse(f: LossFn, x: tf.Tensor, analyticGrad: Numeric, numChecks = 10, hOrOpts: number | GradCheckSparseOptions = {}): number[] {
+export function gradCheckSparse(
+  f: LossFn,
+  x: tf.Tensor,
+  analyticGrad: Numeric,
+  numChecks = 10,
+  hOrOpts: number | GradCheckSparseOptions = {},
+): number[] {
   checkX(x, 'gradCheckSparse');
   const o = typeof hOrOpts === 'number' ? { h: hOrOpts } : hOrOpts;
   const a = toFloat64(analyticGrad, 'gradCheckSparse');
-  if (a.length !== x.size) throw new GradientCheckError(`gradCheckSparse: analyticGrad has ${a.length} elements but x has ${x.size}`);
+  if (a.length !== x.size)
+    throw new GradientCheckError(`gradCheckSparse: analyticGrad has ${a.length} elements but x has ${x.size}`);
   const rng = new RandomGenerator(o.seed ?? 0);
   const picks = Array.from({ length: numChecks }, () => rng.randintNumber(0, x.size));
   const g = numericalGradient(f, x, { h: o.h, indices: picks });
@@ -266,7 +291,9 @@ export function gradCheckSparse(f: LossFn, x: tf.Tensor, analyticGrad: Numeric, 
     const err = Math.abs(num - ana) / Math.max(1e-8, Math.abs(num) + Math.abs(ana));
     errors.push(err);
     if (o.verbose !== false) {
-      process.stdout.write(`numerical: ${num.toFixed(6)} analytic: ${ana.toFixed(6)}, relative error: ${err.toExponential(6)}\n`);
+      process.stdout.write(
+        `numerical: ${num.toFixed(6)} analytic: ${ana.toFixed(6)}, relative error: ${err.toExponential(6)}\n`,
+      );
     }
   }
   return errors;
@@ -307,7 +334,11 @@ export interface GradientVerdict {
 }
 
 /** The verdict for an analytic gradient against a precomputed numerical one (see the rule above). */
-export function compareGradient(num: NumericalGradient, analyticGrad: Numeric, opts: CompareOptions = {}): GradientVerdict {
+export function compareGradient(
+  num: NumericalGradient,
+  analyticGrad: Numeric,
+  opts: CompareOptions = {},
+): GradientVerdict {
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
   const floor = opts.floor ?? DEFAULT_FLOOR;
   const useKinks = opts.kinks ?? true;
@@ -315,9 +346,12 @@ export function compareGradient(num: NumericalGradient, analyticGrad: Numeric, o
   const size = num.shape.reduce((p, q) => p * q, 1);
   const a = toFloat64(analyticGrad, 'checkGradient');
   if (analyticGrad instanceof tf.Tensor && analyticGrad.shape.join() !== num.shape.join()) {
-    throw new GradientCheckError(`checkGradient: analyticGrad has shape [${analyticGrad.shape}] but x has shape [${num.shape}]`);
+    throw new GradientCheckError(
+      `checkGradient: analyticGrad has shape [${analyticGrad.shape}] but x has shape [${num.shape}]`,
+    );
   }
-  if (a.length !== size) throw new GradientCheckError(`checkGradient: analyticGrad has ${a.length} elements but x has ${size}`);
+  if (a.length !== size)
+    throw new GradientCheckError(`checkGradient: analyticGrad has ${a.length} elements but x has ${size}`);
   const n = num.indices.length;
   let G = 0;
   let activity = 0;
@@ -373,7 +407,12 @@ export function compareGradient(num: NumericalGradient, analyticGrad: Numeric, o
  * `maxChecks` (default 1000), otherwise a seeded random subset of that many. Synchronous; x is
  * not changed and no tensors are left behind.
  */
-export function checkGradient(f: LossFn, x: tf.Tensor, analyticGrad: Numeric, opts: CheckOptions = {}): GradientVerdict {
+export function checkGradient(
+  f: LossFn,
+  x: tf.Tensor,
+  analyticGrad: Numeric,
+  opts: CheckOptions = {},
+): GradientVerdict {
   checkX(x, 'checkGradient');
   const maxChecks = opts.maxChecks ?? DEFAULT_MAX_CHECKS;
   let indices: Int32Array | undefined;
@@ -385,9 +424,14 @@ export function checkGradient(f: LossFn, x: tf.Tensor, analyticGrad: Numeric, op
   const v = compareGradient(num, analyticGrad, opts);
   if (opts.verbose) {
     const mark = v.passed ? '✓' : '✗';
-    process.stdout.write(`${mark} gradient check: max relative error ${v.maxRelError.toExponential(2)} ${v.passed ? '≤' : '>'} tolerance ${v.tolerance.toExponential(0)}`
-      + ` (${v.checked} entries${v.kinks ? `, ${v.kinks} at kinks` : ''})`
-      + (v.passed ? '' : `; worst at ${formatIndex(v.worst.index, num.shape)}: analytic ${v.worst.analytic}, numerical ${v.worst.numerical}`) + '\n');
+    process.stdout.write(
+      `${mark} gradient check: max relative error ${v.maxRelError.toExponential(2)} ${v.passed ? '≤' : '>'} tolerance ${v.tolerance.toExponential(0)}` +
+        ` (${v.checked} entries${v.kinks ? `, ${v.kinks} at kinks` : ''})` +
+        (v.passed
+          ? ''
+          : `; worst at ${formatIndex(v.worst.index, num.shape)}: analytic ${v.worst.analytic}, numerical ${v.worst.numerical}`) +
+        '\n',
+    );
   }
   return v;
 }

@@ -8,7 +8,13 @@
  * The sink lives on globalThis under a registered symbol (kernel/protocol/keys.ts) so that every
  * copy of this module (the engine's and the cells') sees the same one.
  */
-import { DISPLAY_SINK_KEY, DISPLAYED_RESULT_KEY, type DisplayOptions, type DisplaySink, type MimeBundle } from '../protocol';
+import {
+  DISPLAY_SINK_KEY,
+  DISPLAYED_RESULT_KEY,
+  type DisplayOptions,
+  type DisplaySink,
+  type MimeBundle,
+} from '../protocol';
 
 export type { DisplayOptions, DisplaySink, MimeBundle };
 

@@ -53,8 +53,17 @@ export interface ChoiceOptions {
 }
 
 /** Anything `shuffle` reorders along its first axis. */
-export type Shuffleable = unknown[] | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array
-  | Int32Array | Uint32Array | Float32Array | Float64Array;
+export type Shuffleable =
+  | unknown[]
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
 
 const TWO_32 = 4294967296;
 const TWO_M24 = 1 / 16777216;
@@ -78,7 +87,9 @@ function checkSeed(n: number): void {
 function toShape(shape: RandomShape, fn: string): number[] {
   const dims = typeof shape === 'number' ? [shape] : shape;
   if (!Array.isArray(dims) || dims.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new RangeError(`${fn}: shape must be a non-negative integer or an array of them, got ${JSON.stringify(shape)}`);
+    throw new RangeError(
+      `${fn}: shape must be a non-negative integer or an array of them, got ${JSON.stringify(shape)}`,
+    );
   }
   return [...dims];
 }
@@ -91,7 +102,8 @@ function checkIntRange(low: number, high: number, fn: string, maxSpan = TWO_32):
   if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high)) {
     throw new RangeError(`${fn}: low and high must be integers, got low=${low}, high=${high}`);
   }
-  if (high <= low) throw new RangeError(`${fn}: need low < high (the range is [low, high)), got low=${low}, high=${high}`);
+  if (high <= low)
+    throw new RangeError(`${fn}: need low < high (the range is [low, high)), got low=${low}, high=${high}`);
   if (high - low > maxSpan) throw new RangeError(`${fn}: high − low must be at most 2^32, got ${high - low}`);
 }
 
@@ -123,9 +135,16 @@ export class RandomGenerator {
 
   setState(st: RandomState): void {
     const s = st?.state;
-    if (st?.algorithm !== 'xoshiro128**' || !Array.isArray(s) || s.length !== 4
-      || s.some((w) => !Number.isInteger(w) || w < 0 || w >= TWO_32) || s.every((w) => w === 0)) {
-      throw new TypeError('setState: expected an object returned by getState() (xoshiro128** with four uint32 words, not all 0)');
+    if (
+      st?.algorithm !== 'xoshiro128**' ||
+      !Array.isArray(s) ||
+      s.length !== 4 ||
+      s.some((w) => !Number.isInteger(w) || w < 0 || w >= TWO_32) ||
+      s.every((w) => w === 0)
+    ) {
+      throw new TypeError(
+        'setState: expected an object returned by getState() (xoshiro128** with four uint32 words, not all 0)',
+      );
     }
     [this.s0, this.s1, this.s2, this.s3] = s;
   }
@@ -262,8 +281,10 @@ export class RandomGenerator {
    */
   choice(n: number, size: number, opts: ChoiceOptions = {}): Int32Array {
     const { replace = true, p } = opts;
-    if (!Number.isInteger(n) || n <= 0 || n > 2147483647) throw new RangeError(`choice: n must be a positive integer, got ${String(n)}`);
-    if (!Number.isInteger(size) || size < 0) throw new RangeError(`choice: size must be a non-negative integer, got ${String(size)}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 2147483647)
+      throw new RangeError(`choice: n must be a positive integer, got ${String(n)}`);
+    if (!Number.isInteger(size) || size < 0)
+      throw new RangeError(`choice: size must be a non-negative integer, got ${String(size)}`);
     const out = new Int32Array(size);
     if (p !== undefined) {
       if (!replace) throw new RangeError('choice: probabilities p are only supported with replace: true');
@@ -275,7 +296,8 @@ export class RandomGenerator {
       for (let i = 0; i < size; i++) out[i] = this.intBelow(n);
       return out;
     }
-    if (size > n) throw new RangeError(`choice: cannot take size=${size} distinct values from n=${n} without replacement`);
+    if (size > n)
+      throw new RangeError(`choice: cannot take size=${size} distinct values from n=${n} without replacement`);
     const pool = new Int32Array(n);
     for (let i = 0; i < n; i++) pool[i] = i;
     for (let i = 0; i < size; i++) {
@@ -318,7 +340,8 @@ function cumulative(p: ArrayLike<number>, n: number): Float64Array {
   const cdf = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    if (!(p[i] >= 0) || !Number.isFinite(p[i])) throw new RangeError(`choice: p[${i}] = ${p[i]} is not a non-negative number`);
+    if (!(p[i] >= 0) || !Number.isFinite(p[i]))
+      throw new RangeError(`choice: p[${i}] = ${p[i]} is not a non-negative number`);
     sum += p[i];
     cdf[i] = sum;
   }

@@ -40,9 +40,14 @@ export interface BackendInfo {
 
 /** A backend that was asked for by name and cannot start. */
 export class BackendUnavailableError extends Error {
-  constructor(readonly backend: string, readonly reasons: string[]) {
-    super(`backend ${backend} could not start: ${reasons.join('; ') || 'unknown reason'}` +
-      (backend === 'tensorflow' ? ' (see docs/tensor-core.md, "GPU")' : ''));
+  constructor(
+    readonly backend: string,
+    readonly reasons: string[],
+  ) {
+    super(
+      `backend ${backend} could not start: ${reasons.join('; ') || 'unknown reason'}` +
+        (backend === 'tensorflow' ? ' (see docs/tensor-core.md, "GPU")' : ''),
+    );
     this.name = 'BackendUnavailableError';
   }
 }
@@ -167,11 +172,15 @@ export function backendInfo(): BackendInfo {
  */
 export function describeBackend(info: BackendInfo = backendInfo()): string {
   const plural = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
-  const wasm = info.name === 'wasm' && info.threads !== undefined
-    ? `${info.simd ? 'SIMD' : 'no SIMD'}, ${plural(info.threads)}` : '';
+  const wasm =
+    info.name === 'wasm' && info.threads !== undefined
+      ? `${info.simd ? 'SIMD' : 'no SIMD'}, ${plural(info.threads)}`
+      : '';
   const lines: string[] = [];
   if (info.blas) {
-    lines.push(`backend: wasm + ${info.blas.library} ${info.blas.version} (${info.blas.coreType}), ${plural(info.blas.threads)}`);
+    lines.push(
+      `backend: wasm + ${info.blas.library} ${info.blas.version} (${info.blas.coreType}), ${plural(info.blas.threads)}`,
+    );
     lines.push(`${info.blas.library}: ${(info.nativeKernels ?? []).join(', ')}`);
     lines.push(`XNNPACK (${wasm}): every other kernel`);
   } else {

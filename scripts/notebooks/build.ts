@@ -57,7 +57,11 @@ function markerKind(tail: string, file: string, line: number): 'markdown' | 'cod
   const t = tail.trim();
   if (t === '') return 'code';
   if (t === '[markdown]' || t === '[md]') return 'markdown';
-  throw new NotebookSourceError(file, line, `unsupported cell marker "// %%${tail}": use "// %%" (code) or "// %% [markdown]"`);
+  throw new NotebookSourceError(
+    file,
+    line,
+    `unsupported cell marker "// %%${tail}": use "// %%" (code) or "// %% [markdown]"`,
+  );
 }
 
 /** The text of one markdown line: `// text` → `text`, `//` → ''. */
@@ -74,7 +78,10 @@ export function parseSource(name: string, text: string, file = `${name}${SOURCE_
   let body: string[] = [];
   const flush = () => {
     if (kind === null) return;
-    const content = body.join('\n').replace(/^\s*\n/, '').replace(/\s+$/, '');
+    const content = body
+      .join('\n')
+      .replace(/^\s*\n/, '')
+      .replace(/\s+$/, '');
     if (content.length === 0) return;
     const id = `${name.replace(/_/g, '-')}-${String(cells.length).padStart(2, '0')}`;
     cells.push(
@@ -166,7 +173,11 @@ function sourcesFor(arg: string): string[] {
 }
 
 function main(argv: string[]): number {
-  const { values, positionals } = parseCommandLine(argv, { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -48,7 +48,14 @@ export interface NotebookSummary {
 const CHECK_LINE = /^([✓✗]) (\S+) — ([\s\S]*)$/;
 
 /** The ✓/✗ lines, errors and records in a run's outputs. */
-export function summarise(file: string, run: NotebookRun, quick: boolean, seconds: number, cellSeconds: number[], codeCells = run.cells.length): NotebookSummary {
+export function summarise(
+  file: string,
+  run: NotebookRun,
+  quick: boolean,
+  seconds: number,
+  cellSeconds: number[],
+  codeCells = run.cells.length,
+): NotebookSummary {
   const errors: NotebookSummary['errors'] = [];
   const checks: CheckLine[] = [];
   const records = new Map<string, string>();
@@ -117,11 +124,14 @@ function report(s: NotebookSummary): string {
   for (const c of s.checks) lines.push(`  ${c.pass ? '✓' : '✗'} ${c.id} — ${c.text}`);
   for (const r of s.records) lines.push(`  ${r.summary}`);
   const passed = s.checks.filter((c) => c.pass).length;
-  lines.push(`  ${passed}/${s.checks.length} checks passed, ${s.errors.length} cell errors, ${s.records.length} ids recorded`);
+  lines.push(
+    `  ${passed}/${s.checks.length} checks passed, ${s.errors.length} cell errors, ${s.records.length} ids recorded`,
+  );
   return lines.join('\n');
 }
 
-const USAGE = 'usage: npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S | --no-cell-timeout] [--stop-on-error] notebook.ipynb ...';
+const USAGE =
+  'usage: npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S | --no-cell-timeout] [--stop-on-error] notebook.ipynb ...';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals: files } = parseCommandLine(
@@ -143,11 +153,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const { quick = false, json = false, out: outDir } = values;
   const cellTimeoutS = values['cell-timeout'] === undefined ? undefined : Number(values['cell-timeout']);
-  if (cellTimeoutS !== undefined && !(cellTimeoutS > 0)) throw new CommandLineError(`--cell-timeout needs a positive number of seconds, got ${values['cell-timeout']}`);
+  if (cellTimeoutS !== undefined && !(cellTimeoutS > 0))
+    throw new CommandLineError(`--cell-timeout needs a positive number of seconds, got ${values['cell-timeout']}`);
   if (outDir === '') throw new CommandLineError('--out needs a folder');
   if (files.length === 0) throw new CommandLineError('give at least one notebook');
   // the grader's default, unless --cell-timeout or --no-cell-timeout says otherwise
-  const cellTimeoutMs = values['no-cell-timeout'] ? undefined : (cellTimeoutS ?? DEFAULT_RUN_LIMITS.cellTimeoutS) * 1000;
+  const cellTimeoutMs = values['no-cell-timeout']
+    ? undefined
+    : (cellTimeoutS ?? DEFAULT_RUN_LIMITS.cellTimeoutS) * 1000;
   const stopOnError = values['stop-on-error'] === true;
   for (const f of files) {
     if (!fs.existsSync(f)) {

@@ -24,7 +24,9 @@ const SKIP = new Set(['.ipynb_checkpoints', 'node_modules', '__pycache__']);
 
 function listFiles(dir: string, rel = ''): string[] {
   const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.') || SKIP.has(entry.name)) continue;
     const r = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...listFiles(dir, r));
@@ -47,7 +49,8 @@ export function listAssignments(repoRoot: string): string[] {
 /** Generate one assignment's starter in memory. Throws StarterError for malformed markers. */
 export function generateStarter(repoRoot: string, assignment: string): StarterFiles {
   const solutionDir = path.join(repoRoot, 'solutions', assignment);
-  if (!fs.existsSync(solutionDir)) throw new StarterError(`no solution tree for "${assignment}"`, { file: path.join('solutions', assignment) });
+  if (!fs.existsSync(solutionDir))
+    throw new StarterError(`no solution tree for "${assignment}"`, { file: path.join('solutions', assignment) });
   const files: StarterFiles = new Map();
   for (const rel of listFiles(solutionDir)) {
     if (rel.endsWith(SOURCE_SUFFIX)) continue;

@@ -9,7 +9,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { diffStarter, generateStarter, isClean, listAssignments, StarterDiff, StarterError, writeStarter } from './build';
+import {
+  diffStarter,
+  generateStarter,
+  isClean,
+  listAssignments,
+  StarterDiff,
+  StarterError,
+  writeStarter,
+} from './build';
 import { CommandLineError, parseCommandLine } from '../commandLine';
 import { givenFileFor, GIVEN_FILE } from '../../grader/given';
 
@@ -27,7 +35,11 @@ function main(argv: string[]): number {
   const repoRoot = path.resolve(__dirname, '..', '..');
   let parsed;
   try {
-    parsed = parseCommandLine(argv, { check: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, true);
+    parsed = parseCommandLine(
+      argv,
+      { check: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      true,
+    );
     if (parsed.values.out === '') throw new CommandLineError('--out needs a folder');
   } catch (e) {
     if (!(e instanceof CommandLineError)) throw e;
@@ -59,7 +71,9 @@ function main(argv: string[]): number {
       const current = fs.existsSync(givenFile) ? fs.readFileSync(givenFile, 'utf8') : null;
       if (current !== text && check) {
         stale = true;
-        console.error(`${path.relative(process.cwd(), givenFile)}: differs from the given cells of the generated starter`);
+        console.error(
+          `${path.relative(process.cwd(), givenFile)}: differs from the given cells of the generated starter`,
+        );
       } else if (current !== text) {
         fs.writeFileSync(givenFile, text);
         console.log(`${path.relative(process.cwd(), givenFile)}: given cells updated`);
@@ -76,12 +90,16 @@ function main(argv: string[]): number {
     } else {
       const diff = writeStarter(files, dir);
       const changes = describe(diff);
-      console.log(`${shown}: ${files.size} files, ${changes.length ? `${changes.length} updated` : 'already up to date'}`);
+      console.log(
+        `${shown}: ${files.size} files, ${changes.length ? `${changes.length} updated` : 'already up to date'}`,
+      );
       for (const line of changes) console.log(`  ${line}`);
     }
   }
   if (stale) {
-    console.error('build:starter: the committed starter is out of date; run `npm run build:starter` and commit assignments/');
+    console.error(
+      'build:starter: the committed starter is out of date; run `npm run build:starter` and commit assignments/',
+    );
     return 1;
   }
   return 0;

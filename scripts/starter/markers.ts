@@ -29,7 +29,10 @@ export interface SolutionBlock {
 
 /** A marker problem; `line` is 0-based. The caller adds the file name. */
 export class MarkerSyntaxError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(message);
     this.name = 'MarkerSyntaxError';
   }
@@ -50,11 +53,18 @@ export function parseCodeMarkers(text: string): SolutionBlock[] {
     const begin = BEGIN.exec(line);
     if (begin) {
       if (open) {
-        throw new MarkerSyntaxError(`BEGIN SOLUTION inside the block opened on line ${open.begin + 1} (blocks cannot nest; close it with // END SOLUTION first)`, i);
+        throw new MarkerSyntaxError(
+          `BEGIN SOLUTION inside the block opened on line ${open.begin + 1} (blocks cannot nest; close it with // END SOLUTION first)`,
+          i,
+        );
       }
       const rest = begin[2];
       const colon = /^\s*:\s?(.*)$/.exec(rest);
-      if (!colon) throw new MarkerSyntaxError('write the marker as `// BEGIN SOLUTION: <what to compute>` (a colon and instructions after it)', i);
+      if (!colon)
+        throw new MarkerSyntaxError(
+          'write the marker as `// BEGIN SOLUTION: <what to compute>` (a colon and instructions after it)',
+          i,
+        );
       const instructions = colon[1].trim() ? [colon[1].trimEnd()] : [];
       let j = i + 1;
       while (j < lines.length) {
@@ -66,7 +76,10 @@ export function parseCodeMarkers(text: string): SolutionBlock[] {
         j++;
       }
       if (instructions.every((s) => s.trim() === '')) {
-        throw new MarkerSyntaxError('BEGIN SOLUTION needs instructions: say exactly what the student must compute after the colon', i);
+        throw new MarkerSyntaxError(
+          'BEGIN SOLUTION needs instructions: say exactly what the student must compute after the colon',
+          i,
+        );
       }
       open = { begin: i, end: -1, indent: begin[1], instructions, instructionLines: j - i - 1 };
       continue;
@@ -79,7 +92,10 @@ export function parseCodeMarkers(text: string): SolutionBlock[] {
       continue;
     }
     if (MENTION.test(line)) {
-      throw new MarkerSyntaxError('malformed solution marker: use `// BEGIN SOLUTION: <instructions>` and `// END SOLUTION`, each alone on its line', i);
+      throw new MarkerSyntaxError(
+        'malformed solution marker: use `// BEGIN SOLUTION: <instructions>` and `// END SOLUTION`, each alone on its line',
+        i,
+      );
     }
   }
   if (open) throw new MarkerSyntaxError('BEGIN SOLUTION without a matching // END SOLUTION', open.begin);
@@ -105,7 +121,11 @@ export function todoLines(block: SolutionBlock, throwStatement: string): string[
  * Replace every block in `text` by its fenced TODO. `throwFor(block)` gives the throw statement
  * (e.g. `throw notImplemented('svmLossNaive', 'cs231n/classifiers/linearSvm.ts');`).
  */
-export function replaceCodeBlocks(text: string, blocks: SolutionBlock[], throwFor: (b: SolutionBlock) => string): string {
+export function replaceCodeBlocks(
+  text: string,
+  blocks: SolutionBlock[],
+  throwFor: (b: SolutionBlock) => string,
+): string {
   if (blocks.length === 0) return text;
   const lines = text.split('\n');
   const out: string[] = [];
@@ -138,7 +158,11 @@ export function replaceMarkdownAnswers(text: string): string {
   MD_MENTION.lastIndex = 0;
   for (let m = MD_MENTION.exec(text); m; m = MD_MENTION.exec(text)) {
     if (m[0] === MD_BEGIN) {
-      if (openAt >= 0) throw new MarkerSyntaxError(`${MD_BEGIN} inside the answer opened on line ${lineOf(openAt) + 1} (answers cannot nest)`, lineOf(m.index));
+      if (openAt >= 0)
+        throw new MarkerSyntaxError(
+          `${MD_BEGIN} inside the answer opened on line ${lineOf(openAt) + 1} (answers cannot nest)`,
+          lineOf(m.index),
+        );
       openAt = m.index;
       out += text.slice(pos, m.index);
     } else if (m[0] === MD_END) {
@@ -147,7 +171,10 @@ export function replaceMarkdownAnswers(text: string): string {
       pos = m.index + m[0].length;
       openAt = -1;
     } else {
-      throw new MarkerSyntaxError(`malformed solution marker "${m[0]}": use exactly ${MD_BEGIN} and ${MD_END}`, lineOf(m.index));
+      throw new MarkerSyntaxError(
+        `malformed solution marker "${m[0]}": use exactly ${MD_BEGIN} and ${MD_END}`,
+        lineOf(m.index),
+      );
     }
   }
   if (openAt >= 0) throw new MarkerSyntaxError(`${MD_BEGIN} without a matching ${MD_END}`, lineOf(openAt));

@@ -3,7 +3,13 @@
  */
 import * as ts from 'typescript';
 import { StarterError } from './errors';
-import { MarkerSyntaxError, parseCodeMarkers, replaceCodeBlocks, replaceMarkdownAnswers, SolutionBlock } from './markers';
+import {
+  MarkerSyntaxError,
+  parseCodeMarkers,
+  replaceCodeBlocks,
+  replaceMarkdownAnswers,
+  SolutionBlock,
+} from './markers';
 import { enclosingFunctionName } from './names';
 import { addToRuntimeImport, ensureNotImplementedImport, importsNotImplemented } from './imports';
 
@@ -46,7 +52,11 @@ export function transformTypeScript(text: string, ctx: FileContext): string {
   const source = ts.createSourceFile(ctx.relPath, text, ts.ScriptTarget.Latest, true);
   const out = replaceCodeBlocks(text, blocks, (b) => {
     const fn = enclosingFunctionName(source, b.begin);
-    if (!fn) throw new StarterError('a solution block in a .ts file must sit inside a named function or method', { file: ctx.sourcePath, line: b.begin + 1 });
+    if (!fn)
+      throw new StarterError('a solution block in a .ts file must sit inside a named function or method', {
+        file: ctx.sourcePath,
+        line: b.begin + 1,
+      });
     return throwLine(fn, ctx.relPath);
   });
   return ensureNotImplementedImport(out);
@@ -94,7 +104,8 @@ export function transformNotebook(text: string, ctx: FileContext): string {
   } catch (e) {
     throw new StarterError(`not valid JSON (${(e as Error).message})`, { file: ctx.sourcePath });
   }
-  if (!nb || !Array.isArray(nb.cells)) throw new StarterError('not an nbformat 4 notebook (no "cells" list)', { file: ctx.sourcePath });
+  if (!nb || !Array.isArray(nb.cells))
+    throw new StarterError('not an nbformat 4 notebook (no "cells" list)', { file: ctx.sourcePath });
 
   let firstBlockCell = -1;
   const cells = nb.cells.map((cell, index) => {
@@ -107,7 +118,9 @@ export function transformNotebook(text: string, ctx: FileContext): string {
       if (blocks.length) {
         if (firstBlockCell < 0) firstBlockCell = index;
         const source = ts.createSourceFile(`cell${index + 1}.ts`, src, ts.ScriptTarget.Latest, true);
-        out = replaceCodeBlocks(src, blocks, (b) => throwLine(enclosingFunctionName(source, b.begin) ?? summaryName(b), ctx.relPath));
+        out = replaceCodeBlocks(src, blocks, (b) =>
+          throwLine(enclosingFunctionName(source, b.begin) ?? summaryName(b), ctx.relPath),
+        );
       }
       next.source = sourceLines(out);
       next.outputs = [];
@@ -122,7 +135,8 @@ export function transformNotebook(text: string, ctx: FileContext): string {
         }
       } else {
         parseBlocks(src, where); // raw cells: markers are not supported, but a stray one is an error
-        if (/(BEGIN|END)[ _]SOLUTION/.test(src)) throw new StarterError('solution markers are only supported in code and markdown cells', where);
+        if (/(BEGIN|END)[ _]SOLUTION/.test(src))
+          throw new StarterError('solution markers are only supported in code and markdown cells', where);
         next.source = sourceLines(src);
       }
     }
@@ -154,6 +168,9 @@ export function assertNoMarkers(text: string, ctx: FileContext): void {
   const m = /(BEGIN|END)[ _]SOLUTION/.exec(text);
   if (m) {
     const line = text.slice(0, m.index).split('\n').length;
-    throw new StarterError('solution markers are only supported in .ts files and notebooks; this file would be copied with them', { file: ctx.sourcePath, line });
+    throw new StarterError(
+      'solution markers are only supported in .ts files and notebooks; this file would be copied with them',
+      { file: ctx.sourcePath, line },
+    );
   }
 }

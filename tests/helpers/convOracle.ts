@@ -5,9 +5,37 @@ import type { OracleArray } from './oracle2';
 
 type A = OracleArray;
 
-export interface ConvCase { x: A; w: A; b: A; stride: number; pad: number; out: A; dout: A; dx: A; dw: A; db: A }
-export interface PoolCase { x: A; poolHeight: number; poolWidth: number; stride: number; out: A; dout: A; dx: A }
-export interface SpatialBnStep { x: A; out: A; dout: A; dx: A; dgamma: A; dbeta: A; runningMean: A; runningVar: A }
+export interface ConvCase {
+  x: A;
+  w: A;
+  b: A;
+  stride: number;
+  pad: number;
+  out: A;
+  dout: A;
+  dx: A;
+  dw: A;
+  db: A;
+}
+export interface PoolCase {
+  x: A;
+  poolHeight: number;
+  poolWidth: number;
+  stride: number;
+  out: A;
+  dout: A;
+  dx: A;
+}
+export interface SpatialBnStep {
+  x: A;
+  out: A;
+  dout: A;
+  dx: A;
+  dgamma: A;
+  dbeta: A;
+  runningMean: A;
+  runningVar: A;
+}
 
 /** What make_conv_oracle.py writes. */
 export interface ConvOracle {
@@ -33,6 +61,9 @@ let cached: ConvOracle | null = null;
 
 /** The whole conv oracle file, parsed once. */
 export function convOracle(): ConvOracle {
-  if (!cached) cached = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'assignment2', 'conv_oracle.json'), 'utf8')) as ConvOracle;
+  if (!cached)
+    cached = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'assignment2', 'conv_oracle.json'), 'utf8'),
+    ) as ConvOracle;
   return cached;
 }

@@ -33,9 +33,21 @@ const RUNTIME = 'ts231n';
 /** The runtime's record module by its real path, which `require.resolve('ts231n')` reveals to a submission. */
 const RECORD_MODULE = path.join(REPO, 'kernel', 'runtime', 'record');
 const CODEC_MODULE = path.join(REPO, 'kernel', 'protocol', 'codec');
-const LIMITS = { cellTimeoutS: 25, notebookTimeoutS: 120, memoryMb: 1536, outputCapBytes: 10 * 1024 * 1024, startupTimeoutS: 120, scratchMb: 96, cpuCores: 1, pidsMax: 128 };
+const LIMITS = {
+  cellTimeoutS: 25,
+  notebookTimeoutS: 120,
+  memoryMb: 1536,
+  outputCapBytes: 10 * 1024 * 1024,
+  startupTimeoutS: 120,
+  scratchMb: 96,
+  cpuCores: 1,
+  pidsMax: 128,
+};
 /** The file the native attack tries to read: a solution of the real assignment (the mini one as a stand-in if it moved). */
-const NATIVE_SECRET = [path.join(REPO, 'solutions', 'assignment1', 'cs231n', 'classifiers', 'linearSvm.ts'), path.join(SOLUTION, 'lib', 'ops.ts')].find((f) => fs.existsSync(f))!;
+const NATIVE_SECRET = [
+  path.join(REPO, 'solutions', 'assignment1', 'cs231n', 'classifiers', 'linearSvm.ts'),
+  path.join(SOLUTION, 'lib', 'ops.ts'),
+].find((f) => fs.existsSync(f))!;
 
 let tmp: string;
 let subs: string;
@@ -54,7 +66,14 @@ function notebook(cells: string[]): string {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: { kernelspec: { name: 'ts231n', display_name: 'TypeScript (ts231n)', language: 'typescript' } },
-    cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, source, outputs: [], execution_count: null })),
+    cells: cells.map((source, i) => ({
+      cell_type: 'code',
+      id: `c${i}`,
+      metadata: {},
+      source,
+      outputs: [],
+      execution_count: null,
+    })),
   });
 }
 
@@ -73,7 +92,6 @@ function submission(name: string, files: Record<string, string>, base = false): 
 function attack(code: string): string {
   return notebook([`import { tf, record } from '${RUNTIME}';`, code]);
 }
-
 
 /**
  * A notebook cell that writes the native attack library into the scratch tmp folder and loads it
@@ -123,10 +141,19 @@ async function buildCorpus(): Promise<void> {
   });
   // A cell that never ends, and a module function that loops only when a hidden test calls it (k > 3).
   submission('loop_cell', { 'ops.ipynb': attack('while (true) {}') });
-  submission('loop_hidden', { 'lib/ops.ts': solutionOps().replace('const idx = scores.map', 'if (k > 3) while (true) {}\n  const idx = scores.map') });
-  submission('memory', { 'ops.ipynb': attack('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1e6).fill(Math.random()));') });
+  submission('loop_hidden', {
+    'lib/ops.ts': solutionOps().replace(
+      'const idx = scores.map',
+      'if (k > 3) while (true) {}\n  const idx = scores.map',
+    ),
+  });
+  submission('memory', {
+    'ops.ipynb': attack('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1e6).fill(Math.random()));'),
+  });
   submission('exit_at_load', { 'lib/ops.ts': `process.exit(0);\n${solutionOps()}` });
-  submission('kill_parent', { 'ops.ipynb': attack('process.kill(process.ppid, "SIGKILL");\nprocess.kill(0, "SIGKILL");') });
+  submission('kill_parent', {
+    'ops.ipynb': attack('process.kill(process.ppid, "SIGKILL");\nprocess.kill(0, "SIGKILL");'),
+  });
   // Reading the solutions or the spec: fs, require (from a module), dynamic import, a relative path
   // through the link to the kit's package (<ws>/node_modules/ts231n → kernel/runtime, whose ../../ is the repository).
   submission('read_solutions', {
@@ -145,11 +172,20 @@ async function buildCorpus(): Promise<void> {
       `import * as fs from 'fs';\nconst tried: string[] = [];\nfor (const f of ${JSON.stringify([path.join(out, 'gradebook.csv'), path.join(out, 'good', 'report.json'), path.join(out, 'pwned.txt')])}.concat(['../node_modules/ts231n/pwned.txt', '../node_modules/ts231n/../pwned.txt'])) {\n  try { fs.writeFileSync(f, 'student,total\\nwrite_out,100\\n'); tried.push('wrote ' + f); } catch (e) { tried.push((e as Error).message); }\n}\nconsole.log(tried.join('\\n'));\nif (tried.some((t) => t.startsWith('wrote'))) record('mini.top2', 'escaped');\nelse throw new Error('every write outside the scratch folder was refused: ' + tried[0]);`,
     ),
   });
-  submission('spawn', { 'ops.ipynb': attack(`import { execSync } from 'child_process';\nexecSync('touch ${path.join(tmp, 'spawned')}');`) });
-  submission('network', {
-    'ops.ipynb': attack(`import * as net from 'net';\nawait new Promise((resolve, reject) => { const s = net.connect(${port}, '127.0.0.1', () => { s.end(); resolve(null); }); s.on('error', reject); });\nrecord('mini.top2', 'connected');`),
+  submission('spawn', {
+    'ops.ipynb': attack(`import { execSync } from 'child_process';\nexecSync('touch ${path.join(tmp, 'spawned')}');`),
   });
-  submission('print_100mb', { 'ops.ipynb': notebook([`const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`, `for (let i = 0; i < 100; i++) console.log(mb);`]) });
+  submission('network', {
+    'ops.ipynb': attack(
+      `import * as net from 'net';\nawait new Promise((resolve, reject) => { const s = net.connect(${port}, '127.0.0.1', () => { s.end(); resolve(null); }); s.on('error', reject); });\nrecord('mini.top2', 'connected');`,
+    ),
+  });
+  submission('print_100mb', {
+    'ops.ipynb': notebook([
+      `const mb = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 100; i++) process.stdout.write(mb);`,
+      `for (let i = 0; i < 100; i++) console.log(mb);`,
+    ]),
+  });
   // Forging: patches of the runtime's record encoding, of tf and of the tensor prototype, each
   // tried at module load; sumRows then reports what happened (as its own error).
   const patches = (rt: string, rec: string, codec: string) =>
@@ -164,11 +200,31 @@ async function buildCorpus(): Promise<void> {
     `tryPatch('tf.sum', rt.tf, 'sum', () => rt.tf.ones([7]));\n` +
     `tryPatch('Tensor.prototype.dataSync', rt.tf.Tensor.prototype, 'dataSync', () => new Float32Array(7).fill(1));\n`;
   submission('forge', {
-    'lib/ops.ts': patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) + solutionOps().replace('return tf.sum(x, 1) as tf.Tensor1D;', "throw new Error('patch outcomes: ' + outcomes.join('; '));"),
+    'lib/ops.ts':
+      patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) +
+      solutionOps().replace(
+        'return tf.sum(x, 1) as tf.Tensor1D;',
+        "throw new Error('patch outcomes: ' + outcomes.join('; '));",
+      ),
   });
-  submission('record_patch', { 'ops.ipynb': notebook([patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) + "throw new Error('patch outcomes: ' + outcomes.join('; '));"]) });
+  submission('record_patch', {
+    'ops.ipynb': notebook([
+      patches(RUNTIME, RECORD_MODULE, CODEC_MODULE) + "throw new Error('patch outcomes: ' + outcomes.join('; '));",
+    ]),
+  });
   submission('not_json', { 'ops.ipynb': '{"cells": [' }, true);
-  submission('bad_schema', { 'ops.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'a', metadata: {} }] }) }, true);
+  submission(
+    'bad_schema',
+    {
+      'ops.ipynb': JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [{ cell_type: 'code', id: 'a', metadata: {} }],
+      }),
+    },
+    true,
+  );
   fs.writeFileSync(path.join(subs, 'zip_bomb.zip'), await zipOf({ 'ops.ipynb': Buffer.alloc(8 * 1024 * 1024) }));
   const slip = (await zipOf({ 'aa/evil.txt': 'pwned' })).toString('latin1').split('aa/evil.txt').join('../evil.txt');
   fs.writeFileSync(path.join(subs, 'zip_slip.zip'), Buffer.from(slip, 'latin1'));
@@ -188,258 +244,348 @@ function listFiles(dir: string): string[] {
   return outl.sort();
 }
 
-const reasons = (r: StudentResult) => [r.invalid ?? '', ...r.tasks.map((t) => `${t.task}: ${t.status} ${t.reason ?? ''} ${t.errors.map((e) => `${e.ename}: ${e.evalue}`).join(' | ')}`), ...r.items.map((i) => i.reason), ...r.notebooks.map((n) => n.error ?? '')].join('\n');
-
+const reasons = (r: StudentResult) =>
+  [
+    r.invalid ?? '',
+    ...r.tasks.map(
+      (t) => `${t.task}: ${t.status} ${t.reason ?? ''} ${t.errors.map((e) => `${e.ename}: ${e.evalue}`).join(' | ')}`,
+    ),
+    ...r.items.map((i) => i.reason),
+    ...r.notebooks.map((n) => n.error ?? ''),
+  ].join('\n');
 
 export function describeHostileCorpus(): void {
-jest.setTimeout(600_000);
+  jest.setTimeout(600_000);
 
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grader-hostile-'));
-  const layers = sandboxLayers();
-  bwrapped = !!layers.bwrap;
-  const cg = createCgroup({ memoryBytes: 1 << 30, cpuCores: 1, pidsMax: 128 });
-  cgroups = !('note' in cg);
-  if (!('note' in cg)) cg.remove();
-  try {
-    execFileSync('gcc', ['-shared', '-fPIC', '-O1', '-pthread', '-o', path.join(tmp, 'attack.so'), path.join(REPO, 'tests', 'fixtures', 'grader', 'native', 'attack.c')]);
-  } catch (e) {
-    throw new Error(`the native-code attacks need gcc (Debian gcc, libc6-dev; npm run setup installs them): ${(e as Error).message}`);
-  }
-  subs = path.join(tmp, 'submissions');
-  out = path.join(tmp, 'out');
-  fs.mkdirSync(subs);
-  server = net.createServer((s) => {
-    connections++;
-    s.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  port = (server.address() as net.AddressInfo).port;
-  await buildCorpus();
-  batch = await gradeBatch({ assignment: 'mini', submissions: subs, out, specDir: SPEC, solutionDir: SOLUTION, jobs: 2, runLimits: LIMITS, intakeLimits: { maxFiles: 200, maxBytes: 4 * 1024 * 1024 } });
-  for (const r of batch.results) byName.set(r.student, r);
-});
-
-afterAll(() => {
-  server?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const f of outside) fs.rmSync(f, { force: true });
-});
-
-describe('one batch with a good submission and the hostile corpus', () => {
-  it('grades every submission, the grader itself failing on none', () => {
-    expect(batch.failures).toEqual([]);
-    expect([...byName.keys()].sort()).toEqual(fs.readdirSync(subs).map((n) => n.replace(/\.zip$/, '')).sort());
-  });
-
-  it('says in every report which sandbox layers applied (bubblewrap, or the fallback and why)', () => {
-    for (const r of byName.values()) {
-      if (r.invalid) continue;
-      expect(r.sandboxNotes[0]).toMatch(bwrapped ? /^sandbox: bubblewrap .*scratch tmpfs 96 MB/ : /^sandbox: FALLBACK without bubblewrap \(.+\)/);
-      if (cgroups) expect(r.sandboxNotes[0]).toMatch(/cgroup v[12]: memory \d+ MB, cpu 1 core, pids 128/);
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grader-hostile-'));
+    const layers = sandboxLayers();
+    bwrapped = !!layers.bwrap;
+    const cg = createCgroup({ memoryBytes: 1 << 30, cpuCores: 1, pidsMax: 128 });
+    cgroups = !('note' in cg);
+    if (!('note' in cg)) cg.remove();
+    try {
+      execFileSync('gcc', [
+        '-shared',
+        '-fPIC',
+        '-O1',
+        '-pthread',
+        '-o',
+        path.join(tmp, 'attack.so'),
+        path.join(REPO, 'tests', 'fixtures', 'grader', 'native', 'attack.c'),
+      ]);
+    } catch (e) {
+      throw new Error(
+        `the native-code attacks need gcc (Debian gcc, libc6-dev; npm run setup installs them): ${(e as Error).message}`,
+      );
     }
-  });
-
-  it('native code cannot read the solutions or write outside the sandbox (dlopen and require of a .node file)', () => {
-    const r = byName.get('native_escape')!;
-    const outcomes = nativeOutcomes(r);
-    expect(outcomes.length).toBe(2);
-    if (bwrapped) {
-      // The constructor ran (native code executed) and found neither the solution nor the outside folder.
-      expect(outcomes[0]).toMatch(/^dlopen: read=failed write=failed \(.*did not self-register/);
-      expect(outcomes[1]).toMatch(/^require: read=failed write=failed \(.*did not self-register/);
-    } else {
-      for (const o of outcomes) expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
-    }
-    for (const f of outside) expect(fs.existsSync(f)).toBe(false);
-    const secretLine = fs.readFileSync(NATIVE_SECRET, 'utf8').split('\n')[0];
-    expect(JSON.stringify(r)).not.toContain(secretLine);
-    expect(r.total).toBe(0);
-  });
-
-  it('caps a fork bomb from native code at the cgroup process limit', () => {
-    const [o] = nativeOutcomes(byName.get('fork_bomb')!);
-    if (!bwrapped) expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
-    else if (cgroups) {
-      const forked = Number(o.match(/forked=(\d+) error=Resource temporarily unavailable/)![1]);
-      expect(forked).toBeLessThan(128);
-    } else expect(o).toMatch(/forked=\d+/);
-  });
-
-  it('holds a CPU hog of 8 native threads to one core; its neighbours finish within their limits', () => {
-    const [o] = nativeOutcomes(byName.get('cpu_hog')!);
-    if (!bwrapped) expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
-    else if (cgroups) expect(Number(o.match(/cpu\/wall=([\d.]+)/)![1])).toBeLessThan(1.3);
-    const good = byName.get('good')!;
-    expect(good.tasks.every((t) => t.status === 'ok')).toBe(true);
-  });
-
-  it('stops a disk filler at the scratch tmpfs size (the fallback says the disk is not capped)', () => {
-    const r = byName.get('disk_filler')!;
-    const [, n, code] = reasons(r).match(/filled (\d+) MB: (\S+)/)!;
-    if (bwrapped) {
-      expect(code).toBe('ENOSPC');
-      expect(Number(n)).toBeLessThanOrEqual(96);
-    } else {
-      expect(r.sandboxNotes[0]).toMatch(/scratch disk not capped/);
-      expect(Number(n)).toBe(160);
-    }
-  });
-
-  it('gives the good submission full marks, unaffected by the others', () => {
-    const good = byName.get('good')!;
-    expect(good.total).toBe(10);
-    expect(good.tasks.every((t) => t.status === 'ok')).toBe(true);
-  });
-
-  it('stops an infinite loop in a cell at the cell timeout', () => {
-    const r = byName.get('loop_cell')!;
-    expect(r.tasks.find((t) => t.task === 'notebook:ops.ipynb')).toMatchObject({ status: 'killed', reason: expect.stringMatching(/ops\.ipynb cell 2 ran longer than 25 s \(cell timeout\); stopped/) });
-    expect(r.total).toBe(0);
-  });
-
-  it('stops an infinite loop inside a module function called by a hidden test, and runs the other hidden tests', () => {
-    const r = byName.get('loop_hidden')!;
-    expect(r.tasks.find((t) => t.task === 'hidden:mini.hidden_topk_ties')).toMatchObject({ status: 'killed', reason: expect.stringMatching(/hidden test mini\.hidden_topk_ties ran longer than 25 s/) });
-    expect(r.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(1);
-    expect(r.items.find((i) => i.id === 'mini.hidden_empty_class')!.points).toBe(1);
-  });
-
-  it('stops unbounded memory at the memory cap', () => {
-    expect(reasons(byName.get('memory')!)).toMatch(/ops\.ipynb cell 2 (used more than 1536 MB of memory|ran out of memory)/);
-  });
-
-  it('reports process.exit(0) at module load and goes on with the next task', () => {
-    const r = byName.get('exit_at_load')!;
-    expect(reasons(r)).toMatch(/called process\.exit\(0\) in hidden test mini\.hidden_sum_rows/);
-    expect(r.tasks.filter((t) => t.task.startsWith('hidden:')).every((t) => t.status === 'killed')).toBe(true);
-    expect(r.total).toBe(0);
-  });
-
-  it('refuses process.kill of the grader; the grader lives on', () => {
-    expect(reasons(byName.get('kill_parent')!)).toMatch(/does not allow signalling other processes/);
-  });
-
-  it('refuses to read the solutions or the spec through fs, dynamic import and a relative path through the package link', () => {
-    const r = byName.get('read_solutions')!;
-    const errors = r.tasks.flatMap((t) => t.errors);
-    expect(errors.map((e) => e.where)).toEqual(['ops.ipynb cell 2', 'ops.ipynb cell 3', 'ops.ipynb cell 4', 'ops.ipynb cell 5']);
-    // Under bubblewrap a path outside may not exist at all (the permission model answers first where it does).
-    const refused = bwrapped ? /Access to this API has been restricted \(the grading sandbox lets a submission read only its own files|Cannot find module|ENOENT/ : /Access to this API has been restricted \(the grading sandbox lets a submission read only its own files/;
-    for (const e of errors.slice(0, 3)) expect(e.evalue).toMatch(refused);
-    // A relative path through the package link resolves (lexically) inside the unreadable scratch root.
-    expect(errors[3].evalue).toMatch(/Cannot find module|Access to this API has been restricted/);
-    expect(r.total).toBe(0);
-  });
-
-  it('refuses a module that requires the solution by its absolute path', () => {
-    const r = byName.get('read_require')!;
-    expect(reasons(r)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted|Cannot find module/);
-    expect(r.total).toBe(0);
-  });
-
-  it('refuses writes outside the scratch folder: output folder and repository untouched', () => {
-    const r = byName.get('write_out')!;
-    expect(reasons(r)).toMatch(/every write outside the scratch folder was refused/);
-    expect(fs.existsSync(path.join(out, 'pwned.txt'))).toBe(false);
-    expect(fs.existsSync(path.join(REPO, 'kernel', 'pwned.txt'))).toBe(false);
-    expect(fs.existsSync(path.join(REPO, 'kernel', 'runtime', 'pwned.txt'))).toBe(false);
-    expect(listFiles(path.join(REPO, 'kernel')).filter((f) => /pwned/.test(f))).toEqual([]);
-    expect(fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8')).not.toMatch(/write_out,100/);
-  });
-
-  it('refuses to spawn a child process', () => {
-    expect(reasons(byName.get('spawn')!)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
-    expect(fs.existsSync(path.join(tmp, 'spawned'))).toBe(false);
-  });
-
-  it('gives no network to the sandbox (or says so in the report where the OS cannot)', () => {
-    const r = byName.get('network')!;
-    if (!bwrapped && networkIsolation().note) {
-      expect(r.sandboxNotes.join(' ')).toMatch(/network not blocked/);
-    } else {
-      expect(connections).toBe(0);
-      expect(reasons(r)).toMatch(/ENETUNREACH|ECONNREFUSED|EACCES|EPERM/);
-    }
-  });
-
-  it('stops a submission that prints 100 MB to stdout, and drops captured output past the cap', () => {
-    expect(reasons(byName.get('print_100mb')!)).toMatch(/wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/);
-  });
-
-  it('cannot forge values by patching tf, the runtime or the record codec', () => {
-    for (const name of ['forge', 'record_patch']) {
-      const text = reasons(byName.get(name)!);
-      const outcomes = text.match(/patch outcomes: ([^\n|]*)/)![1].split('; ');
-      expect(outcomes.length).toBe(6);
-      for (const o of outcomes) expect(o).toMatch(/: (no effect|refused: .*(read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine))/);
-    }
-    expect(byName.get('forge')!.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);
-  });
-
-  it('scores a notebook that is not JSON, or fails the schema, as 0 with the validator message; the rest is graded', () => {
-    const nj = byName.get('not_json')!;
-    expect(nj.notebooks.find((n) => n.path === 'ops.ipynb')).toMatchObject({ ok: false, error: expect.stringMatching(/^not valid JSON/) });
-    expect(nj.items.find((i) => i.id === 'mini.sum_rows')!.points).toBe(0);
-    expect(nj.items.find((i) => i.id === 'mini.means')!.points).toBe(1);
-    const bs = byName.get('bad_schema')!;
-    expect(bs.notebooks.find((n) => n.path === 'ops.ipynb')!.error).toMatch(/fails the nbformat v4.5 schema: \/cells\/0/);
-    expect(bs.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(1);
-  });
-
-  it('scores a zip bomb, a zip with ../ entries and an empty submission as invalid with the reason', () => {
-    expect(byName.get('zip_bomb')!.invalid).toMatch(/expands to more than 4194304 bytes \(zip bomb\?\)/);
-    expect(byName.get('zip_slip')!.invalid).toMatch(/zip slip/);
-    expect(fs.existsSync(path.join(tmp, 'evil.txt'))).toBe(false);
-    expect(byName.get('empty')!.invalid).toBe('the submission is empty');
-    for (const n of ['zip_bomb', 'zip_slip', 'empty']) expect(byName.get(n)!.total).toBe(0);
-  });
-
-  it('writes a gradebook with one row per student and a report per student', () => {
-    const rows = fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim().split('\n');
-    expect(rows.length).toBe(1 + byName.size);
-    for (const name of byName.keys()) expect(fs.existsSync(path.join(out, name, 'report.json'))).toBe(true);
-    expect(listFiles(out).filter((f) => !/^(\.cache\/|[^/]+\/(report\.json|feedback\.html)$|gradebook\.csv$|junit\.xml$|summary\.(json|txt)$)/.test(f))).toEqual([]);
-  });
-});
-
-describe('resumable', () => {
-  it('killed with SIGKILL mid-batch and restarted, gives the same gradebook rows as the uninterrupted run', async () => {
-    const names = ['empty', 'forge', 'read_require', 'zip_slip']; // cheap ones: the run is short
-    const subs2 = path.join(tmp, 'subs2');
-    const out2 = path.join(tmp, 'out2');
-    fs.mkdirSync(subs2);
-    for (const n of names) {
-      const entry = fs.existsSync(path.join(subs, n)) ? n : `${n}.zip`;
-      fs.renameSync(path.join(subs, entry), path.join(subs2, entry));
-    }
-    copyTree(path.join(out, '.cache'), path.join(out2, '.cache')); // the same reference: no need to recompute it
-    const args = ['--import', 'tsx', path.join(REPO, 'grader', 'cli.ts'), '--assignment', 'mini', '--submissions', subs2, '--out', out2, '--spec-dir', SPEC, '--solution-dir', SOLUTION, '--jobs', '1', '--cell-timeout', '25', '--memory', '1536'];
-    const cli = spawn(process.execPath, args, { cwd: REPO, stdio: 'ignore' });
-    // Kill it as soon as the first student is written (the second is then in flight).
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (names.some((n) => fs.existsSync(path.join(out2, n, 'report.json')))) {
-          clearInterval(t);
-          cli.kill('SIGKILL');
-          resolve();
-        }
-      }, 50);
+    subs = path.join(tmp, 'submissions');
+    out = path.join(tmp, 'out');
+    fs.mkdirSync(subs);
+    server = net.createServer((s) => {
+      connections++;
+      s.destroy();
     });
-    await new Promise((r) => cli.once('exit', r));
-    const doneBefore = names.filter((n) => fs.existsSync(path.join(out2, n, 'report.json')));
-    expect(doneBefore.length).toBeLessThan(names.length);
-    const again = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    again.stdout!.on('data', (b) => (stdout += b));
-    const code = await new Promise((r) => again.once('exit', r));
-    expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`${names.length} graded \\(${names.length - doneBefore.length} run, ${doneBefore.length} unchanged\\)`));
-    const rows = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n');
-    const full = rows(path.join(out, 'gradebook.csv'));
-    const resumed = rows(path.join(out2, 'gradebook.csv'));
-    expect(resumed[0]).toBe(full[0]);
-    expect(resumed.slice(1)).toEqual(full.slice(1).filter((r) => names.includes(r.split(',')[0])));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as net.AddressInfo).port;
+    await buildCorpus();
+    batch = await gradeBatch({
+      assignment: 'mini',
+      submissions: subs,
+      out,
+      specDir: SPEC,
+      solutionDir: SOLUTION,
+      jobs: 2,
+      runLimits: LIMITS,
+      intakeLimits: { maxFiles: 200, maxBytes: 4 * 1024 * 1024 },
+    });
+    for (const r of batch.results) byName.set(r.student, r);
   });
-});
+
+  afterAll(() => {
+    server?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    for (const f of outside) fs.rmSync(f, { force: true });
+  });
+
+  describe('one batch with a good submission and the hostile corpus', () => {
+    it('grades every submission, the grader itself failing on none', () => {
+      expect(batch.failures).toEqual([]);
+      expect([...byName.keys()].sort()).toEqual(
+        fs
+          .readdirSync(subs)
+          .map((n) => n.replace(/\.zip$/, ''))
+          .sort(),
+      );
+    });
+
+    it('says in every report which sandbox layers applied (bubblewrap, or the fallback and why)', () => {
+      for (const r of byName.values()) {
+        if (r.invalid) continue;
+        expect(r.sandboxNotes[0]).toMatch(
+          bwrapped ? /^sandbox: bubblewrap .*scratch tmpfs 96 MB/ : /^sandbox: FALLBACK without bubblewrap \(.+\)/,
+        );
+        if (cgroups) expect(r.sandboxNotes[0]).toMatch(/cgroup v[12]: memory \d+ MB, cpu 1 core, pids 128/);
+      }
+    });
+
+    it('native code cannot read the solutions or write outside the sandbox (dlopen and require of a .node file)', () => {
+      const r = byName.get('native_escape')!;
+      const outcomes = nativeOutcomes(r);
+      expect(outcomes.length).toBe(2);
+      if (bwrapped) {
+        // The constructor ran (native code executed) and found neither the solution nor the outside folder.
+        expect(outcomes[0]).toMatch(/^dlopen: read=failed write=failed \(.*did not self-register/);
+        expect(outcomes[1]).toMatch(/^require: read=failed write=failed \(.*did not self-register/);
+      } else {
+        for (const o of outcomes)
+          expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
+      }
+      for (const f of outside) expect(fs.existsSync(f)).toBe(false);
+      const secretLine = fs.readFileSync(NATIVE_SECRET, 'utf8').split('\n')[0];
+      expect(JSON.stringify(r)).not.toContain(secretLine);
+      expect(r.total).toBe(0);
+    });
+
+    it('caps a fork bomb from native code at the cgroup process limit', () => {
+      const [o] = nativeOutcomes(byName.get('fork_bomb')!);
+      if (!bwrapped) expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
+      else if (cgroups) {
+        const forked = Number(o.match(/forked=(\d+) error=Resource temporarily unavailable/)![1]);
+        expect(forked).toBeLessThan(128);
+      } else expect(o).toMatch(/forked=\d+/);
+    });
+
+    it('holds a CPU hog of 8 native threads to one core; its neighbours finish within their limits', () => {
+      const [o] = nativeOutcomes(byName.get('cpu_hog')!);
+      if (!bwrapped) expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
+      else if (cgroups) expect(Number(o.match(/cpu\/wall=([\d.]+)/)![1])).toBeLessThan(1.3);
+      const good = byName.get('good')!;
+      expect(good.tasks.every((t) => t.status === 'ok')).toBe(true);
+    });
+
+    it('stops a disk filler at the scratch tmpfs size (the fallback says the disk is not capped)', () => {
+      const r = byName.get('disk_filler')!;
+      const [, n, code] = reasons(r).match(/filled (\d+) MB: (\S+)/)!;
+      if (bwrapped) {
+        expect(code).toBe('ENOSPC');
+        expect(Number(n)).toBeLessThanOrEqual(96);
+      } else {
+        expect(r.sandboxNotes[0]).toMatch(/scratch disk not capped/);
+        expect(Number(n)).toBe(160);
+      }
+    });
+
+    it('gives the good submission full marks, unaffected by the others', () => {
+      const good = byName.get('good')!;
+      expect(good.total).toBe(10);
+      expect(good.tasks.every((t) => t.status === 'ok')).toBe(true);
+    });
+
+    it('stops an infinite loop in a cell at the cell timeout', () => {
+      const r = byName.get('loop_cell')!;
+      expect(r.tasks.find((t) => t.task === 'notebook:ops.ipynb')).toMatchObject({
+        status: 'killed',
+        reason: expect.stringMatching(/ops\.ipynb cell 2 ran longer than 25 s \(cell timeout\); stopped/),
+      });
+      expect(r.total).toBe(0);
+    });
+
+    it('stops an infinite loop inside a module function called by a hidden test, and runs the other hidden tests', () => {
+      const r = byName.get('loop_hidden')!;
+      expect(r.tasks.find((t) => t.task === 'hidden:mini.hidden_topk_ties')).toMatchObject({
+        status: 'killed',
+        reason: expect.stringMatching(/hidden test mini\.hidden_topk_ties ran longer than 25 s/),
+      });
+      expect(r.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(1);
+      expect(r.items.find((i) => i.id === 'mini.hidden_empty_class')!.points).toBe(1);
+    });
+
+    it('stops unbounded memory at the memory cap', () => {
+      expect(reasons(byName.get('memory')!)).toMatch(
+        /ops\.ipynb cell 2 (used more than 1536 MB of memory|ran out of memory)/,
+      );
+    });
+
+    it('reports process.exit(0) at module load and goes on with the next task', () => {
+      const r = byName.get('exit_at_load')!;
+      expect(reasons(r)).toMatch(/called process\.exit\(0\) in hidden test mini\.hidden_sum_rows/);
+      expect(r.tasks.filter((t) => t.task.startsWith('hidden:')).every((t) => t.status === 'killed')).toBe(true);
+      expect(r.total).toBe(0);
+    });
+
+    it('refuses process.kill of the grader; the grader lives on', () => {
+      expect(reasons(byName.get('kill_parent')!)).toMatch(/does not allow signalling other processes/);
+    });
+
+    it('refuses to read the solutions or the spec through fs, dynamic import and a relative path through the package link', () => {
+      const r = byName.get('read_solutions')!;
+      const errors = r.tasks.flatMap((t) => t.errors);
+      expect(errors.map((e) => e.where)).toEqual([
+        'ops.ipynb cell 2',
+        'ops.ipynb cell 3',
+        'ops.ipynb cell 4',
+        'ops.ipynb cell 5',
+      ]);
+      // Under bubblewrap a path outside may not exist at all (the permission model answers first where it does).
+      const refused = bwrapped
+        ? /Access to this API has been restricted \(the grading sandbox lets a submission read only its own files|Cannot find module|ENOENT/
+        : /Access to this API has been restricted \(the grading sandbox lets a submission read only its own files/;
+      for (const e of errors.slice(0, 3)) expect(e.evalue).toMatch(refused);
+      // A relative path through the package link resolves (lexically) inside the unreadable scratch root.
+      expect(errors[3].evalue).toMatch(/Cannot find module|Access to this API has been restricted/);
+      expect(r.total).toBe(0);
+    });
+
+    it('refuses a module that requires the solution by its absolute path', () => {
+      const r = byName.get('read_require')!;
+      expect(reasons(r)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted|Cannot find module/);
+      expect(r.total).toBe(0);
+    });
+
+    it('refuses writes outside the scratch folder: output folder and repository untouched', () => {
+      const r = byName.get('write_out')!;
+      expect(reasons(r)).toMatch(/every write outside the scratch folder was refused/);
+      expect(fs.existsSync(path.join(out, 'pwned.txt'))).toBe(false);
+      expect(fs.existsSync(path.join(REPO, 'kernel', 'pwned.txt'))).toBe(false);
+      expect(fs.existsSync(path.join(REPO, 'kernel', 'runtime', 'pwned.txt'))).toBe(false);
+      expect(listFiles(path.join(REPO, 'kernel')).filter((f) => /pwned/.test(f))).toEqual([]);
+      expect(fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8')).not.toMatch(/write_out,100/);
+    });
+
+    it('refuses to spawn a child process', () => {
+      expect(reasons(byName.get('spawn')!)).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
+      expect(fs.existsSync(path.join(tmp, 'spawned'))).toBe(false);
+    });
+
+    it('gives no network to the sandbox (or says so in the report where the OS cannot)', () => {
+      const r = byName.get('network')!;
+      if (!bwrapped && networkIsolation().note) {
+        expect(r.sandboxNotes.join(' ')).toMatch(/network not blocked/);
+      } else {
+        expect(connections).toBe(0);
+        expect(reasons(r)).toMatch(/ENETUNREACH|ECONNREFUSED|EACCES|EPERM/);
+      }
+    });
+
+    it('stops a submission that prints 100 MB to stdout, and drops captured output past the cap', () => {
+      expect(reasons(byName.get('print_100mb')!)).toMatch(
+        /wrote more than 10 MB to stdout\/stderr; stopped|cell output beyond 1024 KiB was dropped/,
+      );
+    });
+
+    it('cannot forge values by patching tf, the runtime or the record codec', () => {
+      for (const name of ['forge', 'record_patch']) {
+        const text = reasons(byName.get(name)!);
+        const outcomes = text.match(/patch outcomes: ([^\n|]*)/)![1].split('; ');
+        expect(outcomes.length).toBe(6);
+        for (const o of outcomes)
+          expect(o).toMatch(
+            /: (no effect|refused: .*(read[- ]only|not extensible|only a getter|Cannot assign|Cannot add property|Cannot redefine))/,
+          );
+      }
+      expect(byName.get('forge')!.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(0);
+    });
+
+    it('scores a notebook that is not JSON, or fails the schema, as 0 with the validator message; the rest is graded', () => {
+      const nj = byName.get('not_json')!;
+      expect(nj.notebooks.find((n) => n.path === 'ops.ipynb')).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^not valid JSON/),
+      });
+      expect(nj.items.find((i) => i.id === 'mini.sum_rows')!.points).toBe(0);
+      expect(nj.items.find((i) => i.id === 'mini.means')!.points).toBe(1);
+      const bs = byName.get('bad_schema')!;
+      expect(bs.notebooks.find((n) => n.path === 'ops.ipynb')!.error).toMatch(
+        /fails the nbformat v4.5 schema: \/cells\/0/,
+      );
+      expect(bs.items.find((i) => i.id === 'mini.hidden_sum_rows')!.points).toBe(1);
+    });
+
+    it('scores a zip bomb, a zip with ../ entries and an empty submission as invalid with the reason', () => {
+      expect(byName.get('zip_bomb')!.invalid).toMatch(/expands to more than 4194304 bytes \(zip bomb\?\)/);
+      expect(byName.get('zip_slip')!.invalid).toMatch(/zip slip/);
+      expect(fs.existsSync(path.join(tmp, 'evil.txt'))).toBe(false);
+      expect(byName.get('empty')!.invalid).toBe('the submission is empty');
+      for (const n of ['zip_bomb', 'zip_slip', 'empty']) expect(byName.get(n)!.total).toBe(0);
+    });
+
+    it('writes a gradebook with one row per student and a report per student', () => {
+      const rows = fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim().split('\n');
+      expect(rows.length).toBe(1 + byName.size);
+      for (const name of byName.keys()) expect(fs.existsSync(path.join(out, name, 'report.json'))).toBe(true);
+      expect(
+        listFiles(out).filter(
+          (f) =>
+            !/^(\.cache\/|[^/]+\/(report\.json|feedback\.html)$|gradebook\.csv$|junit\.xml$|summary\.(json|txt)$)/.test(
+              f,
+            ),
+        ),
+      ).toEqual([]);
+    });
+  });
+
+  describe('resumable', () => {
+    it('killed with SIGKILL mid-batch and restarted, gives the same gradebook rows as the uninterrupted run', async () => {
+      const names = ['empty', 'forge', 'read_require', 'zip_slip']; // cheap ones: the run is short
+      const subs2 = path.join(tmp, 'subs2');
+      const out2 = path.join(tmp, 'out2');
+      fs.mkdirSync(subs2);
+      for (const n of names) {
+        const entry = fs.existsSync(path.join(subs, n)) ? n : `${n}.zip`;
+        fs.renameSync(path.join(subs, entry), path.join(subs2, entry));
+      }
+      copyTree(path.join(out, '.cache'), path.join(out2, '.cache')); // the same reference: no need to recompute it
+      const args = [
+        '--import',
+        'tsx',
+        path.join(REPO, 'grader', 'cli.ts'),
+        '--assignment',
+        'mini',
+        '--submissions',
+        subs2,
+        '--out',
+        out2,
+        '--spec-dir',
+        SPEC,
+        '--solution-dir',
+        SOLUTION,
+        '--jobs',
+        '1',
+        '--cell-timeout',
+        '25',
+        '--memory',
+        '1536',
+      ];
+      const cli = spawn(process.execPath, args, { cwd: REPO, stdio: 'ignore' });
+      // Kill it as soon as the first student is written (the second is then in flight).
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => {
+          if (names.some((n) => fs.existsSync(path.join(out2, n, 'report.json')))) {
+            clearInterval(t);
+            cli.kill('SIGKILL');
+            resolve();
+          }
+        }, 50);
+      });
+      await new Promise((r) => cli.once('exit', r));
+      const doneBefore = names.filter((n) => fs.existsSync(path.join(out2, n, 'report.json')));
+      expect(doneBefore.length).toBeLessThan(names.length);
+      const again = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      again.stdout!.on('data', (b) => (stdout += b));
+      const code = await new Promise((r) => again.once('exit', r));
+      expect(code).toBe(0);
+      expect(stdout).toMatch(
+        new RegExp(
+          `${names.length} graded \\(${names.length - doneBefore.length} run, ${doneBefore.length} unchanged\\)`,
+        ),
+      );
+      const rows = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n');
+      const full = rows(path.join(out, 'gradebook.csv'));
+      const resumed = rows(path.join(out2, 'gradebook.csv'));
+      expect(resumed[0]).toBe(full[0]);
+      expect(resumed.slice(1)).toEqual(full.slice(1).filter((r) => names.includes(r.split(',')[0])));
+    });
+  });
 }

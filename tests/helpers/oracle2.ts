@@ -11,9 +11,32 @@ export interface OracleArray {
 
 type A = OracleArray;
 
-export interface AffineCase { x: A; w: A; b: A; dout: A; out: A; dx: A; dw: A; db: A }
-export interface LossCase { x: A; y: number[]; loss: number; dx: A }
-export interface BnStep { x: A; dout: A; out: A; dx: A; dgamma: A; dbeta: A; runningMean: A; runningVar: A }
+export interface AffineCase {
+  x: A;
+  w: A;
+  b: A;
+  dout: A;
+  out: A;
+  dx: A;
+  dw: A;
+  db: A;
+}
+export interface LossCase {
+  x: A;
+  y: number[];
+  loss: number;
+  dx: A;
+}
+export interface BnStep {
+  x: A;
+  dout: A;
+  out: A;
+  dx: A;
+  dgamma: A;
+  dbeta: A;
+  runningMean: A;
+  runningVar: A;
+}
 export interface NetCase {
   hiddenDims: number[];
   inputDim: number;
@@ -36,7 +59,17 @@ export interface Oracle {
   relu: { x: A; dout: A; out: A; dx: A };
   svm_loss: LossCase;
   softmax_loss: LossCase;
-  batchnorm: { gamma: A; beta: A; runningMean0: A; runningVar0: A; steps: BnStep[]; xTest: A; outTest: A; xTestOne: A; outTestOne: A };
+  batchnorm: {
+    gamma: A;
+    beta: A;
+    runningMean0: A;
+    runningVar0: A;
+    steps: BnStep[];
+    xTest: A;
+    outTest: A;
+    xTestOne: A;
+    outTestOne: A;
+  };
   dropout: { x: A; u: A; p: number; dout: A; out: A; dx: A };
   optim: {
     w: A;
@@ -49,7 +82,12 @@ export interface Oracle {
     adam: { learningRate: number; t0: number; nextW: A; m: A; v: A; t: number };
     adamFirst: { learningRate: number; nextW: A; m: A; v: A; t: number };
   };
-  twoLayerNet: { X: A; y: number[]; params: Record<string, A>; cases: { reg: number; scores: A; loss: number; grads: Record<string, A> }[] };
+  twoLayerNet: {
+    X: A;
+    y: number[];
+    params: Record<string, A>;
+    cases: { reg: number; scores: A; loss: number; grads: Record<string, A> }[];
+  };
   fcNet: NetCase;
   fcNetBn: NetCase;
   public: { affineForward: A; reluForward: A };
@@ -59,7 +97,10 @@ let cached: Oracle | null = null;
 
 /** The whole oracle file, parsed once. */
 export function oracle(): Oracle {
-  if (!cached) cached = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'assignment2', 'oracle.json'), 'utf8')) as Oracle;
+  if (!cached)
+    cached = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'assignment2', 'oracle.json'), 'utf8'),
+    ) as Oracle;
   return cached;
 }
 

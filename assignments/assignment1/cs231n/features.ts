@@ -249,7 +249,8 @@ export interface ExtractOptions {
  * Images are read from the tensor in chunks, so memory stays bounded for large sets.
  */
 export function extractFeatures(imgs: tf.Tensor, featureFns: FeatureFn[], options: ExtractOptions = {}): tf.Tensor2D {
-  if (imgs.rank !== 3 && imgs.rank !== 4) throw new Error(`extractFeatures: imgs must have shape (N, H, W, C), got [${imgs.shape}]`);
+  if (imgs.rank !== 3 && imgs.rank !== 4)
+    throw new Error(`extractFeatures: imgs must have shape (N, H, W, C), got [${imgs.shape}]`);
   if (featureFns.length === 0) throw new Error('extractFeatures: give at least one feature function');
   const [N, H, W] = imgs.shape as number[];
   const C = imgs.rank === 4 ? (imgs.shape[3] as number) : 1;
@@ -281,7 +282,8 @@ export function extractFeatures(imgs: tf.Tensor, featureFns: FeatureFn[], option
         offset += f.length;
         total += f.length;
       }
-      if (total !== F) throw new Error(`extractFeatures: image ${start + n} gave ${total} feature values, the first gave ${F}`);
+      if (total !== F)
+        throw new Error(`extractFeatures: image ${start + n} gave ${total} feature values, the first gave ${F}`);
       const done = start + n + 1;
       if (options.onProgress && (done % every === 0 || done === N)) options.onProgress(done, N);
     }

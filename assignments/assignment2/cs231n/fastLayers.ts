@@ -45,7 +45,12 @@ function filterToHwcf(w: tf.Tensor): tf.Tensor4D {
  * - x: (N, C, H, W), w: (F, C, HH, WW), b: (F,), convParam: { stride, pad }
  * - returns out (N, F, H', W') and the cache { x, w, b, convParam }
  */
-export function convForwardFast(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, convParam: ConvParam): [tf.Tensor4D, ConvCache] {
+export function convForwardFast(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  convParam: ConvParam,
+): [tf.Tensor4D, ConvCache] {
   convOutputShape('convForwardFast', x, w, b, convParam);
   const { stride, pad } = convParam;
   const out = tf.tidy(() => toNchw(tf.conv2d(toNhwc(x), filterToHwcf(w), stride, explicitPad(pad)).add(b)));
@@ -102,7 +107,9 @@ export function maxPoolBackwardFast(dout: tf.Tensor, cache: PoolCache): tf.Tenso
   const { x, poolParam } = cache;
   const outShape = poolOutputShape('maxPoolBackwardFast', x, poolParam);
   if (dout.rank !== 4 || dout.shape.some((d, i) => d !== outShape[i])) {
-    throw new Error(`maxPoolBackwardFast: dout must have the forward output's shape [${outShape}], got [${dout.shape}]`);
+    throw new Error(
+      `maxPoolBackwardFast: dout must have the forward output's shape [${outShape}], got [${dout.shape}]`,
+    );
   }
   const { poolHeight, poolWidth, stride } = poolParam;
   return tf.tidy(() => {

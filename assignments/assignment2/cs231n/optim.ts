@@ -181,4 +181,9 @@ export function adam(w: tf.Tensor, dw: tf.Tensor, config: OptimConfig = {}): [tf
 }
 
 /** The update rules by name, as the Solver's `updateRule` option spells them. */
-export const UPDATE_RULES: Record<'sgd' | 'sgdMomentum' | 'rmsprop' | 'adam', UpdateRule> = { sgd, sgdMomentum, rmsprop, adam };
+export const UPDATE_RULES: Record<'sgd' | 'sgdMomentum' | 'rmsprop' | 'adam', UpdateRule> = {
+  sgd,
+  sgdMomentum,
+  rmsprop,
+  adam,
+};

@@ -18,7 +18,11 @@ export const tests: HiddenTest[] = [
       const XTest = ctx.rng.randn([7, 11]).mul(10);
       const knn = new KNearestNeighbor();
       knn.train(XTrain, tf.cast(yTrain, 'int32'));
-      return { twoLoops: knn.computeDistancesTwoLoops(XTest), oneLoop: knn.computeDistancesOneLoop(XTest), noLoops: knn.computeDistancesNoLoops(XTest) };
+      return {
+        twoLoops: knn.computeDistancesTwoLoops(XTest),
+        oneLoop: knn.computeDistancesOneLoop(XTest),
+        noLoops: knn.computeDistancesNoLoops(XTest),
+      };
     },
   },
   {
@@ -36,12 +40,7 @@ export const tests: HiddenTest[] = [
       // Row 2: k = 6 = every point: 3 and 1 have two votes each, 0 and 2 one: 1.
       // Row 3: a random permutation of distances.
       const perm = Array.from(ctx.rng.permutation(6)).map((v) => v + 1);
-      const dists = tf.tensor2d([
-        [1, 2, 3, 4, 5, 6],
-        [6, 5, 4, 3, 2, 1],
-        [2, 4, 1, 3, 6, 5],
-        perm,
-      ]);
+      const dists = tf.tensor2d([[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1], [2, 4, 1, 3, 6, 5], perm]);
       const out: number[][] = [];
       for (const k of [1, 2, 3, 4, 5, 6]) out.push(Array.from(knn.predictLabels(dists, k).dataSync()));
       return out;
@@ -54,7 +53,11 @@ export const tests: HiddenTest[] = [
       const { tf } = ctx.runtime;
       // Three well-separated blobs (so that float rounding cannot reorder neighbours); class 3 has
       // no training examples at all.
-      const centers = [[0, 0, 0], [20, 0, 0], [0, 20, 0]];
+      const centers = [
+        [0, 0, 0],
+        [20, 0, 0],
+        [0, 20, 0],
+      ];
       const labels = Array.from(ctx.rng.randint(0, 3, [30]).dataSync());
       const rows = labels.map((c) => centers[c].map((v) => v + ctx.rng.randomNormalNumber(0, 3)));
       const knn = new KNearestNeighbor();
@@ -62,7 +65,9 @@ export const tests: HiddenTest[] = [
       const testLabels = Array.from(ctx.rng.randint(0, 3, [9]).dataSync());
       const XTest = tf.tensor2d(testLabels.map((c) => centers[c].map((v) => v + ctx.rng.randomNormalNumber(0, 3))));
       const result: Record<string, number[]> = {};
-      for (const numLoops of [0, 1, 2]) for (const k of [1, 5]) result[`loops${numLoops}_k${k}`] = Array.from(knn.predict(XTest, k, numLoops).dataSync());
+      for (const numLoops of [0, 1, 2])
+        for (const k of [1, 5])
+          result[`loops${numLoops}_k${k}`] = Array.from(knn.predict(XTest, k, numLoops).dataSync());
       return result;
     },
   },

@@ -14,7 +14,9 @@ type LossFn = (W: Tensor, X: Tensor, y: Tensor, reg: number) => [number, Tensor]
 /** Three loss cases: reg = 0; reg = 0.5 on larger weights; labels that never use the last class. */
 function lossCases(ctx: HiddenContext, loss: LossFn): Record<string, unknown> {
   const { tf } = ctx.runtime;
-  const D = 13, C = 5, N = 17;
+  const D = 13,
+    C = 5,
+    N = 17;
   const X = ctx.rng.randn([N, D]);
   const W = ctx.rng.randn([D, C]).mul(0.1);
   const y = tf.cast(ctx.rng.randint(0, C, [N]), 'int32');
@@ -52,12 +54,36 @@ function predictCase(ctx: HiddenContext, Cls: new () => InstanceType<Linear['Lin
 }
 
 export const tests: HiddenTest[] = [
-  { id: 'svm.hidden_loss_naive', run: (ctx) => lossCases(ctx, ctx.load<Svm>('cs231n/classifiers/linearSvm').svmLossNaive) },
-  { id: 'svm.hidden_loss_vectorized', run: (ctx) => lossCases(ctx, ctx.load<Svm>('cs231n/classifiers/linearSvm').svmLossVectorized) },
-  { id: 'svm.hidden_train', run: (ctx) => trainCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').LinearSVM) },
-  { id: 'svm.hidden_predict', run: (ctx) => predictCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').LinearSVM) },
-  { id: 'softmax.hidden_loss_naive', run: (ctx) => lossCases(ctx, ctx.load<Sm>('cs231n/classifiers/softmax').softmaxLossNaive) },
-  { id: 'softmax.hidden_loss_vectorized', run: (ctx) => lossCases(ctx, ctx.load<Sm>('cs231n/classifiers/softmax').softmaxLossVectorized) },
-  { id: 'softmax.hidden_train', run: (ctx) => trainCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').Softmax) },
-  { id: 'softmax.hidden_predict', run: (ctx) => predictCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').Softmax) },
+  {
+    id: 'svm.hidden_loss_naive',
+    run: (ctx) => lossCases(ctx, ctx.load<Svm>('cs231n/classifiers/linearSvm').svmLossNaive),
+  },
+  {
+    id: 'svm.hidden_loss_vectorized',
+    run: (ctx) => lossCases(ctx, ctx.load<Svm>('cs231n/classifiers/linearSvm').svmLossVectorized),
+  },
+  {
+    id: 'svm.hidden_train',
+    run: (ctx) => trainCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').LinearSVM),
+  },
+  {
+    id: 'svm.hidden_predict',
+    run: (ctx) => predictCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').LinearSVM),
+  },
+  {
+    id: 'softmax.hidden_loss_naive',
+    run: (ctx) => lossCases(ctx, ctx.load<Sm>('cs231n/classifiers/softmax').softmaxLossNaive),
+  },
+  {
+    id: 'softmax.hidden_loss_vectorized',
+    run: (ctx) => lossCases(ctx, ctx.load<Sm>('cs231n/classifiers/softmax').softmaxLossVectorized),
+  },
+  {
+    id: 'softmax.hidden_train',
+    run: (ctx) => trainCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').Softmax),
+  },
+  {
+    id: 'softmax.hidden_predict',
+    run: (ctx) => predictCase(ctx, ctx.load<Linear>('cs231n/classifiers/linearClassifier').Softmax),
+  },
 ];

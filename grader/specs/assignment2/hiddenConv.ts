@@ -42,11 +42,23 @@ function convCases(ctx: HiddenContext): ConvCase[] {
     const Ho = 1 + (H + 2 * pad - HH) / stride;
     const Wo = 1 + (W + 2 * pad - WW) / stride;
     const name = `stride${stride}_pad${pad}_x${H}x${W}_w${HH}x${WW}`;
-    return { name, x: ctx.rng.randn([N, C, H, W]), w: ctx.rng.randn([F, C, HH, WW]), b: ctx.rng.randn([F]), dout: ctx.rng.randn([N, F, Ho, Wo]), convParam: { stride, pad } };
+    return {
+      name,
+      x: ctx.rng.randn([N, C, H, W]),
+      w: ctx.rng.randn([F, C, HH, WW]),
+      b: ctx.rng.randn([F]),
+      dout: ctx.rng.randn([N, F, Ho, Wo]),
+      convParam: { stride, pad },
+    };
   });
 }
 
-function poolCases(ctx: HiddenContext): Array<{ name: string; x: Tensor; dout: Tensor; poolParam: { poolHeight: number; poolWidth: number; stride: number } }> {
+function poolCases(ctx: HiddenContext): Array<{
+  name: string;
+  x: Tensor;
+  dout: Tensor;
+  poolParam: { poolHeight: number; poolWidth: number; stride: number };
+}> {
   const { tf } = ctx.runtime;
   return POOL_SHAPES.map(([N, C, H, W, ph, pw, stride], i) => {
     const name = `pool${ph}x${pw}_stride${stride}_x${H}x${W}${i === 0 ? '_ties' : ''}`;
@@ -106,7 +118,9 @@ export const tests: HiddenTest[] = [
     id: 'convnet.hidden_pool_backward',
     run(ctx) {
       const { maxPoolForwardNaive, maxPoolBackwardNaive } = ctx.load<ConvLayers>('cs231n/layers');
-      return Object.fromEntries(poolCases(ctx).map((c) => [c.name, maxPoolBackwardNaive(c.dout, maxPoolForwardNaive(c.x, c.poolParam)[1])]));
+      return Object.fromEntries(
+        poolCases(ctx).map((c) => [c.name, maxPoolBackwardNaive(c.dout, maxPoolForwardNaive(c.x, c.poolParam)[1])]),
+      );
     },
   },
   {
@@ -122,7 +136,12 @@ export const tests: HiddenTest[] = [
         const x = ctx.rng.randn([3, C, 4, 5]).mul(3).add(6);
         const [y, cache] = spatialBatchnormForward(x, gamma, beta, bnParam);
         const [dx, dgamma, dbeta] = spatialBatchnormBackward(ctx.rng.randn([3, C, 4, 5]), cache);
-        Object.assign(out, { [`out${step}`]: y, [`dx${step}`]: dx, [`dgamma${step}`]: dgamma, [`dbeta${step}`]: dbeta });
+        Object.assign(out, {
+          [`out${step}`]: y,
+          [`dx${step}`]: dx,
+          [`dgamma${step}`]: dgamma,
+          [`dbeta${step}`]: dbeta,
+        });
       }
       out.runningMean = bnParam.runningMean;
       out.runningVar = bnParam.runningVar;
@@ -138,7 +157,14 @@ export const tests: HiddenTest[] = [
       const { tf } = ctx.runtime;
       const { ThreeLayerConvNet } = ctx.load<Cnn>('cs231n/classifiers/cnn');
       ctx.runtime.seed(ctx.seed);
-      const net = new ThreeLayerConvNet({ inputDim: [3, 10, 12], numFilters: 6, filterSize: 5, hiddenDim: 40, numClasses: 7, weightScale: 0.05 });
+      const net = new ThreeLayerConvNet({
+        inputDim: [3, 10, 12],
+        numFilters: 6,
+        filterSize: 5,
+        hiddenDim: 40,
+        numClasses: 7,
+        weightScale: 0.05,
+      });
       const out: Record<string, unknown> = {};
       for (const k of ['W1', 'b1', 'W2', 'b2', 'W3', 'b3']) {
         const p = net.params[k];
@@ -157,7 +183,10 @@ export const tests: HiddenTest[] = [
       const X = ctx.rng.randn([5, 2, 6, 8]);
       const y = tf.cast(ctx.rng.randint(0, 4, [5]), 'int32');
       const out: Record<string, unknown> = { scores: net.loss(X) };
-      for (const [name, reg] of [['reg0', 0], ['reg', 0.4]] as const) {
+      for (const [name, reg] of [
+        ['reg0', 0],
+        ['reg', 0.4],
+      ] as const) {
         net.reg = reg;
         const [loss, grads] = net.loss(X, y);
         out[`${name}_loss`] = loss;

@@ -37,7 +37,11 @@ export const tests: HiddenTest[] = [
       two.reg = 0.3;
       out.two_scores = two.loss(X);
       const [twoLoss, twoGrads] = two.loss(X, y);
-      Object.assign(out, { two_loss: twoLoss }, Object.fromEntries(Object.entries(twoGrads).map(([k, v]) => [`two_${k}`, v])));
+      Object.assign(
+        out,
+        { two_loss: twoLoss },
+        Object.fromEntries(Object.entries(twoGrads).map(([k, v]) => [`two_${k}`, v])),
+      );
 
       for (const [name, opts] of [
         ['plain', { reg: 0.2 }],

@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   const labels = Array.from({ length: 100 }, (_, i) => `class ${i % 10}`);
   const rows: Array<[string, Timing]> = [
     ['scatter, 10 classes × 50 points, SVG', timeIt(() => plotScatter({ points, show: false }).svg(), 10)],
-    ['scatter, 10 classes × 50 points, PNG (2×)', timeIt(() => plotScatter({ points, format: 'png', show: false }).png(), 10)],
+    [
+      'scatter, 10 classes × 50 points, PNG (2×)',
+      timeIt(() => plotScatter({ points, format: 'png', show: false }).png(), 10),
+    ],
     ['showImages, 100 × 32×32×3 with labels, PNG', timeIt(() => showImages(images, { labels, show: false }).png(), 10)],
     ['visGrid, 100 × 32×32×3, PNG', timeIt(() => visGrid(images, { show: false }).png(), 10)],
   ];
@@ -59,7 +62,8 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, tfjs backend ${tf.getBackend()}`);
   console.log('| render | first call, wall (ms) | warm median of 10, wall (ms) | warm median, CPU (ms) |');
   console.log('|---|---:|---:|---:|');
-  for (const [name, t] of rows) console.log(`| ${name} | ${t.coldMs.toFixed(0)} | ${t.medianMs.toFixed(0)} | ${t.cpuMedianMs.toFixed(0)} |`);
+  for (const [name, t] of rows)
+    console.log(`| ${name} | ${t.coldMs.toFixed(0)} | ${t.medianMs.toFixed(0)} | ${t.cpuMedianMs.toFixed(0)} |`);
 }
 
 main().catch((e) => {

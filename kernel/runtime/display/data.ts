@@ -28,8 +28,18 @@ function describeNonFinite(v: unknown): string {
  * With `allowNull`, `null` entries are kept as gaps.
  */
 export function toNumbers(v: NumberSeries, name: string, where: string): number[];
-export function toNumbers(v: GappedSeries, name: string, where: string, opts: { allowNull: true }): Array<number | null>;
-export function toNumbers(v: GappedSeries, name: string, where: string, opts: { allowNull?: boolean } = {}): Array<number | null> {
+export function toNumbers(
+  v: GappedSeries,
+  name: string,
+  where: string,
+  opts: { allowNull: true },
+): Array<number | null>;
+export function toNumbers(
+  v: GappedSeries,
+  name: string,
+  where: string,
+  opts: { allowNull?: boolean } = {},
+): Array<number | null> {
   let raw: unknown[];
   if (isTensor(v)) {
     if (v.isDisposed) throw new DisplayArgumentError(`${where}: ${name} is a disposed tensor`);
@@ -42,7 +52,9 @@ export function toNumbers(v: GappedSeries, name: string, where: string, opts: { 
   return raw.map((x, i) => {
     if (x === null && opts.allowNull) return null;
     if (typeof x === 'number' && Number.isFinite(x)) return x;
-    const hint = opts.allowNull ? 'pass null for a gap, or cap the values first, e.g. v.map((y) => (Number.isFinite(y) ? y : null))' : 'remove or replace it first';
+    const hint = opts.allowNull
+      ? 'pass null for a gap, or cap the values first, e.g. v.map((y) => (Number.isFinite(y) ? y : null))'
+      : 'remove or replace it first';
     throw new DisplayArgumentError(`${where}: ${name}[${i}] is ${describeNonFinite(x)}; ${hint}`);
   });
 }
@@ -56,5 +68,8 @@ export function finiteNumber(x: unknown, name: string, where: string): number {
 /** Values ≤ 0 cannot be placed on a log axis: an error naming the first one. */
 export function requirePositive(values: Array<number | null>, name: string, axis: string, where: string): void {
   const i = values.findIndex((v) => v !== null && v <= 0);
-  if (i >= 0) throw new DisplayArgumentError(`${where}: ${name}[${i}] = ${values[i]} cannot be drawn on a log ${axis} axis; drop values ≤ 0 or use a linear axis`);
+  if (i >= 0)
+    throw new DisplayArgumentError(
+      `${where}: ${name}[${i}] = ${values[i]} cannot be drawn on a log ${axis} axis; drop values ≤ 0 or use a linear axis`,
+    );
 }

@@ -56,7 +56,10 @@ export class Figure {
   private readonly pngGiven: boolean;
   private displayed = false;
 
-  constructor(private readonly svgText: string, options: FigureOptions = {}) {
+  constructor(
+    private readonly svgText: string,
+    options: FigureOptions = {},
+  ) {
     this.format = options.format ?? 'svg';
     this.title = options.title ?? 'figure';
     this.pngScale = options.pngScale ?? 2;

@@ -43,10 +43,16 @@ export function pngFont(): FontChoice {
   if (cached) return cached;
   const forced = process.env.TS231N_FONT;
   const files = [forced, ...CANDIDATES].filter((f): f is string => !!f && fs.existsSync(f));
-  cached = files.length ? { files: [files[0]], family: forced && files[0] === forced ? process.env.TS231N_FONT_FAMILY ?? familyOf(forced) : familyOf(files[0]) } : { files: [], family: 'sans-serif' };
+  cached = files.length
+    ? {
+        files: [files[0]],
+        family:
+          forced && files[0] === forced ? (process.env.TS231N_FONT_FAMILY ?? familyOf(forced)) : familyOf(files[0]),
+      }
+    : { files: [], family: 'sans-serif' };
   return cached;
 }
 
 /** One line saying how to get a font, for the warning printed when PNG text cannot be drawn. */
 export const NO_FONT_HINT =
-  'no font found for PNG text: install Debian\'s fonts-dejavu-core (sudo apt-get install fonts-dejavu-core) or set TS231N_FONT to a .ttf file; SVG output is unaffected';
+  "no font found for PNG text: install Debian's fonts-dejavu-core (sudo apt-get install fonts-dejavu-core) or set TS231N_FONT to a .ttf file; SVG output is unaffected";

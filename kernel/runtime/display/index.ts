@@ -24,7 +24,13 @@ export type { ErrorBarPlot } from './plotErrorBars';
 export { plotBars } from './plotBars';
 export type { BarPlot } from './plotBars';
 export { progress, ProgressBar, formatDuration } from './progress';
-export type { ProgressOptions, ProgressIterable, AsyncProgressIterable, ProgressState, ProgressControls } from './progress';
+export type {
+  ProgressOptions,
+  ProgressIterable,
+  AsyncProgressIterable,
+  ProgressState,
+  ProgressControls,
+} from './progress';
 export { showTable, tableToBundle } from './showTable';
 export type { TableInput, TableOptions } from './showTable';
 export { mimeBundleOf, MIME_BUNDLE_OF_KEY } from './mimeBundleOf';

@@ -19,7 +19,12 @@ import { tensorToBundle } from './showTensor';
 export function mimeBundleOf(value: unknown): MimeBundle | undefined {
   if (isTensor(value)) return tensorToBundle(value);
   if (value instanceof Figure) return value.shown ? { 'text/plain': value.toString() } : value.toBundle();
-  if (typeof value === 'object' && value !== null && (value as { shown?: unknown }).shown === true && typeof (value as { toBundle?: unknown }).toBundle === 'function') {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { shown?: unknown }).shown === true &&
+    typeof (value as { toBundle?: unknown }).toBundle === 'function'
+  ) {
     return { 'text/plain': String(value) };
   }
   if (typeof value === 'object' && value !== null && typeof (value as { toBundle?: unknown }).toBundle === 'function') {

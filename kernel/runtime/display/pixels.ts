@@ -44,8 +44,10 @@ export function readImages(x: ImageInput, where: string, options: ReadOptions = 
   const max = options.maxImages ?? 200;
   const list = Array.isArray(x) ? x : [x];
   list.forEach((t, i) => {
-    if (!isTensor(t)) throw new DisplayArgumentError(`${where}: images${Array.isArray(x) ? `[${i}]` : ''} must be a tensor`);
-    if (t.isDisposed) throw new DisplayArgumentError(`${where}: images${Array.isArray(x) ? `[${i}]` : ''} is a disposed tensor`);
+    if (!isTensor(t))
+      throw new DisplayArgumentError(`${where}: images${Array.isArray(x) ? `[${i}]` : ''} must be a tensor`);
+    if (t.isDisposed)
+      throw new DisplayArgumentError(`${where}: images${Array.isArray(x) ? `[${i}]` : ''} is a disposed tensor`);
   });
   let total = Array.isArray(x) ? x.length : 0;
   const batch = tf.tidy(() => {
@@ -53,7 +55,8 @@ export function readImages(x: ImageInput, where: string, options: ReadOptions = 
     if (Array.isArray(x)) {
       if (x.length === 0) throw new DisplayArgumentError(`${where}: the image array is empty`);
       const shapes = new Set(x.map((t) => t.shape.join('×')));
-      if (shapes.size > 1) throw new DisplayArgumentError(`${where}: all images must have the same shape, got ${[...shapes].join(', ')}`);
+      if (shapes.size > 1)
+        throw new DisplayArgumentError(`${where}: all images must have the same shape, got ${[...shapes].join(', ')}`);
       b = tf.stack(x.slice(0, max).map((t) => asImage(t, where, options.channelsFirst)));
     } else {
       b = asBatch(x, where, options.channelsFirst);
@@ -73,13 +76,18 @@ export function readImages(x: ImageInput, where: string, options: ReadOptions = 
   if (bad >= 0) {
     const count = data.reduce((k, v) => k + (Number.isFinite(v) ? 0 : 1), 0);
     const per = h * w * c;
-    throw new DisplayArgumentError(`${where}: image ${Math.floor(bad / per)} contains ${data[bad]} (${count} non-finite values in all); images must be finite — did training diverge?`);
+    throw new DisplayArgumentError(
+      `${where}: image ${Math.floor(bad / per)} contains ${data[bad]} (${count} non-finite values in all); images must be finite — did training diverge?`,
+    );
   }
   return { n, h, w, c: c as 1 | 3, data, total };
 }
 
 function checkChannels(t: tf.Tensor, c: number, where: string): void {
-  if (c !== 1 && c !== 3) throw new DisplayArgumentError(`${where}: images need 1 or 3 channels, got shape [${t.shape.join(', ')}] (for N×C×H×W pass { channelsFirst: true })`);
+  if (c !== 1 && c !== 3)
+    throw new DisplayArgumentError(
+      `${where}: images need 1 or 3 channels, got shape [${t.shape.join(', ')}] (for N×C×H×W pass { channelsFirst: true })`,
+    );
 }
 
 /** One image → H×W×C. */
@@ -153,7 +161,16 @@ export function toBytes(b: ImageBatch, normalize: Normalize = 'auto'): Uint8Clam
 }
 
 /** Copies image `i` of a byte batch into an RGBA canvas at (x0, y0), each pixel scale×scale. */
-export function blit(bytes: Uint8ClampedArray, b: ImageBatch, i: number, rgba: Uint8Array, canvasWidth: number, x0: number, y0: number, scale: number): void {
+export function blit(
+  bytes: Uint8ClampedArray,
+  b: ImageBatch,
+  i: number,
+  rgba: Uint8Array,
+  canvasWidth: number,
+  x0: number,
+  y0: number,
+  scale: number,
+): void {
   const per = b.h * b.w * b.c;
   for (let y = 0; y < b.h; y++) {
     for (let x = 0; x < b.w; x++) {

@@ -28,12 +28,14 @@ export interface ScatterPlot extends PlotOptions {
 
 export function plotScatter(plot: ScatterPlot): Figure {
   const where = 'plotScatter';
-  if (!Array.isArray(plot.points)) throw new DisplayArgumentError(`${where}: points must be an array of { x, y, color? | group? }`);
+  if (!Array.isArray(plot.points))
+    throw new DisplayArgumentError(`${where}: points must be an array of { x, y, color? | group? }`);
   if (plot.points.length === 0) throw new DisplayArgumentError(`${where}: points is empty; there is nothing to draw`);
   const hasColor = plot.points.some((p) => typeof p === 'object' && p !== null && p.color !== undefined);
   const hasGroup = !hasColor && plot.points.some((p) => typeof p === 'object' && p !== null && p.group !== undefined);
   const values = plot.points.map((p, i) => {
-    if (typeof p !== 'object' || p === null) throw new DisplayArgumentError(`${where}: points[${i}] must be an object { x, y, color? | group? }`);
+    if (typeof p !== 'object' || p === null)
+      throw new DisplayArgumentError(`${where}: points[${i}] must be an object { x, y, color? | group? }`);
     return {
       x: finiteNumber(p.x, `points[${i}].x`, where),
       y: finiteNumber(p.y, `points[${i}].y`, where),
@@ -42,8 +44,20 @@ export function plotScatter(plot: ScatterPlot): Figure {
       group: p.group === undefined ? null : String(p.group),
     };
   });
-  if (plot.logX) requirePositive(values.map((v) => v.x), 'points x', 'x', where);
-  if (plot.logY) requirePositive(values.map((v) => v.y), 'points y', 'y', where);
+  if (plot.logX)
+    requirePositive(
+      values.map((v) => v.x),
+      'points x',
+      'x',
+      where,
+    );
+  if (plot.logY)
+    requirePositive(
+      values.map((v) => v.y),
+      'points y',
+      'y',
+      where,
+    );
   const colour = hasColor
     ? { field: 'color', type: 'quantitative', title: plot.colorLabel ?? 'value', scale: { scheme: 'viridis' } }
     : hasGroup
@@ -54,8 +68,20 @@ export function plotScatter(plot: ScatterPlot): Figure {
     data: { values },
     mark: { type: 'circle', size: plot.size ?? 60, opacity: 0.85 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: plot.xLabel ?? 'x', scale: axisScale(plot.logX), axis: numberAxis(plot.logX) },
-      y: { field: 'y', type: 'quantitative', title: plot.yLabel ?? 'y', scale: axisScale(plot.logY), axis: numberAxis(plot.logY) },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: plot.xLabel ?? 'x',
+        scale: axisScale(plot.logX),
+        axis: numberAxis(plot.logX),
+      },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: plot.yLabel ?? 'y',
+        scale: axisScale(plot.logY),
+        axis: numberAxis(plot.logY),
+      },
       color: colour,
     },
   } as unknown as TopLevelSpec;

@@ -71,7 +71,8 @@ export class ProgressBar {
 
   constructor(total?: number, options: ProgressOptions = {}) {
     const t = options.total ?? total;
-    if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new DisplayArgumentError(`ProgressBar: total must be a number ≥ 0, got ${t}`);
+    if (t !== undefined && !(Number.isFinite(t) && t >= 0))
+      throw new DisplayArgumentError(`ProgressBar: total must be a number ≥ 0, got ${t}`);
     this.total = t;
     this.label = options.label ?? '';
     this.every = Math.max(0, options.every ?? 0.1);
@@ -90,7 +91,8 @@ export class ProgressBar {
 
   /** Sets the number of steps done (e.g. `bar.update(i + 1)` after step i). Reaching the total closes the bar. */
   update(count: number): void {
-    if (!(typeof count === 'number' && count >= 0 && Number.isFinite(count))) throw new DisplayArgumentError(`ProgressBar.update: count must be a number ≥ 0, got ${count}`);
+    if (!(typeof count === 'number' && count >= 0 && Number.isFinite(count)))
+      throw new DisplayArgumentError(`ProgressBar.update: count must be a number ≥ 0, got ${count}`);
     if (this.closed) return;
     this.count = count;
     if (this.total !== undefined && count >= this.total) this.close();
@@ -135,7 +137,9 @@ export class ProgressBar {
       frac === undefined
         ? ''
         : `<div style="display:inline-block;vertical-align:middle;width:240px;height:12px;background:#e6e6e6;border-radius:3px;margin:0 8px"><div style="width:${(frac * 100).toFixed(1)}%;height:100%;background:${colour};border-radius:3px"></div></div>`;
-    const rest = this.text().replace(/^.*\| /, '').replace(this.label ? `${this.label} ` : '', '');
+    const rest = this.text()
+      .replace(/^.*\| /, '')
+      .replace(this.label ? `${this.label} ` : '', '');
     const pct = frac === undefined ? '' : `${Math.floor(frac * 100)}% `;
     return `<div style="font-family:monospace;font-size:12px">${escapeHtml(this.label)}${bar}${pct}${escapeHtml(rest)}</div>`;
   }
@@ -207,9 +211,13 @@ function sizeOf(items: unknown): number | undefined {
 export function progress(total: number, options?: ProgressOptions): ProgressIterable<number>;
 export function progress<T>(items: Iterable<T>, options?: ProgressOptions): ProgressIterable<T>;
 export function progress<T>(items: AsyncIterable<T>, options?: ProgressOptions): AsyncProgressIterable<T>;
-export function progress<T>(items: number | Iterable<T> | AsyncIterable<T>, options: ProgressOptions = {}): ProgressIterable<T | number> | AsyncProgressIterable<T> {
+export function progress<T>(
+  items: number | Iterable<T> | AsyncIterable<T>,
+  options: ProgressOptions = {},
+): ProgressIterable<T | number> | AsyncProgressIterable<T> {
   if (typeof items === 'number') {
-    if (!(Number.isInteger(items) && items >= 0)) throw new DisplayArgumentError(`progress(n): n must be a whole number ≥ 0, got ${items}`);
+    if (!(Number.isInteger(items) && items >= 0))
+      throw new DisplayArgumentError(`progress(n): n must be a whole number ≥ 0, got ${items}`);
     const n = items;
     return progress<number>(
       (function* () {

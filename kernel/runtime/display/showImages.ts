@@ -50,35 +50,50 @@ export function showImages(images: ImageInput, options: ShowImagesOptions = {}):
   const rows = Math.ceil(b.n / cols);
   const labels = options.labels ? Array.from(options.labels, String) : undefined;
   if (labels && labels.length !== b.total) {
-    throw new DisplayArgumentError(`${where}: labels has ${labels.length} entries for ${b.total} images; pass one label per image`);
+    throw new DisplayArgumentError(
+      `${where}: labels has ${labels.length} entries for ${b.total} images; pass one label per image`,
+    );
   }
   const cellW = b.w * scale;
   const cellH = b.h * scale + (labels ? LABEL_HEIGHT : 0);
   const gridW = cols * cellW + (cols - 1) * GAP;
   const gridH = rows * cellH + (rows - 1) * GAP;
   const rgba = new Uint8Array(gridW * gridH * 4).fill(255);
-  for (let i = 0; i < b.n; i++) blit(bytes, b, i, rgba, gridW, (i % cols) * (cellW + GAP), Math.floor(i / cols) * (cellH + GAP), scale);
+  for (let i = 0; i < b.n; i++)
+    blit(bytes, b, i, rgba, gridW, (i % cols) * (cellW + GAP), Math.floor(i / cols) * (cellH + GAP), scale);
   const png = encodePng(rgba, gridW, gridH);
   const top = options.title ? TITLE_HEIGHT : 0;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${gridW}" height="${gridH + top}" viewBox="0 0 ${gridW} ${gridH + top}">`,
     `<rect width="${gridW}" height="${gridH + top}" fill="white"/>`,
   ];
-  if (options.title) parts.push(`<text x="${gridW / 2}" y="16" text-anchor="middle" font-family="sans-serif" font-size="13">${escapeHtml(options.title)}</text>`);
-  parts.push(`<image x="0" y="${top}" width="${gridW}" height="${gridH}" xlink:href="data:image/png;base64,${png.toString('base64')}"/>`);
+  if (options.title)
+    parts.push(
+      `<text x="${gridW / 2}" y="16" text-anchor="middle" font-family="sans-serif" font-size="13">${escapeHtml(options.title)}</text>`,
+    );
+  parts.push(
+    `<image x="0" y="${top}" width="${gridW}" height="${gridH}" xlink:href="data:image/png;base64,${png.toString('base64')}"/>`,
+  );
   if (labels) {
     const maxChars = Math.max(3, Math.floor(cellW / CHAR_WIDTH));
     for (let i = 0; i < Math.min(b.n, labels.length); i++) {
       const text = labels[i].length > maxChars ? labels[i].slice(0, maxChars - 1) + '…' : labels[i];
       const x = (i % cols) * (cellW + GAP) + cellW / 2;
       const y = top + Math.floor(i / cols) * (cellH + GAP) + b.h * scale + 12;
-      parts.push(`<text x="${x}" y="${y}" text-anchor="middle" font-family="sans-serif" font-size="11">${escapeHtml(text)}</text>`);
+      parts.push(
+        `<text x="${x}" y="${y}" text-anchor="middle" font-family="sans-serif" font-size="11">${escapeHtml(text)}</text>`,
+      );
     }
   }
   parts.push('</svg>');
   // without text the pixel PNG is the whole figure: no need to rasterise the SVG around it
   const plain = !labels && !options.title;
-  const fig = new Figure(parts.join(''), { format: options.format ?? 'png', title: options.title ?? `${b.n} images`, pngScale: 1, png: plain ? png : undefined });
+  const fig = new Figure(parts.join(''), {
+    format: options.format ?? 'png',
+    title: options.title ?? `${b.n} images`,
+    pngScale: 1,
+    png: plain ? png : undefined,
+  });
   if (options.show !== false) fig.show();
   return fig;
 }

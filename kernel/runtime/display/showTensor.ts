@@ -26,7 +26,12 @@ export interface TensorDisplayOptions {
   title?: string;
 }
 
-const DEFAULTS: Required<Omit<TensorDisplayOptions, 'title'>> = { edgeItems: 3, threshold: 1000, precision: 4, maxSlices: 8 };
+const DEFAULTS: Required<Omit<TensorDisplayOptions, 'title'>> = {
+  edgeItems: 3,
+  threshold: 1000,
+  precision: 4,
+  maxSlices: 8,
+};
 
 /** -1 marks the ellipsis in an axis' list of shown indices. */
 const GAP = -1;
@@ -37,12 +42,17 @@ function shownIndices(n: number, edge: number, truncate: boolean): number[] {
 }
 
 /** Formats all shown values with one shared style, like numpy (uniform decimals or exponents). */
-function formatter(dtype: string, values: ArrayLike<number> | string[], precision: number): (v: number | string) => string {
+function formatter(
+  dtype: string,
+  values: ArrayLike<number> | string[],
+  precision: number,
+): (v: number | string) => string {
   if (dtype === 'string') return (v) => JSON.stringify(v);
   if (dtype === 'bool') return (v) => (v ? 'true' : 'false');
   if (dtype === 'int32') return (v) => String(v);
   const nums = Array.from(values as ArrayLike<number>).filter((v) => Number.isFinite(v));
-  const special = (v: number): string | undefined => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : undefined);
+  const special = (v: number): string | undefined =>
+    Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : undefined;
   if (nums.every((v) => Number.isInteger(v)) && nums.every((v) => Math.abs(v) < 1e16)) {
     return (v) => special(v as number) ?? `${v}.`;
   }
@@ -187,7 +197,9 @@ function sliceList(v: View, maxSlices: number): Array<number[] | null> {
 
 function toHtml(v: View, o: Required<Omit<TensorDisplayOptions, 'title'>>, title?: string): string {
   const rank = v.shape.length;
-  const note = v.truncated ? ` <span style="color:#888">(${v.shape.reduce((a, b) => a * b, 1)} elements, truncated)</span>` : '';
+  const note = v.truncated
+    ? ` <span style="color:#888">(${v.shape.reduce((a, b) => a * b, 1)} elements, truncated)</span>`
+    : '';
   const head = `<div style="font-family:monospace;font-size:12px"><b>${escapeHtml(header(v, title))}</b>${note}</div>`;
   if (rank === 0) return `<div>${head}<div style="font-family:monospace">${escapeHtml(v.cells[0])}</div></div>`;
   if (rank <= 2) return `<div>${head}${table(v, 0)}</div>`;
@@ -202,12 +214,21 @@ function toHtml(v: View, o: Required<Omit<TensorDisplayOptions, 'title'>>, title
 
 /** The MIME bundle of a tensor: `text/html` (tables) and `text/plain` (numpy-style). */
 export function tensorToBundle(t: tf.Tensor, options: TensorDisplayOptions = {}): MimeBundle {
-  if (!isTensor(t)) throw new DisplayArgumentError(`showTensor: expected a tf.Tensor, got ${t === null ? 'null' : Array.isArray(t) ? 'an array (wrap it with tf.tensor(...))' : typeof t}`);
+  if (!isTensor(t))
+    throw new DisplayArgumentError(
+      `showTensor: expected a tf.Tensor, got ${t === null ? 'null' : Array.isArray(t) ? 'an array (wrap it with tf.tensor(...))' : typeof t}`,
+    );
   if (t.isDisposed) return { 'text/plain': 'Tensor (disposed)' };
   const o = { ...DEFAULTS, ...options };
-  const limits: Array<[keyof typeof DEFAULTS, number, number]> = [['edgeItems', 1, 1000], ['threshold', 0, Infinity], ['precision', 0, 20], ['maxSlices', 1, 10000]];
+  const limits: Array<[keyof typeof DEFAULTS, number, number]> = [
+    ['edgeItems', 1, 1000],
+    ['threshold', 0, Infinity],
+    ['precision', 0, 20],
+    ['maxSlices', 1, 10000],
+  ];
   for (const [k, lo, hi] of limits) {
-    if (!(Number.isInteger(o[k]) || o[k] === Infinity) || o[k] < lo || o[k] > hi) throw new DisplayArgumentError(`showTensor: ${k} must be a whole number in [${lo}, ${hi}], got ${o[k]}`);
+    if (!(Number.isInteger(o[k]) || o[k] === Infinity) || o[k] < lo || o[k] > hi)
+      throw new DisplayArgumentError(`showTensor: ${k} must be a whole number in [${lo}, ${hi}], got ${o[k]}`);
   }
   if (t.dtype === 'complex64') return { 'text/plain': t.toString() };
   const v = buildView(t, o);

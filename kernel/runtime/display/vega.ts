@@ -98,7 +98,9 @@ export function vegaLiteToSvg(spec: TopLevelSpec): string {
  */
 export function plotVegaLite(spec: TopLevelSpec, options: Pick<PlotOptions, 'format' | 'show' | 'title'> = {}): Figure {
   const withDefaults = { background: 'white', config: { font: 'sans-serif' }, ...spec } as TopLevelSpec;
-  const title = options.title ?? (typeof (spec as { title?: unknown }).title === 'string' ? (spec as { title: string }).title : undefined);
+  const title =
+    options.title ??
+    (typeof (spec as { title?: unknown }).title === 'string' ? (spec as { title: string }).title : undefined);
   const fig = new Figure(vegaLiteToSvg(withDefaults), { format: options.format, title });
   if (options.show !== false) fig.show();
   return fig;

@@ -25,7 +25,13 @@ export const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) 
     throw new Error('wasm Conv2DBackpropFilter supports dataFormat NHWC only; transpose NCHW input to NHWC first');
   }
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const { inHeight: H, inWidth: W, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const { filterHeight: fh, filterWidth: fw } = info;
   const { top, left } = info.padInfo;
@@ -46,10 +52,15 @@ export const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) 
     }
     const xt = keep(call(tf.Transpose, wasm, { x: xs }, { perm: [3, 1, 2, 0] }));
     const dyt = keep(call(tf.Transpose, wasm, { x: dy }, { perm: [1, 2, 0, 3] }));
-    const dw = keep(call(tf.Conv2D, wasm, { x: xt, filter: dyt }, {
-      strides: [1, 1], pad: explicitPad(top, bottom, left, right), dataFormat: 'NHWC',
-      dilations: [sh, sw], dimRoundingMode: 'floor',
-    } as unknown as tf.NamedAttrMap));
+    const dw = keep(
+      call(tf.Conv2D, wasm, { x: xt, filter: dyt }, {
+        strides: [1, 1],
+        pad: explicitPad(top, bottom, left, right),
+        dataFormat: 'NHWC',
+        dilations: [sh, sw],
+        dimRoundingMode: 'floor',
+      } as unknown as tf.NamedAttrMap),
+    );
     return call(tf.Transpose, wasm, { x: dw }, { perm: [1, 2, 0, 3] });
   } finally {
     release(wasm, ...temps);

@@ -24,7 +24,13 @@ export function flippedFilterConv(stock: tf.KernelFunc): tf.KernelFunc {
     };
     if (dataFormat === 'NCHW') return stock(args);
     const info = tf.backend_util.computeConv2DInfo(
-      inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+      inputShape,
+      filter.shape as [number, number, number, number],
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
     const { inHeight: H, inWidth: W, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
     if (info.strideHeight !== 1 || info.strideWidth !== 1) return stock(args);
     // The flipped-filter convolution maps the forward output size back to inputShape only when
@@ -44,8 +50,11 @@ export function flippedFilterConv(stock: tf.KernelFunc): tf.KernelFunc {
       const flipped = keep(call(tf.Reverse, wasm, { x: filter }, { dims: [0, 1] }));
       const w = keep(call(tf.Transpose, wasm, { x: flipped }, { perm: [0, 1, 3, 2] }));
       return call(tf.Conv2D, wasm, { x: dy, filter: w }, {
-        strides: [1, 1], pad: explicitPad(top, bottom, left, right), dataFormat: 'NHWC',
-        dilations: [1, 1], dimRoundingMode: 'floor',
+        strides: [1, 1],
+        pad: explicitPad(top, bottom, left, right),
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+        dimRoundingMode: 'floor',
       } as unknown as tf.NamedAttrMap);
     } finally {
       release(wasm, ...temps);

@@ -29,16 +29,29 @@ type Stash = Record<symbol, Map<string, tf.KernelConfig> | undefined>;
 
 /** Names of the kernels this module (re)registers for the wasm backend. */
 export const FIXED_KERNELS = [
-  tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput, tf.Conv2D, tf.FusedConv2D,
+  tf.Conv2DBackpropFilter,
+  tf.MaxPoolGrad,
+  tf.BatchMatMul,
+  tf._FusedMatMul,
+  tf.Conv2DBackpropInput,
+  tf.Conv2D,
+  tf.FusedConv2D,
 ];
 
 /** The kernels that run on OpenBLAS when it is loaded. */
 export const NATIVE_KERNELS = [
-  tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.FusedConv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter,
+  tf.BatchMatMul,
+  tf._FusedMatMul,
+  tf.Conv2D,
+  tf.FusedConv2D,
+  tf.Conv2DBackpropInput,
+  tf.Conv2DBackpropFilter,
 ];
 
 const NATIVE_CALLS = Symbol.for('ts231n.nativeKernelCalls');
-const calls: Record<string, number> = ((globalThis as unknown as Record<symbol, Record<string, number>>)[NATIVE_CALLS] ??= {});
+const calls: Record<string, number> = ((globalThis as unknown as Record<symbol, Record<string, number>>)[
+  NATIVE_CALLS
+] ??= {});
 
 /** How often each kernel ran on OpenBLAS in this process (tests check that a case took the native path). */
 export function nativeKernelCalls(): Readonly<Record<string, number>> {
@@ -55,18 +68,28 @@ function preferNative(name: string, native: NativeKernel, fallback: tf.KernelFun
   };
 }
 
-function replace(stash: Map<string, tf.KernelConfig>, name: string, make: (stock: tf.KernelFunc | undefined) => tf.KernelFunc): void {
+function replace(
+  stash: Map<string, tf.KernelConfig>,
+  name: string,
+  make: (stock: tf.KernelFunc | undefined) => tf.KernelFunc,
+): void {
   const stock = tf.getKernel(name, BACKEND);
   if (stock) {
     stash.set(name, stock);
     tf.unregisterKernel(name, BACKEND);
   }
   // Keep the stock setupFunc: it binds the C++ entry point the stock kernelFunc calls.
-  tf.registerKernel({ kernelName: name, backendName: BACKEND, setupFunc: stock?.setupFunc, kernelFunc: make(stock?.kernelFunc) });
+  tf.registerKernel({
+    kernelName: name,
+    backendName: BACKEND,
+    setupFunc: stock?.setupFunc,
+    kernelFunc: make(stock?.kernelFunc),
+  });
 }
 
 function need(stock: tf.KernelFunc | undefined, name: string): tf.KernelFunc {
-  if (!stock) throw new Error(`tfjs-backend-wasm registers no ${name} kernel; is @tensorflow/tfjs-backend-wasm 4.22 installed?`);
+  if (!stock)
+    throw new Error(`tfjs-backend-wasm registers no ${name} kernel; is @tensorflow/tfjs-backend-wasm 4.22 installed?`);
   return stock;
 }
 
@@ -80,16 +103,26 @@ export function registerWasmFixes(): void {
   if (g[STOCK]) return;
   const stash = new Map<string, tf.KernelConfig>();
   replace(stash, tf.Conv2DBackpropFilter, () =>
-    preferNative(tf.Conv2DBackpropFilter, nativeConv2DBackpropFilter, conv2dBackpropFilter));
+    preferNative(tf.Conv2DBackpropFilter, nativeConv2DBackpropFilter, conv2dBackpropFilter),
+  );
   replace(stash, tf.MaxPoolGrad, () => maxPoolGrad);
   replace(stash, tf.BatchMatMul, (stock) =>
-    preferNative(tf.BatchMatMul, nativeMatMul, transposeFirst(need(stock, tf.BatchMatMul), true)));
+    preferNative(tf.BatchMatMul, nativeMatMul, transposeFirst(need(stock, tf.BatchMatMul), true)),
+  );
   replace(stash, tf._FusedMatMul, (stock) =>
-    preferNative(tf._FusedMatMul, nativeMatMul, transposeFirst(need(stock, tf._FusedMatMul))));
+    preferNative(tf._FusedMatMul, nativeMatMul, transposeFirst(need(stock, tf._FusedMatMul))),
+  );
   replace(stash, tf.Conv2DBackpropInput, (stock) =>
-    preferNative(tf.Conv2DBackpropInput, nativeConv2DBackpropInput, flippedFilterConv(need(stock, tf.Conv2DBackpropInput))));
+    preferNative(
+      tf.Conv2DBackpropInput,
+      nativeConv2DBackpropInput,
+      flippedFilterConv(need(stock, tf.Conv2DBackpropInput)),
+    ),
+  );
   replace(stash, tf.Conv2D, (stock) => preferNative(tf.Conv2D, nativeConv2D, need(stock, tf.Conv2D)));
-  replace(stash, tf.FusedConv2D, (stock) => preferNative(tf.FusedConv2D, nativeFusedConv2D, need(stock, tf.FusedConv2D)));
+  replace(stash, tf.FusedConv2D, (stock) =>
+    preferNative(tf.FusedConv2D, nativeFusedConv2D, need(stock, tf.FusedConv2D)),
+  );
   g[STOCK] = stash;
 }
 

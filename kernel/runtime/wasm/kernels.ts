@@ -45,5 +45,10 @@ export function swapLastTwo(rank: number): number[] {
 
 /** Explicit NHWC padding in the form `computeConv2DInfo` accepts. */
 export function explicitPad(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
-  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
 }

@@ -19,7 +19,13 @@ export const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, dilationHeight, dilationWidth } = info;
   const { top, left } = info.padInfo;

@@ -16,10 +16,15 @@ const mainScript = path.join(wasmOut, 'tfjs-backend-wasm-threaded-simd.js');
 
 const on = parentPort.on.bind(parentPort);
 parentPort.on = (event, handler) =>
-  on(event, event !== 'message' ? handler : (data) => {
-    if (data && data.cmd === 'load' && typeof data.urlOrBlob !== 'string') data.urlOrBlob = mainScript;
-    handler(data);
-  });
+  on(
+    event,
+    event !== 'message'
+      ? handler
+      : (data) => {
+          if (data && data.cmd === 'load' && typeof data.urlOrBlob !== 'string') data.urlOrBlob = mainScript;
+          handler(data);
+        },
+  );
 
 // The package ships the worker script as a string (a template literal, so its "\\n" escapes
 // arrived as real newlines: put them back, as tfjs does before making its Blob).

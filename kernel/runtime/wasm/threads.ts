@@ -24,8 +24,12 @@ interface WasmModule {
   getThreadsCount(): number;
 }
 
-interface PThreadWorker { unref(): void }
-interface EmscriptenModule { PThread?: { runningWorkers: PThreadWorker[]; unusedWorkers: PThreadWorker[] } }
+interface PThreadWorker {
+  unref(): void;
+}
+interface EmscriptenModule {
+  PThread?: { runningWorkers: PThreadWorker[]; unusedWorkers: PThreadWorker[] };
+}
 
 export interface WasmStart {
   simd: boolean;
@@ -83,9 +87,16 @@ export async function startWasm(threads: number): Promise<WasmStart> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(
-        `the wasm backend did not start within ${INIT_TIMEOUT_MS / 1000} s` +
-        (threads > 1 ? ` with TS231N_THREADS=${threads}; unset TS231N_THREADS to run single-threaded` : ''))), INIT_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `the wasm backend did not start within ${INIT_TIMEOUT_MS / 1000} s` +
+                (threads > 1 ? ` with TS231N_THREADS=${threads}; unset TS231N_THREADS to run single-threaded` : ''),
+            ),
+          ),
+        INIT_TIMEOUT_MS,
+      );
     });
     const ok = await Promise.race([tf.setBackend('wasm'), timeout]);
     if (!ok) throw new Error('the wasm backend did not initialise');

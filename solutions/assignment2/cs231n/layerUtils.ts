@@ -75,7 +75,14 @@ export function affineReluBackward(dout: tf.Tensor, cache: AffineReluCache): [tf
  * - out: Output from the ReLU, of shape (N, M)
  * - cache: Object to give to the backward pass
  */
-export function affineBnReluForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, bnParam: BnParam): [tf.Tensor, AffineBnReluCache] {
+export function affineBnReluForward(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  bnParam: BnParam,
+): [tf.Tensor, AffineBnReluCache] {
   const [a, fcCache] = affineForward(x, w, b);
   const [an, bnCache] = batchnormForward(a, gamma, beta, bnParam);
   const [out, reluCache] = reluForward(an);
@@ -87,7 +94,10 @@ export function affineBnReluForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, ga
  *
  * Returns [dx, dw, db, dgamma, dbeta] with the shapes of x, w, b, gamma and beta.
  */
-export function affineBnReluBackward(dout: tf.Tensor, cache: AffineBnReluCache): [tf.Tensor, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D] {
+export function affineBnReluBackward(
+  dout: tf.Tensor,
+  cache: AffineBnReluCache,
+): [tf.Tensor, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D] {
   return tf.tidy(() => {
     const da = reluBackward(dout, cache.reluCache);
     const [dan, dgamma, dbeta] = batchnormBackward(da, cache.bnCache);
@@ -130,7 +140,12 @@ export interface ConvBnReluCache {
  * - out: Output from the ReLU, (N, F, H', W')
  * - cache: Object to give to the backward pass
  */
-export function convReluForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, convParam: ConvParam): [tf.Tensor4D, ConvReluCache] {
+export function convReluForward(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  convParam: ConvParam,
+): [tf.Tensor4D, ConvReluCache] {
   const [a, convCache] = convForwardFast(x, w, b, convParam);
   const [out, reluCache] = reluForward(a);
   return [out as tf.Tensor4D, { convCache, reluCache }];
@@ -157,7 +172,13 @@ export function convReluBackward(dout: tf.Tensor, cache: ConvReluCache): [tf.Ten
  * - out: Output from the pooling layer
  * - cache: Object to give to the backward pass
  */
-export function convReluPoolForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, convParam: ConvParam, poolParam: PoolParam): [tf.Tensor4D, ConvReluPoolCache] {
+export function convReluPoolForward(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  convParam: ConvParam,
+  poolParam: PoolParam,
+): [tf.Tensor4D, ConvReluPoolCache] {
   const [a, convCache] = convForwardFast(x, w, b, convParam);
   const [s, reluCache] = reluForward(a);
   const [out, poolCache] = maxPoolForwardFast(s, poolParam);
@@ -169,7 +190,10 @@ export function convReluPoolForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, co
  *
  * Returns [dx, dw, db] with the shapes of x, w and b.
  */
-export function convReluPoolBackward(dout: tf.Tensor, cache: ConvReluPoolCache): [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D] {
+export function convReluPoolBackward(
+  dout: tf.Tensor,
+  cache: ConvReluPoolCache,
+): [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D] {
   return tf.tidy(() => {
     const ds = maxPoolBackwardFast(dout, cache.poolCache);
     const da = reluBackward(ds, cache.reluCache);
@@ -210,7 +234,10 @@ export function convBnReluForward(
  *
  * Returns [dx, dw, db, dgamma, dbeta] with the shapes of x, w, b, gamma and beta.
  */
-export function convBnReluBackward(dout: tf.Tensor, cache: ConvBnReluCache): [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D] {
+export function convBnReluBackward(
+  dout: tf.Tensor,
+  cache: ConvBnReluCache,
+): [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D] {
   return tf.tidy(() => {
     const dan = reluBackward(dout, cache.reluCache);
     const [da, dgamma, dbeta] = spatialBatchnormBackward(dan, cache.bnCache);

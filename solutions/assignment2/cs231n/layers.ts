@@ -73,7 +73,8 @@ export interface DropoutCache {
 }
 
 function assertMode(fn: string, mode: unknown): asserts mode is 'train' | 'test' {
-  if (mode !== 'train' && mode !== 'test') throw new Error(`${fn}: mode must be 'train' or 'test', got ${JSON.stringify(mode)}`);
+  if (mode !== 'train' && mode !== 'test')
+    throw new Error(`${fn}: mode must be 'train' or 'test', got ${JSON.stringify(mode)}`);
 }
 
 /**
@@ -96,7 +97,9 @@ export function affineForward(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): [tf.Ten
   const N = x.shape[0];
   const D = N > 0 ? x.size / N : 0;
   if (x.rank < 2 || w.rank !== 2 || D !== w.shape[0] || b.rank !== 1 || b.shape[0] !== w.shape[1]) {
-    throw new Error(`affineForward: x (N, d_1, ..., d_k) with d_1·…·d_k = D, w (D, M) and b (M,) expected, got x [${x.shape}], w [${w.shape}], b [${b.shape}]`);
+    throw new Error(
+      `affineForward: x (N, d_1, ..., d_k) with d_1·…·d_k = D, w (D, M) and b (M,) expected, got x [${x.shape}], w [${w.shape}], b [${b.shape}]`,
+    );
   }
   const out = tf.tidy(() => {
     let out: tf.Tensor2D;
@@ -176,7 +179,8 @@ export function reluForward(x: tf.Tensor): [tf.Tensor, ReluCache] {
  */
 export function reluBackward(dout: tf.Tensor, cache: ReluCache): tf.Tensor {
   const x = cache;
-  if (!sameShape(dout, x)) throw new Error(`reluBackward: dout must have the shape of x [${x.shape}], got [${dout.shape}]`);
+  if (!sameShape(dout, x))
+    throw new Error(`reluBackward: dout must have the shape of x [${x.shape}], got [${dout.shape}]`);
   return tf.tidy(() => {
     let dx: tf.Tensor;
     // BEGIN SOLUTION: implement the ReLU backward pass: dx = dout where x > 0 and 0 elsewhere
@@ -287,11 +291,18 @@ export function softmaxLoss(x: tf.Tensor, y: tf.Tensor): [number, tf.Tensor2D] {
  * - out: of shape (N, D)
  * - cache: what the backward pass needs (train mode); null in test mode
  */
-export function batchnormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, bnParam: BnParam): [tf.Tensor2D, BatchnormCache | null] {
+export function batchnormForward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  bnParam: BnParam,
+): [tf.Tensor2D, BatchnormCache | null] {
   assertMode('batchnormForward', bnParam?.mode);
   const D = x.shape[1] as number;
   if (x.rank !== 2 || !shapeIs(gamma, [D]) || !shapeIs(beta, [D])) {
-    throw new Error(`batchnormForward: x (N, D), gamma (D,) and beta (D,) expected, got x [${x.shape}], gamma [${gamma.shape}], beta [${beta.shape}]`);
+    throw new Error(
+      `batchnormForward: x (N, D), gamma (D,) and beta (D,) expected, got x [${x.shape}], gamma [${gamma.shape}], beta [${beta.shape}]`,
+    );
   }
   const { mode } = bnParam;
   const eps = bnParam.eps ?? 1e-5;
@@ -299,7 +310,8 @@ export function batchnormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor
   for (const key of ['runningMean', 'runningVar'] as const) {
     const r = bnParam[key];
     if (r === undefined) bnParam[key] = tf.keep(tf.zeros([D]));
-    else if (!shapeIs(r, [D])) throw new Error(`batchnormForward: bnParam.${key} must have shape [${D}], got [${r.shape}]`);
+    else if (!shapeIs(r, [D]))
+      throw new Error(`batchnormForward: bnParam.${key} must have shape [${D}], got [${r.shape}]`);
   }
   const runningMean = bnParam.runningMean as tf.Tensor;
   const runningVar = bnParam.runningVar as tf.Tensor;
@@ -353,8 +365,12 @@ function replaceRunning(bnParam: BnParam, key: 'runningMean' | 'runningVar', nex
 }
 
 function trainCache(fn: string, dout: tf.Tensor, cache: BatchnormCache | null): BatchnormCache {
-  if (cache === null) throw new Error(`${fn}: the cache is null because batchnormForward ran in test mode; run it in train mode to backpropagate`);
-  if (!sameShape(dout, cache.xhat)) throw new Error(`${fn}: dout must have the shape of x [${cache.xhat.shape}], got [${dout.shape}]`);
+  if (cache === null)
+    throw new Error(
+      `${fn}: the cache is null because batchnormForward ran in test mode; run it in train mode to backpropagate`,
+    );
+  if (!sameShape(dout, cache.xhat))
+    throw new Error(`${fn}: dout must have the shape of x [${cache.xhat.shape}], got [${dout.shape}]`);
   return cache;
 }
 
@@ -372,7 +388,10 @@ function trainCache(fn: string, dout: tf.Tensor, cache: BatchnormCache | null): 
  * - dgamma: Gradient with respect to scale parameter gamma, of shape (D,)
  * - dbeta: Gradient with respect to shift parameter beta, of shape (D,)
  */
-export function batchnormBackward(dout: tf.Tensor, cache: BatchnormCache | null): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+export function batchnormBackward(
+  dout: tf.Tensor,
+  cache: BatchnormCache | null,
+): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
   const { xhat, xmu, std, gamma } = trainCache('batchnormBackward', dout, cache);
   const N = xhat.shape[0];
   return tf.tidy(() => {
@@ -402,7 +421,10 @@ export function batchnormBackward(dout: tf.Tensor, cache: BatchnormCache | null)
  *
  * Inputs / outputs: same as batchnormBackward.
  */
-export function batchnormBackwardAlt(dout: tf.Tensor, cache: BatchnormCache | null): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+export function batchnormBackwardAlt(
+  dout: tf.Tensor,
+  cache: BatchnormCache | null,
+): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
   const { xhat, std, gamma } = trainCache('batchnormBackwardAlt', dout, cache);
   const N = xhat.shape[0];
   return tf.tidy(() => {
@@ -443,7 +465,8 @@ export function batchnormBackwardAlt(dout: tf.Tensor, cache: BatchnormCache | nu
 export function dropoutForward(x: tf.Tensor, dropoutParam: DropoutParam): [tf.Tensor, DropoutCache] {
   const { p, mode, seed } = dropoutParam ?? {};
   assertMode('dropoutForward', mode);
-  if (typeof p !== 'number' || !(p > 0 && p <= 1)) throw new Error(`dropoutForward: p is the probability of keeping a unit and must be in (0, 1], got ${p}`);
+  if (typeof p !== 'number' || !(p > 0 && p <= 1))
+    throw new Error(`dropoutForward: p is the probability of keeping a unit and must be in (0, 1], got ${p}`);
   if (mode === 'test') return [x.clone(), { mask: null, mode }];
   const gen = seed === undefined ? globalGenerator() : new RandomGenerator(seed);
   const [out, mask] = tf.tidy(() => {
@@ -474,7 +497,8 @@ export function dropoutBackward(dout: tf.Tensor, cache: DropoutCache): tf.Tensor
   assertMode('dropoutBackward', cache?.mode);
   if (cache.mode === 'test' || cache.mask === null) return dout.clone();
   const mask = cache.mask;
-  if (!sameShape(dout, mask)) throw new Error(`dropoutBackward: dout must have the shape of x [${mask.shape}], got [${dout.shape}]`);
+  if (!sameShape(dout, mask))
+    throw new Error(`dropoutBackward: dout must have the shape of x [${mask.shape}], got [${dout.shape}]`);
   return tf.tidy(() => {
     let dx: tf.Tensor;
     // BEGIN SOLUTION: implement the training-phase backward pass for inverted dropout: the
@@ -497,7 +521,8 @@ function checkScoresAndLabels(fn: string, x: tf.Tensor, y: tf.Tensor): void {
   if (x.rank !== 2 || y.rank !== 1 || y.shape[0] !== x.shape[0]) {
     throw new Error(`${fn}: x must have shape (N, C) and y shape (N,), got x [${x.shape}], y [${y.shape}]`);
   }
-  if (x.shape[0] === 0) throw new Error(`${fn}: the minibatch is empty (N = 0); the loss is an average over at least one example`);
+  if (x.shape[0] === 0)
+    throw new Error(`${fn}: the minibatch is empty (N = 0); the loss is an average over at least one example`);
 }
 
 // ---- Convolutional layers --------------------------------------------------------------------
@@ -548,10 +573,14 @@ function isInt(v: unknown, min: number): v is number {
 function slidingOutputSize(fn: string, axis: string, size: number, field: number, pad: number, stride: number): number {
   const span = size + 2 * pad - field;
   if (span < 0) {
-    throw new Error(`${fn}: the ${axis} window (${field}) is larger than the padded input (${size} + 2·${pad} = ${size + 2 * pad}); use a smaller window or more padding`);
+    throw new Error(
+      `${fn}: the ${axis} window (${field}) is larger than the padded input (${size} + 2·${pad} = ${size + 2 * pad}); use a smaller window or more padding`,
+    );
   }
   if (span % stride !== 0) {
-    throw new Error(`${fn}: 1 + (${axis} ${size} + 2·pad ${pad} − window ${field}) / stride ${stride} = ${1 + span / stride} is not an integer; choose pad or stride so that the windows tile the input`);
+    throw new Error(
+      `${fn}: 1 + (${axis} ${size} + 2·pad ${pad} − window ${field}) / stride ${stride} = ${1 + span / stride} is not an integer; choose pad or stride so that the windows tile the input`,
+    );
   }
   return 1 + span / stride;
 }
@@ -561,17 +590,32 @@ function slidingOutputSize(fn: string, axis: string, size: number, field: number
  * H' = 1 + (H + 2·pad − HH) / stride and W' = 1 + (W + 2·pad − WW) / stride. Throws a one-line
  * error naming the problem when they do not fit (including a non-integer H' or W').
  */
-export function convOutputShape(fn: string, x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, convParam: ConvParam): [number, number, number, number] {
+export function convOutputShape(
+  fn: string,
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  convParam: ConvParam,
+): [number, number, number, number] {
   if (x.rank !== 4 || w.rank !== 4 || b.rank !== 1 || w.shape[1] !== x.shape[1] || b.shape[0] !== w.shape[0]) {
-    throw new Error(`${fn}: x (N, C, H, W), w (F, C, HH, WW) and b (F,) expected, got x [${x.shape}], w [${w.shape}], b [${b.shape}]`);
+    throw new Error(
+      `${fn}: x (N, C, H, W), w (F, C, HH, WW) and b (F,) expected, got x [${x.shape}], w [${w.shape}], b [${b.shape}]`,
+    );
   }
   const { stride, pad } = convParam ?? ({} as Partial<ConvParam>);
   if (!isInt(stride, 1) || !isInt(pad, 0)) {
-    throw new Error(`${fn}: convParam must be { stride: integer ≥ 1, pad: integer ≥ 0 }, got ${JSON.stringify(convParam)}`);
+    throw new Error(
+      `${fn}: convParam must be { stride: integer ≥ 1, pad: integer ≥ 0 }, got ${JSON.stringify(convParam)}`,
+    );
   }
   const [N, , H, W] = x.shape;
   const [F, , HH, WW] = w.shape;
-  return [N, F, slidingOutputSize(fn, 'height', H, HH, pad, stride), slidingOutputSize(fn, 'width', W, WW, pad, stride)];
+  return [
+    N,
+    F,
+    slidingOutputSize(fn, 'height', H, HH, pad, stride),
+    slidingOutputSize(fn, 'width', W, WW, pad, stride),
+  ];
 }
 
 /**
@@ -582,10 +626,17 @@ export function poolOutputShape(fn: string, x: tf.Tensor, poolParam: PoolParam):
   if (x.rank !== 4) throw new Error(`${fn}: x must have shape (N, C, H, W), got [${x.shape}]`);
   const { poolHeight, poolWidth, stride } = poolParam ?? ({} as Partial<PoolParam>);
   if (!isInt(poolHeight, 1) || !isInt(poolWidth, 1) || !isInt(stride, 1)) {
-    throw new Error(`${fn}: poolParam must be { poolHeight, poolWidth, stride }, integers ≥ 1, got ${JSON.stringify(poolParam)}`);
+    throw new Error(
+      `${fn}: poolParam must be { poolHeight, poolWidth, stride }, integers ≥ 1, got ${JSON.stringify(poolParam)}`,
+    );
   }
   const [N, C, H, W] = x.shape;
-  return [N, C, slidingOutputSize(fn, 'height', H, poolHeight, 0, stride), slidingOutputSize(fn, 'width', W, poolWidth, 0, stride)];
+  return [
+    N,
+    C,
+    slidingOutputSize(fn, 'height', H, poolHeight, 0, stride),
+    slidingOutputSize(fn, 'width', W, poolWidth, 0, stride),
+  ];
 }
 
 /**
@@ -612,7 +663,12 @@ export function poolOutputShape(fn: string, x: tf.Tensor, poolParam: PoolParam):
  *   W' = 1 + (W + 2 * pad - WW) / stride
  * - cache: { x, w, b, convParam }
  */
-export function convForwardNaive(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, convParam: ConvParam): [tf.Tensor4D, ConvCache] {
+export function convForwardNaive(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor,
+  convParam: ConvParam,
+): [tf.Tensor4D, ConvCache] {
   const outShape = convOutputShape('convForwardNaive', x, w, b, convParam);
   const [N, F, Hout, Wout] = outShape;
   const [, C, H, W] = x.shape;
@@ -828,7 +884,12 @@ export function maxPoolBackwardNaive(dout: tf.Tensor, cache: PoolCache): tf.Tens
  * - out: Output data, of shape (N, C, H, W)
  * - cache: Values needed for the backward pass (batchnormForward's cache; null in test mode)
  */
-export function spatialBatchnormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, bnParam: BnParam): [tf.Tensor4D, BatchnormCache | null] {
+export function spatialBatchnormForward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  bnParam: BnParam,
+): [tf.Tensor4D, BatchnormCache | null] {
   if (x.rank !== 4) throw new Error(`spatialBatchnormForward: x must have shape (N, C, H, W), got [${x.shape}]`);
   // (tidy keeps every tensor inside the returned object; a null cache is allowed at run time.)
   type Result = { out: tf.Tensor4D; cache: BatchnormCache | null };
@@ -862,8 +923,12 @@ export function spatialBatchnormForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf
  * - dgamma: Gradient with respect to scale parameter, of shape (C,)
  * - dbeta: Gradient with respect to shift parameter, of shape (C,)
  */
-export function spatialBatchnormBackward(dout: tf.Tensor, cache: BatchnormCache | null): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
-  if (dout.rank !== 4) throw new Error(`spatialBatchnormBackward: dout must have shape (N, C, H, W), got [${dout.shape}]`);
+export function spatialBatchnormBackward(
+  dout: tf.Tensor,
+  cache: BatchnormCache | null,
+): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
+  if (dout.rank !== 4)
+    throw new Error(`spatialBatchnormBackward: dout must have shape (N, C, H, W), got [${dout.shape}]`);
   return tf.tidy(() => {
     let dx: tf.Tensor4D;
     let dgamma: tf.Tensor1D;

@@ -161,7 +161,9 @@ export class Solver {
     const { XTrain, yTrain, XVal, yVal } = data ?? ({} as Partial<SolverData>);
     if (!XTrain || !yTrain || !XVal || !yVal) throw new Error('Solver: data must have XTrain, yTrain, XVal and yVal');
     if (yTrain.shape[0] !== XTrain.shape[0] || yVal.shape[0] !== XVal.shape[0]) {
-      throw new Error(`Solver: X and y must have the same number of rows, got XTrain [${XTrain.shape}], yTrain [${yTrain.shape}], XVal [${XVal.shape}], yVal [${yVal.shape}]`);
+      throw new Error(
+        `Solver: X and y must have the same number of rows, got XTrain [${XTrain.shape}], yTrain [${yTrain.shape}], XVal [${XVal.shape}], yVal [${yVal.shape}]`,
+      );
     }
     this.model = model;
     this.data = data;
@@ -171,7 +173,9 @@ export class Solver {
       this.updateRuleName = rule.name || 'custom';
     } else {
       if (!Object.prototype.hasOwnProperty.call(UPDATE_RULES, rule)) {
-        throw new Error(`Solver: invalid updateRule "${rule}"; use one of ${Object.keys(UPDATE_RULES).join(', ')} or an update function`);
+        throw new Error(
+          `Solver: invalid updateRule "${rule}"; use one of ${Object.keys(UPDATE_RULES).join(', ')} or an update function`,
+        );
       }
       this.updateRule = UPDATE_RULES[rule];
       this.updateRuleName = rule;
@@ -186,7 +190,8 @@ export class Solver {
     this.numValSamples = options.numValSamples;
     this.checkpointName = options.checkpointName;
     this.showProgress = options.progress ?? true;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`Solver: batchSize must be a positive integer, got ${this.batchSize}`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new Error(`Solver: batchSize must be a positive integer, got ${this.batchSize}`);
     this.random = options.seed === undefined ? globalGenerator() : new RandomGenerator(options.seed);
     this.reset();
   }
@@ -317,7 +322,9 @@ export class Solver {
           this.valAccHistory.push(valAcc);
           if (epochEnd) this.saveCheckpoint();
           if (this.verbose) {
-            console.log(`(Epoch ${this.epoch} / ${this.numEpochs}) train acc: ${trainAcc.toFixed(6)}; val_acc: ${valAcc.toFixed(6)}`);
+            console.log(
+              `(Epoch ${this.epoch} / ${this.numEpochs}) train acc: ${trainAcc.toFixed(6)}; val_acc: ${valAcc.toFixed(6)}`,
+            );
           }
           // Keep track of the best model
           if (valAcc > this.bestValAcc || Object.keys(this.bestParams).length === 0) {
@@ -346,7 +353,8 @@ export class Solver {
     const optimConfig: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.optimConfig)) if (typeof v === 'number') optimConfig[k] = v;
     const params: Checkpoint['params'] = {};
-    for (const [k, v] of Object.entries(this.model.params)) params[k] = { shape: v.shape.slice(), data: Array.from(v.dataSync()) };
+    for (const [k, v] of Object.entries(this.model.params))
+      params[k] = { shape: v.shape.slice(), data: Array.from(v.dataSync()) };
     const checkpoint: Checkpoint = {
       updateRule: this.updateRuleName,
       lrDecay: this.lrDecay,
@@ -378,7 +386,8 @@ export class Solver {
     } catch (e) {
       throw new Error(`Solver.loadCheckpoint: cannot read ${file}: ${(e as Error).message}`);
     }
-    if (!parsed || typeof parsed.params !== 'object') throw new Error(`Solver.loadCheckpoint: ${file} is not a Solver checkpoint (no params)`);
+    if (!parsed || typeof parsed.params !== 'object')
+      throw new Error(`Solver.loadCheckpoint: ${file} is not a Solver checkpoint (no params)`);
     const params: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(parsed.params)) params[k] = tf.tensor(v.data, v.shape, 'float32');
     return { ...parsed, params };

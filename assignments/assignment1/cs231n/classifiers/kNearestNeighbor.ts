@@ -160,7 +160,9 @@ export class KNearestNeighbor {
     const yTrain = this.yTrain;
     if (!yTrain) throw new Error('KNearestNeighbor.predictLabels: call train(X, y) first');
     if (dists.rank !== 2 || dists.shape[1] !== yTrain.shape[0]) {
-      throw new Error(`KNearestNeighbor.predictLabels: dists must have shape [numTest, ${yTrain.shape[0]}], got [${dists.shape}]`);
+      throw new Error(
+        `KNearestNeighbor.predictLabels: dists must have shape [numTest, ${yTrain.shape[0]}], got [${dists.shape}]`,
+      );
     }
     const [numTest, numTrain] = dists.shape as [number, number];
     if (!Number.isInteger(k) || k < 1 || k > numTrain) {

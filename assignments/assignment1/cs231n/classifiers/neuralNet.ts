@@ -178,8 +178,21 @@ export class TwoLayerNet {
    * fractional epoch length only iteration 0 and exact multiples count) the minibatch and
    * validation accuracies are recorded and the learning rate is multiplied by learningRateDecay.
    */
-  train(X: tf.Tensor, y: tf.Tensor, XVal: tf.Tensor, yVal: tf.Tensor, options: TwoLayerTrainOptions = {}): TwoLayerTrainResult {
-    const { learningRateDecay = 0.95, reg = 5e-6, numIters = 100, batchSize = 200, verbose = false, onIteration } = options;
+  train(
+    X: tf.Tensor,
+    y: tf.Tensor,
+    XVal: tf.Tensor,
+    yVal: tf.Tensor,
+    options: TwoLayerTrainOptions = {},
+  ): TwoLayerTrainResult {
+    const {
+      learningRateDecay = 0.95,
+      reg = 5e-6,
+      numIters = 100,
+      batchSize = 200,
+      verbose = false,
+      onIteration,
+    } = options;
     let learningRate = options.learningRate ?? 1e-3;
     const numTrain = X.shape[0];
     const iterationsPerEpoch = Math.max(numTrain / batchSize, 1);

@@ -5,8 +5,23 @@
  * TwoLayerNet used reg·ΣW²).
  */
 import { tf, randn, notImplemented } from 'ts231n';
-import { affineBackward, affineForward, BnParam, DropoutParam, dropoutBackward, dropoutForward, softmaxLoss } from '../layers';
-import { affineBnReluBackward, affineBnReluForward, affineReluBackward, affineReluForward, AffineBnReluCache, AffineReluCache } from '../layerUtils';
+import {
+  affineBackward,
+  affineForward,
+  BnParam,
+  DropoutParam,
+  dropoutBackward,
+  dropoutForward,
+  softmaxLoss,
+} from '../layers';
+import {
+  affineBnReluBackward,
+  affineBnReluForward,
+  affineReluBackward,
+  affineReluForward,
+  AffineBnReluCache,
+  AffineReluCache,
+} from '../layerUtils';
 import type { DropoutCache, AffineCache } from '../layers';
 
 /** Parameters (or their gradients) by name: W1, b1, …, gamma1, beta1, …; written by the Solver. */
@@ -202,13 +217,26 @@ export class FullyConnectedNet {
    * - options: see FullyConnectedNetOptions.
    */
   constructor(hiddenDims: number[], options: FullyConnectedNetOptions = {}) {
-    const { inputDim = 3 * 32 * 32, numClasses = 10, dropout = 1, normalization = null, reg = 0, weightScale = 1e-2, seed } = options;
+    const {
+      inputDim = 3 * 32 * 32,
+      numClasses = 10,
+      dropout = 1,
+      normalization = null,
+      reg = 0,
+      weightScale = 1e-2,
+      seed,
+    } = options;
     if (!Array.isArray(hiddenDims) || hiddenDims.some((h) => !Number.isInteger(h) || h < 1)) {
-      throw new Error(`FullyConnectedNet: hiddenDims must be a list of positive integers, got ${JSON.stringify(hiddenDims)}`);
+      throw new Error(
+        `FullyConnectedNet: hiddenDims must be a list of positive integers, got ${JSON.stringify(hiddenDims)}`,
+      );
     }
-    if (!(dropout > 0 && dropout <= 1)) throw new Error(`FullyConnectedNet: dropout is the probability of keeping a unit, in (0, 1]; got ${dropout}`);
+    if (!(dropout > 0 && dropout <= 1))
+      throw new Error(`FullyConnectedNet: dropout is the probability of keeping a unit, in (0, 1]; got ${dropout}`);
     if (normalization !== null && normalization !== 'batchnorm') {
-      throw new Error(`FullyConnectedNet: normalization must be 'batchnorm' or null, got ${JSON.stringify(normalization)}`);
+      throw new Error(
+        `FullyConnectedNet: normalization must be 'batchnorm' or null, got ${JSON.stringify(normalization)}`,
+      );
     }
     this.reg = reg;
     this.normalization = normalization;
@@ -316,6 +344,7 @@ export class FullyConnectedNet {
   /** Free the parameters and the batchnorm running statistics. */
   dispose(): void {
     tf.dispose(this.params);
-    for (const bnParam of this.bnParams) tf.dispose([bnParam.runningMean, bnParam.runningVar].filter((t): t is tf.Tensor => t !== undefined));
+    for (const bnParam of this.bnParams)
+      tf.dispose([bnParam.runningMean, bnParam.runningVar].filter((t): t is tf.Tensor => t !== undefined));
   }
 }

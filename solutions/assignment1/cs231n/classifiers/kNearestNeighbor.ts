@@ -114,7 +114,15 @@ export class KNearestNeighbor {
         // distances between test row i and every training row. Use tensor ops on one test row at
         // a time (e.g. X.slice, broadcasting sub, square, sum over axis 1, sqrt) and wrap the row's
         // work in tf.tidy so that the intermediates are freed.
-        rows.push(tf.tidy(() => XTrain.sub(X.slice([i, 0], [1, -1])).square().sum(1).sqrt() as tf.Tensor1D));
+        rows.push(
+          tf.tidy(
+            () =>
+              XTrain.sub(X.slice([i, 0], [1, -1]))
+                .square()
+                .sum(1)
+                .sqrt() as tf.Tensor1D,
+          ),
+        );
         // END SOLUTION
       }
       return tf.stack(rows) as tf.Tensor2D;
@@ -168,7 +176,9 @@ export class KNearestNeighbor {
     const yTrain = this.yTrain;
     if (!yTrain) throw new Error('KNearestNeighbor.predictLabels: call train(X, y) first');
     if (dists.rank !== 2 || dists.shape[1] !== yTrain.shape[0]) {
-      throw new Error(`KNearestNeighbor.predictLabels: dists must have shape [numTest, ${yTrain.shape[0]}], got [${dists.shape}]`);
+      throw new Error(
+        `KNearestNeighbor.predictLabels: dists must have shape [numTest, ${yTrain.shape[0]}], got [${dists.shape}]`,
+      );
     }
     const [numTest, numTrain] = dists.shape as [number, number];
     if (!Number.isInteger(k) || k < 1 || k > numTrain) {

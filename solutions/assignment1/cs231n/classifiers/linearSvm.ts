@@ -88,7 +88,10 @@ export function svmLossVectorized(W: tf.Tensor, X: tf.Tensor, y: tf.Tensor, reg:
     loss = margins.sum().dataSync()[0] / N + reg * Wm.square().sum().dataSync()[0];
     const positive = margins.greater(0).cast('float32');
     const coeff = positive.sub(oneHot.mul(positive.sum(1, true)));
-    grad = tf.matMul(Xm.transpose(), coeff).div(N).add(Wm.mul(2 * reg));
+    grad = tf
+      .matMul(Xm.transpose(), coeff)
+      .div(N)
+      .add(Wm.mul(2 * reg));
     // END SOLUTION
     return grad;
   });

@@ -125,7 +125,10 @@ export class TwoLayerNet {
       // BEGIN SOLUTION: perform the forward pass, computing the class scores for the input. Store
       // the ReLU activations relu(X·W1 + b1) in `hidden` (N, H) (you need them for the backward
       // pass) and the class scores hidden·W2 + b2 in `scores` (N, C). Biases broadcast over rows.
-      hidden = tf.matMul(X as tf.Tensor2D, W1 as tf.Tensor2D).add(b1).relu() as tf.Tensor2D;
+      hidden = tf
+        .matMul(X as tf.Tensor2D, W1 as tf.Tensor2D)
+        .add(b1)
+        .relu() as tf.Tensor2D;
       scores = tf.matMul(hidden, W2 as tf.Tensor2D).add(b2) as tf.Tensor2D;
       // END SOLUTION
 
@@ -184,8 +187,21 @@ export class TwoLayerNet {
    * fractional epoch length only iteration 0 and exact multiples count) the minibatch and
    * validation accuracies are recorded and the learning rate is multiplied by learningRateDecay.
    */
-  train(X: tf.Tensor, y: tf.Tensor, XVal: tf.Tensor, yVal: tf.Tensor, options: TwoLayerTrainOptions = {}): TwoLayerTrainResult {
-    const { learningRateDecay = 0.95, reg = 5e-6, numIters = 100, batchSize = 200, verbose = false, onIteration } = options;
+  train(
+    X: tf.Tensor,
+    y: tf.Tensor,
+    XVal: tf.Tensor,
+    yVal: tf.Tensor,
+    options: TwoLayerTrainOptions = {},
+  ): TwoLayerTrainResult {
+    const {
+      learningRateDecay = 0.95,
+      reg = 5e-6,
+      numIters = 100,
+      batchSize = 200,
+      verbose = false,
+      onIteration,
+    } = options;
     let learningRate = options.learningRate ?? 1e-3;
     const numTrain = X.shape[0];
     const iterationsPerEpoch = Math.max(numTrain / batchSize, 1);

@@ -90,7 +90,10 @@ export function softmaxLossVectorized(W: tf.Tensor, X: tf.Tensor, y: tf.Tensor, 
     const dataLoss = logZ.sum().sub(shifted.mul(oneHot).sum()).div(N);
     loss = dataLoss.dataSync()[0] + reg * Wm.square().sum().dataSync()[0];
     const dscores = shifted.sub(logZ).exp().sub(oneHot);
-    grad = tf.matMul(Xm.transpose(), dscores).div(N).add(Wm.mul(2 * reg));
+    grad = tf
+      .matMul(Xm.transpose(), dscores)
+      .div(N)
+      .add(Wm.mul(2 * reg));
     // END SOLUTION
     return grad;
   });

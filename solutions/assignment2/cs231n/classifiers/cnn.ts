@@ -4,7 +4,14 @@
  */
 import { tf, randn } from 'ts231n';
 import { affineBackward, affineForward, AffineCache, softmaxLoss } from '../layers';
-import { affineReluBackward, affineReluForward, AffineReluCache, convReluPoolBackward, convReluPoolForward, ConvReluPoolCache } from '../layerUtils';
+import {
+  affineReluBackward,
+  affineReluForward,
+  AffineReluCache,
+  convReluPoolBackward,
+  convReluPoolForward,
+  ConvReluPoolCache,
+} from '../layerUtils';
 import type { ConvParam, PoolParam } from '../layers';
 import type { Params } from './fcNet';
 
@@ -54,16 +61,28 @@ export class ThreeLayerConvNet {
    * weightScale (the runtime's seeded randn, W1, then W2, then W3), biases zero.
    */
   constructor(options: ThreeLayerConvNetOptions = {}) {
-    const { inputDim = [3, 32, 32], numFilters = 32, filterSize = 7, hiddenDim = 100, numClasses = 10, weightScale = 1e-3, reg = 0 } = options;
+    const {
+      inputDim = [3, 32, 32],
+      numFilters = 32,
+      filterSize = 7,
+      hiddenDim = 100,
+      numClasses = 10,
+      weightScale = 1e-3,
+      reg = 0,
+    } = options;
     const [C, H, W] = inputDim;
     if (!Array.isArray(inputDim) || inputDim.length !== 3 || !inputDim.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new Error(`ThreeLayerConvNet: inputDim must be [C, H, W] (positive integers), got ${JSON.stringify(inputDim)}`);
+      throw new Error(
+        `ThreeLayerConvNet: inputDim must be [C, H, W] (positive integers), got ${JSON.stringify(inputDim)}`,
+      );
     }
     if (H % 2 !== 0 || W % 2 !== 0) {
       throw new Error(`ThreeLayerConvNet: the 2×2 max pool needs an even height and width, got inputDim [${inputDim}]`);
     }
     if (!Number.isInteger(filterSize) || filterSize < 1 || filterSize % 2 !== 1) {
-      throw new Error(`ThreeLayerConvNet: filterSize must be an odd integer (for "same" padding (filterSize − 1) / 2), got ${filterSize}`);
+      throw new Error(
+        `ThreeLayerConvNet: filterSize must be an odd integer (for "same" padding (filterSize − 1) / 2), got ${filterSize}`,
+      );
     }
     this.inputDim = [C, H, W];
     this.reg = reg;
@@ -144,7 +163,14 @@ export class ThreeLayerConvNet {
       const [dhidden, dW3, db3] = affineBackward(dscores, scoresCache);
       const [dpooled, dW2, db2] = affineReluBackward(dhidden, hiddenCache);
       const [, dW1, db1] = convReluPoolBackward(dpooled, convCache);
-      grads = { W1: dW1.add(W1.mul(reg)), b1: db1, W2: dW2.add(W2.mul(reg)), b2: db2, W3: dW3.add(W3.mul(reg)), b3: db3 };
+      grads = {
+        W1: dW1.add(W1.mul(reg)),
+        b1: db1,
+        W2: dW2.add(W2.mul(reg)),
+        b2: db2,
+        W3: dW3.add(W3.mul(reg)),
+        b3: db3,
+      };
       // END SOLUTION
       return { grads };
     });
