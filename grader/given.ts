@@ -6,7 +6,7 @@
  *
  * `grader/specs/<assignment>/given.json` lists them per notebook (cell id, position, SHA-256 of the
  * source the starter gives), written by `npm run build:starter` with the starter (it is checked in
- * tests/graderGiven.test.ts). Student cells and added cells run as written.
+ * tests/integration/grader/given.test.ts). Student cells and added cells run as written.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -13,7 +13,7 @@
  *   conv ignores the stride) and `convnet-no-reg` (ThreeLayerConvNet without the reg term).
  *
  * `npx tsx scripts/examples.ts` writes examples/submissions/<assignment>/ for every assignment;
- * `--check` only says whether the copies are up to date (tests/graderExamples.test.ts does the same).
+ * `--check` only says whether the copies are up to date (tests/integration/grader/examples.test.ts does the same).
  * Each bug is an exact text replacement: when the solution changes so that one no longer
  * applies, the build fails and says which, instead of silently shipping a correct "partial".
  */
@@ -23,6 +23,7 @@ import * as path from 'path';
 import { SOURCE_SUFFIX } from './notebooks/build';
 import { CommandLineError, parseCommandLine } from './commandLine';
 import { CONV_EXAMPLES } from './examplesConv';
+import { replaceCode } from './sourceEdit';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 /** Where the example submissions of `assignment` are built. */
@@ -45,27 +46,18 @@ interface Edit {
   apply(text: string): string;
 }
 
-function replaceOnce(find: string, by: string): (text: string) => string {
-  return (text) => {
-    const at = text.indexOf(find);
-    if (at < 0 || text.indexOf(find, at + 1) >= 0)
-      throw new ExampleBuildError(`expected exactly one ${JSON.stringify(find)}`);
-    return text.slice(0, at) + by + text.slice(at + find.length);
-  };
-}
-
 export const EXAMPLES: Record<string, Edit[]> = {
   complete: [],
   partial: [
     {
       file: 'cs231n/classifiers/linearSvm.ts',
       why: 'naive SVM gradient without the regularisation term',
-      apply: replaceOnce('dW[k] = dW[k] / N + 2 * reg * w[k];', 'dW[k] = dW[k] / N;'),
+      apply: replaceCode('dW[k] = dW[k] / N + 2 * reg * w[k];', 'dW[k] = dW[k] / N;'),
     },
     {
       file: 'cs231n/classifiers/linearSvm.ts',
       why: 'vectorised SVM gradient without the regularisation term',
-      apply: replaceOnce(
+      apply: replaceCode(
         'grad = tf.matMul(Xm.transpose(), coeff).div(N).add(Wm.mul(2 * reg));',
         'grad = tf.matMul(Xm.transpose(), coeff).div(N);',
       ),
@@ -73,7 +65,7 @@ export const EXAMPLES: Record<string, Edit[]> = {
     {
       file: 'cs231n/classifiers/kNearestNeighbor.ts',
       why: 'kNN vote ties go to the larger label',
-      apply: replaceOnce('(count === bestVotes && label < best)', '(count === bestVotes && label > best)'),
+      apply: replaceCode('(count === bestVotes && label < best)', '(count === bestVotes && label > best)'),
     },
   ],
   broken: [
@@ -85,7 +77,7 @@ export const EXAMPLES: Record<string, Edit[]> = {
     {
       file: 'cs231n/features.ts',
       why: 'features.ts throws when imported',
-      apply: replaceOnce(
+      apply: replaceCode(
         "import { tf } from 'ts231n';\n",
         "import { tf } from 'ts231n';\n\nthrow new Error('features.ts is being rewritten: do not import it yet');\n",
       ),
@@ -100,7 +92,7 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
     {
       file: 'cs231n/layers.ts',
       why: 'dropout keeps units without scaling them by 1/p',
-      apply: replaceOnce(
+      apply: replaceCode(
         "mask = gen.rand(x.shape).less(p).cast('float32').div(p);",
         "mask = gen.rand(x.shape).less(p).cast('float32');",
       ),
@@ -109,15 +101,15 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
       file: 'cs231n/optim.ts',
       why: 'Adam increments t after its bias correction',
       apply: (text) =>
-        replaceOnce(
+        replaceCode(
           '    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n',
           '    nextW = w.sub(mt.mul(learningRate).div(vt.sqrt().add(epsilon)));\n    t += 1;\n',
-        )(replaceOnce('    t += 1;\n', '')(text)),
+        )(replaceCode('    t += 1;\n', '')(text)),
     },
     {
       file: 'cs231n/classifiers/fcNet.ts',
       why: 'FullyConnectedNet regularises with reg·ΣW² (no ½)',
-      apply: replaceOnce(
+      apply: replaceCode(
         'loss = dataLoss + 0.5 * reg * regLoss.dataSync()[0];',
         'loss = dataLoss + reg * regLoss.dataSync()[0];',
       ),
@@ -132,7 +124,7 @@ export const EXAMPLES_ASSIGNMENT2: Record<string, Edit[]> = {
     {
       file: 'cs231n/layerUtils.ts',
       why: 'layerUtils.ts throws when imported',
-      apply: replaceOnce(
+      apply: replaceCode(
         "import { tf } from 'ts231n';\n",
         "import { tf } from 'ts231n';\n\nthrow new Error('layerUtils.ts is being rewritten: do not import it yet');\n",
       ),

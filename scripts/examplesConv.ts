@@ -14,6 +14,8 @@
  * Each edit replaces text that must occur exactly `count` times, so a change to the solution that
  * makes an edit stale fails the build instead of shipping a correct "buggy" example.
  */
+import { replaceCode } from './sourceEdit';
+
 export interface ConvExampleEdit {
   file: string;
   /** What the edit does, in the words of a grader's feedback. */
@@ -21,33 +23,24 @@ export interface ConvExampleEdit {
   apply(text: string): string;
 }
 
-function replaceExactly(find: string, by: string, count: number): (text: string) => string {
-  return (text) => {
-    const found = text.split(find).length - 1;
-    if (found !== count)
-      throw new Error(`examplesConv: expected ${JSON.stringify(find)} ${count} times, found it ${found} times`);
-    return text.split(find).join(by);
-  };
-}
-
 export const CONV_EXAMPLES: Record<string, ConvExampleEdit[]> = {
   'conv-stride2': [
     {
       file: 'cs231n/layers.ts',
       why: 'naive conv forward and backward ignore the stride when placing a window (rows)',
-      apply: replaceExactly('const h = i * stride - pad + kh;', 'const h = i - pad + kh;', 2),
+      apply: replaceCode('const h = i * stride - pad + kh;', 'const h = i - pad + kh;', 2),
     },
     {
       file: 'cs231n/layers.ts',
       why: 'naive conv forward and backward ignore the stride when placing a window (columns)',
-      apply: replaceExactly('const col = j * stride - pad + kw;', 'const col = j - pad + kw;', 2),
+      apply: replaceCode('const col = j * stride - pad + kw;', 'const col = j - pad + kw;', 2),
     },
   ],
   'convnet-no-reg': [
     {
       file: 'cs231n/classifiers/cnn.ts',
       why: 'ThreeLayerConvNet loss without the regularization term',
-      apply: replaceExactly(
+      apply: replaceCode(
         'loss = dataLoss + 0.5 * reg * tf.addN([W1.square().sum(), W2.square().sum(), W3.square().sum()]).dataSync()[0];',
         'loss = dataLoss;',
         1,
@@ -56,7 +49,7 @@ export const CONV_EXAMPLES: Record<string, ConvExampleEdit[]> = {
     {
       file: 'cs231n/classifiers/cnn.ts',
       why: 'ThreeLayerConvNet weight gradients without reg·W',
-      apply: replaceExactly(
+      apply: replaceCode(
         'grads = { W1: dW1.add(W1.mul(reg)), b1: db1, W2: dW2.add(W2.mul(reg)), b2: db2, W3: dW3.add(W3.mul(reg)), b3: db3 };',
         'grads = { W1: dW1, b1: db1, W2: dW2, b2: db2, W3: dW3, b3: db3 };',
         1,

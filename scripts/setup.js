@@ -40,7 +40,7 @@ const DEBIAN_PACKAGES = [
   ['bubblewrap', "the grader's OS sandbox around each submission (mount, network, PID namespaces)"],
   [
     'chromium',
-    'headless browser: tests/graderFeedbackBrowser.test.ts lays out feedback.html at phone and desktop widths',
+    'headless browser: tests/integration/grader/feedbackBrowser.test.ts lays out feedback.html at phone and desktop widths',
   ],
 ];
 

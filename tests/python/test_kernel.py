@@ -1,6 +1,6 @@
 """jupyter_kernel_test conformance suite against the ts231n kernel.
 
-Run from the repository root with Debian's Python (jest does this, tests/jupyter.conformance.test.ts):
+Run from the repository root with Debian's Python (jest does this, tests/integration/jupyter/conformance.test.ts):
 
     JUPYTER_PATH=kernel/share/jupyter /usr/bin/python3 -m unittest -v tests/python/test_kernel.py
 
