@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { ZipFile } from 'yazl';
+import { parseCommandLine } from './commandLine';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -82,17 +83,23 @@ export async function packageGradescope(
 }
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const arg = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const assignment = arg('assignment');
-  if (!assignment) {
-    process.stderr.write('usage: npm run package:gradescope -- --assignment NAME [--out FILE]\n');
+  const usage = 'usage: npm run package:gradescope -- --assignment NAME [--out FILE]';
+  let values: { assignment?: string; out?: string };
+  try {
+    values = parseCommandLine(process.argv.slice(2), {
+      assignment: { type: 'string' },
+      out: { type: 'string' },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`package:gradescope: ${(e as Error).message}\n${usage}\n`);
     process.exit(2);
   }
-  const out = arg('out') ?? path.join(REPO_ROOT, 'dist', `${assignment}-gradescope.zip`);
+  const assignment = values.assignment;
+  if (!assignment) {
+    process.stderr.write(`${usage}\n`);
+    process.exit(2);
+  }
+  const out = values.out ?? path.join(REPO_ROOT, 'dist', `${assignment}-gradescope.zip`);
   packageGradescope(assignment, out).then(
     (r) =>
       process.stdout.write(

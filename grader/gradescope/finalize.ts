@@ -17,6 +17,7 @@ import { loadSpec } from '../spec';
 import { checkGradescopeResults, type GradescopeResults } from '../report/gradescope';
 import { writeAtomic } from '../report/atomic';
 import { applyLatePolicy, parseMetadata, rateLimited, type SubmissionMetadata } from './policy';
+import { parseCommandLine } from '../../scripts/commandLine';
 
 export const RATE_LIMITED_EXIT = 3;
 
@@ -29,33 +30,20 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const a: Partial<Args> = { before: false };
-  for (let i = 0; i < argv.length; i++) {
-    const v = () => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${argv[i - 1]} needs a value`);
-      return x;
-    };
-    switch (argv[i]) {
-      case '--before':
-        a.before = true;
-        break;
-      case '--spec-dir':
-        a.specDir = v();
-        break;
-      case '--out':
-        a.out = v();
-        break;
-      case '--results':
-        a.results = v();
-        break;
-      case '--metadata':
-        a.metadata = v();
-        break;
-      default:
-        throw new Error(`unknown option ${argv[i]}`);
-    }
-  }
+  const { values } = parseCommandLine(argv, {
+    before: { type: 'boolean', default: false },
+    'spec-dir': { type: 'string' },
+    out: { type: 'string' },
+    results: { type: 'string' },
+    metadata: { type: 'string' },
+  });
+  const a = {
+    before: values.before === true,
+    specDir: values['spec-dir'],
+    out: values.out,
+    results: values.results,
+    metadata: values.metadata,
+  };
   if (!a.specDir || !a.out || (!a.before && !a.results))
     throw new Error('usage: finalize.ts [--before] --spec-dir DIR --out FILE [--results FILE] [--metadata FILE]');
   return a as Args;
