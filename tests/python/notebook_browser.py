@@ -283,7 +283,8 @@ def main():
         seen.pop("step")
         code = 0
     except StepError as e:
-        seen["error"] = str(e)
+        where = seen.get("step", step)
+        seen["error"] = str(e) if str(e).startswith(where) else f"{where}: {e}"
     except Exception as e:  # one line for the test's message; the details stay in the JSON
         first = (str(e).strip().splitlines() or [""])[0]
         seen["error"] = f"{seen.get('step', step)}: {type(e).__name__}: {first}"
