@@ -19,28 +19,16 @@ file gives each (docs/kernel.md, "Conformance", has the counts):
   text, and the kernel sends no pager payloads, so test_pager is skipped.
 """
 import os
-import re
 import shutil
+import sys
 import tempfile
 import unittest
 
 import jupyter_kernel_test
 from jupyter_client.manager import start_new_kernel
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def runtime_exports(name):
-    """True when the runtime package (kernel/runtime, imported as `ts231n`) declares export `name`."""
-    pattern = re.compile(rf"export\s+(?:async\s+)?(?:function|const|let|class)\s+{name}\b|export\s*{{[^}}]*\b{name}\b")
-    for folder, _, files in os.walk(os.path.join(REPO, "kernel", "runtime")):
-        for f in files:
-            if f.endswith(".ts") and not f.endswith(".d.ts"):
-                with open(os.path.join(folder, f), encoding="utf-8") as fh:
-                    if pattern.search(fh.read()):
-                        return True
-    return False
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kit_runtime import runtime_exports  # noqa: E402
 
 CLEAR_OUTPUT_EXPORTED = runtime_exports("clearOutput")
 
