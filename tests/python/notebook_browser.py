@@ -22,6 +22,7 @@ failure it has `error`, one line naming the step and the cause, and failure.png 
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -38,8 +39,10 @@ from notebook_server import Server  # noqa: E402
 
 NOTEBOOK = "knn.ipynb"
 IMPORT_CELL, DATA_CELL, PLOT_CELL = "knn-01", "knn-03", "knn-28"
-# Seconds each stage may take on the loaded 2-core CI box (the whole run is bounded by their sum).
+# Seconds each stage may take on the loaded 2-core CI box, and the whole run (the jest test waits 200 s).
 KERNEL_READY_S, IMPORT_CELL_S, CELL_S, INTERRUPT_S, RESTART_S = 60, 90, 60, 20, 60
+TOTAL_S = 170
+DEADLINE = time.time() + TOTAL_S
 
 
 class StepError(Exception):
@@ -62,10 +65,14 @@ class Browser:
         return self.driver.execute_script(script, *args)
 
     def wait(self, what, seconds, predicate):
+        left = DEADLINE - time.time()
         try:
-            return WebDriverWait(self.driver, seconds, poll_frequency=0.25).until(lambda d: predicate())
+            return WebDriverWait(self.driver, max(0.5, min(seconds, left)), poll_frequency=0.25).until(
+                lambda d: predicate())
         except TimeoutException:
             what = what() if callable(what) else what  # a callable describes the state at the timeout
+            if left < seconds:
+                raise StepError(f"{what} did not happen before the whole run's {TOTAL_S} s were up") from None
             raise StepError(f"{what} did not happen within {seconds} s") from None
 
     def click_action(self, action):
@@ -79,6 +86,12 @@ class Browser:
 
     def quit(self):
         self.driver.quit()
+
+
+def visible(b, css, text):
+    """The displayed element matching css whose text is `text`, or None."""
+    return next((e for e in b.driver.find_elements(By.CSS_SELECTOR, css)
+                 if e.is_displayed() and e.text.strip() == text), None)
 
 
 def cell_index(b, cell_id):
@@ -182,8 +195,7 @@ def scenario(b, server, seen):
     change = b.driver.find_element(By.ID, "menu-change-kernel")
     ActionChains(b.driver).move_to_element(change).perform()
     item = b.wait(f"{step}: 'TypeScript (ts231n)' in Kernel > Change kernel", 10,
-                  lambda: next((e for e in b.driver.find_elements(By.CSS_SELECTOR, "#menu-change-kernel-submenu li a")
-                                if e.is_displayed() and "ts231n" in e.text), None))
+                  lambda: visible(b, "#menu-change-kernel-submenu li a", "TypeScript (ts231n)"))
     seen["change_kernel_menu"] = [e.get_attribute("textContent").strip()
                                   for e in b.driver.find_elements(By.CSS_SELECTOR, "#menu-change-kernel-submenu li a")]
     item.click()
@@ -243,12 +255,12 @@ def scenario(b, server, seen):
          "ev.one('kernel_ready.Kernel', () => { window.__ts231n.ready = true; });")
     b.click_action("jupyter-notebook:confirm-restart-kernel")
     button = b.wait(f"{step}: the 'Restart kernel?' dialog", 10,
-                    lambda: next((e for e in b.driver.find_elements(By.CSS_SELECTOR, ".modal-dialog .modal-footer button")
-                                  if e.is_displayed() and e.text.strip().lower() == "restart"), None))
+                    lambda: visible(b, ".modal-dialog .modal-footer button", "Restart"))
     seen["restart_dialog"] = b.driver.find_element(By.CSS_SELECTOR, ".modal-dialog .modal-title").text
     t = time.time()
     button.click()
-    b.wait(f"{step}: the notebook to report 'kernel restarting'", 20, lambda: b.js("return !!window.__ts231n.restarting;"))
+    b.wait(f"{step}: the notebook to report 'kernel restarting'", 20,
+           lambda: b.js("return !!window.__ts231n.restarting;"))
     b.wait(f"{step}: the restarted kernel to be ready", RESTART_S, lambda: b.js("return !!window.__ts231n.ready;"))
     wait_kernel_idle(b, step, RESTART_S)
     seen["restart_seconds"] = round(time.time() - t, 1)
@@ -263,7 +275,14 @@ def scenario(b, server, seen):
     seen["kernel_state_end"] = kernel_state(b)
 
 
+def stopped(signum, _frame):
+    raise StepError(f"stopped by signal {signum} (the test runner's time limit?)")
+
+
 def main():
+    global DEADLINE
+    DEADLINE = time.time() + TOTAL_S
+    signal.signal(signal.SIGTERM, stopped)  # so that the finally block stops the server and the browser
     repo = os.path.abspath(sys.argv[1])
     out_dir = os.path.abspath(sys.argv[2])
     os.makedirs(out_dir, exist_ok=True)
