@@ -1,8 +1,12 @@
-"""What the kit's runtime package (kernel/runtime, imported in cells as `ts231n`) exports, read from its source."""
+"""What the kit's runtime package (kernel/runtime, imported in cells as `ts231n`) exports, read from its source.
+
+The kit is the one the kernel runs: TS231N_HOME when set (the kernelspec's launcher honours it too),
+else this repository.
+"""
 import os
 import re
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.environ.get("TS231N_HOME") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def runtime_exports(name):
