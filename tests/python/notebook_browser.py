@@ -51,12 +51,16 @@ class StepError(Exception):
 
 class Browser:
     def __init__(self, out_dir):
+        chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+        for name, found, package in (("chromium", chromium, "chromium"),
+                                     ("chromedriver", driver_path, "chromium-driver")):
+            if not found:
+                raise StepError(f"{name} is not installed: run `npm run setup` (Debian package {package})")
         options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        options.binary_location = chromium
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--no-first-run", "--window-size=1280,1000", "--hide-scrollbars"):
             options.add_argument(arg)
-        driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
         self.driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
         self.driver.set_page_load_timeout(60)
         self.out_dir = out_dir
@@ -289,24 +293,23 @@ def main():
     work = tempfile.mkdtemp(prefix="ts231n-browser-")
     seen = {"_t0": time.time()}
     code, server, b = 1, None, None
-    seen["step"] = step = "start"
     try:
-        step = "copy assignment 1"
+        seen["step"] = "copy assignment 1"
         shutil.copytree(os.path.join(repo, "assignments", "assignment1"), os.path.join(work, "assignment1"))
-        step = "start the notebook server"
+        seen["step"] = "start the notebook server"
         server = Server(repo, notebook_dir=os.path.join(work, "assignment1"), env_extra={"TS231N_QUICK": "1"})
         server.wait_up()
-        step = "start chromium through chromedriver"
+        seen["step"] = "start chromium through chromedriver"
         b = Browser(out_dir)
         scenario(b, server, seen)
         seen.pop("step")
         code = 0
     except StepError as e:
-        where = seen.get("step", step)
+        where = seen.get("step", "start")
         seen["error"] = str(e) if str(e).startswith(where) else f"{where}: {e}"
     except Exception as e:  # one line for the test's message; the details stay in the JSON
         first = (str(e).strip().splitlines() or [""])[0]
-        seen["error"] = f"{seen.get('step', step)}: {type(e).__name__}: {first}"
+        seen["error"] = f"{seen.get('step', 'start')}: {type(e).__name__}: {first}"
     finally:
         if code and b is not None:
             try:
