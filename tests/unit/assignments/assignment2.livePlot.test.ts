@@ -3,7 +3,7 @@
  * with `clearOutput({ wait: true })` and draws the loss and accuracy curves again, so one plot
  * redraws in place instead of figures stacking up; off by default, where it clears nothing.
  */
-import { tf, ready, seed, randn, randint, setDisplaySink, type DisplayOptions, type MimeBundle } from '../../../kernel/runtime';
+import { ready, seed, randn, randint, setDisplaySink, type DisplayOptions, type MimeBundle } from '../../../kernel/runtime';
 import { FullyConnectedNet } from '../../../solutions/assignment2/cs231n/classifiers/fcNet';
 import { Solver, SolverData, SolverOptions } from '../../../solutions/assignment2/cs231n/solver';
 
