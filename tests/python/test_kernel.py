@@ -13,24 +13,17 @@ file gives each (docs/kernel.md, "Conformance", has the counts):
 - completion_samples: exact match sets; complete/incomplete/invalid_code_samples: is_complete;
 - code_inspect_sample (one); code_execute_result + code_history_pattern + supported_history_operations;
 - code_display_data: HTML, SVG and PNG from the runtime's display helpers, and a progress bar;
-- code_clear_output: the runtime's clearOutput(); an expected failure while the runtime does not
-  export it yet (see CLEAR_OUTPUT_EXPORTED), a real test once it does;
+- code_clear_output: the runtime's clearOutput();
 - code_page_something: not given. TypeScript cells have no help syntax (IPython's `x?`) that pages
   text, and the kernel sends no pager payloads, so test_pager is skipped.
 """
 import os
 import shutil
-import sys
 import tempfile
 import unittest
 
 import jupyter_kernel_test
 from jupyter_client.manager import start_new_kernel
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kit_runtime import runtime_exports  # noqa: E402
-
-CLEAR_OUTPUT_EXPORTED = runtime_exports("clearOutput")
 
 
 class Ts231nKernelTests(jupyter_kernel_test.KernelTests):
@@ -109,13 +102,6 @@ class Ts231nKernelTests(jupyter_kernel_test.KernelTests):
 
     def test_pager(self):
         raise unittest.SkipTest("not applicable: no help syntax that pages text, no pager payloads")
-
-    if not CLEAR_OUTPUT_EXPORTED:
-
-        # Expected to fail until the runtime exports clearOutput (the `clear_output` message).
-        @unittest.expectedFailure
-        def test_clear_output(self):
-            super().test_clear_output()
 
 
 if __name__ == "__main__":

@@ -8,12 +8,11 @@ folder. Each test is named test_<order>_t<tier>_<check>: tier 1 basic protocol, 
 features, 3 rich output, 4 advanced features. A check passes on the test bed's condition; where the
 test bed accepts less than a user needs, the check asks for more, and says so in a comment
 ("stricter"). The code snippets are the kernel's own (the test bed's TypeScript snippets are written
-for Deno: `Deno.jupyter.broadcast`, `prompt()`). A check the kernel cannot do yet is an expected
-failure naming what it waits for. docs/kernel.md ("Conformance") has the score and the comparison.
+for Deno: `Deno.jupyter.broadcast`, `prompt()`). docs/kernel.md ("Conformance score") has the score
+and the comparison.
 """
 import os
 import shutil
-import sys
 import tempfile
 import time
 import unittest
@@ -24,12 +23,8 @@ import zmq
 from jupyter_client.manager import start_new_kernel
 from jupyter_client.utils import run_sync
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kit_runtime import runtime_exports  # noqa: E402
-
 KERNEL = os.environ.get("TS231N_KERNEL_NAME", "ts231n")
 TIMEOUT = 60
-INPUT_EXPORTED = runtime_exports("input")
 
 HELLO = "console.log('hello')"
 STDERR = "console.error('error')"
@@ -226,19 +221,13 @@ class KernelTestbed(unittest.TestCase):
 
     # ---- tier 4: advanced features ----
 
-    def _stdin_input_request(self):
+    def test_21_t4_stdin_input_request(self):
         reply, iopub, prompts = self.execute(INPUT, stdin_value="test_input_42")
         self.assertEqual(len(prompts), 1, "no input_request on the stdin channel")
         self.assertEqual(prompts[0]["content"]["prompt"], "Enter: ")
         self.assertEqual(reply["content"]["status"], "ok")
         texts = [m["content"]["text"] for m in self.of_type(iopub, "stream")]
         self.assertIn("got test_input_42", "".join(texts))  # stricter: the answer reaches the cell
-
-    if INPUT_EXPORTED:
-        test_21_t4_stdin_input_request = _stdin_input_request
-    else:
-        # Expected to fail until the runtime exports input() (stdin through input_request).
-        test_21_t4_stdin_input_request = unittest.expectedFailure(_stdin_input_request)
 
     def test_22_t4_comms_lifecycle(self):
         comm_id = f"test-comm-{uuid.uuid4().hex}"

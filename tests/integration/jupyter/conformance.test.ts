@@ -4,9 +4,8 @@
  *   with every optional sample it has (tests/python/test_kernel.py);
  * - the 26 checks of runtimed's kernel test bed, on which Deno's kernel reports its score, re-done
  *   with jupyter_client (tests/python/test_testbed.py).
- * A check waiting for a runtime API another change adds (clearOutput, input) is an expected failure
- * until the runtime exports it, and counts as failed in the score. The verdicts of the last run are
- * written to test-output/conformance/ (git-ignored); docs/kernel.md has the score.
+ * An expected failure would count as failed in the score. The verdicts of the last run are written
+ * to test-output/conformance/ (git-ignored); docs/kernel.md has the score.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -49,7 +48,7 @@ function save(name: string, verdicts: Verdicts): void {
 
 beforeAll(() => requireJupyterModule('jupyter_kernel_test', 'python3-jupyter-kernel-test'));
 
-test('jupyter_kernel_test: every test with samples passes; pager is not applicable; clear_output waits for the runtime', async () => {
+test('jupyter_kernel_test: every test with samples passes, and the pager is not applicable', async () => {
   const { verdicts, ran, seconds } = await suite('tests/python/test_kernel.py');
   save('jupyter_kernel_test.json', verdicts);
   expect(ran).toBe(12);
@@ -64,18 +63,17 @@ test('jupyter_kernel_test: every test with samples passes; pager is not applicab
     'test_display_data',
     'test_history',
     'test_inspect',
+    'test_clear_output',
   ])
     expect([name, verdicts.get(name)]).toEqual([name, 'ok']);
   expect(verdicts.get('test_pager')).toMatch(/^skipped 'not applicable: /);
-  // 'expected failure' only while kernel/runtime does not export clearOutput (test_kernel.py decides).
-  expect(['ok', 'expected failure']).toContain(verdicts.get('test_clear_output'));
   const c = count([...verdicts.values()]);
   process.stdout.write(
     `jupyter_kernel_test: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped in ${seconds.toFixed(1)} s\n`,
   );
 });
 
-test('the kernel test bed: 26 checks in 4 tiers pass, but stdin until the runtime has input()', async () => {
+test('the kernel test bed: all 26 checks in its 4 tiers pass', async () => {
   const { verdicts, ran, seconds } = await suite('tests/python/test_testbed.py');
   save('testbed.json', verdicts);
   expect(ran).toBe(26);
@@ -86,10 +84,7 @@ test('the kernel test bed: 26 checks in 4 tiers pass, but stdin until the runtim
   }
   expect([...tiers.keys()].sort()).toEqual([1, 2, 3, 4]);
   expect([1, 2, 3, 4].map((t) => tiers.get(t)!.length)).toEqual([10, 7, 4, 5]);
-  for (const [name, v] of verdicts) {
-    if (name === 'test_21_t4_stdin_input_request') expect(['ok', 'expected failure']).toContain(v);
-    else expect([name, v]).toEqual([name, 'ok']);
-  }
+  for (const [name, v] of verdicts) expect([name, v]).toEqual([name, 'ok']);
   const lines = [1, 2, 3, 4].map((t) => {
     const c = count(tiers.get(t)!);
     return `tier ${t}: ${c.passed}/${tiers.get(t)!.length} (${c.failed} failed, ${c.skipped} skipped)`;
