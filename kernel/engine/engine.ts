@@ -29,12 +29,14 @@ import {
   type ExecuteHooks,
   type ExecuteReply,
   type MimeBundle,
+  type TensorCount,
 } from '../protocol';
 import { installKitResolution } from './kitPackage';
 
 export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
 import { reloadChanged } from './reload';
+import { LeakMeter } from './leakMeter';
 import { isNotImplementedError } from '../runtime/errors';
 
 /** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
@@ -94,8 +96,10 @@ export class Engine implements EngineLike {
   private readonly onSigint = () => this.interrupt();
   /** The runtime's backend choice (see chooseBackend); made once, before the first importing cell. */
   private backend: Promise<void> | null = null;
+  private readonly leaks: LeakMeter;
 
-  constructor(opts: { cwd: string }) {
+  /** `leakMeter: false` turns the tensor-leak meter off for good (the grader's runs; see leakMeter.ts). */
+  constructor(opts: { cwd: string; leakMeter?: boolean }) {
     if (!opts || typeof opts.cwd !== 'string' || !opts.cwd)
       throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
     const cwd = path.resolve(opts.cwd);
@@ -109,6 +113,7 @@ export class Engine implements EngineLike {
     this.tracker = checker.tracker;
     this.converter = checker.converter;
     this.cellRequire = NodeModule.createRequire(path.join(cwd, '__cell__.ts'));
+    this.leaks = new LeakMeter(opts.leakMeter !== false);
     mainProcess.on('SIGINT', this.onSigint);
   }
 
@@ -134,10 +139,14 @@ export class Engine implements EngineLike {
     const ErrorCtor = mainGlobal.Error as ErrorConstructor;
     const stackLimit = ErrorCtor.stackTraceLimit;
     ErrorCtor.stackTraceLimit = Math.max(stackLimit ?? 10, 64);
+    let tensorsBefore: TensorCount | undefined;
     try {
       if (/\bimport\b|\brequire\s*\(/.test(code)) await this.chooseBackend();
+      tensorsBefore = this.leaks.start();
       return await this.runCaptured(code, executionCount);
     } finally {
+      const leak = this.leaks.finish(tensorsBefore, () => this.cells.names().map((n) => this.valueOf(n)));
+      if (leak) mainProcess.stderr.write(`${leak}\n`);
       ErrorCtor.stackTraceLimit = stackLimit;
       clearInterval(keepAlive);
       this.busy = false;
@@ -161,6 +170,8 @@ export class Engine implements EngineLike {
             ready(): Promise<string>;
           };
           await tensor.ready();
+          // The leak meter's probe (registered by the runtime on load) counts from the first cell on.
+          this.cellRequire(path.resolve(__dirname, '..', 'runtime', 'leakMeter'));
         } catch (e) {
           process.stderr.write(
             `ts231n: could not prepare the tensor backend (${e instanceof Error ? e.message : String(e)}); tfjs will choose one itself\n`,
@@ -252,6 +263,15 @@ export class Engine implements EngineLike {
     if (shown && Object.is(shown.value, value)) return { status: 'ok', executionCount };
     const result = this.bundleOf(value);
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
+  }
+
+  /** A top-level name's value; undefined for one whose `let` the cell never reached. */
+  private valueOf(name: string): unknown {
+    try {
+      return this.locals[name];
+    } catch {
+      return undefined;
+    }
   }
 
   /** Autoreload before a cell (reload.ts): one line under the cell says what was reloaded or why not. */
