@@ -37,6 +37,8 @@ export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBun
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
 import { reloadChanged } from './reload';
 import { LeakMeter } from './leakMeter';
+import { completionTypes } from './completions';
+import { inspectPositions, quickInfoBundle } from './inspection';
 import { isNotImplementedError } from '../runtime/errors';
 
 /** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
@@ -333,26 +335,29 @@ export class Engine implements EngineLike {
     const pos = codePointToUnit(code, cursorPos);
     try {
       const info = this.converter.complete(this.prevDecl, code, pos);
-      return {
-        matches: info.candidates,
-        cursorStart: unitToCodePoint(code, info.start),
-        cursorEnd: unitToCodePoint(code, info.end),
-      };
+      const cursorStart = unitToCodePoint(code, info.start);
+      const cursorEnd = unitToCodePoint(code, info.end);
+      const span = { start: cursorStart, end: cursorEnd };
+      const types = completionTypes(this.converter, pos, info.candidates, info.original?.entries ?? [], span);
+      return { matches: info.candidates, cursorStart, cursorEnd, types };
     } catch {
       return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
     }
   }
 
-  /** Type and documentation of the name at a cursor. */
+  /** Type and TSDoc of the name at a cursor, or of the function whose call's parentheses hold it (inspection.ts). */
   inspect(code: string, cursorPos: number, _detailLevel = 0): { found: boolean; data: MimeBundle } {
     try {
-      const info = this.converter.inspect(this.prevDecl, code, codePointToUnit(code, cursorPos));
-      if (!info) return { found: false, data: {} };
-      const text = this.tslab.printQuickInfo(info);
-      return text ? { found: true, data: { 'text/plain': text } } : { found: false, data: {} };
+      const ts = this.tslab.ts as unknown as typeof import('typescript');
+      for (const pos of inspectPositions(ts, code, codePointToUnit(code, cursorPos))) {
+        const info = this.converter.inspect(this.prevDecl, code, pos);
+        const data = info && quickInfoBundle(info);
+        if (data) return { found: true, data };
+      }
     } catch {
-      return { found: false, data: {} };
+      /* nothing found */
     }
+    return { found: false, data: {} };
   }
 
   /** Whether the code is a whole cell (Jupyter console asks before running on Enter). */

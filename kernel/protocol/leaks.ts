@@ -14,7 +14,11 @@ export interface LeakMeterSettings {
   megabytes: number;
 }
 
-export const LEAK_METER_DEFAULTS: Readonly<LeakMeterSettings> = Object.freeze({ off: false, tensors: 100, megabytes: 50 });
+export const LEAK_METER_DEFAULTS: Readonly<LeakMeterSettings> = Object.freeze({
+  off: false,
+  tensors: 100,
+  megabytes: 50,
+});
 
 /** tf.memory()'s counts, and a mark: every tensor made after it has a greater id. */
 export interface TensorCount {
