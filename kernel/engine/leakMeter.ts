@@ -61,13 +61,13 @@ export function heldTensors(roots: Iterable<unknown>, p: LeakProbe, mark: number
     if (depth >= MAX_DEPTH) return;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length && visits <= MAX_VISITS; i++) visit(v[i], depth + 1);
-    } else if (v instanceof Map) {
-      for (const [k, x] of v) {
+    } else if (util.types.isMap(v)) {
+      for (const [k, x] of v as Map<unknown, unknown>) {
         visit(k, depth + 1);
         visit(x, depth + 1);
       }
-    } else if (v instanceof Set) {
-      for (const x of v) visit(x, depth + 1);
+    } else if (util.types.isSet(v)) {
+      for (const x of v as Set<unknown>) visit(x, depth + 1);
     } else {
       for (const key of Object.keys(v)) {
         const d = Object.getOwnPropertyDescriptor(v, key);
