@@ -20,7 +20,7 @@ test('jupyter_client: completions carry types, inspect shows TSDoc, a leaking ce
   expect(ran).toBe(7);
   expect(r.out).toMatch(/^OK$/m);
   expect([...verdicts.values()].filter((v) => v !== 'ok')).toEqual([]);
-});
+}, 330000); // two kernel starts and a runtime import each: over 2 minutes on a loaded 2-core box
 
 test('nbconvert --execute saves the leak line as a stderr stream of the leaking cell, and none elsewhere', async () => {
   const file = writeNotebook(SCRATCH, 'leaky', [
@@ -39,4 +39,4 @@ test('nbconvert --execute saves the leak line as a stderr stream of the leaking 
   expect(text(leaky.outputs![1].text)).toMatch(
     /^⚠ this cell left 500 tensors \(2 kB\) alive — wrap the loop in tf\.tidy\(\) or dispose\(\) them/,
   );
-});
+}, 240000);
