@@ -21,8 +21,12 @@ import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
 import {
+  createInterruptBoard,
   DISPLAYED_RESULT_KEY,
+  interruptRequests,
   MIME_BUNDLE_OF_KEY,
+  setRunningCell,
+  type InterruptBoard,
   type CompleteReply,
   type EngineLike,
   type ErrorInfo,
@@ -100,9 +104,15 @@ export class Engine implements EngineLike {
   /** The runtime's backend choice (see chooseBackend); made once, before the first importing cell. */
   private backend: Promise<void> | null = null;
   private readonly leaks: LeakMeter;
+  /** Interrupts asked for from other threads (kernel/protocol/interrupts.ts). */
+  readonly board: InterruptBoard;
+  private requestsAtStart = 0;
 
-  /** `leakMeter: false` turns the tensor-leak meter off for good (the grader's runs; see leakMeter.ts). */
-  constructor(opts: { cwd: string; leakMeter?: boolean }) {
+  /**
+   * `leakMeter: false` turns the tensor-leak meter off for good (the grader's runs; see leakMeter.ts).
+   * `interrupts`: a board another thread writes (the kernel's socket thread); a fresh one otherwise.
+   */
+  constructor(opts: { cwd: string; leakMeter?: boolean; interrupts?: InterruptBoard }) {
     if (!opts || typeof opts.cwd !== 'string' || !opts.cwd)
       throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
     const cwd = path.resolve(opts.cwd);
@@ -118,6 +128,7 @@ export class Engine implements EngineLike {
     this.cellRequire = NodeModule.createRequire(path.join(cwd, '__cell__.ts'));
     routeTslabDisplay([NodeModule.createRequire(__filename), this.cellRequire]);
     this.leaks = new LeakMeter(opts.leakMeter !== false);
+    this.board = opts.interrupts ?? createInterruptBoard();
     mainProcess.on('SIGINT', this.onSigint);
   }
 
@@ -136,6 +147,8 @@ export class Engine implements EngineLike {
     const restore = captureOutput(hooks);
     this.busy = true;
     this.interruptPending = false;
+    this.requestsAtStart = interruptRequests(this.board);
+    setRunningCell(this.board, executionCount);
     // A cell awaiting a promise nothing will settle must not let Node exit under it: it waits
     // for an interrupt, as in Jupyter.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -154,6 +167,7 @@ export class Engine implements EngineLike {
       ErrorCtor.stackTraceLimit = stackLimit;
       clearInterval(keepAlive);
       this.busy = false;
+      setRunningCell(this.board, 0);
       restore();
       this.tracker.noteLoaded();
     }
@@ -233,7 +247,12 @@ export class Engine implements EngineLike {
         publish: this.cells.publish,
       };
       delete mainGlobal[DISPLAYED_RESULT_KEY];
-      if (this.interruptPending) throw new InterruptError();
+      // An interrupt asked for while the cell compiled (synchronously) must stop it before it starts.
+      // The board (shared memory) always shows it; a SIGINT is an event still queued, which a turn
+      // of the event loop usually, but not always, delivers to its handler.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (this.interruptPending || interruptRequests(this.board) !== this.requestsAtStart) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
       if (conv.hasToplevelAwait) await Promise.race([ret, interrupted]);
@@ -379,8 +398,8 @@ export class Engine implements EngineLike {
   /** Stops the running cell if it is awaiting; a busy synchronous loop needs SIGINT to the process. */
   interrupt(): void {
     if (!this.busy) return;
+    this.interruptPending = true;
     if (this.abortRunning) this.abortRunning(new InterruptError());
-    else this.interruptPending = true;
   }
 
   /** Removes the SIGINT handler and hands the type checker back (kept for the next engine in this folder). */

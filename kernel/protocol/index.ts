@@ -11,3 +11,4 @@ export * from './engine';
 export * from './keys';
 export * from './text';
 export * from './leaks';
+export * from './interrupts';
