@@ -6,4 +6,5 @@ export * from './errors';
 export * from './record';
 export * from './display';
 export * from './gradcheck';
+export * from './notebook';
 export { quickMode } from '../protocol/config';

@@ -28,7 +28,7 @@
 // You will write the layers in `cs231n/layers.ts`, the two nets in `cs231n/classifiers/fcNet.ts` and the update rules in `cs231n/optim.ts`. The `Solver` in `cs231n/solver.ts` (given) trains any model that follows the same conventions.
 
 // %%
-import { tf, quickMode, seed, randn, randint, record, check, progress, plotLines, showTable, checkGradient, isNotImplementedError } from 'ts231n';
+import { tf, quickMode, seed, randn, randint, record, check, progress, plotLines, showTable, checkGradient, tryStep, checkLayer, checkNet } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { affineForward, affineBackward, reluForward, reluBackward, svmLoss, softmaxLoss } from './cs231n/layers';
 import { affineReluForward, affineReluBackward } from './cs231n/layerUtils';
@@ -40,54 +40,6 @@ import { Solver } from './cs231n/solver';
 const QUICK = quickMode();
 seed(231);
 
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-/**
- * Gradient check of a layer's backward pass: the numerical gradient of Σ f(x)·dout (a scalar
- * whose gradient with respect to x is exactly what backward computes) against `analytic`.
- */
-function checkLayer(name: string, f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dout: tf.Tensor, analytic: tf.Tensor): boolean {
-  const loss = (v: tf.Tensor) => tf.tidy(() => f(v).mul(dout).sum().dataSync()[0]);
-  const result = checkGradient(loss, x, analytic);
-  console.log(`${name}: max relative error ${result.maxRelError.toExponential(2)} (tolerance ${result.tolerance.toExponential(0)}) ${result.passed ? '✓' : '✗'}`);
-  return result.passed;
-}
-
-/** Gradient check of every parameter of a net, on the net's own loss. */
-function checkNet(net: { params: Params; loss(X: tf.Tensor, y: tf.Tensor): [number, Params] }, X: tf.Tensor, y: tf.Tensor): boolean {
-  const [, grads] = net.loss(X, y);
-  const passed = Object.keys(net.params).map((name) => {
-    const original = net.params[name];
-    const f = (p: tf.Tensor) => {
-      net.params[name] = p;
-      const [loss, g] = net.loss(X, y);
-      tf.dispose(Object.values(g));
-      net.params[name] = original;
-      return loss;
-    };
-    const result = checkGradient(f, original, grads[name]);
-    console.log(`${name}: max relative error ${result.maxRelError.toExponential(2)} ${result.passed ? '✓' : '✗'}`);
-    return result.passed;
-  });
-  tf.dispose(Object.values(grads));
-  return passed.every((p) => p);
-}
-
 // %% [markdown]
 // ## The data
 //
@@ -98,7 +50,7 @@ const data = await getData({ channelsFirst: true, subtractMean: true, ...(QUICK 
 const { XTrain, yTrain, XVal, yVal, XTest, yTest, classNames } = data;
 const D = XTrain.size / XTrain.shape[0];
 const C = classNames.length;
-console.log(`train ${XTrain.shape}, val ${XVal.shape}, test ${XTest.shape}; ${D} numbers per image, ${C} classes`);
+console.log(`train [${XTrain.shape.join(', ')}], val [${XVal.shape.join(', ')}], test [${XTest.shape.join(', ')}]; ${D} numbers per image, ${C} classes`);
 
 // %% [markdown]
 // ## Affine layer: forward
