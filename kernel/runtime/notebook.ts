@@ -75,11 +75,21 @@ export interface CheckableNet {
   loss(X: tf.Tensor, y: tf.Tensor): [number, Record<string, tf.Tensor>];
 }
 
+/** Options of `checkNet`. */
+export interface CheckNetOptions {
+  /**
+   * Entries checked per parameter: all of a parameter with at most this many, otherwise a seeded
+   * random subset of this size (`checkGradient`'s `maxChecks`, default 1000). Each entry costs two
+   * or three evaluations of the net's loss, so quick runs check fewer.
+   */
+  maxChecks?: number;
+}
+
 /**
  * Gradient check of every parameter of a net on the net's own loss: prints one line per
  * parameter and returns whether all passed. The net's parameters are swapped in and restored.
  */
-export function checkNet(net: CheckableNet, X: tf.Tensor, y: tf.Tensor): boolean {
+export function checkNet(net: CheckableNet, X: tf.Tensor, y: tf.Tensor, options: CheckNetOptions = {}): boolean {
   const [, grads] = net.loss(X, y);
   const passed = Object.keys(net.params).map((name) => {
     const original = net.params[name];
@@ -93,7 +103,7 @@ export function checkNet(net: CheckableNet, X: tf.Tensor, y: tf.Tensor): boolean
         net.params[name] = original;
       }
     };
-    const result = checkGradient(f, original, grads[name]);
+    const result = checkGradient(f, original, grads[name], { maxChecks: options.maxChecks });
     console.log(`${name}: max relative error ${result.maxRelError.toExponential(2)} ${result.passed ? '✓' : '✗'}`);
     return result.passed;
   });

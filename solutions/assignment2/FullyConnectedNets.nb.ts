@@ -36,7 +36,8 @@ import { TwoLayerNet, FullyConnectedNet, Params } from './cs231n/classifiers/fcN
 import { sgdMomentum, rmsprop, adam, OptimConfig } from './cs231n/optim';
 import { Solver } from './cs231n/solver';
 
-// Quick mode (TS231N_QUICK=1) runs the same code on less data and fewer epochs.
+// Quick mode (TS231N_QUICK=1) runs the same code on less data and fewer epochs, and the gradient
+// checks of whole nets look at 50 entries of each parameter (all of the smaller ones).
 const QUICK = quickMode();
 seed(231);
 
@@ -210,7 +211,7 @@ if (twoNet) {
       const [loss, grads] = twoNet.loss(twoX, twoY);
       record(`fc.two_layer_loss_${tag}`, { loss, ...grads });
       console.log(`reg = ${reg}: loss ${loss.toFixed(5)}`);
-      return checkNet(twoNet, twoX, twoY);
+      return checkNet(twoNet, twoX, twoY, { maxChecks: QUICK ? 50 : undefined });
     }, [`fc.two_layer_loss_${tag}`, `fc.two_layer_gradcheck_${tag}`]);
     if (ok !== undefined) record(`fc.two_layer_gradcheck_${tag}`, ok);
   }
@@ -273,7 +274,7 @@ for (const [reg, tag] of [[0, 'reg0'], [3.14, 'reg314']] as const) {
     tf.dispose(Object.values(grads));
     console.log(`reg = ${reg}: initial loss ${loss.toFixed(4)}`);
     if (reg === 0) record('fc.fcnet_initial_loss', loss);
-    return checkNet(net, mlX, mlY);
+    return checkNet(net, mlX, mlY, { maxChecks: QUICK ? 50 : undefined });
   }, reg === 0 ? ['fc.fcnet_initial_loss', 'fc.fcnet_gradcheck_reg0'] : ['fc.fcnet_gradcheck_reg314']);
   if (ok !== undefined) record(`fc.fcnet_gradcheck_${tag}`, ok);
 }
@@ -448,13 +449,16 @@ let bestSolver: Solver | undefined;
 tryStep(() => {
   // BEGIN SOLUTION: train your best fully-connected model on `data` with a Solver; store the model
   // in bestModel and the Solver in bestSolver.
+  // Two hidden layers with batchnorm and dropout (keep 0.8), Adam with the learning rate decayed by
+  // 0.9 per epoch. At full size this reaches 0.90 validation accuracy on Fashion-MNIST after about
+  // ten of its fifteen epochs (bench/fcBestModel.ts runs this cell alone).
   seed(12);
-  bestModel = new FullyConnectedNet([512, 256], { inputDim: D, numClasses: C, weightScale: 1e-2, normalization: 'batchnorm', reg: 1e-4 });
+  bestModel = new FullyConnectedNet([512, 256], { inputDim: D, numClasses: C, weightScale: 1e-2, normalization: 'batchnorm', dropout: 0.8, reg: 1e-4 });
   bestSolver = new Solver(bestModel, data, {
     updateRule: 'adam',
     optimConfig: { learningRate: 1e-3 },
     lrDecay: 0.9,
-    numEpochs: QUICK ? 2 : 10,
+    numEpochs: QUICK ? 2 : 15,
     batchSize: 200,
     printEvery: 1e9,
     seed: 12,

@@ -168,6 +168,32 @@ describe('checkNet', () => {
     tf.dispose([X, W, y]);
   });
 
+  test('maxChecks bounds the loss evaluations per parameter and still catches a wrong gradient', () => {
+    seed(6);
+    const X = randn([6, 4]);
+    const W = randn([4, 3]);
+    const y = tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32');
+    /** Counts the loss evaluations of a net. */
+    const counted = (net: CheckableNet): [CheckableNet, () => number] => {
+      let calls = 0;
+      const loss = net.loss.bind(net);
+      net.loss = (a: tf.Tensor, b: tf.Tensor) => {
+        calls += 1;
+        return loss(a, b);
+      };
+      return [net, () => calls];
+    };
+    const [all, allCalls] = counted(linearNet(W, false));
+    expect(checkNet(all, X, y)).toBe(true);
+    const [some, someCalls] = counted(linearNet(W, false));
+    expect(checkNet(some, X, y, { maxChecks: 4 })).toBe(true);
+    // 12 entries of W: every one checked by default, 4 of them with maxChecks 4 (2-3 evaluations each)
+    expect(allCalls()).toBeGreaterThanOrEqual(1 + 2 * 12);
+    expect(someCalls()).toBeLessThanOrEqual(1 + 3 * 4);
+    expect(checkNet(linearNet(W, true), X, y, { maxChecks: 4 })).toBe(false);
+    tf.dispose([X, W, y]);
+  });
+
   test('fails a wrong gradient', () => {
     seed(4);
     const X = randn([6, 4]);
