@@ -361,6 +361,9 @@ CASES = {
     "fc_step": case_fc_step,
     "convnet_cifar": case_convnet_cifar,
     "convnet_mnist": case_convnet_mnist,
+    # the tfjs side of these two takes its gradients by autodiff; numpy's step is the same one
+    "mlp_step_autodiff": case_mlp_step,
+    "fc_step_autodiff": case_fc_step,
 }
 
 
