@@ -180,7 +180,7 @@ export const CASES: BenchCase[] = [
   },
   {
     id: 'mlp_step',
-    title: 'two-layer MLP step 200×3072→100→10 (loss + all grads), as TwoLayerNet.loss',
+    title: 'two-layer MLP step 200×3072→100→10 (loss + all grads)',
     // forward, then dW2 and dh (second layer twice), dW1 (first layer once); no dX
     flops: 2 * mlpFwd1 + 3 * mlpFwd2,
     setup(tf, randn) {
@@ -222,7 +222,7 @@ export const CASES: BenchCase[] = [
   },
   {
     id: 'fc_step',
-    title: `FullyConnectedNet step ${fc.N}×${fc.D}→${fc.H}×${fc.L}→${fc.C}, batchnorm, as FullyConnectedNet.loss`,
+    title: `FullyConnectedNet step ${fc.N}×${fc.D}→${fc.H}×${fc.L}→${fc.C}, batchnorm`,
     flops: fcFlops,
     setup(tf, randn) {
       const p = fcParams(tf, randn);
@@ -292,7 +292,7 @@ export const CASES: BenchCase[] = [
   // the two small-op steps again, their gradients by autodiff: every op taped, ~3× the kernel calls
   {
     id: 'mlp_step_autodiff',
-    title: 'two-layer MLP step 200×3072→100→10, gradients by tf.valueAndGrads',
+    title: 'two-layer MLP step, gradients by autodiff',
     // forward, then dW2 and dh (second layer twice), dW1 (first layer once); no dX
     flops: 2 * mlpFwd1 + 3 * mlpFwd2,
     setup(tf, randn) {
@@ -325,7 +325,7 @@ export const CASES: BenchCase[] = [
   },
   {
     id: 'fc_step_autodiff',
-    title: `FullyConnectedNet step ${fc.N}×${fc.D}→${fc.H}×${fc.L}→${fc.C}, batchnorm, by tf.valueAndGrads`,
+    title: 'FullyConnectedNet step, gradients by autodiff',
     flops: fcFlops,
     setup(tf, randn) {
       const { all, onehot } = fcParams(tf, randn);
