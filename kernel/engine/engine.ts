@@ -29,6 +29,7 @@ import {
   type ExecuteHooks,
   type ExecuteReply,
   type MimeBundle,
+  type TensorCount,
 } from '../protocol';
 import { installKitResolution } from './kitPackage';
 import { routeTslabDisplay } from './tslabDisplay';
@@ -36,6 +37,9 @@ import { routeTslabDisplay } from './tslabDisplay';
 export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
 import { reloadChanged } from './reload';
+import { LeakMeter } from './leakMeter';
+import { completionTypes } from './completions';
+import { inspectPositions, quickInfoBundle } from './inspection';
 import { isNotImplementedError } from '../runtime/errors';
 
 /** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
@@ -95,8 +99,10 @@ export class Engine implements EngineLike {
   private readonly onSigint = () => this.interrupt();
   /** The runtime's backend choice (see chooseBackend); made once, before the first importing cell. */
   private backend: Promise<void> | null = null;
+  private readonly leaks: LeakMeter;
 
-  constructor(opts: { cwd: string }) {
+  /** `leakMeter: false` turns the tensor-leak meter off for good (the grader's runs; see leakMeter.ts). */
+  constructor(opts: { cwd: string; leakMeter?: boolean }) {
     if (!opts || typeof opts.cwd !== 'string' || !opts.cwd)
       throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
     const cwd = path.resolve(opts.cwd);
@@ -111,6 +117,7 @@ export class Engine implements EngineLike {
     this.converter = checker.converter;
     this.cellRequire = NodeModule.createRequire(path.join(cwd, '__cell__.ts'));
     routeTslabDisplay([NodeModule.createRequire(__filename), this.cellRequire]);
+    this.leaks = new LeakMeter(opts.leakMeter !== false);
     mainProcess.on('SIGINT', this.onSigint);
   }
 
@@ -136,10 +143,14 @@ export class Engine implements EngineLike {
     const ErrorCtor = mainGlobal.Error as ErrorConstructor;
     const stackLimit = ErrorCtor.stackTraceLimit;
     ErrorCtor.stackTraceLimit = Math.max(stackLimit ?? 10, 64);
+    let tensorsBefore: TensorCount | undefined;
     try {
       if (/\bimport\b|\brequire\s*\(/.test(code)) await this.chooseBackend();
+      tensorsBefore = this.leaks.start();
       return await this.runCaptured(code, executionCount);
     } finally {
+      const leak = this.leaks.finish(tensorsBefore, () => this.cells.names().map((n) => this.valueOf(n)));
+      if (leak) mainProcess.stderr.write(`${leak}\n`);
       ErrorCtor.stackTraceLimit = stackLimit;
       clearInterval(keepAlive);
       this.busy = false;
@@ -163,6 +174,8 @@ export class Engine implements EngineLike {
             ready(): Promise<string>;
           };
           await tensor.ready();
+          // The leak meter's probe (registered by the runtime on load) counts from the first cell on.
+          this.cellRequire(path.resolve(__dirname, '..', 'runtime', 'leakMeter'));
         } catch (e) {
           process.stderr.write(
             `ts231n: could not prepare the tensor backend (${e instanceof Error ? e.message : String(e)}); tfjs will choose one itself\n`,
@@ -256,6 +269,15 @@ export class Engine implements EngineLike {
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
   }
 
+  /** A top-level name's value; undefined for one whose `let` the cell never reached. */
+  private valueOf(name: string): unknown {
+    try {
+      return this.locals[name];
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Autoreload before a cell (reload.ts): one line under the cell says what was reloaded or why not. */
   private reloadChangedModules(): void {
     const changed = this.tracker.refresh();
@@ -315,26 +337,29 @@ export class Engine implements EngineLike {
     const pos = codePointToUnit(code, cursorPos);
     try {
       const info = this.converter.complete(this.prevDecl, code, pos);
-      return {
-        matches: info.candidates,
-        cursorStart: unitToCodePoint(code, info.start),
-        cursorEnd: unitToCodePoint(code, info.end),
-      };
+      const cursorStart = unitToCodePoint(code, info.start);
+      const cursorEnd = unitToCodePoint(code, info.end);
+      const span = { start: cursorStart, end: cursorEnd };
+      const types = completionTypes(this.converter, pos, info.candidates, info.original?.entries ?? [], span);
+      return { matches: info.candidates, cursorStart, cursorEnd, types };
     } catch {
       return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
     }
   }
 
-  /** Type and documentation of the name at a cursor. */
+  /** Type and TSDoc of the name at a cursor, or of the function whose call's parentheses hold it (inspection.ts). */
   inspect(code: string, cursorPos: number, _detailLevel = 0): { found: boolean; data: MimeBundle } {
     try {
-      const info = this.converter.inspect(this.prevDecl, code, codePointToUnit(code, cursorPos));
-      if (!info) return { found: false, data: {} };
-      const text = this.tslab.printQuickInfo(info);
-      return text ? { found: true, data: { 'text/plain': text } } : { found: false, data: {} };
+      const ts = this.tslab.ts as unknown as typeof import('typescript');
+      for (const pos of inspectPositions(ts, code, codePointToUnit(code, cursorPos))) {
+        const info = this.converter.inspect(this.prevDecl, code, pos);
+        const data = info && quickInfoBundle(info);
+        if (data) return { found: true, data };
+      }
     } catch {
-      return { found: false, data: {} };
+      /* nothing found */
     }
+    return { found: false, data: {} };
   }
 
   /** Whether the code is a whole cell (Jupyter console asks before running on Enter). */

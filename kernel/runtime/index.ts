@@ -8,3 +8,4 @@ export * from './record';
 export * from './display';
 export * from './gradcheck';
 export { quickMode } from '../protocol/config';
+export * from './leakMeter';
