@@ -4,7 +4,7 @@
  * Order of preference: `tensorflow` (@tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node; both
  * optional dependencies), `wasm` (@tensorflow/tfjs-backend-wasm, SIMD, with the kernel fixes of
  * ./wasm registered), `cpu` (pure JS, the correctness reference). `TS231N_BACKEND` or
- * `useBackend(name)` forces one; `TS231N_THREADS=N` asks for N threads (wasm and OpenBLAS; default 1).
+ * `useBackend(name)` forces one; `TS231N_THREADS=N` asks for N threads (OpenBLAS when it runs, else wasm; default 1).
  * Under wasm, the GEMM-shaped kernels run on OpenBLAS where it is installed (`TS231N_BLAS=off`:
  * XNNPACK only). See docs/tensor-core.md.
  */
@@ -101,8 +101,10 @@ async function tryWasm(): Promise<boolean> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmFixes();
-    state.wasm = await startWasm(requestedThreads());
-    startOpenBlas(requestedThreads());
+    // With OpenBLAS under the GEMM-shaped kernels, TS231N_THREADS goes to OpenBLAS alone: the
+    // small ops left to wasm lose more to its thread pool than they gain (docs/tensor-core.md).
+    const blas = startOpenBlas(requestedThreads());
+    state.wasm = await startWasm(blas.info ? 1 : requestedThreads());
     return true;
   } catch (e) {
     state.skipped.push(`wasm: ${firstLine(e)}`);
