@@ -220,15 +220,48 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     }
   };
   const code = nb.cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code');
+  const wanted = cfg.figures.cells ? new Set(cfg.figures.cells[task.path] ?? []) : null;
   for (const { c, i } of code) {
     const where = `${task.path} cell ${i + 1}`;
     currentWhere = where;
     send({ t: 'cell', task: task.name, index: i, total: nb.cells.length });
+    const cellId = typeof c.id === 'string' ? c.id : undefined;
+    const figures = { sent: 0, dropped: 0, wanted: !wanted || (cellId !== undefined && wanted.has(cellId)) };
+    const figure = (bundle: Record<string, unknown>, options?: { update?: boolean; metadata?: unknown }) => {
+      if (!figures.wanted || options?.update) return;
+      const png = bundle['image/png'],
+        svg = bundle['image/svg+xml'];
+      const mime = typeof png === 'string' ? 'image/png' : typeof svg === 'string' ? 'image/svg+xml' : null;
+      if (!mime) return;
+      const data = (mime === 'image/png' ? png : svg) as string;
+      const bytes = mime === 'image/png' ? Math.floor((data.length * 3) / 4) : data.length; // about what the grader counts
+      if (figureCount >= cfg.figures.maxCount || figureBytes + bytes > cfg.figures.maxBytes) {
+        figures.dropped++;
+        return;
+      }
+      figureCount++;
+      figureBytes += bytes;
+      const size = (options?.metadata as Record<string, { width?: unknown; height?: unknown }> | undefined)?.[mime];
+      const text = bundle['text/plain'];
+      const title = typeof text === 'string' ? text.slice(0, 300) : undefined;
+      send({
+        t: 'figure',
+        notebook: task.path,
+        cell: i + 1,
+        cellId,
+        index: figures.sent++,
+        mime,
+        data,
+        title,
+        width: typeof size?.width === 'number' ? size.width : undefined,
+        height: typeof size?.height === 'number' ? size.height : undefined,
+      });
+    };
     const t0 = performance.now();
     const reply = await engine.execute(cellSource(c.source), {
       stdout: keep,
       stderr: keep,
-      display(bundle) {
+      display(bundle, options) {
         const rec = bundle[RECORD_MIME] as Partial<RecordPayload> | undefined;
         if (rec && typeof rec.id === 'string')
           send({
@@ -239,9 +272,14 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
             notImplemented: rec.notImplemented,
             where,
           });
-        else if (bundle['text/plain']) keep(String(bundle['text/plain']));
+        else {
+          figure(bundle, options);
+          if (bundle['text/plain']) keep(String(bundle['text/plain']));
+        }
       },
     });
+    if (reply.result) figure(reply.result);
+    if (figures.dropped) send({ t: 'figuresDropped', where, count: figures.dropped });
     // An empty TODO ends a cell early without failing it (reply.todo); it still explains a missing record.
     const failure = reply.status === 'error' ? reply.error : reply.todo;
     if (failure) {
@@ -265,6 +303,10 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Figures this child has sent, and their bytes (the caps of ChildConfig.figures; the grader counts across children). */
+let figureCount = 0;
+let figureBytes = 0;
 
 const hiddenModules = new Map<string, { tests?: Array<{ id: string; run(ctx: unknown): unknown }> }>();
 
