@@ -53,7 +53,8 @@ export function checkFigure(
   m: FigureMessage,
   notebooks: readonly string[],
 ): { figure: CellFigure; bytes: number } | { problem: string } {
-  if (typeof m.notebook !== 'string' || !notebooks.includes(m.notebook)) return { problem: 'not from a graded notebook' };
+  if (typeof m.notebook !== 'string' || !notebooks.includes(m.notebook))
+    return { problem: 'not from a graded notebook' };
   if (!Number.isInteger(m.cell) || m.cell < 1 || !Number.isInteger(m.index) || m.index < 0)
     return { problem: 'no cell position' };
   if (typeof m.data !== 'string') return { problem: 'no image data' };
@@ -142,7 +143,6 @@ export class FigureCollector {
     return out;
   }
 }
-
 
 /**
  * The figures the feedback shows. With `figures.show`: each named cell's figures in the spec's

@@ -111,7 +111,9 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
   for (const f of o.spec.figures?.show ?? []) {
     let ids: unknown[] = [];
     try {
-      const nb = JSON.parse(fs.readFileSync(path.join(o.solutionDir, f.notebook), 'utf8')) as { cells: { id?: unknown }[] };
+      const nb = JSON.parse(fs.readFileSync(path.join(o.solutionDir, f.notebook), 'utf8')) as {
+        cells: { id?: unknown }[];
+      };
       ids = nb.cells.map((c) => c.id);
     } catch {
       /* a notebook the solution lacks is reported by the run */

@@ -55,7 +55,12 @@ export function layout(html: string, width: number, scratch: string): { layout: 
   const frame = path.join(scratch, `layout-${process.pid}-${width}.frame.html`);
   fs.writeFileSync(frame, wrapper(html, width, 900, true));
   try {
-    const dom = browse([`--window-size=${Math.max(width, 500)},900`, '--virtual-time-budget=3000', '--dump-dom', `file://${frame}`]);
+    const dom = browse([
+      `--window-size=${Math.max(width, 500)},900`,
+      '--virtual-time-budget=3000',
+      '--dump-dom',
+      `file://${frame}`,
+    ]);
     const body = dom.match(/<body([^>]*)>/)?.[1] ?? '';
     const m = body.match(/data-layout="([^"]*)"/);
     if (!m) throw new Error(`the page was not measured (body: ${body.slice(0, 200)})`);

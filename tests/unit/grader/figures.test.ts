@@ -92,7 +92,13 @@ describe('FigureCollector: caps per submission, with a note', () => {
     expect(figureRequest({})).toEqual(FIGURE_LIMITS);
     expect(
       figureRequest({
-        figures: { show: [{ notebook: 'a.ipynb', cell: 'x' }, { notebook: 'a.ipynb', cell: 'y' }], maxCount: 3 },
+        figures: {
+          show: [
+            { notebook: 'a.ipynb', cell: 'x' },
+            { notebook: 'a.ipynb', cell: 'y' },
+          ],
+          maxCount: 3,
+        },
       }),
     ).toEqual({ cells: { 'a.ipynb': ['x', 'y'] }, maxCount: 3, maxBytes: FIGURE_LIMITS.maxBytes });
   });
