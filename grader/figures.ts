@@ -113,6 +113,16 @@ export class FigureCollector {
     this.figures.push(r.figure);
   }
 
+  /** A cell cleared its output: its figures so far are gone (and no longer count against the caps). */
+  clearCell(notebook: unknown, cell: unknown): void {
+    for (let k = this.figures.length - 1; k >= 0; k--) {
+      const f = this.figures[k];
+      if (f.notebook !== notebook || f.cell !== cell) continue;
+      this.bytes -= Buffer.from(f.data, 'base64').length;
+      this.figures.splice(k, 1);
+    }
+  }
+
   /** The request for a (re)started child: the caps less what earlier children of the run used. */
   remaining(): FigureRequest {
     return {

@@ -497,6 +497,9 @@ function runOnce(
         case 'figure':
           figures.add(m);
           break;
+        case 'figuresCleared':
+          figures.clearCell(m.notebook, m.cell);
+          break;
         case 'figuresDropped':
           figures.dropped(m.where, m.count);
           break;

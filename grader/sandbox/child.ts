@@ -226,8 +226,28 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     currentWhere = where;
     send({ t: 'cell', task: task.name, index: i, total: nb.cells.length });
     const cellId = typeof c.id === 'string' ? c.id : undefined;
-    const figures = { sent: 0, dropped: 0, wanted: !wanted || (cellId !== undefined && wanted.has(cellId)) };
+    const figures = {
+      sent: 0,
+      bytes: 0,
+      dropped: 0,
+      clearPending: false,
+      wanted: !wanted || (cellId !== undefined && wanted.has(cellId)),
+    };
+    // clearOutput (a plot redrawn in place): the cell's figures so far are gone, as in the notebook.
+    const clear = () => {
+      figures.clearPending = false;
+      if (!figures.sent) return;
+      send({ t: 'figuresCleared', notebook: task.path, cell: i + 1 });
+      figureCount -= figures.sent;
+      figureBytes -= figures.bytes;
+      figures.sent = figures.bytes = 0;
+    };
+    const output = (text: string) => {
+      if (figures.clearPending) clear();
+      keep(text);
+    };
     const figure = (bundle: Record<string, unknown>, options?: { update?: boolean; metadata?: unknown }) => {
+      if (figures.clearPending) clear();
       if (!figures.wanted || options?.update) return;
       const png = bundle['image/png'],
         svg = bundle['image/svg+xml'];
@@ -241,6 +261,7 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
       }
       figureCount++;
       figureBytes += bytes;
+      figures.bytes += bytes;
       const size = (options?.metadata as Record<string, { width?: unknown; height?: unknown }> | undefined)?.[mime];
       const text = bundle['text/plain'];
       const title = typeof text === 'string' ? text.slice(0, 300) : undefined;
@@ -259,8 +280,12 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     };
     const t0 = performance.now();
     const reply = await engine.execute(cellSource(c.source), {
-      stdout: keep,
-      stderr: keep,
+      stdout: output,
+      stderr: output,
+      clearOutput(wait) {
+        if (wait) figures.clearPending = true;
+        else clear();
+      },
       display(bundle, options) {
         const rec = bundle[RECORD_MIME] as Partial<RecordPayload> | undefined;
         if (rec && typeof rec.id === 'string')

@@ -68,6 +68,8 @@ export type ChildMessage =
       width?: number;
       height?: number;
     }
+  /** The cell cleared its output (clearOutput): the figures it sent so far are gone. */
+  | { t: 'figuresCleared'; notebook: string; cell: number }
   /** Figures a cell displayed beyond the child's caps (count), not sent. */
   | { t: 'figuresDropped'; where: string; count: number }
   | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }

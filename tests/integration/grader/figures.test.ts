@@ -1,8 +1,9 @@
 /**
  * Figures end to end, on a copy of the mini fixture whose stats.ipynb plots a loss curve in a cell
  * the spec names (`figures.show`, at most 6 figures per submission):
- * - `good` plots its own curve: feedback.html shows it beside the reference's, with cell labels,
- *   and the score is the solution's;
+ * - `good` plots a draft, clears it (clearOutput, as a live plot does) and plots its own curve:
+ *   feedback.html shows that one beside the reference's, with cell labels, and the score is the
+ *   solution's;
  * - `hostile` displays an SVG with a <script> and an onload handler, an "image/png" that is not a
  *   PNG, 20 PNGs (over the cap) in that cell, and a PNG in a cell the spec does not name: the cap and
  *   the refusal are noted, the other cell's image is not kept, the score is the solution's, and the
@@ -66,7 +67,11 @@ beforeAll(async () => {
   withCell(solution, lossCell([2.3, 1.7, 1.2, 0.9, 0.75, 0.7]));
   const subs = path.join(tmp, 'subs');
   copyTree(path.join(MINI, 'solution'), path.join(subs, 'good'));
-  withCell(path.join(subs, 'good'), lossCell([2.3, 2.4, 2.2, 2.5, 2.3, 2.6]));
+  // Redrawn in place (clearOutput, as a live plot does): only the last drawing is the cell's figure.
+  withCell(
+    path.join(subs, 'good'),
+    `import { clearOutput } from 'ts231n';\n${lossCell([9, 9]).replace("'Training loss'", "'Draft'")}\nclearOutput({ wait: true });\n${lossCell([2.3, 2.4, 2.2, 2.5, 2.3, 2.6]).replace(/^import .*\n/, '')}`,
+  );
   copyTree(path.join(MINI, 'solution'), path.join(subs, 'hostile'));
   withCell(path.join(subs, 'hostile'), hostileCell);
   withCell(
@@ -116,7 +121,8 @@ it('good: its own loss curve beside the reference’s, labelled with the cell', 
   const figs = result('good').figures!;
   expect(figs).toHaveLength(1);
   expect(figs[0].caption).toBe('Loss curve');
-  expect(figs[0].student).toMatchObject({ notebook: 'stats.ipynb', cell: 6, mime: 'image/svg+xml' });
+  expect(figs[0].student).toMatchObject({ notebook: 'stats.ipynb', cell: 6, mime: 'image/svg+xml', index: 0 });
+  expect(figs[0].student!.title).toBe('Training loss'); // the draft was cleared
   expect(figs[0].reference).toMatchObject({ notebook: 'stats.ipynb', cell: 6 });
   expect(figs[0].student!.data).not.toBe(figs[0].reference!.data); // the student's own curve
   const html = page('good');

@@ -88,6 +88,19 @@ describe('FigureCollector: caps per submission, with a note', () => {
     );
   });
 
+  it('a cell that clears its output loses its figures so far, and their room under the caps', () => {
+    const c = new FigureCollector({ maxCount: 2, maxBytes: 1 << 20 }, NOTEBOOKS);
+    c.add(msg({ cell: 3 }));
+    c.add(msg({ cell: 6 }));
+    c.clearCell('stats.ipynb', 6);
+    c.add(msg({ cell: 6, title: 'redrawn' }));
+    expect(c.figures.map((f) => [f.cell, f.title])).toEqual([
+      [3, undefined],
+      [6, 'redrawn'],
+    ]);
+    expect(c.notes()).toEqual([]);
+  });
+
   it('asks the child for the cells the spec names, with the default caps', () => {
     expect(figureRequest({})).toEqual(FIGURE_LIMITS);
     expect(
