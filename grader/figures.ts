@@ -94,14 +94,32 @@ export class FigureCollector {
   private bytes = 0;
   private overCap = { count: 0, from: '' };
   private rejected = { count: 0, first: '' };
+  private parts = { data: [] as string[], length: 0, overflow: false };
 
   constructor(
     private readonly request: FigureRequest,
     private readonly notebooks: readonly string[],
   ) {}
 
+  /** A piece of the next figure's data (kept while it fits the byte cap as base64). */
+  part(data: unknown): void {
+    if (typeof data !== 'string' || this.parts.overflow) return;
+    this.parts.length += data.length;
+    if (this.parts.length > (this.request.maxBytes * 4) / 3 + 4) this.parts = { data: [], length: 0, overflow: true };
+    else this.parts.data.push(data);
+  }
+
+  /** A new child: pieces of a figure the last one did not finish are dropped. */
+  newChild(): void {
+    this.parts = { data: [], length: 0, overflow: false };
+  }
+
   add(m: FigureMessage): void {
     const where = `${String(m.notebook).slice(0, 100)} cell ${Number(m.cell)}`;
+    const { data, overflow } = this.parts;
+    this.newChild();
+    if (overflow) return this.dropped(where, 1);
+    if (data.length) m = { ...m, data: typeof m.data === 'string' ? data.join('') + m.data : m.data };
     const r = checkFigure(m, this.notebooks);
     if ('problem' in r) {
       if (!this.rejected.count++) this.rejected.first = `${where}: ${r.problem}`;

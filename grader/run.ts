@@ -273,6 +273,7 @@ export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?:
   );
   let remaining = [...req.tasks];
   while (remaining.length) {
+    figures.newChild();
     const attempt = await runOnce(req, remaining, layers, out, outcomes, applied, figures);
     if (attempt.startupFailed) {
       for (const t of remaining)
@@ -496,6 +497,9 @@ function runOnce(
           break;
         case 'figure':
           figures.add(m);
+          break;
+        case 'figurePart':
+          figures.part(m.data);
           break;
         case 'figuresCleared':
           figures.clearCell(m.notebook, m.cell);

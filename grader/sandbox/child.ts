@@ -265,6 +265,11 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
       const size = (options?.metadata as Record<string, { width?: unknown; height?: unknown }> | undefined)?.[mime];
       const text = bundle['text/plain'];
       const title = typeof text === 'string' ? text.slice(0, 300) : undefined;
+      // In pieces: one IPC message of hundreds of KB can stall the channel (seen with a 350 KB PNG
+      // under load: every later message lost), so no message carries more than FIGURE_PART characters.
+      let k = 0;
+      for (; data.length - k > FIGURE_PART; k += FIGURE_PART)
+        send({ t: 'figurePart', data: data.slice(k, k + FIGURE_PART) });
       send({
         t: 'figure',
         notebook: task.path,
@@ -272,7 +277,7 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
         cellId,
         index: figures.sent++,
         mime,
-        data,
+        data: data.slice(k),
         title,
         width: typeof size?.width === 'number' ? size.width : undefined,
         height: typeof size?.height === 'number' ? size.height : undefined,
@@ -332,6 +337,8 @@ function escape(s: string): string {
 /** Figures this child has sent, and their bytes (the caps of ChildConfig.figures; the grader counts across children). */
 let figureCount = 0;
 let figureBytes = 0;
+/** Most characters of figure data per IPC message (a figure is sent as parts, then the figure message). */
+const FIGURE_PART = 32 * 1024;
 
 const hiddenModules = new Map<string, { tests?: Array<{ id: string; run(ctx: unknown): unknown }> }>();
 
@@ -438,8 +445,8 @@ async function main(cfg: ChildConfig): Promise<void> {
     else await runHidden(cfg, task);
     if (task.kind === 'hidden') phases['hidden tests'] = (phases['hidden tests'] ?? 0) + performance.now() - t0;
   }
-  send({ t: 'profile', phases, cells: cellTimes });
-  realExit(0);
+  // Exit once the last message is written: process.exit drops IPC writes still queued (figures are large).
+  rawSend({ t: 'profile', phases, cells: cellTimes, nonce }, undefined, undefined, () => realExit(0));
 }
 
 process.on('uncaughtException', (e) => {

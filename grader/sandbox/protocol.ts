@@ -68,6 +68,8 @@ export type ChildMessage =
       width?: number;
       height?: number;
     }
+  /** The first pieces of the next figure's data, in order (the figure message carries the last piece). */
+  | { t: 'figurePart'; data: string }
   /** The cell cleared its output (clearOutput): the figures it sent so far are gone. */
   | { t: 'figuresCleared'; notebook: string; cell: number }
   /** Figures a cell displayed beyond the child's caps (count), not sent. */

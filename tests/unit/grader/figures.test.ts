@@ -101,6 +101,24 @@ describe('FigureCollector: caps per submission, with a note', () => {
     expect(c.notes()).toEqual([]);
   });
 
+  it('puts a figure sent in pieces back together; pieces past the cap or of an unfinished child are dropped', () => {
+    const png = tinyPng(40, 30);
+    const c = new FigureCollector({ maxCount: 40, maxBytes: 1 << 20 }, NOTEBOOKS);
+    for (let k = 0; k < png.length - 10; k += 10) c.part(png.slice(k, k + 10));
+    c.add(msg({ data: png.slice(Math.floor((png.length - 11) / 10) * 10 + 10) }));
+    expect(c.figures.map((f) => f.data)).toEqual([png]);
+    c.part(png.slice(0, 10));
+    c.newChild();
+    c.add(msg({ data: png }));
+    expect(c.figures.map((f) => f.data)).toEqual([png, png]);
+    const small = new FigureCollector({ maxCount: 40, maxBytes: 30 }, NOTEBOOKS);
+    small.part('A'.repeat(30));
+    small.part('A'.repeat(30));
+    small.add(msg({ data: '' }));
+    expect(small.figures).toEqual([]);
+    expect(small.notes()[0]).toMatch(/^1 figure beyond the cap/);
+  });
+
   it('asks the child for the cells the spec names, with the default caps', () => {
     expect(figureRequest({})).toEqual(FIGURE_LIMITS);
     expect(
