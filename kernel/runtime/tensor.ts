@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { blasStatus, BlasInfo, startOpenBlas } from './blas/openblas';
-import { NATIVE_KERNELS, registerWasmFixes } from './wasm';
+import { NATIVE_KERNELS, NATIVE_LOOP_KERNELS, registerWasmFixes } from './wasm';
 import { startWasm } from './wasm/threads';
 
 export { tf };
@@ -34,6 +34,8 @@ export interface BackendInfo {
   blas?: BlasInfo;
   /** wasm only, with `blas`: the kernels it runs. */
   nativeKernels?: string[];
+  /** wasm only, with `blas`: the small kernels the same addon runs as C loops (elementwise ops, reductions). */
+  nativeLoops?: string[];
   /** wasm only: why OpenBLAS is not in use. */
   blasNote?: string;
 }
@@ -161,6 +163,7 @@ export function backendInfo(): BackendInfo {
     if (blas.info) {
       info.blas = blas.info;
       info.nativeKernels = [...NATIVE_KERNELS];
+      info.nativeLoops = [...NATIVE_LOOP_KERNELS];
     } else if (blas.note) info.blasNote = blas.note;
   }
   return info;
@@ -182,6 +185,7 @@ export function describeBackend(info: BackendInfo = backendInfo()): string {
       `backend: wasm + ${info.blas.library} ${info.blas.version} (${info.blas.coreType}), ${plural(info.blas.threads)}`,
     );
     lines.push(`${info.blas.library}: ${(info.nativeKernels ?? []).join(', ')}`);
+    if (info.nativeLoops?.length) lines.push(`C loops (the same addon): ${info.nativeLoops.join(', ')}`);
     lines.push(`XNNPACK (${wasm}): every other kernel`);
   } else {
     lines.push(`backend: ${info.name}${wasm ? ` (${wasm})` : ''}`);

@@ -558,6 +558,24 @@ describe('an assignment folder copied outside the kit', () => {
   });
 });
 
+describe("a notebook in the kit's own root folder", () => {
+  // Opened from the checkout's root, the runtime's sources lie under the cell's folder, so the cell's
+  // type checker (tslab's options, not the kit's strict tsconfig) checks them too: they must hold there.
+  test('cells import ts231n and record values there', async () => {
+    const engine = new Engine({ cwd: ROOT });
+    try {
+      const r = await run(
+        engine,
+        "import { tf, record } from 'ts231n';\nrecord('root.shape', 1);\ntf.ones([2, 3]).shape",
+      );
+      expect(r.reply.error).toBeUndefined();
+      expect(text(r)).toBe('[ 2, 3 ]');
+    } finally {
+      engine.dispose();
+    }
+  });
+});
+
 describe('executeNotebook', () => {
   test('runs every code cell in order and returns nbformat outputs and the records', async () => {
     const seen: number[] = [];
@@ -659,6 +677,7 @@ describe('in a child process (SIGINT and uncaught errors must not reach jest)', 
     expect(steps.busy.reply.error.ename).toBe('InterruptError');
     expect(steps.after).toMatchObject({ status: 'ok', result: { 'text/plain': 'true' } });
     expect(steps.awaiting.error.ename).toBe('InterruptError');
+    expect(steps.duringCompile).toEqual({ ename: 'InterruptError', rescued: false });
     expect(steps.sigintBetweenCells).toBe('alive');
     expect(steps.notebook).toEqual([
       { status: 'error', error: 'TimeoutError' },

@@ -66,7 +66,9 @@ describe('backend choice', () => {
       // OpenBLAS runs the GEMM-shaped kernels (tests/unit/runtime/tensorNative.test.ts), XNNPACK the rest
       expect(lines[0]).toMatch(/^backend: wasm \+ OpenBLAS \d+\.\d+\.\d+ \(\w+\), 1 thread$/);
       expect(lines[1]).toBe(`OpenBLAS: ${info.nativeKernels!.join(', ')}`);
-      expect(lines[2]).toBe('XNNPACK (SIMD, 1 thread): every other kernel');
+      expect(lines[2]).toBe(`C loops (the same addon): ${info.nativeLoops!.join(', ')}`);
+      expect(info.nativeLoops).toEqual(expect.arrayContaining(['Add', 'Multiply', 'Sum', 'Mean']));
+      expect(lines[3]).toBe('XNNPACK (SIMD, 1 thread): every other kernel');
     } else {
       expect(lines[0]).toBe('backend: wasm (SIMD, 1 thread)');
       expect(lines[1]).toBe(`OpenBLAS not used: ${info.blasNote}`);
