@@ -13,6 +13,7 @@ import { intake, listSubmissions, studentName, hashFolder, DEFAULT_LIMITS, type 
 import { validateSubmission } from './validate';
 import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
 import { computeReference, plannedTasks } from './reference';
+import { notebookTaskName } from './collect';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
 import { loadGivenCells, restoreGivenCells, type GivenCells } from './given';
@@ -21,6 +22,7 @@ import { createWorkspace, sandboxReadPaths, childEnv, gradingBackend } from './w
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
 import { quickMode } from '../kernel/protocol/config';
+import { figureRequest, figuresShown } from './figures';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -302,6 +304,7 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
           limits: j.limits,
           readPaths: sandboxReadPaths(j.repoRoot),
           env: childEnv(),
+          figures: figureRequest(j.spec),
         });
     }
     if (run?.profile) j.onProfile?.(run.profile);
@@ -309,6 +312,13 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
     const { total, maxTotal } = totals(items);
     if (maxTotal !== maxPoints(j.spec))
       throw new GraderError('internal error: item points do not add up to the spec maximum', 'SCORE');
+    const ran = new Set((run?.tasks ?? []).filter((t) => t.status !== 'skipped').map((t) => t.task));
+    const figures = figuresShown(
+      j.spec,
+      run?.figures ?? [],
+      j.ref.figures ?? [],
+      new Set(j.spec.notebooks.filter((nb) => ran.has(notebookTaskName(nb)))),
+    );
     return {
       student: j.student,
       assignment: j.spec.assignment,
@@ -330,6 +340,8 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
       tasks: run?.tasks ?? [],
       missing: sub.missing,
       sandboxNotes: [...(run?.sandboxNotes ?? []), ...sub.notes],
+      ...(figures.length ? { figures } : {}),
+      ...(run?.figureNotes?.length ? { figureNotes: run.figureNotes } : {}),
       wallSeconds: Math.round((Date.now() - started) / 100) / 10,
     };
   } finally {

@@ -13,6 +13,7 @@ import { createWorkspace, copyTree, dataReadPaths, childEnv } from './workspace'
 import { notebookTaskName, hiddenTaskName } from './collect';
 import { hiddenTestIds, testSeed } from './hidden';
 import { ReferenceError_ } from './errors';
+import { figureRequest } from './figures';
 
 export interface ReferenceOptions {
   repoRoot: string;
@@ -60,8 +61,8 @@ function codeHash(dir: string): string {
   return h.digest('hex');
 }
 
-/** Bumped when the cached reference's shape changes (2: recordedAt), so older caches are recomputed. */
-export const REFERENCE_FORMAT = 2;
+/** Bumped when the cached reference's shape changes (2: recordedAt, 3: figures), so older caches are recomputed. */
+export const REFERENCE_FORMAT = 3;
 
 export function referenceKey(o: ReferenceOptions): string {
   return crypto
@@ -107,6 +108,21 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     throw new ReferenceError_(
       `no hidden test defines ${missingHidden.map((i) => i.id).join(', ')}; add it to a hidden*.ts file in ${o.specDir}`,
     );
+  for (const f of o.spec.figures?.show ?? []) {
+    let ids: unknown[] = [];
+    try {
+      const nb = JSON.parse(fs.readFileSync(path.join(o.solutionDir, f.notebook), 'utf8')) as {
+        cells: { id?: unknown }[];
+      };
+      ids = nb.cells.map((c) => c.id);
+    } catch {
+      /* a notebook the solution lacks is reported by the run */
+    }
+    if (!ids.includes(f.cell))
+      throw new ReferenceError_(
+        `figures.show in ${o.specDir}/spec.json names cell id ${f.cell}, which ${f.notebook} of the solution does not have`,
+      );
+  }
   const ws = createWorkspace(path.join(o.scratchRoot, 'reference'), o.repoRoot, o.spec.assignment);
   copyTree(o.solutionDir, ws.assignmentRoot);
   const tasks = plannedTasks(o.spec, o.hiddenCode, (rel) => fs.existsSync(path.join(ws.assignmentRoot, rel)));
@@ -121,6 +137,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     limits: o.limits,
     readPaths: [],
     env: childEnv(),
+    figures: figureRequest(o.spec),
     onTaskStart: o.onTaskStart,
   });
   const problems: string[] = [];
@@ -147,6 +164,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     records: run.records,
     recordedAt: run.recordedAt,
     hidden,
+    figures: run.figures,
     configuration: o.configuration,
   };
   fs.mkdirSync(o.cacheDir, { recursive: true });

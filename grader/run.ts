@@ -23,6 +23,8 @@ import type { ChildConfig, ChildMessage, Task } from './sandbox/protocol';
 import { bubblewrap, bwrapArgs } from './sandbox/bwrap';
 import { createCgroup, type Cgroup } from './sandbox/cgroup';
 import { fillTranspileCache } from './sandbox/transpileCache';
+import { FigureCollector, FIGURE_LIMITS } from './figures';
+import type { FigureRequest } from './sandbox/protocol';
 
 export interface RunLimits {
   cellTimeoutS: number;
@@ -67,6 +69,8 @@ export interface RunRequest {
   /** Extra folders the child may read (data sets). */
   readPaths: string[];
   env?: Record<string, string>;
+  /** Which figures to keep, and the caps (default: every figure, FIGURE_LIMITS). */
+  figures?: FigureRequest;
   /** Called when a task starts (its position among all of the request's tasks), e.g. for a progress line. */
   onTaskStart?(task: Task, index: number, total: number): void;
 }
@@ -253,8 +257,14 @@ export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?:
     hidden: {},
     tasks: [],
     sandboxNotes: [],
+    figures: [],
+    figureNotes: [],
     wallSeconds: 0,
   };
+  const figures = new FigureCollector(
+    req.figures ?? FIGURE_LIMITS,
+    req.tasks.flatMap((t) => (t.kind === 'notebook' ? [t.path] : [])),
+  );
   const layers = req.mode === 'sandbox' ? sandboxLayers() : null;
   const applied = new Set<string>();
   if (layers) out.sandboxNotes.push(...layers.notes);
@@ -263,7 +273,8 @@ export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?:
   );
   let remaining = [...req.tasks];
   while (remaining.length) {
-    const attempt = await runOnce(req, remaining, layers, out, outcomes, applied);
+    figures.newChild();
+    const attempt = await runOnce(req, remaining, layers, out, outcomes, applied, figures);
     if (attempt.startupFailed) {
       for (const t of remaining)
         Object.assign(outcomes.get(t.name)!, { status: 'killed', reason: attempt.startupFailed });
@@ -279,6 +290,8 @@ export async function runTasks(req: RunRequest): Promise<RunOutput & { backend?:
     remaining = remaining.slice(idx + 1).filter((t) => !attempt.finished.has(t.name));
   }
   out.tasks = req.tasks.map((t) => outcomes.get(t.name)!);
+  out.figures = figures.figures;
+  out.figureNotes = figures.notes();
   if (layers) out.sandboxNotes.unshift([layers.summary, ...applied].join('; '));
   out.wallSeconds = (Date.now() - started) / 1000;
   return out;
@@ -294,6 +307,7 @@ function runOnce(
   out: RunOutput & { backend?: string },
   outcomes: Map<string, TaskOutcome>,
   applied: Set<string>,
+  figures: FigureCollector,
 ): Promise<Attempt> {
   return new Promise((resolve) => {
     const nonce = crypto.randomBytes(16).toString('hex');
@@ -452,6 +466,7 @@ function runOnce(
             outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024),
             copyFrom: source,
             refuseNativeCode: !!layers && !layers.bwrap,
+            figures: figures.remaining(),
           };
           child.send({ t: 'config', config });
           break;
@@ -479,6 +494,18 @@ function runOnce(
         case 'record':
           out.records[m.id] = payloadValue(m);
           out.recordedAt[m.id] = m.where;
+          break;
+        case 'figure':
+          figures.add(m);
+          break;
+        case 'figurePart':
+          figures.part(m.data);
+          break;
+        case 'figuresCleared':
+          figures.clearCell(m.notebook, m.cell);
+          break;
+        case 'figuresDropped':
+          figures.dropped(m.where, m.count);
           break;
         case 'hiddenValue':
           out.hidden[m.id] = m.error ? { error: m.error } : { value: m.value };

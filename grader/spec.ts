@@ -22,7 +22,7 @@ export function loadSpec(specDir: string): Spec {
 
 /**
  * What the schema cannot say: ids unique, groups known, points adding up, record items naming a known
- * notebook, dependencies and leaderboard entries naming items of the spec.
+ * notebook, dependencies and leaderboard entries naming items of the spec, figures naming its notebooks.
  */
 export function checkConsistency(spec: Spec, file: string): void {
   const ids = new Set<string>();
@@ -56,6 +56,11 @@ export function checkConsistency(spec: Spec, file: string): void {
         `grading spec ${file}: leaderboard entry "${l.name}" names ${l.id}, which is not a record item of the spec`,
       );
   }
+  for (const f of spec.figures?.show ?? [])
+    if (!spec.notebooks.includes(f.notebook))
+      throw new SpecError(
+        `grading spec ${file}: figures.show names cell ${f.cell} of ${f.notebook}, which is not one of the spec's notebooks`,
+      );
   for (const h of spec.hiddenTests)
     if (!fs.existsSync(path.join(path.dirname(file), h)))
       throw new SpecError(`grading spec ${file}: hidden test file ${h} does not exist`);

@@ -90,6 +90,48 @@ export interface Spec {
   groups: SpecGroup[];
   items: SpecItem[];
   gradescope?: GradescopeConfig;
+  /** Which figures the feedback page shows (default: every figure of the graded notebooks, up to the caps). */
+  figures?: FigureSpec;
+}
+
+/**
+ * The figures of the feedback page. `show` names notebook cells by their nbformat cell id (the
+ * starter's ids, which the given cells keep); each of their figures is shown, the student's
+ * beside the reference's unless `compare` is false. Without `show`, every figure of the graded
+ * notebooks is shown, beside the reference's figure of the same cell where there is one.
+ */
+export interface FigureSpec {
+  show?: Array<{ notebook: string; cell: string; caption?: string; compare?: boolean }>;
+  /** Most figures kept per submission (default 40). */
+  maxCount?: number;
+  /** Most bytes of figure data kept per submission (default 8 MiB). */
+  maxBytes?: number;
+}
+
+/** A figure a notebook cell displayed (checked by grader/figures.ts: a real PNG, or SVG text). */
+export interface CellFigure {
+  notebook: string;
+  /** The cell's position in the notebook, 1-based with markdown cells counted (`svm.ipynb cell 14`). */
+  cell: number;
+  /** The cell's nbformat id. */
+  cellId?: string;
+  /** Which of the cell's figures (0-based). */
+  index: number;
+  mime: 'image/png' | 'image/svg+xml';
+  /** Base64 of the PNG bytes or of the SVG text. */
+  data: string;
+  /** The figure's title (from its text/plain form), for captions and alt text. */
+  title?: string;
+  /** Display size in CSS pixels, when the notebook gave one (a 2× PNG is shown at half its pixels). */
+  width?: number;
+  height?: number;
+}
+
+/** One figure of the feedback page: the student's, the reference's, or both side by side. */
+export interface FigureShown {
+  caption: string;
+  student?: CellFigure;
+  reference?: CellFigure;
 }
 
 /** A value as it travels between processes (JSON): the record encoding, kernel/protocol/record.ts. */
@@ -159,6 +201,10 @@ export interface RunOutput {
   profile?: RunProfile;
   /** Sandbox features that were not available on this machine (network namespace, …). */
   sandboxNotes: string[];
+  /** Figures the notebooks displayed (those the spec selects, within the caps), in display order. */
+  figures?: CellFigure[];
+  /** Figures dropped (over the caps, not a PNG or SVG), one line each kind. */
+  figureNotes?: string[];
   wallSeconds: number;
 }
 
@@ -168,6 +214,8 @@ export interface Reference {
   /** Where the solution recorded each id ("knn.ipynb cell 26"): tells which of a student's errors stopped a record. */
   recordedAt?: Record<string, string>;
   hidden: Record<string, Encoded>;
+  /** The solution's figures, shown beside the student's (format 3 on). */
+  figures?: CellFigure[];
   configuration: string;
 }
 
@@ -207,5 +255,9 @@ export interface StudentResult {
   tasks: TaskOutcome[];
   missing: string[];
   sandboxNotes: string[];
+  /** The figures the feedback page shows (student's and reference's); absent when there are none. */
+  figures?: FigureShown[];
+  /** Why figures were dropped (caps, not an image), when some were. */
+  figureNotes?: string[];
   wallSeconds: number;
 }

@@ -143,7 +143,8 @@ export function gradescopeResults(r: StudentResult, spec: Spec): GradescopeResul
     test_name_format: 'text',
     visibility,
     stdout_visibility: cfg.stdoutVisibility ?? 'hidden',
-    extra_data: { report: JSON.parse(JSON.stringify(r)) as unknown },
+    // The report without the figures' image data (up to megabytes; feedback.html has them).
+    extra_data: { report: JSON.parse(JSON.stringify({ ...r, figures: undefined })) as unknown },
     tests,
     ...(leaderboard.length ? { leaderboard } : {}),
   };

@@ -4,9 +4,11 @@
  * consequences); then every item by part: points, why points were lost (numbers, not formulas, at a
  * sensible precision), what was expected and found (long values collapsed; hidden items never show
  * their expected value), a diagnosis of a wrong gradient, and the student's own error text.
- * Inline questions are listed as graded by hand.
+ * Inline questions are listed as graded by hand. The student's figures (loss curves, weights,
+ * accuracy plots) are shown beside the reference's; each is an `<img>` of a data: URL (an SVG shown
+ * that way runs no script), and the page's Content-Security-Policy allows no script at all.
  */
-import type { ItemResult, Spec, StudentResult } from '../types';
+import type { CellFigure, FigureShown, ItemResult, Spec, StudentResult } from '../types';
 import { rootCauses, type Cause } from './causes';
 import { escapeHtml as esc, formatNumber } from '../../kernel/protocol';
 import { tidyNumbers } from './text';
@@ -57,6 +59,27 @@ function itemHtml(i: ItemResult, causeOf: Map<string, number>): string {
       );
   }
   return `<li class="item${full ? ' ok' : ''}">${points(i)}<div class="body"><div class="title">${esc(i.title)} <span class="id">${esc(i.id)}</span></div>${parts.join('')}</div></li>`;
+}
+
+/** One figure as an image: a data: URL (never SVG markup in the page), shown at its size or narrower. */
+function figureImg(f: CellFigure, who: string): string {
+  const alt = `${who}: ${f.title ?? 'figure'} (${f.notebook} cell ${f.cell})`;
+  const size = f.width && f.height ? ` width="${f.width}" height="${f.height}"` : '';
+  return `<img src="data:${f.mime === 'image/png' ? 'image/png' : 'image/svg+xml'};base64,${esc(f.data)}" alt="${esc(alt)}"${size}>`;
+}
+
+function figureHtml(f: FigureShown): string {
+  const side = (who: string, fig: CellFigure | undefined, none: string) =>
+    `<div><p class="label">${who}${fig ? ` · <code>${esc(fig.notebook)} cell ${fig.cell}</code>` : ''}</p>${fig ? figureImg(fig, who) : `<p class="muted">${none}</p>`}</div>`;
+  return `<figure class="fig"><figcaption>${esc(f.caption)}</figcaption><div class="pair">${side('Yours', f.student, 'Your notebook showed no figure in this cell: see the errors above.')}${f.reference ? side('Reference', f.reference, '') : ''}</div></figure>`;
+}
+
+function figuresHtml(r: StudentResult): string {
+  const figs = r.figures ?? [];
+  const notes = r.figureNotes ?? [];
+  if (!figs.length && !notes.length) return '';
+  const both = figs.some((f) => f.student && f.reference);
+  return `<section id="figures"><h2>Figures${both ? ' <span class="num">yours beside the reference\'s</span>' : ''}</h2>${figs.map(figureHtml).join('')}${notes.length ? `<ul class="plain muted">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}</section>`;
 }
 
 function causeHtml(c: Cause, n: number): string {
@@ -119,7 +142,9 @@ export function feedbackHtml(r: StudentResult, spec: Pick<Spec, 'title' | 'group
       : '';
   const cfg = r.configuration;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(spec.title)} — ${esc(r.student)}</title>
 <style>
 :root{--ok:#17663a;--part:#9a5b00;--bad:#b00020;--mute:#666;--line:#e2e2e2}
@@ -147,6 +172,10 @@ code{font:.88em ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5em;font-size:.82em;margin:.3em 0;max-height:20em;overflow:auto}
 summary{cursor:pointer}.oklist{margin:.4em 0;color:var(--mute)}.oklist .item{color:#1d1d1d}
 ul.plain{padding-left:1.2em}
+.fig{margin:.8em 0;padding-bottom:.8em;border-bottom:1px solid var(--line)}.fig figcaption{font-weight:600;margin-bottom:.3em}
+.pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(16em,1fr));gap:1em;align-items:start}
+.pair img{display:block;max-width:100%;height:auto;border:1px solid var(--line);background:#fff}
+.label{margin:.1em 0 .3em;font-size:.9em;color:var(--mute)}
 @media (max-width:40em){body{font-size:14px;padding:.6em}.subtotals li{grid-template-columns:1fr auto}.subtotals .bar{grid-column:1/3;grid-row:2}
 .item{flex-direction:column;gap:0}.pts{text-align:left;flex:none}.kv code{white-space:pre-wrap;overflow-wrap:anywhere}h2 .num{float:none;display:block}}
 </style></head><body>
@@ -160,6 +189,7 @@ ${r.invalid ? `<p class="cause">Invalid submission: ${esc(r.invalid)}</p>` : ''}
 </header>
 ${fixFirst}
 ${sections}
+${figuresHtml(r)}
 ${manualHtml}
 ${notes.length ? `<section><h2>Notes</h2><ul class="plain">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>` : ''}
 </body></html>

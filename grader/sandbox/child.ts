@@ -221,15 +221,78 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
     }
   };
   const code = nb.cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code');
+  const wanted = cfg.figures.cells ? new Set(cfg.figures.cells[task.path] ?? []) : null;
   for (const { c, i } of code) {
     const where = `${task.path} cell ${i + 1}`;
     currentWhere = where;
     send({ t: 'cell', task: task.name, index: i, total: nb.cells.length });
+    const cellId = typeof c.id === 'string' ? c.id : undefined;
+    const figures = {
+      sent: 0,
+      bytes: 0,
+      dropped: 0,
+      clearPending: false,
+      wanted: !wanted || (cellId !== undefined && wanted.has(cellId)),
+    };
+    // clearOutput (a plot redrawn in place): the cell's figures so far are gone, as in the notebook.
+    const clear = () => {
+      figures.clearPending = false;
+      if (!figures.sent) return;
+      send({ t: 'figuresCleared', notebook: task.path, cell: i + 1 });
+      figureCount -= figures.sent;
+      figureBytes -= figures.bytes;
+      figures.sent = figures.bytes = 0;
+    };
+    const output = (text: string) => {
+      if (figures.clearPending) clear();
+      keep(text);
+    };
+    const figure = (bundle: Record<string, unknown>, options?: { update?: boolean; metadata?: unknown }) => {
+      if (figures.clearPending) clear();
+      if (!figures.wanted || options?.update) return;
+      const png = bundle['image/png'],
+        svg = bundle['image/svg+xml'];
+      const mime = typeof png === 'string' ? 'image/png' : typeof svg === 'string' ? 'image/svg+xml' : null;
+      if (!mime) return;
+      const data = (mime === 'image/png' ? png : svg) as string;
+      const bytes = mime === 'image/png' ? Math.floor((data.length * 3) / 4) : data.length; // about what the grader counts
+      if (figureCount >= cfg.figures.maxCount || figureBytes + bytes > cfg.figures.maxBytes) {
+        figures.dropped++;
+        return;
+      }
+      figureCount++;
+      figureBytes += bytes;
+      figures.bytes += bytes;
+      const size = (options?.metadata as Record<string, { width?: unknown; height?: unknown }> | undefined)?.[mime];
+      const text = bundle['text/plain'];
+      const title = typeof text === 'string' ? text.slice(0, 300) : undefined;
+      // In pieces: one IPC message of hundreds of KB can stall the channel (seen with a 350 KB PNG
+      // under load: every later message lost), so no message carries more than FIGURE_PART characters.
+      let k = 0;
+      for (; data.length - k > FIGURE_PART; k += FIGURE_PART)
+        send({ t: 'figurePart', data: data.slice(k, k + FIGURE_PART) });
+      send({
+        t: 'figure',
+        notebook: task.path,
+        cell: i + 1,
+        cellId,
+        index: figures.sent++,
+        mime,
+        data: data.slice(k),
+        title,
+        width: typeof size?.width === 'number' ? size.width : undefined,
+        height: typeof size?.height === 'number' ? size.height : undefined,
+      });
+    };
     const t0 = performance.now();
     const reply = await engine.execute(cellSource(c.source), {
-      stdout: keep,
-      stderr: keep,
-      display(bundle) {
+      stdout: output,
+      stderr: output,
+      clearOutput(wait) {
+        if (wait) figures.clearPending = true;
+        else clear();
+      },
+      display(bundle, options) {
         const rec = bundle[RECORD_MIME] as Partial<RecordPayload> | undefined;
         if (rec && typeof rec.id === 'string')
           send({
@@ -240,9 +303,14 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
             notImplemented: rec.notImplemented,
             where,
           });
-        else if (bundle['text/plain']) keep(String(bundle['text/plain']));
+        else {
+          figure(bundle, options);
+          if (bundle['text/plain']) keep(String(bundle['text/plain']));
+        }
       },
     });
+    if (reply.result) figure(reply.result);
+    if (figures.dropped) send({ t: 'figuresDropped', where, count: figures.dropped });
     // An empty TODO ends a cell early without failing it (reply.todo); it still explains a missing record.
     const failure = reply.status === 'error' ? reply.error : reply.todo;
     if (failure) {
@@ -266,6 +334,12 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Figures this child has sent, and their bytes (the caps of ChildConfig.figures; the grader counts across children). */
+let figureCount = 0;
+let figureBytes = 0;
+/** Most characters of figure data per IPC message (a figure is sent as parts, then the figure message). */
+const FIGURE_PART = 32 * 1024;
 
 const hiddenModules = new Map<string, { tests?: Array<{ id: string; run(ctx: unknown): unknown }> }>();
 
@@ -372,8 +446,8 @@ async function main(cfg: ChildConfig): Promise<void> {
     else await runHidden(cfg, task);
     if (task.kind === 'hidden') phases['hidden tests'] = (phases['hidden tests'] ?? 0) + performance.now() - t0;
   }
-  send({ t: 'profile', phases, cells: cellTimes });
-  realExit(0);
+  // Exit once the last message is written: process.exit drops IPC writes still queued (figures are large).
+  rawSend({ t: 'profile', phases, cells: cellTimes, nonce }, undefined, undefined, () => realExit(0));
 }
 
 process.on('uncaughtException', (e) => {

@@ -26,6 +26,15 @@ export interface ChildConfig {
   copyFrom?: string;
   /** Without bubblewrap: refuse process.dlopen (addons, `.node` files) once the runtime has loaded. */
   refuseNativeCode?: boolean;
+  /** Which displayed figures to send, and at most how many and how many bytes (the grader checks again). */
+  figures: FigureRequest;
+}
+
+/** `cells`: notebook → the cell ids whose figures are wanted (a notebook not listed: none); absent: all. */
+export interface FigureRequest {
+  cells?: Record<string, string[]>;
+  maxCount: number;
+  maxBytes: number;
 }
 
 export type ChildMessage =
@@ -43,6 +52,28 @@ export type ChildMessage =
       where: string;
     }
   | { t: 'hiddenValue'; task: string; id: string; value?: Encoded; error?: StudentError }
+  /**
+   * A figure a cell displayed, as the submission gave it (checked by the grader, grader/figures.ts):
+   * `data` is base64 for image/png, the SVG text for image/svg+xml. cell: 1-based, markdown counted.
+   */
+  | {
+      t: 'figure';
+      notebook: string;
+      cell: number;
+      cellId?: string;
+      index: number;
+      mime: string;
+      data: string;
+      title?: string;
+      width?: number;
+      height?: number;
+    }
+  /** The first pieces of the next figure's data, in order (the figure message carries the last piece). */
+  | { t: 'figurePart'; data: string }
+  /** The cell cleared its output (clearOutput): the figures it sent so far are gone. */
+  | { t: 'figuresCleared'; notebook: string; cell: number }
+  /** Figures a cell displayed beyond the child's caps (count), not sent. */
+  | { t: 'figuresDropped'; where: string; count: number }
   | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }
   | { t: 'exitCalled'; code: number; where: string }
   /** Where the child's time went (ms per phase, and each cell's total), sent before a normal exit. */
