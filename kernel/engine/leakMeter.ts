@@ -89,11 +89,14 @@ function megabytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** How the leak line under a cell begins (headless runs look for it in a cell's stderr). */
+export const LEAK_LINE_START = '⚠ this cell left ';
+
 /** The line under a cell that left `r` alive. */
 export function leakLine(r: LeakReport): string {
   const n = `${grouped.format(r.tensors)} tensor${r.tensors === 1 ? '' : 's'}`;
   return (
-    `⚠ this cell left ${n} (${megabytes(r.bytes)}) alive — wrap the loop in tf.tidy() or dispose() them` +
+    `${LEAK_LINE_START}${n} (${megabytes(r.bytes)}) alive — wrap the loop in tf.tidy() or dispose() them` +
     ' (leakMeter({ off: true }) hides this line)'
   );
 }

@@ -19,6 +19,7 @@ import * as path from 'path';
 import { executeNotebook, type NotebookRun } from '../../kernel/engine';
 import { DEFAULT_RUN_LIMITS } from '../../grader/run';
 import { RECORD_MIME } from '../../kernel/protocol';
+import { LEAK_LINE_START } from '../../kernel/engine/leakMeter';
 import { CommandLineError, parseCommandLine } from '../commandLine';
 
 export interface CheckLine {
@@ -39,6 +40,8 @@ export interface NotebookSummary {
   ranCells: number;
   /** Cells whose run ended with an error output. */
   errors: Array<{ cell: number; ename: string; evalue: string }>;
+  /** The tensor-leak meter's lines (stderr; docs/kernel.md "Tensor-leak meter"), with their cells. */
+  leaks: Array<{ cell: number; text: string }>;
   checks: CheckLine[];
   /** Every id recorded, in order of first appearance, with a readable summary of its value. */
   records: Array<{ id: string; summary: string }>;
@@ -62,11 +65,16 @@ export function summarise(
   cpu?: { seconds: number; cellSeconds: number[] },
 ): NotebookSummary {
   const errors: NotebookSummary['errors'] = [];
+  const leaks: NotebookSummary['leaks'] = [];
   const checks: CheckLine[] = [];
   const records = new Map<string, string>();
   for (const cell of run.cells) {
     for (const out of cell.outputs) {
       if (out.output_type === 'error') errors.push({ cell: cell.index, ename: out.ename, evalue: out.evalue });
+      if (out.output_type === 'stream' && out.name === 'stderr') {
+        for (const line of out.text.split('\n'))
+          if (line.startsWith(LEAK_LINE_START)) leaks.push({ cell: cell.index, text: line });
+      }
       if (out.output_type !== 'display_data') continue;
       const text = String(out.data['text/plain'] ?? '');
       const m = CHECK_LINE.exec(text);
@@ -82,6 +90,7 @@ export function summarise(
     codeCells,
     ranCells: run.cells.length,
     errors,
+    leaks,
     checks,
     records: [...records].map(([id, summary]) => ({ id, summary })),
     cellSeconds,
@@ -143,6 +152,7 @@ function report(s: NotebookSummary): string {
     `${s.file}${s.quick ? ' (quick)' : ''}: ${s.codeCells} code cells${ran} in ${s.seconds.toFixed(1)} s${cpu}`,
   ];
   for (const e of s.errors) lines.push(`  error in cell ${e.cell}: ${e.ename}: ${e.evalue.split('\n')[0]}`);
+  for (const l of s.leaks) lines.push(`  cell ${l.cell}: ${l.text}`);
   for (const c of s.checks) lines.push(`  ${c.pass ? '✓' : '✗'} ${c.id} — ${c.text}`);
   for (const r of s.records) lines.push(`  ${r.summary}`);
   const passed = s.checks.filter((c) => c.pass).length;

@@ -17,6 +17,7 @@ import { getData } from 'ts231n/datasets';
 import { batchnormForward, batchnormBackward, batchnormBackwardAlt, BnParam } from './cs231n/layers';
 import { FullyConnectedNet } from './cs231n/classifiers/fcNet';
 import { Solver } from './cs231n/solver';
+import { batchnormTrainForward } from './cs231n/layerUtils';
 
 // Quick mode (TS231N_QUICK=1) runs the same code on less data and fewer epochs, and the gradient
 // checks of whole nets look at 50 entries of each parameter (all of the smaller ones).
@@ -44,14 +45,14 @@ const bnX = tf.tidy(() => randn([N, 50]).matMul(randn([50, 60])).relu().matMul(r
 const before = stats(bnX);
 console.log(`before batch normalization: means ${fmt(before.means)}; stds ${fmt(before.stds)}`);
 
-const unitOut = tryStep(() => batchnormForward(bnX, tf.ones([3]), tf.zeros([3]), { mode: 'train' })[0], ['bn.train_forward']);
+const unitOut = tryStep(() => batchnormTrainForward(bnX, tf.ones([3]), tf.zeros([3]))[0], ['bn.train_forward']);
 if (unitOut) {
   const s = stats(unitOut);
   console.log(`after (gamma = 1, beta = 0): means ${fmt(s.means)}; stds ${fmt(s.stds)}`);
 }
 const gamma = tf.tensor1d([1, 2, 3]);
 const beta = tf.tensor1d([11, 12, 13]);
-const scaledOut = tryStep(() => batchnormForward(bnX, gamma, beta, { mode: 'train' })[0]);
+const scaledOut = tryStep(() => batchnormTrainForward(bnX, gamma, beta)[0]);
 if (scaledOut) {
   record('bn.train_forward', scaledOut);
   const s = stats(scaledOut);
@@ -103,9 +104,9 @@ const bx = randn([4, 5]).mul(5).add(12);
 const bGamma = randn([5]);
 const bBeta = randn([5]);
 const bDout = randn([4, 5]);
-const fwd = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchnormForward(x, g, b, { mode: 'train' })[0];
+const fwd = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchnormTrainForward(x, g, b)[0];
 const bnBackOk = tryStep(() => {
-  const [, cache] = batchnormForward(bx, bGamma, bBeta, { mode: 'train' });
+  const [, cache] = batchnormTrainForward(bx, bGamma, bBeta);
   const [dx, dgamma, dbeta] = batchnormBackward(bDout, cache);
   record('bn.backward', { dx, dgamma, dbeta });
   return [
@@ -132,7 +133,7 @@ const tX = randn([100, 500]).mul(3).add(2);
 const tGamma = randn([500]);
 const tDout = randn([100, 500]);
 const altDiff = tryStep(() => {
-  const [, cache] = batchnormForward(tX, tGamma, tf.zeros([500]), { mode: 'train' });
+  const [, cache] = batchnormTrainForward(tX, tGamma, tf.zeros([500]));
   const time = (backward: typeof batchnormBackward) => {
     tf.dispose(backward(tDout, cache)); // warm-up
     const start = performance.now();
@@ -237,7 +238,10 @@ const scaleRun = tryStep(() => {
     const base = trainSmall(deep, ws, null, QUICK ? 3 : 10, 'adam', 1e-3, false);
     const lastLoss = (s: Solver) => Math.min(epochLosses(s).at(-1) as number, 10);
     rows.push({ weightScale: ws, 'val acc (bn)': bn.bestValAcc, 'val acc (baseline)': base.bestValAcc, 'final loss (bn)': lastLoss(bn), 'final loss (baseline)': lastLoss(base) });
-    for (const s of [bn, base]) s.dispose();
+    for (const s of [bn, base]) {
+      s.dispose();
+      if (s.model instanceof FullyConnectedNet) s.model.dispose(); // the Solver leaves the net's params to the net
+    }
   }
   return rows;
 }, ['bn.init_scales_won']);

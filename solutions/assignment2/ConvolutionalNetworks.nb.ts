@@ -36,7 +36,7 @@ import {
   spatialBatchnormBackward,
 } from './cs231n/layers';
 import { convForwardFast, convBackwardFast, maxPoolForwardFast, maxPoolBackwardFast } from './cs231n/fastLayers';
-import { convReluForward, convReluBackward, convReluPoolForward, convReluPoolBackward } from './cs231n/layerUtils';
+import { convReluForward, convReluBackward, convReluPoolForward, convReluPoolBackward, spatialBatchnormTrainForward } from './cs231n/layerUtils';
 import { ThreeLayerConvNet } from './cs231n/classifiers/cnn';
 import { Solver } from './cs231n/solver';
 import type { BnParam } from './cs231n/layers';
@@ -496,10 +496,10 @@ function channelStats(t: tf.Tensor): { means: number[]; stds: number[] } {
 const sbnTrain = tryStep(() => {
   const before = channelStats(sbnX);
   console.log(`before: means ${before.means.map((v) => v.toFixed(3))}, stds ${before.stds.map((v) => v.toFixed(3))}`);
-  const [out1] = spatialBatchnormForward(sbnX, tf.ones([3]), tf.zeros([3]), { mode: 'train' });
+  const [out1] = spatialBatchnormTrainForward(sbnX, tf.ones([3]), tf.zeros([3]));
   const after1 = channelStats(out1);
   console.log(`after (gamma = 1, beta = 0): means ${after1.means.map((v) => v.toExponential(1))}, stds ${after1.stds.map((v) => v.toFixed(4))}`);
-  const [out2] = spatialBatchnormForward(sbnX, tf.tensor1d([3, 4, 5]), tf.tensor1d([6, 7, 8]), { mode: 'train' });
+  const [out2] = spatialBatchnormTrainForward(sbnX, tf.tensor1d([3, 4, 5]), tf.tensor1d([6, 7, 8]));
   const after2 = channelStats(out2);
   console.log(`after (gamma = [3, 4, 5], beta = [6, 7, 8]): means ${after2.means.map((v) => v.toFixed(4))}, stds ${after2.stds.map((v) => v.toFixed(4))}`);
   return { after1, after2 };
@@ -553,12 +553,12 @@ const sbGamma = randn([3]);
 const sbBeta = randn([3]);
 const sbDout = randn([2, 3, 4, 5]);
 const sbnBackOk = tryStep(() => {
-  const [, cache] = spatialBatchnormForward(sbx, sbGamma, sbBeta, { mode: 'train' });
+  const [, cache] = spatialBatchnormTrainForward(sbx, sbGamma, sbBeta);
   const [dx, dgamma, dbeta] = spatialBatchnormBackward(sbDout, cache);
   record('convnet.sbn_backward_dx', dx);
   record('convnet.sbn_backward_dgamma', dgamma);
   record('convnet.sbn_backward_dbeta', dbeta);
-  const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.tidy(() => spatialBatchnormForward(x, g, b, { mode: 'train' })[0].mul(sbDout).sum());
+  const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.tidy(() => spatialBatchnormTrainForward(x, g, b)[0].mul(sbDout).sum());
   const verdicts = [
     ['dx', checkGradient((v) => f(v, sbGamma, sbBeta), sbx, dx)],
     ['dgamma', checkGradient((v) => f(sbx, v, sbBeta), sbGamma, dgamma)],

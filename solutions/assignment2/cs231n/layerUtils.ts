@@ -245,3 +245,40 @@ export function convBnReluBackward(
     return [dx, dw, db, dgamma, dbeta] as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
   });
 }
+
+/** Free the running mean and variance a batchnorm layer stored in a bnParam (they are kept tensors). */
+function disposeRunningStats(bnParam: BnParam): void {
+  tf.dispose([bnParam.runningMean, bnParam.runningVar].filter((t): t is tf.Tensor => t !== undefined));
+}
+
+/**
+ * batchnormForward in train mode with a throwaway bnParam, for checks that want only the output
+ * and the cache: the running statistics the layer stores in the bnParam (kept tensors) are freed,
+ * so calling it many times, e.g. inside a numeric gradient check, leaves no tensors behind.
+ */
+export function batchnormTrainForward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+): [tf.Tensor2D, BatchnormCache | null] {
+  const bnParam: BnParam = { mode: 'train' };
+  try {
+    return batchnormForward(x, gamma, beta, bnParam);
+  } finally {
+    disposeRunningStats(bnParam);
+  }
+}
+
+/** spatialBatchnormForward in train mode with a throwaway bnParam; see batchnormTrainForward. */
+export function spatialBatchnormTrainForward(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+): [tf.Tensor4D, BatchnormCache | null] {
+  const bnParam: BnParam = { mode: 'train' };
+  try {
+    return spatialBatchnormForward(x, gamma, beta, bnParam);
+  } finally {
+    disposeRunningStats(bnParam);
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * Every assignment 1 SOLUTION notebook runs headlessly through the kit's engine in quick mode
- * (TS231N_QUICK=1) on the real Fashion-MNIST: no cell raises, every check(...) prints ✓, and every
- * graded id is recorded with a value (not "not implemented").
+ * (TS231N_QUICK=1) on the real Fashion-MNIST: no cell raises, no cell leaves tensors behind (the
+ * kernel's leak line), every check(...) prints ✓, and every graded id is recorded with a value
+ * (not "not implemented").
  *
  * The notebooks run in one child process (scripts/notebooks/run.ts --json), so that TensorFlow.js
  * and the data set load once; each test below then judges one notebook's summary.
@@ -74,6 +75,10 @@ describeIfData('assignment 1 solution notebooks, quick mode, headless', () => {
     const s = runs.get(name)!;
     expect(s.codeCells).toBeGreaterThan(5);
     expect(s.errors).toEqual([]);
+  });
+
+  it.each(NAMES)('%s.ipynb: no cell gets the tensor-leak line', (name) => {
+    expect(runs.get(name)!.leaks).toEqual([]);
   });
 
   it.each(NAMES)('%s.ipynb: every check passes (✓), and there are checks', (name) => {
