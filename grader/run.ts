@@ -23,6 +23,7 @@ import type { ChildConfig, ChildMessage, Task } from './sandbox/protocol';
 import { bubblewrap, bwrapArgs } from './sandbox/bwrap';
 import { createCgroup, type Cgroup } from './sandbox/cgroup';
 import { fillTranspileCache } from './sandbox/transpileCache';
+import type { BlasPlan } from '../kernel/runtime/blas/openblas';
 
 export interface RunLimits {
   cellTimeoutS: number;
@@ -67,6 +68,8 @@ export interface RunRequest {
   /** Extra folders the child may read (data sets). */
   readPaths: string[];
   env?: Record<string, string>;
+  /** OpenBLAS for the child's GEMM-shaped kernels, as the grader chose it (workspace.ts, gradingKernels). */
+  blas?: BlasPlan;
   /** Called when a task starts (its position among all of the request's tasks), e.g. for a progress line. */
   onTaskStart?(task: Task, index: number, total: number): void;
 }
@@ -197,7 +200,7 @@ export function sandboxLayers(): SandboxLayers {
     return {
       bwrap: b,
       prefix: [],
-      summary: `sandbox: bubblewrap (mount, network, PID, IPC, UTS${b.userNs ? ', user' : ''} namespaces; only the runtime, the data set and the submission visible) + Node permission model`,
+      summary: `sandbox: bubblewrap (mount, network, PID, IPC, UTS${b.userNs ? ', user' : ''} namespaces; only the runtime, the data set and the submission visible) + Node permission model, native code refused after the runtime's own addons loaded`,
       notes: [],
     };
   const net = networkIsolation();
@@ -451,14 +454,20 @@ function runOnce(
             hiddenCode: req.hiddenCode,
             outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024),
             copyFrom: source,
-            refuseNativeCode: !!layers && !layers.bwrap,
+            // Both sandboxes: after the runtime's own addons, no native code (sandbox/child.ts).
+            refuseNativeCode: req.mode === 'sandbox',
+            blas: req.blas,
           };
           child.send({ t: 'config', config });
           break;
         }
         case 'backend':
           started = true;
-          out.backend = m.name;
+          out.backend = m.blas?.coreType ? `${m.name} + OpenBLAS (${m.blas.coreType})` : m.name;
+          if (m.blas && !m.blas.coreType) {
+            const note = `OpenBLAS did not start in the child (${m.blas.note ?? 'no reason given'}): its matrix products ran on XNNPACK, not on the reference's kernels`;
+            if (!out.sandboxNotes.includes(note)) out.sandboxNotes.push(note);
+          }
           break;
         case 'taskStart': {
           const task = tasks.find((t) => t.name === m.task)!;
