@@ -6,7 +6,14 @@
  * there (see mainContext.ts).
  */
 import { mainGlobal, mainProcess } from './mainContext';
-import { DISPLAY_SINK_KEY as SINK, type DisplayOptions, type ExecuteHooks, type MimeBundle } from '../protocol';
+import {
+  DISPLAY_SINK_KEY as SINK,
+  type DisplayOptions,
+  type DisplaySink,
+  type ExecuteHooks,
+  type InputRequest,
+  type MimeBundle,
+} from '../protocol';
 
 export type { DisplayOptions, ExecuteHooks, MimeBundle };
 
@@ -48,7 +55,7 @@ export function captureOutput(hooks: ExecuteHooks): () => void {
   const previousSink = mainGlobal[SINK];
   const display = hooks.display;
   const stdout = hooks.stdout;
-  mainGlobal[SINK] = {
+  const sink: DisplaySink = {
     display(bundle: MimeBundle, options?: DisplayOptions) {
       if (display) return display(bundle, options ?? {});
       // No display hook: show the text form, as the runtime does outside a notebook.
@@ -56,7 +63,13 @@ export function captureOutput(hooks: ExecuteHooks): () => void {
       if (typeof text === 'string' && !options?.update)
         (stdout ?? ((t: string) => mainProcess.stdout.write(t)))(text.endsWith('\n') ? text : text + '\n');
     },
+    // A host that keeps no outputs (the grader) has nothing to clear.
+    clearOutput: (wait: boolean) => hooks.clearOutput?.(wait),
   };
+  // Only a host whose front end allows stdin offers input; the runtime's input() explains its absence.
+  const input = hooks.input;
+  if (input) sink.input = (request: InputRequest) => input(request);
+  mainGlobal[SINK] = sink;
   undo.push(() => {
     mainGlobal[SINK] = previousSink;
   });

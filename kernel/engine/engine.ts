@@ -31,6 +31,7 @@ import {
   type MimeBundle,
 } from '../protocol';
 import { installKitResolution } from './kitPackage';
+import { routeTslabDisplay } from './tslabDisplay';
 
 export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
@@ -109,6 +110,7 @@ export class Engine implements EngineLike {
     this.tracker = checker.tracker;
     this.converter = checker.converter;
     this.cellRequire = NodeModule.createRequire(path.join(cwd, '__cell__.ts'));
+    routeTslabDisplay([NodeModule.createRequire(__filename), this.cellRequire]);
     mainProcess.on('SIGINT', this.onSigint);
   }
 

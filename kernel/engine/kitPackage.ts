@@ -9,7 +9,8 @@
  *   inside the package (a self-reference through the `exports` of kernel/runtime/package.json);
  * - the type checker: `compilerOptions.paths` maps each of those `exports` to its file.
  * Both read the package's name and entry points from kernel/runtime/package.json, the one place
- * that declares them.
+ * that declares them. `tslab` (its public API: `tslab.display`, `newDisplay`, `versions`) falls back
+ * to the kit's copy in the same way.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -41,7 +42,23 @@ export function isKitRequest(request: string): boolean {
   return request === name || request.startsWith(`${name}/`);
 }
 
-/** The type checker's `paths`: each specifier the package exports → its file (absolute, with '/'). */
+/** True for `tslab` and `tslab/…`: cells may use tslab's public API wherever they live. */
+function isTslabRequest(request: string): boolean {
+  return request === 'tslab' || request.startsWith('tslab/');
+}
+
+/** tslab's public declarations (its package.json `types`), absolute; undefined without tslab. */
+function tslabTypes(): string | undefined {
+  try {
+    const pkg = NodeModule.createRequire(path.join(KIT_PACKAGE_DIR, 'package.json')).resolve('tslab/package.json');
+    const types = (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { types?: string }).types ?? 'dist/public.d.ts';
+    return path.join(path.dirname(pkg), types);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The type checker's `paths`: each specifier the package exports → its file (absolute, with '/'); `tslab` too. */
 export function kitPackagePaths(): Record<string, string[]> {
   const { name, exports: entries } = kitManifest();
   const paths: Record<string, string[]> = {};
@@ -49,6 +66,8 @@ export function kitPackagePaths(): Record<string, string[]> {
     const specifier = sub === '.' ? name : `${name}/${sub.replace(/^\.\//, '')}`;
     paths[specifier] = [path.join(KIT_PACKAGE_DIR, target).split(path.sep).join('/')];
   }
+  const tslab = tslabTypes();
+  if (tslab) paths.tslab = [tslab.split(path.sep).join('/')];
   return paths;
 }
 
@@ -71,7 +90,8 @@ export function installKitResolution(): void {
     try {
       return ordinary.call(this, request, parent, isMain, options);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !isKitRequest(request)) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+      if (!isKitRequest(request) && !isTslabRequest(request)) throw e;
       return fromPackage.resolve(request);
     }
   } as ResolveFilename & { [KIT_FALLBACK]?: true };

@@ -71,13 +71,51 @@ function readNotebook(file: string): RawNotebook {
   return nb as RawNotebook;
 }
 
-/** Collects a cell's outputs as nbformat does: consecutive stream text merged, updates in place. */
+/**
+ * Collects a cell's outputs as nbformat does: consecutive stream text merged, updates in place,
+ * `clear_output` as nbclient (nbconvert) applies it.
+ */
 class OutputCollector {
   readonly records: Record<string, Encoded | undefined> = {};
   private readonly byDisplayId = new Map<string, Array<{ data: MimeBundle; metadata: Record<string, unknown> }>>();
-  outputs: NbOutput[] = [];
+  private outs: NbOutput[] = [];
+  /** clearOutput({ wait: true }) was called: clear when the next output arrives. */
+  private clearPending = false;
+
+  /** The current cell's outputs (a fresh list per cell). */
+  get outputs(): NbOutput[] {
+    return this.outs;
+  }
+
+  startCell(): void {
+    this.outs = [];
+    this.clearPending = false;
+  }
+
+  clear(wait: boolean): void {
+    if (wait) this.clearPending = true;
+    else this.clearNow();
+  }
+
+  /** A cleared display can no longer be updated (nbclient forgets its display id for the cell). */
+  private clearNow(): void {
+    const gone = new Set<object>(this.outs);
+    for (const [id, list] of this.byDisplayId) {
+      const kept = list.filter((o) => !gone.has(o));
+      if (kept.length) this.byDisplayId.set(id, kept);
+      else this.byDisplayId.delete(id);
+    }
+    this.outs.length = 0;
+    this.clearPending = false;
+  }
+
+  add(output: NbOutput): void {
+    if (this.clearPending) this.clearNow();
+    this.outs.push(output);
+  }
 
   stream(name: 'stdout' | 'stderr', text: string): void {
+    if (this.clearPending) this.clearNow();
     const last = this.outputs[this.outputs.length - 1];
     if (last && last.output_type === 'stream' && last.name === name) last.text += text;
     else this.outputs.push({ output_type: 'stream', name, text });
@@ -95,7 +133,7 @@ class OutputCollector {
       return;
     }
     const out = { output_type: 'display_data' as const, data: bundle, metadata };
-    this.outputs.push(out);
+    this.add(out);
     if (options.displayId) {
       if (!this.byDisplayId.has(options.displayId)) this.byDisplayId.set(options.displayId, []);
       this.byDisplayId.get(options.displayId)!.push(out);
@@ -136,7 +174,7 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
   try {
     for (const [i, { c, index }] of code.entries()) {
       opts.onCell?.(i, code.length);
-      collector.outputs = [];
+      collector.startCell();
       const source = Array.isArray(c.source) ? c.source.join('') : String(c.source ?? '');
       const started = Date.now();
       watchdog?.arm(opts.cellTimeoutMs!);
@@ -144,6 +182,7 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
         stdout: (t) => collector.stream('stdout', t),
         stderr: (t) => collector.stream('stderr', t),
         display: (b, o) => collector.display(b, o),
+        clearOutput: (wait) => collector.clear(wait),
       });
       watchdog?.disarm();
       if (reply.error?.ename === 'InterruptError' && opts.cellTimeoutMs && Date.now() - started >= opts.cellTimeoutMs) {
@@ -151,13 +190,13 @@ export async function executeNotebook(file: string, opts: ExecuteNotebookOptions
         reply = { ...reply, error: { ename: 'TimeoutError', evalue, traceback: [`TimeoutError: ${evalue}`] } };
       }
       if (reply.result)
-        collector.outputs.push({
+        collector.add({
           output_type: 'execute_result',
           execution_count: reply.executionCount,
           data: reply.result,
           metadata: {},
         });
-      if (reply.error) collector.outputs.push({ output_type: 'error', ...reply.error });
+      if (reply.error) collector.add({ output_type: 'error', ...reply.error });
       cells.push({ index, reply, outputs: collector.outputs });
       if (opts.stopOnError && reply.status === 'error') break;
     }

@@ -23,7 +23,8 @@ export interface KernelIo {
 }
 
 export interface Request {
-  channel: 'shell' | 'control';
+  /** `stdin`: an `input_reply`, answered at once (the cell that asked is still running). */
+  channel: 'shell' | 'control' | 'stdin';
   identities: Uint8Array[];
   header: Header;
   content: Json;
@@ -52,6 +53,8 @@ export class Kernel {
   private closed = false;
   /** The request whose cell ran last: late output of its timers is shown under it. */
   private lastParent: { header: Header } | null = null;
+  /** The running cell's unanswered `input_request`, if any. */
+  private pendingInput: { resolve(value: string): void; reject(e: Error): void } | null = null;
 
   constructor(
     private readonly io: KernelIo,
@@ -62,6 +65,7 @@ export class Kernel {
   /** Queue a request; handled after every request received before it. */
   receive(req: Request): void {
     if (this.closed) return;
+    if (req.channel === 'stdin') return this.inputReply(req);
     this.queue.push(req);
     if (!this.running) void this.drain();
   }
@@ -79,6 +83,26 @@ export class Kernel {
     if (!this.lastParent || this.closed) return false;
     this.io.send('iopub', [], 'stream', this.lastParent.header, { name, text });
     return true;
+  }
+
+  private inputReply(req: Request): void {
+    if (req.header.msg_type !== 'input_reply') {
+      this.opts.log?.(`unknown stdin message type ${req.header.msg_type}: ignored`);
+      return;
+    }
+    const pending = this.pendingInput;
+    this.pendingInput = null;
+    pending?.resolve(str(req.content.value));
+  }
+
+  /** Sends `input_request` on stdin to the client that sent `req` and waits for its `input_reply`. */
+  private requestInput(req: Request, prompt: string, password: boolean): Promise<string> {
+    if (this.pendingInput)
+      return Promise.reject(new Error('input(): the cell is already waiting for input; await each input() in turn'));
+    return new Promise<string>((resolve, reject) => {
+      this.pendingInput = { resolve, reject };
+      this.io.send('stdin', req.identities, 'input_request', req.header, { prompt, password });
+    });
   }
 
   close(): void {
@@ -199,6 +223,8 @@ export class Kernel {
     const iopub = (type: string, content: Json, metadata: Json = {}): void => {
       if (!silent) this.io.send('iopub', [], type, parent, content, metadata);
     };
+    // As in ipykernel, a request without allow_stdin (nbconvert sends false) gets no input().
+    const allowStdin = bool(c.allow_stdin, false);
     if (storeHistory) this.history.add(count, code);
     iopub('execute_input', { code, execution_count: count });
     this.lastParent = silent ? this.lastParent : { header: parent };
@@ -213,6 +239,8 @@ export class Kernel {
           const type = options?.update ? 'update_display_data' : 'display_data';
           iopub(type, { data: bundle, metadata: options?.metadata ?? {}, transient });
         },
+        clearOutput: (wait) => iopub('clear_output', { wait }),
+        ...(allowStdin ? { input: (r) => this.requestInput(req, r.prompt, r.password) } : {}),
       });
     } catch (e) {
       // The engine promises to report errors in its reply; if it throws anyway, report that.
@@ -226,6 +254,11 @@ export class Kernel {
           traceback: [`${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`],
         },
       };
+    } finally {
+      // An interrupted cell may have left a prompt unanswered; a late reply then goes nowhere.
+      const pending = this.pendingInput;
+      this.pendingInput = null;
+      pending?.reject(new Error('input(): the cell ended before the answer came'));
     }
 
     if (r.status === 'ok') {

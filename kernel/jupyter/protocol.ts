@@ -28,7 +28,7 @@ export interface WorkerData {
 export type ToMain =
   | { kind: 'ready' }
   | { kind: 'fatal'; message: string }
-  | { kind: 'request'; channel: 'shell' | 'control'; msg: WireMessage }
+  | { kind: 'request'; channel: 'shell' | 'control' | 'stdin'; msg: WireMessage }
   | { kind: 'shutdown'; restart: boolean }
   | { kind: 'closed' };
 

@@ -110,6 +110,11 @@ async function serveShell(): Promise<void> {
   for await (const m of received(shell, 'shell')) post({ kind: 'request', channel: 'shell', msg: toWire(m) });
 }
 
+/** `input_reply` from the client: to the main thread, where the cell that asked is waiting. */
+async function serveStdin(): Promise<void> {
+  for await (const m of received(stdin, 'stdin')) post({ kind: 'request', channel: 'stdin', msg: toWire(m) });
+}
+
 let shuttingDown = false;
 
 async function serveControl(): Promise<void> {
@@ -200,6 +205,7 @@ async function main(): Promise<void> {
   serveHeartbeat().catch(swallowClosed);
   serveShell().catch(swallowClosed);
   serveControl().catch(swallowClosed);
+  serveStdin().catch(swallowClosed);
 }
 
 /**

@@ -16,9 +16,23 @@ export interface DisplayOptions {
   metadata?: Record<string, unknown>;
 }
 
-/** Where runtime helpers send what they display (installed by the engine under DISPLAY_SINK_KEY). */
+/**
+ * Where runtime helpers send what they display, and how they reach the front end (installed by
+ * the engine under DISPLAY_SINK_KEY while a cell runs).
+ */
 export interface DisplaySink {
   display(bundle: MimeBundle, options?: DisplayOptions): void;
+  /** Clear the cell's output (Jupyter `clear_output`); with `wait`, only when the next output arrives. */
+  clearOutput?(wait: boolean): void;
+  /** Ask the front end for a line of text (Jupyter `input_request`); absent when it allows no stdin. */
+  input?(request: InputRequest): Promise<string>;
+}
+
+/** A prompt for the user (Jupyter's `input_request` content). */
+export interface InputRequest {
+  prompt: string;
+  /** Hide what is typed (a password field). */
+  password: boolean;
 }
 
 /** Where a running cell's output goes. */
@@ -26,6 +40,10 @@ export interface ExecuteHooks {
   stdout?(text: string): void;
   stderr?(text: string): void;
   display?(bundle: MimeBundle, options: DisplayOptions): void;
+  /** The cell cleared its output so far (`clear_output`; with `wait`, when its next output arrives). */
+  clearOutput?(wait: boolean): void;
+  /** Only when the front end allows stdin (`allow_stdin`): the user's answer to a prompt. */
+  input?(request: InputRequest): Promise<string>;
 }
 
 /** Jupyter's error triple; traceback lines point at the cell's line and at `file:line` of local modules. */

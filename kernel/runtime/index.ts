@@ -1,6 +1,7 @@
 /** The notebook runtime: everything a notebook or an assignment module imports. */
 export * from './tensor';
 export * from './output';
+export * from './stdin';
 export * from './random';
 export * from './errors';
 export * from './record';

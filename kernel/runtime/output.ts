@@ -51,3 +51,16 @@ export function displayedResult<T>(value: T): T {
   (globalThis as ShownHolder)[DISPLAYED_RESULT_KEY] = { value };
   return value;
 }
+
+/**
+ * Clears the cell's output so far (Jupyter's `clear_output`), IPython's pattern for a plot that
+ * redraws in place in a training loop. With `wait: true` the output is cleared only when the next
+ * output arrives, so the cell does not flicker. nbconvert clears the saved outputs in the same way;
+ * outside a notebook, and in the grader (which keeps no outputs), nothing happens.
+ */
+export function clearOutput(options: { wait?: boolean } = {}): void {
+  const wait = options?.wait ?? false;
+  if (typeof wait !== 'boolean')
+    throw new TypeError(`clearOutput: wait must be true or false, got ${JSON.stringify(wait) ?? String(wait)}`);
+  getDisplaySink()?.clearOutput?.(wait);
+}

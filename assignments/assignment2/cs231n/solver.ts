@@ -39,7 +39,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf, ProgressBar, RandomGenerator, globalGenerator } from 'ts231n';
+import { tf, ProgressBar, RandomGenerator, clearOutput, globalGenerator, plotLines } from 'ts231n';
 import { OptimConfig, STATE_KEYS, UPDATE_RULES, UpdateRule } from './optim';
 
 /** What a Solver trains: parameters by name and a two-way loss (see the file comment). */
@@ -88,8 +88,15 @@ export interface SolverOptions {
   seed?: number;
   /** If given, a checkpoint `<checkpointName>_epoch_<e>.json` is written after every epoch. */
   checkpointName?: string;
-  /** Show an in-place progress bar with the latest loss (default true). */
+  /** Show an in-place progress bar with the latest loss (default true; false with livePlot). */
   progress?: boolean;
+  /**
+   * Redraw the loss and accuracy curves in place at every accuracy check (each epoch), as IPython's
+   * `clear_output(wait=True)` pattern does (default false). Each redraw clears the cell's output so
+   * far, so the latest epoch line is printed again under the plots; a progress bar would be
+   * cleared too, so it cannot be combined with `progress: true`.
+   */
+  livePlot?: boolean;
 }
 
 /** What a checkpoint file holds (JSON): the options, the histories and the model's parameters. */
@@ -136,6 +143,7 @@ export class Solver {
   readonly numValSamples?: number;
   readonly checkpointName?: string;
   readonly showProgress: boolean;
+  readonly livePlot: boolean;
 
   epoch = 0;
   bestValAcc = 0;
@@ -189,7 +197,12 @@ export class Solver {
     this.numTrainSamples = options.numTrainSamples ?? 1000;
     this.numValSamples = options.numValSamples;
     this.checkpointName = options.checkpointName;
-    this.showProgress = options.progress ?? true;
+    this.livePlot = options.livePlot ?? false;
+    if (this.livePlot && options.progress === true)
+      throw new Error(
+        'Solver: livePlot redraws the cell output, which would erase the progress bar: pass progress: false or livePlot: false',
+      );
+    this.showProgress = options.progress ?? !this.livePlot;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
       throw new Error(`Solver: batchSize must be a positive integer, got ${this.batchSize}`);
     this.random = options.seed === undefined ? globalGenerator() : new RandomGenerator(options.seed);
@@ -285,6 +298,20 @@ export class Solver {
     return N > 0 ? correct / N : 0;
   }
 
+  /** The live plot: the cell's output is replaced by the loss and accuracy curves so far. */
+  private drawCurves(): void {
+    clearOutput({ wait: true });
+    // A diverged loss (NaN, ±Infinity) is a gap in the curve, not the end of training.
+    const loss = this.lossHistory.map((v) => (Number.isFinite(v) ? v : null));
+    plotLines({ series: { loss }, title: 'Training loss', yLabel: 'loss', points: false });
+    plotLines({
+      series: { train: this.trainAccHistory, val: this.valAccHistory },
+      title: 'Classification accuracy',
+      xLabel: 'accuracy check',
+      yLabel: 'accuracy',
+    });
+  }
+
   /** Run optimization to train the model. */
   train(): void {
     const numTrain = this.data.XTrain.shape[0];
@@ -321,7 +348,8 @@ export class Solver {
           this.trainAccHistory.push(trainAcc);
           this.valAccHistory.push(valAcc);
           if (epochEnd) this.saveCheckpoint();
-          if (this.verbose) {
+          if (this.livePlot) this.drawCurves();
+          if (this.verbose || this.livePlot) {
             console.log(
               `(Epoch ${this.epoch} / ${this.numEpochs}) train acc: ${trainAcc.toFixed(6)}; val_acc: ${valAcc.toFixed(6)}`,
             );

@@ -63,7 +63,7 @@ export function check(id: string, ...args: [] | [unknown]): boolean {
       const err = e as Error;
       return report(id, false, `${spec.description}: raised ${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`);
     }
-    if (!outcome.ok)
+    if (outcome.ok === false)
       return report(id, false, `not implemented yet: ${outcome.notImplemented.fn} in ${outcome.notImplemented.file}`);
     if (isThenable(outcome.value)) return report(id, false, `got a Promise; await it first: check('${id}', await …)`);
     try {

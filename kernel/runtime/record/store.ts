@@ -51,7 +51,7 @@ export function clearRecords(): void {
 export function record<T>(id: string, valueOrThunk: T | (() => T)): T | undefined {
   checkId('record', id);
   const outcome = evaluate(valueOrThunk);
-  if (!outcome.ok) {
+  if (outcome.ok === false) {
     const { fn, file } = outcome.notImplemented;
     store().set(id, encodeNotImplemented({ fn, file }));
     const payload: RecordPayload = { id, notImplemented: { fn, file } };

@@ -558,6 +558,24 @@ describe('an assignment folder copied outside the kit', () => {
   });
 });
 
+describe("a notebook in the kit's own root folder", () => {
+  // Opened from the checkout's root, the runtime's sources lie under the cell's folder, so the cell's
+  // type checker (tslab's options, not the kit's strict tsconfig) checks them too: they must hold there.
+  test('cells import ts231n and record values there', async () => {
+    const engine = new Engine({ cwd: ROOT });
+    try {
+      const r = await run(
+        engine,
+        "import { tf, record } from 'ts231n';\nrecord('root.shape', 1);\ntf.ones([2, 3]).shape",
+      );
+      expect(r.reply.error).toBeUndefined();
+      expect(text(r)).toBe('[ 2, 3 ]');
+    } finally {
+      engine.dispose();
+    }
+  });
+});
+
 describe('executeNotebook', () => {
   test('runs every code cell in order and returns nbformat outputs and the records', async () => {
     const seen: number[] = [];
