@@ -439,6 +439,7 @@ function runOnce(
           p.phases['process start (spawn, sandbox, node)'] =
             (p.phases['process start (spawn, sandbox, node)'] ?? 0) + readyAfter;
           for (const [k, ms] of Object.entries(m.phases)) p.phases[k] = (p.phases[k] ?? 0) + ms / 1000;
+          if (m.cpuMs !== undefined) p.cpuS = (p.cpuS ?? 0) + m.cpuMs / 1000;
           p.cells.push(...m.cells.map(([w, ms]): [string, number] => [w, ms / 1000]));
           p.cells.sort((a, b) => b[1] - a[1]);
           break;

@@ -385,7 +385,8 @@ async function main(cfg: ChildConfig): Promise<void> {
     else await runHidden(cfg, task);
     if (task.kind === 'hidden') phases['hidden tests'] = (phases['hidden tests'] ?? 0) + performance.now() - t0;
   }
-  send({ t: 'profile', phases, cells: cellTimes });
+  const cpu = process.cpuUsage();
+  send({ t: 'profile', phases, cells: cellTimes, cpuMs: (cpu.user + cpu.system) / 1000 });
   realExit(0);
 }
 

@@ -50,7 +50,7 @@ export type ChildMessage =
   | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }
   | { t: 'exitCalled'; code: number; where: string }
   /** Where the child's time went (ms per phase, and each cell's total), sent before a normal exit. */
-  | { t: 'profile'; phases: Record<string, number>; cells: Array<[string, number]> }
+  | { t: 'profile'; phases: Record<string, number>; cells: Array<[string, number]>; cpuMs?: number }
   | { t: 'fatal'; message: string };
 
 export type ParentMessage = { t: 'config'; config: ChildConfig };
