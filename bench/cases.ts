@@ -49,6 +49,27 @@ function l2(tf: TF, reg: number, ws: tfType.Tensor[]): tfType.Tensor {
   return tf.mul(0.5 * reg, tf.addN(ws.map((w) => tf.sum(tf.square(w)))));
 }
 
+/** The course's softmax_loss: the mean cross-entropy and its gradient (probs − onehot) / N. */
+function softmaxLossAndGrad(tf: TF, scores: tfType.Tensor, onehot: tfType.Tensor): [tfType.Tensor, tfType.Tensor] {
+  const n = scores.shape[0];
+  const shifted = tf.sub(scores, tf.max(scores, 1, true));
+  const logProbs = tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), 1, true)));
+  const loss = tf.div(tf.neg(tf.sum(tf.mul(logProbs, onehot))), n);
+  return [loss, tf.div(tf.sub(tf.exp(logProbs), onehot), n)];
+}
+
+/** The FC net's input, labels and parameters (He-initialised weights, gamma 1, beta 0). */
+function fcParams(tf: TF, randn: (shape: number[]) => tfType.Tensor) {
+  const X = randn([fc.N, fc.D]);
+  const onehot = labels(tf, fc.N, fc.C);
+  const dims = [fc.D, ...Array<number>(fc.L).fill(fc.H), fc.C];
+  const Ws = dims.slice(1).map((d, i) => tf.mul(randn([dims[i], d]), Math.sqrt(2 / dims[i])));
+  const bs = dims.slice(1).map((d) => tf.zeros([d]));
+  const gammas = Array.from({ length: fc.L }, () => tf.ones([fc.H]));
+  const betas = Array.from({ length: fc.L }, () => tf.zeros([fc.H]));
+  return { X, onehot, Ws, bs, gammas, betas, all: [X, ...Ws, ...bs, ...gammas, ...betas] };
+}
+
 /**
  * ThreeLayerConvNet's training step with tf ops (the kit's conv layers are the assignment's):
  * conv 32 7×7 same – ReLU – 2×2 max pool – affine 100 – ReLU – affine 10 – softmax, batch 50,
@@ -164,6 +185,118 @@ export const CASES: BenchCase[] = [
     flops: 2 * mlpFwd1 + 3 * mlpFwd2,
     setup(tf, randn) {
       const X = randn([mlp.N, mlp.D]);
+      const onehot = labels(tf, mlp.N, mlp.C);
+      const W1 = tf.mul(randn([mlp.D, mlp.H]), 1e-2);
+      const b1 = tf.zeros([mlp.H]);
+      const W2 = tf.mul(randn([mlp.H, mlp.C]), 1e-2);
+      const b2 = tf.zeros([mlp.C]);
+      const reg = 5e-6;
+      // assignment 1's TwoLayerNet.loss: forward, softmax loss, then the backward pass by hand
+      const run = (): tfType.Tensor[] =>
+        tf.tidy(() => {
+          const hidden = tf.relu(tf.add(tf.matMul(X, W1), b1));
+          const scores = tf.add(tf.matMul(hidden, W2), b2);
+          const [data, dscores] = softmaxLossAndGrad(tf, scores, onehot);
+          const loss = tf.add(data, tf.mul(reg, tf.add(tf.sum(tf.square(W1)), tf.sum(tf.square(W2)))));
+          const dW2 = tf.add(tf.matMul(hidden, dscores, true, false), tf.mul(W2, 2 * reg));
+          const db2 = tf.sum(dscores, 0);
+          const dhidden = tf.mul(tf.matMul(dscores, W2, false, true), tf.cast(tf.greater(hidden, 0), 'float32'));
+          const dW1 = tf.add(tf.matMul(X, dhidden, true, false), tf.mul(W1, 2 * reg));
+          const db1 = tf.sum(dhidden, 0);
+          return [loss, dW1, db1, dW2, db2];
+        });
+      return { run, dispose: () => tf.dispose([X, onehot, W1, b1, W2, b2]) };
+    },
+  },
+  {
+    id: 'maxpool_fwd_bwd',
+    title: 'max-pool 2×2 forward+backward 50×32×32×32',
+    flops: null,
+    setup(tf, randn) {
+      const x = randn([50, 32, 32, 32]) as tfType.Tensor4D;
+      const dout = randn([50, 16, 16, 32]);
+      const g = tf.grads((a: tfType.Tensor) => tf.maxPool(a as tfType.Tensor4D, 2, 2, 'valid'));
+      // grads runs the forward pass once (it needs the pooled output) and then MaxPoolGrad
+      return { run: () => g([x], dout), dispose: () => tf.dispose([x, dout]) };
+    },
+  },
+  {
+    id: 'fc_step',
+    title: `FullyConnectedNet step ${fc.N}×${fc.D}→${fc.H}×${fc.L}→${fc.C}, batchnorm`,
+    flops: fcFlops,
+    setup(tf, randn) {
+      const p = fcParams(tf, randn);
+      const running = Array.from({ length: fc.L }, () => ({ mean: tf.zeros([fc.H]), variance: tf.zeros([fc.H]) }));
+      const reg = 1e-3;
+      const eps = 1e-5;
+      const momentum = 0.9;
+      const n = fc.N;
+      // assignment 2's layers: affine – batchnorm (train mode, running averages kept) – ReLU, then
+      // softmax loss, then every backward pass by hand (batchnormBackwardAlt's closed form)
+      const run = (): tfType.Tensor[] =>
+        tf.tidy(() => {
+          const caches: Array<{ a: tfType.Tensor; xhat: tfType.Tensor; std: tfType.Tensor; out: tfType.Tensor }> = [];
+          let a = p.X;
+          for (let i = 0; i < fc.L; i++) {
+            const z = tf.add(tf.matMul(a, p.Ws[i]), p.bs[i]);
+            const mu = tf.mean(z, 0);
+            const xmu = tf.sub(z, mu);
+            const variance = tf.mean(tf.square(xmu), 0);
+            const std = tf.sqrt(tf.add(variance, eps));
+            const xhat = tf.div(xmu, std);
+            const out = tf.add(tf.mul(xhat, p.gammas[i]), p.betas[i]);
+            const r = running[i];
+            const next = {
+              mean: tf.keep(tf.add(tf.mul(r.mean, momentum), tf.mul(mu, 1 - momentum))),
+              variance: tf.keep(tf.add(tf.mul(r.variance, momentum), tf.mul(variance, 1 - momentum))),
+            };
+            tf.dispose([r.mean, r.variance]);
+            running[i] = next;
+            caches.push({ a, xhat, std, out });
+            a = tf.relu(out);
+          }
+          const scores = tf.add(tf.matMul(a, p.Ws[fc.L]), p.bs[fc.L]);
+          const [data, dscores] = softmaxLossAndGrad(tf, scores, p.onehot);
+          const loss = tf.add(data, l2(tf, reg, p.Ws));
+          const dWs: tfType.Tensor[] = [tf.add(tf.matMul(a, dscores, true, false), tf.mul(p.Ws[fc.L], reg))];
+          const dbs: tfType.Tensor[] = [tf.sum(dscores, 0)];
+          const dgammas: tfType.Tensor[] = [];
+          const dbetas: tfType.Tensor[] = [];
+          let da = tf.matMul(dscores, p.Ws[fc.L], false, true);
+          for (let i = fc.L - 1; i >= 0; i--) {
+            const { a: aIn, xhat, std, out } = caches[i];
+            const dout = tf.mul(da, tf.cast(tf.greater(out, 0), 'float32'));
+            const dbeta = tf.sum(dout, 0);
+            const dgamma = tf.sum(tf.mul(dout, xhat), 0);
+            const dxhat = tf.mul(dout, p.gammas[i]);
+            const dz = tf.div(
+              tf.sub(tf.sub(tf.mul(dxhat, n), tf.sum(dxhat, 0)), tf.mul(xhat, tf.sum(tf.mul(dxhat, xhat), 0))),
+              tf.mul(std, n),
+            );
+            dWs.unshift(tf.add(tf.matMul(aIn, dz, true, false), tf.mul(p.Ws[i], reg)));
+            dbs.unshift(tf.sum(dz, 0));
+            dgammas.unshift(dgamma);
+            dbetas.unshift(dbeta);
+            da = tf.matMul(dz, p.Ws[i], false, true); // affineBackward computes dx for the first layer too
+          }
+          return [loss, da, ...dWs, ...dbs, ...dgammas, ...dbetas];
+        });
+      return {
+        run,
+        dispose: () => tf.dispose([...p.all, p.onehot, ...running.flatMap((r) => [r.mean, r.variance])]),
+      };
+    },
+  },
+  convNetCase('convnet_cifar', 3, 32),
+  convNetCase('convnet_mnist', 1, 28),
+  // the two small-op steps again, their gradients by autodiff: every op taped, ~3× the kernel calls
+  {
+    id: 'mlp_step_autodiff',
+    title: 'two-layer MLP step, gradients by autodiff',
+    // forward, then dW2 and dh (second layer twice), dW1 (first layer once); no dX
+    flops: 2 * mlpFwd1 + 3 * mlpFwd2,
+    setup(tf, randn) {
+      const X = randn([mlp.N, mlp.D]);
       const labels = tf.tensor1d(
         Array.from({ length: mlp.N }, (_, i) => (i * 7) % mlp.C),
         'int32',
@@ -191,32 +324,14 @@ export const CASES: BenchCase[] = [
     },
   },
   {
-    id: 'maxpool_fwd_bwd',
-    title: 'max-pool 2×2 forward+backward 50×32×32×32',
-    flops: null,
-    setup(tf, randn) {
-      const x = randn([50, 32, 32, 32]) as tfType.Tensor4D;
-      const dout = randn([50, 16, 16, 32]);
-      const g = tf.grads((a: tfType.Tensor) => tf.maxPool(a as tfType.Tensor4D, 2, 2, 'valid'));
-      // grads runs the forward pass once (it needs the pooled output) and then MaxPoolGrad
-      return { run: () => g([x], dout), dispose: () => tf.dispose([x, dout]) };
-    },
-  },
-  {
-    id: 'fc_step',
-    title: `FullyConnectedNet step ${fc.N}×${fc.D}→${fc.H}×${fc.L}→${fc.C}, batchnorm`,
+    id: 'fc_step_autodiff',
+    title: 'FullyConnectedNet step, gradients by autodiff',
     flops: fcFlops,
     setup(tf, randn) {
-      const X = randn([fc.N, fc.D]);
-      const onehot = labels(tf, fc.N, fc.C);
-      const dims = [fc.D, ...Array<number>(fc.L).fill(fc.H), fc.C];
-      const Ws = dims.slice(1).map((d, i) => tf.mul(randn([dims[i], d]), Math.sqrt(2 / dims[i])));
-      const bs = dims.slice(1).map((d) => tf.zeros([d]));
-      const gammas = Array.from({ length: fc.L }, () => tf.ones([fc.H]));
-      const betas = Array.from({ length: fc.L }, () => tf.zeros([fc.H]));
+      const { all, onehot } = fcParams(tf, randn);
       const reg = 1e-3;
       const eps = 1e-5;
-      // {affine – batchnorm (train mode) – ReLU} × L – affine – softmax, as FullyConnectedNet.loss
+      // the same net and loss as fc_step; the gradients by autodiff (no running averages)
       const loss = (...p: tfType.Tensor[]): tfType.Scalar => {
         const [x, ...rest] = p;
         const w = rest.slice(0, fc.L + 1);
@@ -234,7 +349,6 @@ export const CASES: BenchCase[] = [
         return tf.add(softmaxLoss(tf, scores, onehot), l2(tf, reg, w)) as tfType.Scalar;
       };
       const g = tf.valueAndGrads(loss);
-      const all = [X, ...Ws, ...bs, ...gammas, ...betas];
       return {
         run: () => {
           const { value, grads } = g(all);
@@ -244,6 +358,4 @@ export const CASES: BenchCase[] = [
       };
     },
   },
-  convNetCase('convnet_cifar', 3, 32),
-  convNetCase('convnet_mnist', 1, 28),
 ];

@@ -1,5 +1,5 @@
 #!/bin/bash
-# wasm with 1 vs TS231N_THREADS=2, alternated ROUNDS times (default 2), then numpy at 1 and 2
+# the kit with 1 vs TS231N_THREADS=2 (OpenBLAS threads; wasm threads only without OpenBLAS), alternated ROUNDS times (default 2), then numpy at 1 and 2
 # threads, each a fresh process; NICE=-15 runs them at high priority (root only). One JSON line
 # per run (bench/worker.ts, bench/numpy_bench.py). See docs/tensor-core.md, "wasm threads".
 cd "$(dirname "$0")/.." || exit 1

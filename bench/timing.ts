@@ -12,8 +12,13 @@ export interface Timing {
 }
 
 export interface TimingOptions {
-  /** Untimed runs first (JIT, XNNPACK weight packing, allocator warm-up). */
+  /** Untimed runs first (JIT, XNNPACK weight packing, allocator warm-up)… */
   warmup: number;
+  /** …and untimed runs until they used this much CPU time (CPU, not wall: a loaded machine must
+   * not cut the warm-up short): V8 optimises a training step of ~200 small ops only after some
+   * dozens of runs (the FC-net step, medians of blocks of 30 runs: 13.4, 7.6, then 4.0–5.4 ms
+   * CPU), and a training loop runs thousands. Default 0. */
+  warmupMs?: number;
   /** At most this many timed runs… */
   maxReps: number;
   /** …and stop early once this much time was spent timing (at least one run). */
@@ -32,7 +37,8 @@ const cpuNow = (): number => {
 };
 
 export function time(run: () => void, opts: TimingOptions): Timing {
-  for (let i = 0; i < opts.warmup; i++) {
+  const warmStart = cpuNow();
+  for (let i = 0; i < opts.warmup || cpuNow() - warmStart < (opts.warmupMs ?? 0); i++) {
     const w0 = performance.now();
     const c0 = cpuNow();
     run();

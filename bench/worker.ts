@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   await start(config);
   const info = backendInfo();
   const threads = info.threads ?? 1;
-  const opts = quick ? { warmup: 1, maxReps: 3, budgetMs: 600 } : { warmup: 2, maxReps: 15, budgetMs: 2500 };
+  const opts = quick
+    ? { warmup: 1, warmupMs: 150, maxReps: 3, budgetMs: 600 }
+    : { warmup: 2, warmupMs: 1000, maxReps: 15, budgetMs: 2500 };
   const results: CaseResult[] = [];
   for (const c of CASES) {
     if (only && !only.includes(c.id)) continue;

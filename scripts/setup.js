@@ -42,6 +42,11 @@ const DEBIAN_PACKAGES = [
     'chromium',
     'headless browser: tests/integration/grader/feedbackBrowser.test.ts lays out feedback.html at phone and desktop widths',
   ],
+  [
+    'chromium-driver',
+    'chromedriver: tests/integration/browser/notebook.test.ts drives the classic notebook in chromium',
+  ],
+  ['python3-selenium', 'selenium for /usr/bin/python3: the browser test clicks through assignment 1 with it'],
 ];
 
 function lockHash() {

@@ -56,7 +56,7 @@ function timed<T>(phase: string, fn: () => T): T {
 type BlasModule = Pick<typeof import('../../kernel/runtime/blas/openblas'), 'useBlasPlan' | 'blasStatus'>;
 
 /** kernel/engine's Engine, as far as the child uses it (contract 2 in docs/architecture.md). */
-type EngineClass = new (opts: { cwd: string }) => Pick<EngineLike, 'execute' | 'dispose'>;
+type EngineClass = new (opts: { cwd: string; leakMeter?: boolean }) => Pick<EngineLike, 'execute' | 'dispose'>;
 
 /** kernel/protocol, required from the repository (this file is transpiled alone, so no relative import). */
 function protocol(repoRoot: string): typeof import('../../kernel/protocol') {
@@ -203,7 +203,8 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
   process.chdir(cwd);
   const { Engine } = require(path.join(cfg.repoRoot, 'kernel', 'engine')) as { Engine: EngineClass };
   const { RECORD_MIME } = protocol(cfg.repoRoot);
-  const engine = timed('type checker start', () => new Engine({ cwd }));
+  // No leak meter: nobody reads this output, and it must not walk a submission's objects.
+  const engine = timed('type checker start', () => new Engine({ cwd, leakMeter: false }));
   // The engine's converter compiles and type-checks each cell: time it apart from running the cell.
   const conv = (engine as unknown as { converter: { convert(...a: unknown[]): unknown; [TIMED]?: true } }).converter;
   if (conv && !conv[TIMED]) {

@@ -21,14 +21,19 @@ import { mainGlobal, mainProcess, NodeModule } from './mainContext';
 import { cellFileName, compileError, runtimeError } from './errors';
 import { ensureTsLoader, type ModuleTracker } from './modules';
 import {
+  createInterruptBoard,
   DISPLAYED_RESULT_KEY,
+  interruptRequests,
   MIME_BUNDLE_OF_KEY,
+  setRunningCell,
+  type InterruptBoard,
   type CompleteReply,
   type EngineLike,
   type ErrorInfo,
   type ExecuteHooks,
   type ExecuteReply,
   type MimeBundle,
+  type TensorCount,
 } from '../protocol';
 import { installKitResolution } from './kitPackage';
 import { routeTslabDisplay } from './tslabDisplay';
@@ -36,6 +41,9 @@ import { routeTslabDisplay } from './tslabDisplay';
 export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
 import { reloadChanged } from './reload';
+import { LeakMeter } from './leakMeter';
+import { completionTypes } from './completions';
+import { inspectPositions, quickInfoBundle } from './inspection';
 import { isNotImplementedError } from '../runtime/errors';
 
 /** Thrown into a running cell by SIGINT or `interrupt()` (Python's KeyboardInterrupt). */
@@ -95,8 +103,16 @@ export class Engine implements EngineLike {
   private readonly onSigint = () => this.interrupt();
   /** The runtime's backend choice (see chooseBackend); made once, before the first importing cell. */
   private backend: Promise<void> | null = null;
+  private readonly leaks: LeakMeter;
+  /** Interrupts asked for from other threads (kernel/protocol/interrupts.ts). */
+  readonly board: InterruptBoard;
+  private requestsAtStart = 0;
 
-  constructor(opts: { cwd: string }) {
+  /**
+   * `leakMeter: false` turns the tensor-leak meter off for good (the grader's runs; see leakMeter.ts).
+   * `interrupts`: a board another thread writes (the kernel's socket thread); a fresh one otherwise.
+   */
+  constructor(opts: { cwd: string; leakMeter?: boolean; interrupts?: InterruptBoard }) {
     if (!opts || typeof opts.cwd !== 'string' || !opts.cwd)
       throw new EngineError('new Engine({ cwd }) needs cwd: the folder the notebook is in');
     const cwd = path.resolve(opts.cwd);
@@ -111,6 +127,8 @@ export class Engine implements EngineLike {
     this.converter = checker.converter;
     this.cellRequire = NodeModule.createRequire(path.join(cwd, '__cell__.ts'));
     routeTslabDisplay([NodeModule.createRequire(__filename), this.cellRequire]);
+    this.leaks = new LeakMeter(opts.leakMeter !== false);
+    this.board = opts.interrupts ?? createInterruptBoard();
     mainProcess.on('SIGINT', this.onSigint);
   }
 
@@ -129,6 +147,8 @@ export class Engine implements EngineLike {
     const restore = captureOutput(hooks);
     this.busy = true;
     this.interruptPending = false;
+    this.requestsAtStart = interruptRequests(this.board);
+    setRunningCell(this.board, executionCount);
     // A cell awaiting a promise nothing will settle must not let Node exit under it: it waits
     // for an interrupt, as in Jupyter.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -136,13 +156,18 @@ export class Engine implements EngineLike {
     const ErrorCtor = mainGlobal.Error as ErrorConstructor;
     const stackLimit = ErrorCtor.stackTraceLimit;
     ErrorCtor.stackTraceLimit = Math.max(stackLimit ?? 10, 64);
+    let tensorsBefore: TensorCount | undefined;
     try {
       if (/\bimport\b|\brequire\s*\(/.test(code)) await this.chooseBackend();
+      tensorsBefore = this.leaks.start();
       return await this.runCaptured(code, executionCount);
     } finally {
+      const leak = this.leaks.finish(tensorsBefore, () => this.cells.names().map((n) => this.valueOf(n)));
+      if (leak) mainProcess.stderr.write(`${leak}\n`);
       ErrorCtor.stackTraceLimit = stackLimit;
       clearInterval(keepAlive);
       this.busy = false;
+      setRunningCell(this.board, 0);
       restore();
       this.tracker.noteLoaded();
     }
@@ -163,6 +188,8 @@ export class Engine implements EngineLike {
             ready(): Promise<string>;
           };
           await tensor.ready();
+          // The leak meter's probe (registered by the runtime on load) counts from the first cell on.
+          this.cellRequire(path.resolve(__dirname, '..', 'runtime', 'leakMeter'));
         } catch (e) {
           process.stderr.write(
             `ts231n: could not prepare the tensor backend (${e instanceof Error ? e.message : String(e)}); tfjs will choose one itself\n`,
@@ -220,7 +247,12 @@ export class Engine implements EngineLike {
         publish: this.cells.publish,
       };
       delete mainGlobal[DISPLAYED_RESULT_KEY];
-      if (this.interruptPending) throw new InterruptError();
+      // An interrupt asked for while the cell compiled (synchronously) must stop it before it starts.
+      // The board (shared memory) always shows it; a SIGINT is an event still queued, which a turn
+      // of the event loop usually, but not always, delivers to its handler.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (this.interruptPending || interruptRequests(this.board) !== this.requestsAtStart) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
       if (conv.hasToplevelAwait) await Promise.race([ret, interrupted]);
@@ -254,6 +286,15 @@ export class Engine implements EngineLike {
     if (shown && Object.is(shown.value, value)) return { status: 'ok', executionCount };
     const result = this.bundleOf(value);
     return result ? { status: 'ok', executionCount, result } : { status: 'ok', executionCount };
+  }
+
+  /** A top-level name's value; undefined for one whose `let` the cell never reached. */
+  private valueOf(name: string): unknown {
+    try {
+      return this.locals[name];
+    } catch {
+      return undefined;
+    }
   }
 
   /** Autoreload before a cell (reload.ts): one line under the cell says what was reloaded or why not. */
@@ -315,26 +356,29 @@ export class Engine implements EngineLike {
     const pos = codePointToUnit(code, cursorPos);
     try {
       const info = this.converter.complete(this.prevDecl, code, pos);
-      return {
-        matches: info.candidates,
-        cursorStart: unitToCodePoint(code, info.start),
-        cursorEnd: unitToCodePoint(code, info.end),
-      };
+      const cursorStart = unitToCodePoint(code, info.start);
+      const cursorEnd = unitToCodePoint(code, info.end);
+      const span = { start: cursorStart, end: cursorEnd };
+      const types = completionTypes(this.converter, pos, info.candidates, info.original?.entries ?? [], span);
+      return { matches: info.candidates, cursorStart, cursorEnd, types };
     } catch {
       return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
     }
   }
 
-  /** Type and documentation of the name at a cursor. */
+  /** Type and TSDoc of the name at a cursor, or of the function whose call's parentheses hold it (inspection.ts). */
   inspect(code: string, cursorPos: number, _detailLevel = 0): { found: boolean; data: MimeBundle } {
     try {
-      const info = this.converter.inspect(this.prevDecl, code, codePointToUnit(code, cursorPos));
-      if (!info) return { found: false, data: {} };
-      const text = this.tslab.printQuickInfo(info);
-      return text ? { found: true, data: { 'text/plain': text } } : { found: false, data: {} };
+      const ts = this.tslab.ts as unknown as typeof import('typescript');
+      for (const pos of inspectPositions(ts, code, codePointToUnit(code, cursorPos))) {
+        const info = this.converter.inspect(this.prevDecl, code, pos);
+        const data = info && quickInfoBundle(info);
+        if (data) return { found: true, data };
+      }
     } catch {
-      return { found: false, data: {} };
+      /* nothing found */
     }
+    return { found: false, data: {} };
   }
 
   /** Whether the code is a whole cell (Jupyter console asks before running on Enter). */
@@ -354,8 +398,8 @@ export class Engine implements EngineLike {
   /** Stops the running cell if it is awaiting; a busy synchronous loop needs SIGINT to the process. */
   interrupt(): void {
     if (!this.busy) return;
+    this.interruptPending = true;
     if (this.abortRunning) this.abortRunning(new InterruptError());
-    else this.interruptPending = true;
   }
 
   /** Removes the SIGINT handler and hands the type checker back (kept for the next engine in this folder). */

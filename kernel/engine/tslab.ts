@@ -51,10 +51,35 @@ export interface QuickInfo {
   tags?: Array<{ name: string; text?: Array<{ text: string }> }>;
   textSpan?: { start: number; length: number };
 }
+/** A TypeScript completion entry (the fields the engine reads). */
+export interface CompletionEntry {
+  name: string;
+  kind: string;
+  kindModifiers?: string;
+  source?: string;
+  data?: unknown;
+  /** TypeScript's symbol of the entry (opaque here; completionDetails reads it). */
+  symbol?: unknown;
+}
+/** TypeScript's details of one completion entry. */
+export interface CompletionEntryDetails {
+  name: string;
+  kind: string;
+  displayParts?: Array<{ text: string; kind?: string }>;
+  documentation?: Array<{ text: string }>;
+}
 export interface Converter {
   convert(prevDecl: string, src: string): Conversion;
   inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined;
-  complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
+  complete(
+    prevDecl: string,
+    src: string,
+    position: number,
+  ): { start: number; end: number; candidates: string[]; original?: { entries?: CompletionEntry[] } };
+  /** Hover text of entries of the last complete() call, at the same position (undefined for an entry without a symbol). */
+  completionDetails(position: number, entries: CompletionEntry[]): Array<CompletionEntryDetails | undefined>;
+  /** Each entry's kind, for an import alias the kind of what it imports (no type printing: cheap). */
+  targetKinds(position: number, entries: CompletionEntry[]): string[];
   /** Type errors in these files (absolute paths) as the program of the last cell sees them. */
   diagnosticsOf(files: string[]): Diagnostic[];
   close(): void;
@@ -190,6 +215,29 @@ const PATCHES: Array<[string, string, string]> = [
     'type errors of given files',
     '        addModule,\n    };',
     '        addModule,\n        diagnosticsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const sfs = files.map((f) => builder.getSourceFile(f)).filter(Boolean); return convertDiagnostics(ts.getPreEmitDiagnosticsOfFiles(builder.getProgram(), sfs)).diagnostics; },\n    };',
+  ],
+  // Kind and signature of completion entries for the completer (completions.ts): the entries carry
+  // their symbols (TypeScript's includeSymbol), and a symbol's hover text is cheap, where
+  // "completion entry details" recomputed the whole completion list for each entry.
+  [
+    'completion entries with their symbols',
+    'triggerCharacter, ts.CompletionTriggerKind.Invoked, {\n        isCancellationRequested: () => false,\n        throwIfCancellationRequested: () => void 0,\n    });',
+    'triggerCharacter, ts.CompletionTriggerKind.Invoked, {\n        isCancellationRequested: () => false,\n        throwIfCancellationRequested: () => void 0,\n    }, undefined, true);',
+  ],
+  [
+    'completions through getCompletionsAtPosition',
+    'return ts.Completions.getCompletionsAtPositionForTslab(host,',
+    'return ts.Completions.getCompletionsAtPosition(host,',
+  ],
+  [
+    'completion entry details',
+    '    function complete(prevDecl, src, position) {\n        updateContent(prevDecl, src);',
+    '    function completionDetails(position, entries) {\n        const srcFile = builder.getSourceFile(srcFilename);\n        if (!srcFile) return entries.map(() => undefined);\n        const checker = builder.getProgram().getTypeChecker();\n        const location = ts.getTouchingPropertyName(srcFile, position + srcPrefix.length);\n        const token = { isCancellationRequested: () => false, throwIfCancellationRequested: () => void 0 };\n        return entries.map((e) => { if (!e.symbol) return undefined; try { return ts.Completions.createCompletionDetailsForSymbol(e.symbol, e.name, checker, srcFile, location, token); } catch { return undefined; } });\n    }\n    function targetKinds(position, entries) {\n        const srcFile = builder.getSourceFile(srcFilename);\n        const checker = builder.getProgram().getTypeChecker();\n        const location = srcFile && ts.getTouchingPropertyName(srcFile, position + srcPrefix.length);\n        return entries.map((e) => { if (!srcFile || !e.symbol || !(e.symbol.flags & ts.SymbolFlags.Alias)) return e.kind; try { return ts.SymbolDisplay.getSymbolKind(checker, checker.getAliasedSymbol(e.symbol), location); } catch { return e.kind; } });\n    }\n    function complete(prevDecl, src, position) {\n        updateContent(prevDecl, src);',
+  ],
+  [
+    'completion entry details exported',
+    '        inspect,\n        complete,\n',
+    '        inspect,\n        complete,\n        completionDetails,\n        targetKinds,\n',
   ],
   // A loop in a later cell over an earlier cell's name reads a plain object, not a Proxy.
   [

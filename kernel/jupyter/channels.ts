@@ -11,6 +11,8 @@ import type { Header, Json } from './wire';
 export interface ChannelsEvents {
   request(req: Request): void;
   shutdown(restart: boolean): void;
+  /** interrupt_request arrived (the socket thread has also marked the board and sent SIGINT). */
+  interrupt(): void;
   /** The socket thread is gone: the kernel cannot hear Jupyter any more and must end. */
   fatal(message: string): void;
 }
@@ -46,6 +48,8 @@ export class Channels implements KernelIo {
             });
           case 'shutdown':
             return events.shutdown(m.restart);
+          case 'interrupt':
+            return events.interrupt();
           case 'closed':
             channels.onClosed?.();
         }

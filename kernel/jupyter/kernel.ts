@@ -166,7 +166,7 @@ export class Kernel {
           matches: r.matches,
           cursor_start: r.cursorStart,
           cursor_end: r.cursorEnd,
-          metadata: {},
+          metadata: r.types ? { _jupyter_types_experimental: r.types } : {},
         });
       }
       case 'inspect_request': {

@@ -12,6 +12,7 @@ import { Kernel } from './kernel';
 import { kernelInfo } from './kernelInfo';
 import type { Engine } from '../engine';
 import type { EngineLike, ExecuteReply } from './types';
+import { createInterruptBoard, type InterruptBoard } from '../protocol/interrupts';
 import { CommandLineError, parseCommandLine } from '../../scripts/commandLine';
 
 /**
@@ -42,7 +43,7 @@ class UnavailableEngine implements EngineLike {
 
 export interface StartOptions {
   /** Builds the cell engine; defaults to kernel/engine's Engine with cwd = process.cwd(). */
-  createEngine?: (cwd: string) => EngineLike;
+  createEngine?: (cwd: string, interrupts: InterruptBoard) => EngineLike;
   cwd?: string;
 }
 
@@ -50,10 +51,10 @@ export interface StartOptions {
 export type EngineHonoursContract = Engine extends EngineLike ? true : never;
 export const engineHonoursContract: EngineHonoursContract = true;
 
-function defaultEngine(cwd: string): EngineLike {
+function defaultEngine(cwd: string, interrupts: InterruptBoard): EngineLike {
   // Loaded lazily so the protocol layer (and its tests) do not pull in the compiler.
   const { Engine: EngineClass } = require(path.join(__dirname, '..', 'engine')) as typeof import('../engine');
-  return new EngineClass({ cwd });
+  return new EngineClass({ cwd, interrupts });
 }
 
 /** Kernel diagnostics go to fd 2 (Jupyter's log), never through a stream a cell may capture. */
@@ -117,23 +118,26 @@ export async function startKernel(connectionFile: string, opts: StartOptions = {
     process.exit(0);
   };
   const early: Parameters<Kernel['receive']>[0][] = [];
+  const interrupts = createInterruptBoard();
   channels = await Channels.start(
-    { connection, session: randomUUID(), kernelInfo: info, shutdownGraceSeconds: 3 },
+    { connection, session: randomUUID(), kernelInfo: info, shutdownGraceSeconds: 3, interrupts },
     {
       request: (req) => (kernel ? kernel.receive(req) : early.push(req)),
       shutdown: () => void exit(),
+      interrupt: () => engine?.interrupt(),
       fatal: (message) => {
         log(`${message}; exiting so that Jupyter can restart the kernel`);
         process.exit(1);
       },
     },
   );
-  // SIGINT is how Jupyter interrupts (interrupt_mode "signal", and our interrupt_request).
-  // While a cell runs synchronously, the engine's vm breaks on it; otherwise this handler
-  // interrupts pending async work. Either way the kernel itself must not die of it.
+  // Jupyter interrupts with interrupt_request (kernel.json's interrupt_mode "message"; see
+  // sockets.ts); a front end that sends SIGINT itself (mode "signal") still works: while a cell
+  // runs synchronously the engine's vm breaks on it, otherwise this handler interrupts pending
+  // async work. Either way the kernel itself must not die of it.
   process.on('SIGINT', () => engine?.interrupt());
   try {
-    engine = (opts.createEngine ?? defaultEngine)(cwd);
+    engine = (opts.createEngine ?? defaultEngine)(cwd, interrupts);
   } catch (e) {
     engine = new UnavailableEngine(`the TypeScript engine did not start in ${cwd}: ${(e as Error).message}`);
   }

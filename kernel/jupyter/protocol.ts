@@ -4,6 +4,7 @@
  */
 import type { ConnectionInfo } from './connection';
 import type { Header, Json } from './wire';
+import type { InterruptBoard } from '../protocol/interrupts';
 
 /** What postMessage can carry of a decoded message (Buffers arrive as Uint8Array). */
 export interface WireMessage {
@@ -23,6 +24,8 @@ export interface WorkerData {
   kernelInfo: Json;
   /** Seconds to wait after shutdown_request before the worker ends a main thread that hangs. */
   shutdownGraceSeconds: number;
+  /** Where interrupt_request is written for the engine (kernel/protocol/interrupts.ts). */
+  interrupts: InterruptBoard;
 }
 
 export type ToMain =
@@ -30,6 +33,7 @@ export type ToMain =
   | { kind: 'fatal'; message: string }
   | { kind: 'request'; channel: 'shell' | 'control' | 'stdin'; msg: WireMessage }
   | { kind: 'shutdown'; restart: boolean }
+  | { kind: 'interrupt' }
   | { kind: 'closed' };
 
 export type ToWorker =

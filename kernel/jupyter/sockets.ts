@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'worker_threads';
 import * as zmq from 'zeromq';
 import { endpoint } from './connection';
 import type { ToMain, ToWorker, WireMessage, WorkerData } from './protocol';
+import { requestInterrupt } from '../protocol/interrupts';
 import { decode, encode, newHeader, type Header, type Json, type Message } from './wire';
 
 const data = workerData as WorkerData;
@@ -134,8 +135,12 @@ async function serveControl(): Promise<void> {
         break;
       case 'interrupt_request':
         reply('interrupt_reply', { status: 'ok' });
-        // The main thread's vm runs cells with breakOnSigint; when idle, its SIGINT handler
-        // asks the engine to interrupt (a no-op), so the kernel never dies of this signal.
+        // Three ways, because each covers a case the others miss: the board stops a cell that is
+        // still compiling (the main thread cannot hear anything then), the message stops an
+        // awaiting cell, and SIGINT breaks a synchronous loop (the main thread's vm runs cells
+        // with breakOnSigint; when idle, its SIGINT handler makes this a no-op).
+        requestInterrupt(data.interrupts);
+        post({ kind: 'interrupt' });
         process.kill(process.pid, 'SIGINT');
         break;
       case 'shutdown_request': {

@@ -67,10 +67,25 @@ export interface ExecuteReply {
   todo?: ErrorInfo;
 }
 
+/** One match's type for the completer (`metadata._jupyter_types_experimental` of a complete_reply). */
+export interface CompletionType {
+  /** Code points, as cursorStart and cursorEnd. */
+  start: number;
+  end: number;
+  /** The match. */
+  text: string;
+  /** IPython's kind names: function, class, module, instance, param, property, keyword, path, statement, <unknown>. */
+  type: string;
+  /** TypeScript's hover text for the match (`function f(x: number): string`); '' when not computed. */
+  signature: string;
+}
+
 export interface CompleteReply {
   matches: string[];
   cursorStart: number;
   cursorEnd: number;
+  /** One per match, in the same order. */
+  types?: CompletionType[];
 }
 
 /**

@@ -10,3 +10,5 @@ export * from './codec';
 export * from './engine';
 export * from './keys';
 export * from './text';
+export * from './leaks';
+export * from './interrupts';

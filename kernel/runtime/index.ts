@@ -7,4 +7,6 @@ export * from './errors';
 export * from './record';
 export * from './display';
 export * from './gradcheck';
+export * from './notebook';
 export { quickMode } from '../protocol/config';
+export * from './leakMeter';

@@ -4,13 +4,13 @@
  * Order of preference: `tensorflow` (@tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node; both
  * optional dependencies), `wasm` (@tensorflow/tfjs-backend-wasm, SIMD, with the kernel fixes of
  * ./wasm registered), `cpu` (pure JS, the correctness reference). `TS231N_BACKEND` or
- * `useBackend(name)` forces one; `TS231N_THREADS=N` asks for N threads (wasm and OpenBLAS; default 1).
+ * `useBackend(name)` forces one; `TS231N_THREADS=N` asks for N threads (OpenBLAS when it runs, else wasm; default 1).
  * Under wasm, the GEMM-shaped kernels run on OpenBLAS where it is installed (`TS231N_BLAS=off`:
  * XNNPACK only). See docs/tensor-core.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import { blasStatus, BlasInfo, startOpenBlas } from './blas/openblas';
-import { NATIVE_KERNELS, registerWasmFixes } from './wasm';
+import { NATIVE_KERNELS, NATIVE_LOOP_KERNELS, registerWasmFixes } from './wasm';
 import { startWasm } from './wasm/threads';
 
 export { tf };
@@ -34,6 +34,8 @@ export interface BackendInfo {
   blas?: BlasInfo;
   /** wasm only, with `blas`: the kernels it runs. */
   nativeKernels?: string[];
+  /** wasm only, with `blas`: the small kernels the same addon runs as C loops (elementwise ops, reductions). */
+  nativeLoops?: string[];
   /** wasm only: why OpenBLAS is not in use. */
   blasNote?: string;
 }
@@ -99,8 +101,10 @@ async function tryWasm(): Promise<boolean> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
     registerWasmFixes();
-    state.wasm = await startWasm(requestedThreads());
-    startOpenBlas(requestedThreads());
+    // With OpenBLAS under the GEMM-shaped kernels, TS231N_THREADS goes to OpenBLAS alone: the
+    // small ops left to wasm lose more to its thread pool than they gain (docs/tensor-core.md).
+    const blas = startOpenBlas(requestedThreads());
+    state.wasm = await startWasm(blas.info ? 1 : requestedThreads());
     return true;
   } catch (e) {
     state.skipped.push(`wasm: ${firstLine(e)}`);
@@ -161,6 +165,7 @@ export function backendInfo(): BackendInfo {
     if (blas.info) {
       info.blas = blas.info;
       info.nativeKernels = [...NATIVE_KERNELS];
+      info.nativeLoops = [...NATIVE_LOOP_KERNELS];
     } else if (blas.note) info.blasNote = blas.note;
   }
   return info;
@@ -182,6 +187,7 @@ export function describeBackend(info: BackendInfo = backendInfo()): string {
       `backend: wasm + ${info.blas.library} ${info.blas.version} (${info.blas.coreType}), ${plural(info.blas.threads)}`,
     );
     lines.push(`${info.blas.library}: ${(info.nativeKernels ?? []).join(', ')}`);
+    if (info.nativeLoops?.length) lines.push(`C loops (the same addon): ${info.nativeLoops.join(', ')}`);
     lines.push(`XNNPACK (${wasm}): every other kernel`);
   } else {
     lines.push(`backend: ${info.name}${wasm ? ` (${wasm})` : ''}`);

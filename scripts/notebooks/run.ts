@@ -5,7 +5,8 @@
  * Usage: `npx tsx scripts/notebooks/run.ts [--quick] [--json] [--out DIR] [--cell-timeout S | --no-cell-timeout]
  *         [--stop-on-error] notebook.ipynb ...`
  *   --quick            set TS231N_QUICK=1 (fewer examples and iterations, same code paths)
- *   --json             print one JSON summary per notebook (one line each) instead of the text report
+ *   --json             print one JSON summary per notebook (one line each) instead of the text report;
+ *                      it has wall and CPU seconds, in all and per code cell
  *   --out DIR          also write each executed notebook, outputs included, to DIR/<name>.ipynb
  *   --cell-timeout S   interrupt a cell after S seconds (default: the grader's, DEFAULT_RUN_LIMITS.cellTimeoutS)
  *   --no-cell-timeout  let cells run as long as they take
@@ -43,6 +44,9 @@ export interface NotebookSummary {
   records: Array<{ id: string; summary: string }>;
   /** Seconds per code cell, in order. */
   cellSeconds: number[];
+  /** CPU seconds (user + system) of the whole run, and per code cell: on a shared machine the wall time depends on the load, this does not. */
+  cpuSeconds?: number;
+  cellCpuSeconds?: number[];
 }
 
 const CHECK_LINE = /^([✓✗]) (\S+) — ([\s\S]*)$/;
@@ -55,6 +59,7 @@ export function summarise(
   seconds: number,
   cellSeconds: number[],
   codeCells = run.cells.length,
+  cpu?: { seconds: number; cellSeconds: number[] },
 ): NotebookSummary {
   const errors: NotebookSummary['errors'] = [];
   const checks: CheckLine[] = [];
@@ -80,6 +85,7 @@ export function summarise(
     checks,
     records: [...records].map(([id, summary]) => ({ id, summary })),
     cellSeconds,
+    ...(cpu ? { cpuSeconds: cpu.seconds, cellCpuSeconds: cpu.cellSeconds } : {}),
   };
 }
 
@@ -101,6 +107,12 @@ export async function runNotebook(
 ): Promise<{ summary: NotebookSummary; run: NotebookRun }> {
   const t0 = Date.now();
   const stamps: number[] = [];
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const cpu0 = cpuNow();
+  const cpuStamps: number[] = [];
   let codeCells = 0;
   const run = await executeNotebook(file, {
     env: opts.quick ? { TS231N_QUICK: '1' } : {},
@@ -109,17 +121,27 @@ export async function runNotebook(
     onCell: (i, n) => {
       codeCells = n;
       stamps.push(Date.now());
+      cpuStamps.push(cpuNow());
       opts.onCell?.(i, n);
     },
   });
   const end = Date.now();
+  const cpuEnd = cpuNow();
   const cellSeconds = stamps.map((s, i) => ((i + 1 < stamps.length ? stamps[i + 1] : end) - s) / 1000);
-  return { summary: summarise(file, run, opts.quick, (end - t0) / 1000, cellSeconds, codeCells), run };
+  const round = (v: number) => Math.round(v * 100) / 100;
+  const cpu = {
+    seconds: round(cpuEnd - cpu0),
+    cellSeconds: cpuStamps.map((s, i) => round((i + 1 < cpuStamps.length ? cpuStamps[i + 1] : cpuEnd) - s)),
+  };
+  return { summary: summarise(file, run, opts.quick, (end - t0) / 1000, cellSeconds, codeCells, cpu), run };
 }
 
 function report(s: NotebookSummary): string {
   const ran = s.ranCells < s.codeCells ? ` (stopped after ${s.ranCells})` : '';
-  const lines = [`${s.file}${s.quick ? ' (quick)' : ''}: ${s.codeCells} code cells${ran} in ${s.seconds.toFixed(1)} s`];
+  const cpu = s.cpuSeconds === undefined ? '' : ` (${s.cpuSeconds.toFixed(1)} s of CPU)`;
+  const lines = [
+    `${s.file}${s.quick ? ' (quick)' : ''}: ${s.codeCells} code cells${ran} in ${s.seconds.toFixed(1)} s${cpu}`,
+  ];
   for (const e of s.errors) lines.push(`  error in cell ${e.cell}: ${e.ename}: ${e.evalue.split('\n')[0]}`);
   for (const c of s.checks) lines.push(`  ${c.pass ? '✓' : '✗'} ${c.id} — ${c.text}`);
   for (const r of s.records) lines.push(`  ${r.summary}`);

@@ -14,7 +14,7 @@
 // The feature code is given; what you write here are the two hyper-parameter searches (the blocks marked *TODO*). Your `LinearSVM` and `TwoLayerNet` from earlier notebooks do the training.
 
 // %%
-import { tf, quickMode, seed, randomUniformNumber, record, check, progress, plotBars, plotLines, plotScatter, showImages, isNotImplementedError } from 'ts231n';
+import { tf, quickMode, seed, record, check, progress, plotBars, plotLines, plotScatter, showImages, tryStep, accuracy, logUniform } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { hogFeature, colorHistogramHsv, intensityHistogram, extractFeatures, FeatureFn } from './cs231n/features';
 import { LinearSVM } from './cs231n/classifiers/linearClassifier';
@@ -23,31 +23,6 @@ import { TwoLayerNet } from './cs231n/classifiers/neuralNet';
 // Quick mode (TS231N_QUICK=1) runs the same code on fewer examples (1,000 training images) and iterations.
 const QUICK = quickMode();
 seed(231);
-
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-/** Fraction of predictions equal to the labels (both int32 tensors of shape [N]). */
-function accuracy(pred: tf.Tensor, y: tf.Tensor): number {
-  return tf.tidy(() => tf.equal(pred, y).cast('float32').mean().dataSync()[0]);
-}
-
-/** A number drawn uniformly on a log scale between 10^lo and 10^hi. */
-const logUniform = (lo: number, hi: number) => 10 ** randomUniformNumber(lo, hi);
 
 // %% [markdown]
 // ## The data
@@ -58,7 +33,7 @@ const logUniform = (lo: number, hi: number) => 10 ** randomUniformNumber(lo, hi)
 const data = await getData({ subtractMean: false, ...(QUICK ? { numTraining: 1000, numValidation: 200, numTest: 200 } : {}) });
 const { XTrain, yTrain, XVal, yVal, XTest, yTest, classNames } = data;
 console.log(`data set: ${data.name}`);
-console.log(`train ${XTrain.shape}, val ${XVal.shape}, test ${XTest.shape}`);
+console.log(`train [${XTrain.shape.join(', ')}], val [${XVal.shape.join(', ')}], test [${XTest.shape.join(', ')}]`);
 const [H, W, CH] = XTrain.shape.slice(1) as number[];
 const C = classNames.length;
 
@@ -146,7 +121,7 @@ function featuresOf(X: tf.Tensor, label: string): tf.Tensor2D {
 const rawTrain = featuresOf(XTrain, 'train features');
 const rawVal = featuresOf(XVal, 'val features');
 const rawTest = featuresOf(XTest, 'test features');
-console.log(`feature vectors: train ${rawTrain.shape}, val ${rawVal.shape}, test ${rawTest.shape}`);
+console.log(`feature vectors: train [${rawTrain.shape.join(', ')}], val [${rawVal.shape.join(', ')}], test [${rawTest.shape.join(', ')}]`);
 
 // %% [markdown]
 // ### Normalising the features
@@ -161,7 +136,7 @@ const [FTrain, FVal, FTest] = [rawTrain, rawVal, rawTest].map(normalise);
 const withBias = (F: tf.Tensor) => tf.tidy(() => tf.concat([F, tf.ones([F.shape[0], 1])], 1));
 const [FTrainB, FValB, FTestB] = [FTrain, FVal, FTest].map(withBias);
 tf.dispose([rawTrain, rawVal, rawTest, featVar]);
-console.log(`normalised: train ${FTrain.shape}; with bias column ${FTrainB.shape}`);
+console.log(`normalised: train [${FTrain.shape.join(', ')}]; with bias column [${FTrainB.shape.join(', ')}]`);
 
 // %% [markdown]
 // ## A linear SVM on features

@@ -18,7 +18,7 @@
 // * `record(id, ...)` stores a value in the notebook for the grader. Don't remove those calls.
 
 // %%
-import { tf, quickMode, seed, record, check, progress, plotBars, plotErrorBars, plotLines, showImages, rand, isNotImplementedError, notImplemented } from 'ts231n';
+import { tf, quickMode, seed, record, check, progress, plotBars, plotErrorBars, plotLines, showImages, rand, notImplemented, tryStep, accuracy, timeIt } from 'ts231n';
 import { loadDataset, showExamples } from 'ts231n/datasets';
 import { KNearestNeighbor } from './cs231n/classifiers/kNearestNeighbor';
 
@@ -28,39 +28,10 @@ const NUM_TRAIN = QUICK ? 500 : 5000;
 const NUM_TEST = QUICK ? 50 : 500;
 seed(231);
 
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
-
 /** The two-loop distance matrix; while computeDistancesTwoLoops is a TODO, says so again. */
 function need(d: tf.Tensor | undefined): tf.Tensor {
   if (d === undefined) notImplemented('KNearestNeighbor.computeDistancesTwoLoops', 'cs231n/classifiers/kNearestNeighbor.ts');
   return d;
-}
-
-/** Fraction of predictions equal to the labels (both int32 tensors of shape [N]). */
-function accuracy(pred: tf.Tensor, y: tf.Tensor): number {
-  return tf.tidy(() => tf.equal(pred, y).cast('float32').mean().dataSync()[0]);
-}
-
-/** Milliseconds taken by fn. */
-function timeIt(fn: () => unknown): number {
-  const t0 = performance.now();
-  fn();
-  return performance.now() - t0;
 }
 
 // %% [markdown]
@@ -73,8 +44,8 @@ function timeIt(fn: () => unknown): number {
 // %%
 const data = await loadDataset();
 console.log(`data set: ${data.name}`);
-console.log(`training images: ${data.XTrain.shape}, labels: ${data.yTrain.shape}`);
-console.log(`test images:     ${data.XTest.shape}, labels: ${data.yTest.shape}`);
+console.log(`training images: [${data.XTrain.shape.join(', ')}], labels: [${data.yTrain.shape.join(', ')}]`);
+console.log(`test images:     [${data.XTest.shape.join(', ')}], labels: [${data.yTest.shape.join(', ')}]`);
 seed(231);
 showExamples(data.XTrain, data.yTrain, data.classNames, 7);
 
@@ -86,7 +57,7 @@ const XTrain = data.XTrain.slice(0, NUM_TRAIN).reshape([NUM_TRAIN, -1]);
 const yTrain = data.yTrain.slice(0, NUM_TRAIN);
 const XTest = data.XTest.slice(0, NUM_TEST).reshape([NUM_TEST, -1]);
 const yTest = data.yTest.slice(0, NUM_TEST);
-console.log('train rows:', XTrain.shape, ' test rows:', XTest.shape);
+console.log(`train rows: [${XTrain.shape.join(', ')}], test rows: [${XTest.shape.join(', ')}]`);
 
 // %% [markdown]
 // ## Distances with two loops
@@ -106,7 +77,7 @@ classifier.train(XTrain, yTrain);
 // This may take a few seconds: it really loops over every pair.
 const dists = record('knn.dists_two_loops', () => classifier.computeDistancesTwoLoops(XTest));
 if (dists) {
-  console.log('distance matrix:', dists.shape);
+  console.log(`distance matrix: [${dists.shape.join(', ')}]`);
   // A picture of the first 100 test rows against the first 400 training columns: dark = close.
   showImages(dists.slice([0, 0], [Math.min(100, NUM_TEST), 400]).reshape([1, Math.min(100, NUM_TEST), 400, 1]), {
     normalize: true,
@@ -205,7 +176,7 @@ for (const [name, fn] of [
   timings.labels.push(name);
   timings.values.push(ms);
 }
-if (timings.values.length) plotBars({ labels: timings.labels, values: timings.values, title: 'Distance matrix: time (ms)' });
+if (timings.values.length) plotBars({ labels: timings.labels, values: timings.values, title: 'Distance matrix', yLabel: 'time (ms)' });
 
 // %% [markdown]
 // ## Choosing k by cross-validation

@@ -12,7 +12,7 @@
 // This notebook follows the same path as the SVM one: naive and vectorised loss in `cs231n/classifiers/softmax.ts`, gradient checks, SGD (your `LinearClassifier` from the SVM notebook — the `Softmax` subclass calls `softmaxLossVectorized`), a coarse-to-fine search and a look at the learned weights.
 
 // %%
-import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, isNotImplementedError } from 'ts231n';
+import { tf, quickMode, seed, randn, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, tryStep, accuracy, timeIt, logUniform } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { softmaxLossNaive, softmaxLossVectorized } from './cs231n/classifiers/softmax';
 import { Softmax } from './cs231n/classifiers/linearClassifier';
@@ -21,35 +21,6 @@ import { Softmax } from './cs231n/classifiers/linearClassifier';
 const QUICK = quickMode();
 const NUM_ITERS = QUICK ? 150 : 1500;
 seed(231);
-
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-/** Fraction of predictions equal to the labels (both int32 tensors of shape [N]). */
-function accuracy(pred: tf.Tensor, y: tf.Tensor): number {
-  return tf.tidy(() => tf.equal(pred, y).cast('float32').mean().dataSync()[0]);
-}
-
-/** Milliseconds taken by fn. */
-function timeIt(fn: () => unknown): number {
-  const t0 = performance.now();
-  fn();
-  return performance.now() - t0;
-}
 
 // %% [markdown]
 // ## Data
@@ -60,7 +31,7 @@ function timeIt(fn: () => unknown): number {
 const data = await getData({ subtractMean: true, reshapeRows: true, addBias: true, ...(QUICK ? { numTraining: 1000, numValidation: 200, numTest: 200, numDev: 50 } : {}) });
 const { XTrain, yTrain, XVal, yVal, XTest, yTest, XDev, yDev, classNames } = data;
 for (const [name, X, y] of [['train', XTrain, yTrain], ['val', XVal, yVal], ['test', XTest, yTest], ['dev', XDev, yDev]] as Array<[string, tf.Tensor, tf.Tensor]>) {
-  console.log(`${name.padEnd(5)} X ${X.shape}  y ${y.shape}`);
+  console.log(`${name.padEnd(5)} X [${X.shape.join(', ')}]  y [${y.shape.join(', ')}]`);
 }
 const D = XTrain.shape[1]!;
 const C = classNames.length;
@@ -198,9 +169,6 @@ function runTrial(lr: number, reg: number, numIters: number): void {
     model.W?.dispose();
   }
 }
-
-/** A number drawn uniformly on a log scale between 10^lo and 10^hi. */
-const logUniform = (lo: number, hi: number) => 10 ** randomUniformNumber(lo, hi);
 
 seed(42);
 // BEGIN SOLUTION: random search, coarse then fine. Coarse: sample learning rates and

@@ -10,35 +10,13 @@
 // You will implement the forward pass, the loss and the **backward pass** (backpropagation: the chain rule applied layer by layer, from the loss back to every parameter) in `cs231n/classifiers/neuralNet.ts`, check it on a tiny toy problem, and then train it on real images. Most of the notebook is about something just as important: **how to babysit training** — the checks from lecture 6 that tell you whether learning is working and how to fix it when it isn't.
 
 // %%
-import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, visGrid, checkGradient, relError, isNotImplementedError } from 'ts231n';
+import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, visGrid, checkGradient, relError, tryStep, accuracy } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { TwoLayerNet, TwoLayerParams } from './cs231n/classifiers/neuralNet';
 
 // Quick mode (TS231N_QUICK=1) runs the same code on fewer examples (1,000 training images) and iterations.
 const QUICK = quickMode();
 seed(231);
-
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-/** Fraction of predictions equal to the labels (both int32 tensors of shape [N]). */
-function accuracy(pred: tf.Tensor, y: tf.Tensor): number {
-  return tf.tidy(() => tf.equal(pred, y).cast('float32').mean().dataSync()[0]);
-}
 
 // %% [markdown]
 // ## A toy problem first
@@ -169,7 +147,7 @@ const D = XTrain.shape[1]!;
 const C = classNames.length;
 // Each row is an image of this shape (height, width, channels).
 const imageShape = data.name === 'cifar10' ? [32, 32, 3] : [28, 28, 1];
-console.log(`train ${XTrain.shape}, val ${XVal.shape}, test ${XTest.shape}`);
+console.log(`train [${XTrain.shape.join(', ')}], val [${XVal.shape.join(', ')}], test [${XTest.shape.join(', ')}]`);
 
 // %% [markdown]
 // ## Babysitting the learning process

@@ -25,7 +25,7 @@
 // train it for one epoch on the whole training set, and finish with *spatial* batch normalization.
 
 // %%
-import { tf, quickMode, seed, randn, record, check, checkGradient, isNotImplementedError, plotLines, showImages, visGrid } from 'ts231n';
+import { tf, quickMode, seed, randn, record, check, checkGradient, plotLines, showImages, visGrid, tryStep } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import {
   convForwardNaive,
@@ -44,23 +44,6 @@ import type { BnParam } from './cs231n/layers';
 // Quick mode (TS231N_QUICK=1) runs the same code on fewer images.
 const QUICK = quickMode();
 seed(231);
-
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
 
 /** Evenly spaced numbers in [lo, hi] in a tensor of the given shape (numpy's linspace + reshape). */
 function linspace(lo: number, hi: number, shape: number[]): tf.Tensor {
@@ -124,12 +107,12 @@ const xS1 = randn([2, 3, 6, 5]);
 const wS1 = randn([3, 3, 3, 3]);
 const bS1 = randn([3]);
 const outS1 = record('convnet.conv_forward', () => convForwardNaive(xS1, wS1, bS1, { stride: 1, pad: 1 })[0]);
-if (outS1) console.log(`stride 1, pad 1: output shape [${outS1.shape}] (expected [2,3,6,5])`);
+if (outS1) console.log(`stride 1, pad 1: output shape [${outS1.shape.join(', ')}] (expected [2, 3, 6, 5])`);
 const xS2 = randn([2, 3, 9, 7]);
 const wS2 = randn([4, 3, 3, 5]);
 const bS2 = randn([4]);
 const outS2 = record('convnet.conv_forward_stride2', () => convForwardNaive(xS2, wS2, bS2, { stride: 2, pad: 0 })[0]);
-if (outS2) console.log(`stride 2, pad 0: output shape [${outS2.shape}] (expected [2,4,4,2])`);
+if (outS2) console.log(`stride 2, pad 0: output shape [${outS2.shape.join(', ')}] (expected [2, 4, 4, 2])`);
 
 // %% [markdown]
 // ## Aside: image processing via convolutions

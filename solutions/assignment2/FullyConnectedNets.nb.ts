@@ -28,7 +28,7 @@
 // You will write the layers in `cs231n/layers.ts`, the two nets in `cs231n/classifiers/fcNet.ts` and the update rules in `cs231n/optim.ts`. The `Solver` in `cs231n/solver.ts` (given) trains any model that follows the same conventions.
 
 // %%
-import { tf, quickMode, seed, randn, randint, record, check, progress, plotLines, showTable, checkGradient, isNotImplementedError } from 'ts231n';
+import { tf, quickMode, seed, randn, randint, record, check, progress, plotLines, showTable, checkGradient, tryStep, checkLayer, checkNet } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { affineForward, affineBackward, reluForward, reluBackward, svmLoss, softmaxLoss } from './cs231n/layers';
 import { affineReluForward, affineReluBackward } from './cs231n/layerUtils';
@@ -36,57 +36,10 @@ import { TwoLayerNet, FullyConnectedNet, Params } from './cs231n/classifiers/fcN
 import { sgdMomentum, rmsprop, adam, OptimConfig } from './cs231n/optim';
 import { Solver } from './cs231n/solver';
 
-// Quick mode (TS231N_QUICK=1) runs the same code on less data and fewer epochs.
+// Quick mode (TS231N_QUICK=1) runs the same code on less data and fewer epochs, and the gradient
+// checks of whole nets look at 50 entries of each parameter (all of the smaller ones).
 const QUICK = quickMode();
 seed(231);
-
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-/**
- * Gradient check of a layer's backward pass: the numerical gradient of Σ f(x)·dout (a scalar
- * whose gradient with respect to x is exactly what backward computes) against `analytic`.
- */
-function checkLayer(name: string, f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, dout: tf.Tensor, analytic: tf.Tensor): boolean {
-  const loss = (v: tf.Tensor) => tf.tidy(() => f(v).mul(dout).sum().dataSync()[0]);
-  const result = checkGradient(loss, x, analytic);
-  console.log(`${name}: max relative error ${result.maxRelError.toExponential(2)} (tolerance ${result.tolerance.toExponential(0)}) ${result.passed ? '✓' : '✗'}`);
-  return result.passed;
-}
-
-/** Gradient check of every parameter of a net, on the net's own loss. */
-function checkNet(net: { params: Params; loss(X: tf.Tensor, y: tf.Tensor): [number, Params] }, X: tf.Tensor, y: tf.Tensor): boolean {
-  const [, grads] = net.loss(X, y);
-  const passed = Object.keys(net.params).map((name) => {
-    const original = net.params[name];
-    const f = (p: tf.Tensor) => {
-      net.params[name] = p;
-      const [loss, g] = net.loss(X, y);
-      tf.dispose(Object.values(g));
-      net.params[name] = original;
-      return loss;
-    };
-    const result = checkGradient(f, original, grads[name]);
-    console.log(`${name}: max relative error ${result.maxRelError.toExponential(2)} ${result.passed ? '✓' : '✗'}`);
-    return result.passed;
-  });
-  tf.dispose(Object.values(grads));
-  return passed.every((p) => p);
-}
 
 // %% [markdown]
 // ## The data
@@ -98,7 +51,7 @@ const data = await getData({ channelsFirst: true, subtractMean: true, ...(QUICK 
 const { XTrain, yTrain, XVal, yVal, XTest, yTest, classNames } = data;
 const D = XTrain.size / XTrain.shape[0];
 const C = classNames.length;
-console.log(`train ${XTrain.shape}, val ${XVal.shape}, test ${XTest.shape}; ${D} numbers per image, ${C} classes`);
+console.log(`train [${XTrain.shape.join(', ')}], val [${XVal.shape.join(', ')}], test [${XTest.shape.join(', ')}]; ${D} numbers per image, ${C} classes`);
 
 // %% [markdown]
 // ## Affine layer: forward
@@ -258,7 +211,7 @@ if (twoNet) {
       const [loss, grads] = twoNet.loss(twoX, twoY);
       record(`fc.two_layer_loss_${tag}`, { loss, ...grads });
       console.log(`reg = ${reg}: loss ${loss.toFixed(5)}`);
-      return checkNet(twoNet, twoX, twoY);
+      return checkNet(twoNet, twoX, twoY, { maxChecks: QUICK ? 50 : undefined });
     }, [`fc.two_layer_loss_${tag}`, `fc.two_layer_gradcheck_${tag}`]);
     if (ok !== undefined) record(`fc.two_layer_gradcheck_${tag}`, ok);
   }
@@ -321,7 +274,7 @@ for (const [reg, tag] of [[0, 'reg0'], [3.14, 'reg314']] as const) {
     tf.dispose(Object.values(grads));
     console.log(`reg = ${reg}: initial loss ${loss.toFixed(4)}`);
     if (reg === 0) record('fc.fcnet_initial_loss', loss);
-    return checkNet(net, mlX, mlY);
+    return checkNet(net, mlX, mlY, { maxChecks: QUICK ? 50 : undefined });
   }, reg === 0 ? ['fc.fcnet_initial_loss', 'fc.fcnet_gradcheck_reg0'] : ['fc.fcnet_gradcheck_reg314']);
   if (ok !== undefined) record(`fc.fcnet_gradcheck_${tag}`, ok);
 }
@@ -496,13 +449,16 @@ let bestSolver: Solver | undefined;
 tryStep(() => {
   // BEGIN SOLUTION: train your best fully-connected model on `data` with a Solver; store the model
   // in bestModel and the Solver in bestSolver.
+  // Two hidden layers with batchnorm and dropout (keep 0.8), Adam with the learning rate decayed by
+  // 0.9 per epoch. At full size this reaches 0.90 validation accuracy on Fashion-MNIST after about
+  // ten of its fifteen epochs (bench/fcBestModel.ts runs this cell alone).
   seed(12);
-  bestModel = new FullyConnectedNet([512, 256], { inputDim: D, numClasses: C, weightScale: 1e-2, normalization: 'batchnorm', reg: 1e-4 });
+  bestModel = new FullyConnectedNet([512, 256], { inputDim: D, numClasses: C, weightScale: 1e-2, normalization: 'batchnorm', dropout: 0.8, reg: 1e-4 });
   bestSolver = new Solver(bestModel, data, {
     updateRule: 'adam',
     optimConfig: { learningRate: 1e-3 },
     lrDecay: 0.9,
-    numEpochs: QUICK ? 2 : 10,
+    numEpochs: QUICK ? 2 : 15,
     batchSize: 200,
     printEvery: 1e9,
     seed: 12,

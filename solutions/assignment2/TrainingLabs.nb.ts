@@ -4,7 +4,7 @@
 // Lecture 6 is about the decisions you make before and during training: which activation function, how to preprocess the data, how to initialise the weights, how to tell whether learning is working (babysitting), and how to search for hyperparameters. This notebook turns each of those into an experiment you can run and look at. Most of the code is given; you write the pieces that carry the lesson (activation gradients, initialisation scales, a log-scale search). Every experiment records values that are graded.
 
 // %%
-import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showTable, showImages, isNotImplementedError } from 'ts231n';
+import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showTable, showImages, tryStep } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { TwoLayerNet, FullyConnectedNet } from './cs231n/classifiers/fcNet';
 import { Solver } from './cs231n/solver';
@@ -13,22 +13,6 @@ import { Solver } from './cs231n/solver';
 const QUICK = quickMode();
 seed(231);
 
-/**
- * Runs one step; when it needs code you have not written yet, says so instead of failing, and
- * marks the graded `ids` that this step would have produced as not implemented.
- */
-function tryStep<T>(fn: () => T, ids: string[] = []): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isNotImplementedError(e)) {
-      console.log(`skipped: ${e.message}`);
-      for (const id of ids) record(id, () => { throw e; });
-      return undefined;
-    }
-    throw e;
-  }
-}
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 // %% [markdown]

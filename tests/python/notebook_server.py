@@ -32,7 +32,8 @@ def free_port():
 
 
 class Server:
-    def __init__(self, repo):
+    def __init__(self, repo, notebook_dir=None, env_extra=None):
+        """Serves `notebook_dir` (default: the repository) with the repository's kernelspec."""
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.tmp = tempfile.mkdtemp(prefix="ts231n-nb-")
@@ -40,10 +41,11 @@ class Server:
         env["JUPYTER_PATH"] = os.path.join(repo, "kernel", "share", "jupyter")
         env["JUPYTER_RUNTIME_DIR"] = os.path.join(self.tmp, "runtime")
         env["JUPYTER_CONFIG_DIR"] = os.path.join(self.tmp, "config")
+        env.update(env_extra or {})
         self.log = open(os.path.join(self.tmp, "server.log"), "w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "notebook", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-             "--port-retries=0", f"--NotebookApp.token={self.token}", f"--notebook-dir={repo}"]
+             "--port-retries=0", f"--NotebookApp.token={self.token}", f"--notebook-dir={notebook_dir or repo}"]
             + (["--allow-root"] if os.geteuid() == 0 else []),
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"

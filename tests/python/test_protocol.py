@@ -5,6 +5,7 @@ SIGINT when idle, stop_on_error, restart and graceful shutdown.
     JUPYTER_PATH=kernel/share/jupyter /usr/bin/python3 -m unittest -v tests/python/test_protocol.py
 """
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -96,8 +97,18 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual((r["status"], r["ename"]), ("error", "InterruptError"))
         outputs_of(self.kc, mid)
 
+    def test_interrupt_while_the_cell_compiles(self):
+        # The first ■ must stop the cell even when it comes before the cell's code has started.
+        for delay in (0.0, 0.05, 0.2):
+            mid = self.kc.execute("while (true) {}")
+            time.sleep(delay)
+            self.km.interrupt_kernel()
+            r = reply_to(self.kc, mid, timeout=15)["content"]
+            self.assertEqual((r["status"], r["ename"]), ("error", "InterruptError"), f"after {delay} s")
+            outputs_of(self.kc, mid)
+
     def test_sigint_when_idle_does_not_kill_the_kernel(self):
-        self.km.interrupt_kernel()  # interrupt_mode "signal": SIGINT to the kernel's process group
+        self.km.signal_kernel(signal.SIGINT)  # a front end that sends SIGINT itself
         time.sleep(0.5)
         self.assertTrue(self.km.is_alive())
         content, out = self.run_cell("'still here'")

@@ -52,6 +52,33 @@ export interface NativeBlas {
   im2col(x: Float32Array, xOff: number, geometry: Int32Array, cols: Float32Array, colsOff: number): void;
   /** The adjoint of im2col: zero the images, then add every column entry back where it came from. */
   col2im(cols: Float32Array, colsOff: number, geometry: Int32Array, x: Float32Array, xOff: number): void;
+  /**
+   * out = a op b (op 0 add, 1 sub, 2 mul, 3 div; 4 greater, into a bool Uint8Array) over a 4-D
+   * `shape`; out is contiguous, a and b are read with their own element strides (0 broadcasts an axis).
+   */
+  binary(
+    op: number,
+    a: Float32Array,
+    aOff: number,
+    aStrides: Int32Array,
+    b: Float32Array,
+    bOff: number,
+    bStrides: Int32Array,
+    out: Float32Array | Uint8Array,
+    outOff: number,
+    shape: Int32Array,
+  ): void;
+  /** out[o, i] = sum (op 0), mean (1) or max (2) over m of x[o, m, i], x viewed as [outer, mid, inner]. */
+  reduce(
+    op: number,
+    x: Float32Array,
+    xOff: number,
+    outer: number,
+    mid: number,
+    inner: number,
+    out: Float32Array,
+    outOff: number,
+  ): void;
 }
 
 /** What runs the native kernels, for backendInfo(). */

@@ -13,8 +13,12 @@
  *         beta, C, cOff, ldc, strideC, batch)            row-major, `batch` products, strided
  *   im2col(x, xOff, geometry, cols, colsOff)             NHWC windows -> rows of a matrix
  *   col2im(cols, colsOff, geometry, dx, dxOff)           the adjoint: dx = 0, then scatter-add
+ *   binary(op, a, aOff, aStrides, b, bOff, bStrides, out, outOff, shape)
+ *                                        out = a op b elementwise (add, sub, mul, div, greater), 4-D, strided
+ *   reduce(op, x, xOff, outer, mid, inner, out, outOff)  sum, mean or max of x[outer, mid, inner] over mid
  *
- * geometry = Int32Array [n, H, W, C, fh, fw, sh, sw, dh, dw, padTop, padLeft, outH, outW].
+ * geometry = Int32Array [n, H, W, C, fh, fw, sh, sw, dh, dw, padTop, padLeft, outH, outW];
+ * shape and strides = Int32Array of 4 (a stride of 0 broadcasts that axis).
  * Offsets and strides count float32 elements. See docs/tensor-core.md, "Native GEMM".
  */
 #define NAPI_VERSION 8
@@ -351,6 +355,187 @@ static napi_value Im2colOrBack(napi_env env, napi_callback_info info, int back) 
 static napi_value Im2col(napi_env env, napi_callback_info info) { return Im2colOrBack(env, info, 0); }
 static napi_value Col2im(napi_env env, napi_callback_info info) { return Im2colOrBack(env, info, 1); }
 
+/* ---- small elementwise ops and reductions (tfjs's per-kernel cost dominates small shapes) ---- */
+
+enum { OpAdd = 0, OpSub = 1, OpMul = 2, OpDiv = 3, OpGreater = 4 };
+
+/* Four non-negative int32 values from an Int32Array of length 4. */
+static int get_quad(napi_env env, napi_value v, int64_t q[4]) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  size_t length;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &type, &length, &p, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_int32_array || length != 4) return 0;
+  for (int i = 0; i < 4; i++) {
+    q[i] = ((const int32_t *)p)[i];
+    if (q[i] < 0) return 0;
+  }
+  return 1;
+}
+
+/* The last element a strided 4-D read touches lies in [0, len) (shape has no zero extent). */
+static int strided_ok(int64_t off, const int64_t shape[4], const int64_t stride[4], int64_t len) {
+  if (!dim_ok(off)) return 0;
+  int64_t last = off;
+  for (int i = 0; i < 4; i++) /* each product < 2^62; the sum is checked */
+    if (__builtin_add_overflow(last, (shape[i] - 1) * stride[i], &last)) return 0;
+  return last < len;
+}
+
+#define BINARY_LOOP(O, EXPR)                                                                                           \
+  for (int64_t i0 = 0; i0 < sh[0]; i0++)                                                                             \
+    for (int64_t i1 = 0; i1 < sh[1]; i1++)                                                                           \
+      for (int64_t i2 = 0; i2 < sh[2]; i2++) {                                                                       \
+        const float *x = A + aOff + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];                                            \
+        const float *y = B + bOff + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];                                            \
+        __typeof__(O) o = O + oOff + ((i0 * sh[1] + i1) * sh[2] + i2) * n;                                               \
+        if (sa[3] == 1 && sb[3] == 1)                                                                                \
+          for (int64_t k = 0; k < n; k++) {                                                                          \
+            const float u = x[k], v = y[k];                                                                          \
+            o[k] = EXPR;                                                                                             \
+          }                                                                                                          \
+        else if (sb[3] == 0) {                                                                                       \
+          const float v = y[0];                                                                                      \
+          for (int64_t k = 0; k < n; k++) {                                                                          \
+            const float u = x[k * sa[3]];                                                                            \
+            o[k] = EXPR;                                                                                             \
+          }                                                                                                          \
+        } else                                                                                                       \
+          for (int64_t k = 0; k < n; k++) {                                                                          \
+            const float u = x[k * sa[3]], v = y[k * sb[3]];                                                          \
+            o[k] = EXPR;                                                                                             \
+          }                                                                                                          \
+      }
+
+/* out is float32 for the arithmetic ops, bool (one byte, 0 or 1) for the comparison */
+__attribute__((optimize("O3"))) static void binary_run(int op, const float *A, int64_t aOff, const int64_t sa[4],
+                                                        const float *B, int64_t bOff, const int64_t sb[4], void *out,
+                                                        int64_t oOff, const int64_t sh[4]) {
+  const int64_t n = sh[3];
+  float *F = (float *)out;
+  uint8_t *U = (uint8_t *)out;
+  switch (op) {
+  case OpAdd: BINARY_LOOP(F, u + v) break;
+  case OpSub: BINARY_LOOP(F, u - v) break;
+  case OpMul: BINARY_LOOP(F, u * v) break;
+  case OpDiv: BINARY_LOOP(F, u / v) break;
+  default: BINARY_LOOP(U, u > v) break;
+  }
+}
+
+/* A Uint8Array's data and length (tfjs's bool tensors). */
+static int get_u8(napi_env env, napi_value v, uint8_t **data, int64_t *len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  size_t length;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &type, &length, &p, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_uint8_array) return 0;
+  *data = (uint8_t *)p;
+  *len = (int64_t)length;
+  return 1;
+}
+
+static napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value a[10];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  if (argc != 10) return throw_msg(env, "ts231n_blas.binary takes 10 arguments");
+  int64_t op, aOff, bOff, oOff, lenA, lenB, lenO, sa[4], sb[4], sh[4];
+  float *A, *B, *O = NULL;
+  uint8_t *U = NULL;
+  if (!get_i64(env, a[0], &op) || op < OpAdd || op > OpGreater)
+    return throw_msg(env, "ts231n_blas.binary: op must be 0 (add), 1 (sub), 2 (mul), 3 (div) or 4 (greater)");
+  if (!get_f32(env, a[1], &A, &lenA) || !get_i64(env, a[2], &aOff) || !get_quad(env, a[3], sa) ||
+      !get_f32(env, a[4], &B, &lenB) || !get_i64(env, a[5], &bOff) || !get_quad(env, a[6], sb) ||
+      !(op == OpGreater ? get_u8(env, a[7], &U, &lenO) : get_f32(env, a[7], &O, &lenO)) || !get_i64(env, a[8], &oOff) ||
+      !get_quad(env, a[9], sh))
+    return throw_msg(env, "ts231n_blas.binary: argument of the wrong type (Float32Array operands, a Float32Array out "
+                          "(Uint8Array for greater), Int32Array(4) shape and strides, integer offsets)");
+  int64_t total = 1;
+  for (int i = 0; i < 4; i++)
+    if (__builtin_mul_overflow(total, sh[i], &total)) return throw_msg(env, "ts231n_blas.binary: shape too large");
+  if (!dim_ok(oOff) || total > lenO - oOff) return throw_msg(env, "ts231n_blas.binary: the output does not fit in its array");
+  if (total == 0) return NULL;
+  if (!strided_ok(aOff, sh, sa, lenA) || !strided_ok(bOff, sh, sb, lenB))
+    return throw_msg(env, "ts231n_blas.binary: an operand does not fit in its array (shape, offset, strides)");
+  binary_run((int)op, A, aOff, sa, B, bOff, sb, op == OpGreater ? (void *)U : (void *)O, oOff, sh);
+  return NULL;
+}
+
+enum { RedSum = 0, RedMean = 1, RedMax = 2 };
+
+/* out[o, i] = reduce over m of x[o, m, i]; sums accumulate in double (tfjs's cpu backend sums in double too). */
+__attribute__((optimize("O3"))) static int reduce_run(int op, const float *X, int64_t outer, int64_t mid,
+                                                       int64_t inner, float *out) {
+  if (inner == 1) {
+    for (int64_t o = 0; o < outer; o++) {
+      const float *x = X + o * mid;
+      if (op == RedMax) {
+        float m = x[0];
+        for (int64_t k = 1; k < mid; k++)
+          if (x[k] != x[k] || x[k] > m) m = x[k];
+        out[o] = m;
+      } else {
+        /* eight running sums: one would wait on the adder's latency at every element */
+        double p[8] = {0, 0, 0, 0, 0, 0, 0, 0}, acc = 0;
+        int64_t k = 0;
+        for (; k + 8 <= mid; k += 8)
+          for (int j = 0; j < 8; j++) p[j] += x[k + j];
+        for (; k < mid; k++) acc += x[k];
+        acc += ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+        out[o] = (float)(op == RedMean ? acc / (double)mid : acc);
+      }
+    }
+    return 1;
+  }
+  double *acc = NULL;
+  if (op != RedMax && !(acc = (double *)malloc(sizeof(double) * (size_t)inner))) return 0;
+  for (int64_t o = 0; o < outer; o++) {
+    const float *x = X + o * mid * inner;
+    float *y = out + o * inner;
+    if (op == RedMax) {
+      memcpy(y, x, sizeof(float) * (size_t)inner);
+      for (int64_t m = 1; m < mid; m++)
+        for (int64_t i = 0; i < inner; i++) {
+          const float v = x[m * inner + i];
+          if (v != v || v > y[i]) y[i] = v;
+        }
+    } else {
+      for (int64_t i = 0; i < inner; i++) acc[i] = 0;
+      for (int64_t m = 0; m < mid; m++)
+        for (int64_t i = 0; i < inner; i++) acc[i] += x[m * inner + i];
+      for (int64_t i = 0; i < inner; i++) y[i] = (float)(op == RedMean ? acc[i] / (double)mid : acc[i]);
+    }
+  }
+  free(acc);
+  return 1;
+}
+
+static napi_value Reduce(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value a[8];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  if (argc != 8) return throw_msg(env, "ts231n_blas.reduce takes 8 arguments");
+  int64_t op, xOff, outer, mid, inner, oOff, lenX, lenO, size, outSize;
+  float *X, *O;
+  if (!get_i64(env, a[0], &op) || !get_f32(env, a[1], &X, &lenX) || !get_i64(env, a[2], &xOff) ||
+      !get_i64(env, a[3], &outer) || !get_i64(env, a[4], &mid) || !get_i64(env, a[5], &inner) ||
+      !get_f32(env, a[6], &O, &lenO) || !get_i64(env, a[7], &oOff))
+    return throw_msg(env, "ts231n_blas.reduce: argument of the wrong type (Float32Arrays, integer sizes and offsets)");
+  if (op < RedSum || op > RedMax) return throw_msg(env, "ts231n_blas.reduce: op must be 0 (sum), 1 (mean) or 2 (max)");
+  if (!dim_ok(xOff) || !dim_ok(oOff) || !dim_ok(outer) || !dim_ok(mid) || !dim_ok(inner) || mid < 1 ||
+      __builtin_mul_overflow(outer, inner, &outSize) || __builtin_mul_overflow(outSize, mid, &size) ||
+      size > lenX - xOff || outSize > lenO - oOff)
+    return throw_msg(env, "ts231n_blas.reduce: x or out does not fit in its array (sizes, offsets; mid >= 1)");
+  if (outSize == 0) return NULL;
+  if (!reduce_run((int)op, X + xOff, outer, mid, inner, O + oOff)) return throw_msg(env, "ts231n_blas.reduce: out of memory");
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"load", NULL, Load, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -359,6 +544,8 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"im2col", NULL, Im2col, NULL, NULL, NULL, napi_enumerable, NULL},
       {"col2im", NULL, Col2im, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"binary", NULL, Binary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reduce", NULL, Reduce, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -13,7 +13,9 @@
  *
  * Where OpenBLAS runs (../blas/openblas.ts), the GEMM-shaped kernels (NATIVE_KERNELS) run on it
  * first (./nativeMatMul.ts, ./nativeConv.ts) and fall back to the kernels above for what they
- * decline (NCHW, non-float32, …) or when OpenBLAS is off.
+ * decline (NCHW, non-float32, …) or when OpenBLAS is off. With them, the small ops of a training
+ * step (NATIVE_LOOP_KERNELS: broadcast arithmetic, sums, means, maxima) run as the same addon's C
+ * loops (./nativeElementwise.ts), falling back to the stock wasm kernels likewise.
  */
 import * as tf from '@tensorflow/tfjs';
 import { transposeFirst } from './batchMatMul';
@@ -22,6 +24,7 @@ import { flippedFilterConv } from './conv2dBackpropInput';
 import { maxPoolGrad } from './maxPoolGrad';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './nativeConv';
 import { nativeMatMul, NativeKernel } from './nativeMatMul';
+import { NATIVE_LOOP_KERNELS, nativeBinary, nativeReduce } from './nativeElementwise';
 
 const BACKEND = 'wasm';
 const STOCK = Symbol.for('ts231n.wasmStockKernels');
@@ -36,6 +39,7 @@ export const FIXED_KERNELS = [
   tf.Conv2DBackpropInput,
   tf.Conv2D,
   tf.FusedConv2D,
+  ...NATIVE_LOOP_KERNELS,
 ];
 
 /** The kernels that run on OpenBLAS when it is loaded. */
@@ -123,6 +127,10 @@ export function registerWasmFixes(): void {
   replace(stash, tf.FusedConv2D, (stock) =>
     preferNative(tf.FusedConv2D, nativeFusedConv2D, need(stock, tf.FusedConv2D)),
   );
+  for (const name of NATIVE_LOOP_KERNELS) {
+    const native = name === tf.Sum || name === tf.Mean || name === tf.Max ? nativeReduce(name) : nativeBinary(name);
+    replace(stash, name, (stock) => preferNative(name, native, need(stock, name)));
+  }
   g[STOCK] = stash;
 }
 
@@ -135,4 +143,5 @@ export function stockWasmKernel(name: string): tf.KernelConfig | undefined {
 }
 
 export { swapOperands } from './batchMatMul';
+export { NATIVE_LOOP_KERNELS } from './nativeElementwise';
 export { transposeFirst, conv2dBackpropFilter, flippedFilterConv, maxPoolGrad };

@@ -27,6 +27,8 @@ describe('npm run bench', () => {
       'fc_step',
       'convnet_cifar',
       'convnet_mnist',
+      'mlp_step_autodiff',
+      'fc_step_autodiff',
     ]);
     expect(CASES.find((c) => c.id === 'matmul')!.flops).toBe(2 * 1024 ** 3);
     expect(CASES.find((c) => c.id === 'conv_fwd_bwd')!.flops).toBe(3 * CASES.find((c) => c.id === 'conv_fwd')!.flops!);
@@ -134,6 +136,36 @@ describe('npm run bench', () => {
       for (const g of grads) expect(g.dataSync().every(Number.isFinite)).toBe(true);
       tf.dispose([loss, ...grads]);
       env.dispose();
+    }
+  });
+
+  it('the hand-written backward passes (mlp_step, fc_step) give the loss and gradients that autodiff gives', async () => {
+    await ready();
+    for (const id of ['mlp_step', 'fc_step']) {
+      const outs = [id, `${id}_autodiff`].map((name) => {
+        seed(4);
+        const env = CASES.find((c) => c.id === name)!.setup(tf, (s) => randn(s));
+        const values = env.run().map((t) => {
+          const v = t.dataSync();
+          t.dispose();
+          return v;
+        });
+        env.dispose();
+        return values;
+      });
+      expect(outs[0]).toHaveLength(outs[1].length);
+      // relative to each gradient's scale, except where the true gradient is 0 (the bias before a
+      // batchnorm: both sides are rounding noise there, ~1e-9)
+      outs[1].forEach((ref, k) => {
+        let [scale, diff, mine] = [0, 0, 0];
+        ref.forEach((r, i) => {
+          scale = Math.max(scale, Math.abs(r));
+          diff = Math.max(diff, Math.abs(r - outs[0][k][i]));
+          mine = Math.max(mine, Math.abs(outs[0][k][i]));
+        });
+        if (scale > 1e-6) expect(diff / scale).toBeLessThan(1e-5);
+        else expect(mine).toBeLessThan(1e-6);
+      });
     }
   });
 });

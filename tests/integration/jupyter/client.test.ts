@@ -1,7 +1,7 @@
 /**
  * Protocol behaviour beyond the conformance suite, through jupyter_client
  * (tests/python/test_protocol.py): heartbeat and control while a cell blocks; interrupt_request
- * on control; SIGINT stopping an awaiting cell; SIGINT when idle; stop_on_error; late output;
+ * on control, also while the cell still compiles; SIGINT stopping an awaiting cell; SIGINT when idle; stop_on_error; late output;
  * no orphan kernel when the client dies; comm_info; restart and graceful shutdown; an engine
  * that cannot start gives each cell the reason instead of a dead kernel.
  */
@@ -15,9 +15,9 @@ test('jupyter_client drives the kernel: every protocol scenario passes', async (
     throw new Error(
       `protocol failures: ${failed.join(', ') || '(none parsed)'}, exit ${r.code}\n${r.out.slice(-4000)}`,
     );
-  expect(ran).toBe(10);
+  expect(ran).toBe(11);
   // Kernel log lines (stderr of the kernels) may interleave with unittest's verdicts, so the
-  // summary line is the verdict: all 10 ran, none failed, none skipped.
+  // summary line is the verdict: all 11 ran, none failed, none skipped.
   expect(r.out).toMatch(/^OK$/m);
   expect([...verdicts.values()].filter((v) => v !== 'ok')).toEqual([]);
 });

@@ -1,6 +1,6 @@
 /**
  * `--ExecutePreprocessor.timeout=5` on a `while (true) {}` cell, through real nbconvert:
- * with interrupt_on_timeout the kernel is interrupted (SIGINT, interrupt_mode "signal") and
+ * with interrupt_on_timeout the kernel is interrupted (interrupt_request, interrupt_mode "message") and
  * keeps its state; without it the run fails and the kernel process ends.
  */
 import * as fs from 'fs';

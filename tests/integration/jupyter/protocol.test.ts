@@ -374,12 +374,12 @@ describe('kernel: request queue over a stub engine', () => {
 
 describe('kernelspec', () => {
   const dir = path.join(TESTS_DIR, '..', 'kernel', 'share', 'jupyter', 'kernels', 'ts231n');
-  test('kernel.json is {resource_dir}-relative, signal-interruptible, named "TypeScript (ts231n)"', () => {
+  test('kernel.json is {resource_dir}-relative, interrupted by message, named "TypeScript (ts231n)"', () => {
     const spec = JSON.parse(fs.readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
     expect(spec).toMatchObject({
       display_name: 'TypeScript (ts231n)',
       language: 'typescript',
-      interrupt_mode: 'signal',
+      interrupt_mode: 'message',
     });
     expect(spec.argv).toEqual(['node', '{resource_dir}/kernel.js', '{connection_file}']);
     expect(fs.existsSync(path.join(dir, 'kernel.js'))).toBe(true);

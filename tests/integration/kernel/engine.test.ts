@@ -677,6 +677,7 @@ describe('in a child process (SIGINT and uncaught errors must not reach jest)', 
     expect(steps.busy.reply.error.ename).toBe('InterruptError');
     expect(steps.after).toMatchObject({ status: 'ok', result: { 'text/plain': 'true' } });
     expect(steps.awaiting.error.ename).toBe('InterruptError');
+    expect(steps.duringCompile).toEqual({ ename: 'InterruptError', rescued: false });
     expect(steps.sigintBetweenCells).toBe('alive');
     expect(steps.notebook).toEqual([
       { status: 'error', error: 'TimeoutError' },

@@ -66,7 +66,9 @@ describe('backend choice', () => {
       // OpenBLAS runs the GEMM-shaped kernels (tests/unit/runtime/tensorNative.test.ts), XNNPACK the rest
       expect(lines[0]).toMatch(/^backend: wasm \+ OpenBLAS \d+\.\d+\.\d+ \(\w+\), 1 thread$/);
       expect(lines[1]).toBe(`OpenBLAS: ${info.nativeKernels!.join(', ')}`);
-      expect(lines[2]).toBe('XNNPACK (SIMD, 1 thread): every other kernel');
+      expect(lines[2]).toBe(`C loops (the same addon): ${info.nativeLoops!.join(', ')}`);
+      expect(info.nativeLoops).toEqual(expect.arrayContaining(['Add', 'Multiply', 'Sum', 'Mean']));
+      expect(lines[3]).toBe('XNNPACK (SIMD, 1 thread): every other kernel');
     } else {
       expect(lines[0]).toBe('backend: wasm (SIMD, 1 thread)');
       expect(lines[1]).toBe(`OpenBLAS not used: ${info.blasNote}`);
@@ -128,9 +130,16 @@ describe('in a fresh process', () => {
     expect(r.stdout + r.stderr).not.toContain('looks like you are running TensorFlow.js in Node.js');
   });
 
-  it('TS231N_THREADS=2 runs 2 wasm threads, gives the single-thread results, and exits by itself', () => {
-    const one = runScript(probe, { TS231N_BACKEND: 'wasm' });
-    const two = runScript(probe, { TS231N_BACKEND: 'wasm', TS231N_THREADS: '2' });
+  it('TS231N_THREADS=2 with OpenBLAS runs 2 OpenBLAS threads and keeps wasm at 1', () => {
+    const r = runScript(probe, { TS231N_BACKEND: 'wasm', TS231N_THREADS: '2' });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect({ wasm: out.info.threads, blas: out.info.blas?.threads }).toEqual({ wasm: 1, blas: 2 });
+  });
+
+  it('TS231N_THREADS=2 without OpenBLAS runs 2 wasm threads, gives the single-thread results, and exits by itself', () => {
+    const one = runScript(probe, { TS231N_BACKEND: 'wasm', TS231N_BLAS: 'off' });
+    const two = runScript(probe, { TS231N_BACKEND: 'wasm', TS231N_BLAS: 'off', TS231N_THREADS: '2' });
     expect(one.status).toBe(0);
     expect(two.signal).toBeNull(); // not killed by the timeout: the process exited by itself
     expect(two.status).toBe(0);
