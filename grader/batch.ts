@@ -18,7 +18,7 @@ import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
 import { loadGivenCells, restoreGivenCells, type GivenCells } from './given';
 import type { NotebookV4 } from './validate';
-import { createWorkspace, sandboxReadPaths, childEnv, gradingBackend } from './workspace';
+import { createWorkspace, sandboxReadPaths, childEnv, gradingKernels } from './workspace';
 import { writeStudentReports, writeBatchReports, readStudentResult, type ReportFormat, type Summary } from './report';
 import { UsageError, GraderError } from './errors';
 import { quickMode } from '../kernel/protocol/config';
@@ -119,7 +119,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
     limits.cpuCores = Math.max(1, Math.floor((os.cpus().length / (o.jobs ?? os.cpus().length)) * 100) / 100);
   const intakeLimits = { ...DEFAULT_LIMITS, ...o.intakeLimits };
   const quick = quickMode();
-  const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingBackend()}`;
+  const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingKernels().label}`;
   fs.mkdirSync(outDir, { recursive: true });
 
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-grade-'));
@@ -305,6 +305,7 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
           readPaths: sandboxReadPaths(j.repoRoot),
           env: childEnv(),
           figures: figureRequest(j.spec),
+          blas: gradingKernels().blas,
         });
     }
     if (run?.profile) j.onProfile?.(run.profile);

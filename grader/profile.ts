@@ -9,7 +9,8 @@ const s = (x: number) => `${x.toFixed(1)} s`;
 /** Phases, largest first, with each one's share of the total; then the slowest cells. */
 export function formatProfile(title: string, p: RunProfile, wallS: number, slowestCells = 5): string {
   const rows = Object.entries(p.phases).sort((a, b) => b[1] - a[1]);
-  const lines = [`profile of ${title} (${s(wallS)} wall in the grader):`];
+  const cpu = p.cpuS !== undefined ? `, ${s(p.cpuS)} CPU (user + system) in its sandboxed children` : '';
+  const lines = [`profile of ${title} (${s(wallS)} wall in the grader${cpu}):`];
   for (const [k, v] of rows)
     lines.push(`  ${k.padEnd(40)} ${s(v).padStart(8)}  ${wallS > 0 ? `${Math.round((100 * v) / wallS)}%` : ''}`);
   if (p.cells.length)
@@ -26,5 +27,10 @@ export function formatProfile(title: string, p: RunProfile, wallS: number, slowe
 export function meanProfile(ps: RunProfile[]): RunProfile {
   const phases: Record<string, number> = {};
   for (const p of ps) for (const [k, v] of Object.entries(p.phases)) phases[k] = (phases[k] ?? 0) + v / ps.length;
-  return { phases, cells: [] };
+  const cpu = ps.filter((p) => p.cpuS !== undefined);
+  return {
+    phases,
+    cells: [],
+    ...(cpu.length ? { cpuS: cpu.reduce((a, p) => a + p.cpuS!, 0) / cpu.length } : {}),
+  };
 }

@@ -9,7 +9,7 @@ import * as crypto from 'crypto';
 import type { Encoded, Reference, Spec } from './types';
 import type { Task } from './sandbox/protocol';
 import { runTasks, type RunLimits } from './run';
-import { createWorkspace, copyTree, dataReadPaths, childEnv } from './workspace';
+import { createWorkspace, copyTree, dataReadPaths, childEnv, gradingKernels } from './workspace';
 import { notebookTaskName, hiddenTaskName } from './collect';
 import { hiddenTestIds, testSeed } from './hidden';
 import { ReferenceError_ } from './errors';
@@ -45,13 +45,16 @@ function dataIdentity(repoRoot: string): string {
   return parts.join('\n');
 }
 
-/** Hash of the code a child loads from a folder: files by path and content, dot-entries (scratch, caches) skipped. */
-function codeHash(dir: string): string {
+/**
+ * Hash of the code a child loads from a folder: files by path and content, dot-entries (scratch,
+ * caches) and the folders in `skip` (relative paths) left out.
+ */
+function codeHash(dir: string, skip: string[] = []): string {
   const h = crypto.createHash('sha256');
   const walk = (d: string, rel: string) => {
     if (!fs.existsSync(d)) return;
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      if (e.name.startsWith('.') || e.name === 'node_modules' || skip.includes(`${rel}${e.name}`)) continue;
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
       else if (e.isFile()) h.update(`${rel}${e.name}\0`).update(fs.readFileSync(p)).update('\0');
@@ -65,17 +68,21 @@ function codeHash(dir: string): string {
 export const REFERENCE_FORMAT = 3;
 
 export function referenceKey(o: ReferenceOptions): string {
-  return crypto
-    .createHash('sha256')
-    .update(codeHash(o.solutionDir))
-    .update(codeHash(o.specDir))
-    .update(codeHash(path.join(o.repoRoot, 'kernel', 'runtime')))
-    .update(codeHash(path.join(o.repoRoot, 'kernel', 'engine')))
-    .update(dataIdentity(o.repoRoot))
-    .update(o.configuration)
-    .update(`format ${REFERENCE_FORMAT}`)
-    .digest('hex')
-    .slice(0, 24);
+  return (
+    crypto
+      .createHash('sha256')
+      .update(codeHash(o.solutionDir))
+      .update(codeHash(o.specDir))
+      // Not blas/build: the addon is built from ts231n_blas.c (hashed), and the core-type verdict there
+      // is rewritten whenever the addon's mtime changes; the configuration names the kernels in use.
+      .update(codeHash(path.join(o.repoRoot, 'kernel', 'runtime'), ['blas/build']))
+      .update(codeHash(path.join(o.repoRoot, 'kernel', 'engine')))
+      .update(dataIdentity(o.repoRoot))
+      .update(o.configuration)
+      .update(`format ${REFERENCE_FORMAT}`)
+      .digest('hex')
+      .slice(0, 24)
+  );
 }
 
 /** The tasks a run performs for this spec: the notebooks the submission has, then one per hidden test. */
@@ -138,6 +145,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     readPaths: [],
     env: childEnv(),
     figures: figureRequest(o.spec),
+    blas: gradingKernels().blas,
     onTaskStart: o.onTaskStart,
   });
   const problems: string[] = [];

@@ -25,6 +25,7 @@ import { createCgroup, type Cgroup } from './sandbox/cgroup';
 import { fillTranspileCache } from './sandbox/transpileCache';
 import { FigureCollector, FIGURE_LIMITS } from './figures';
 import type { FigureRequest } from './sandbox/protocol';
+import type { BlasPlan } from '../kernel/runtime/blas/openblas';
 
 export interface RunLimits {
   cellTimeoutS: number;
@@ -71,6 +72,8 @@ export interface RunRequest {
   env?: Record<string, string>;
   /** Which figures to keep, and the caps (default: every figure, FIGURE_LIMITS). */
   figures?: FigureRequest;
+  /** OpenBLAS for the child's GEMM-shaped kernels, as the grader chose it (workspace.ts, gradingKernels). */
+  blas?: BlasPlan;
   /** Called when a task starts (its position among all of the request's tasks), e.g. for a progress line. */
   onTaskStart?(task: Task, index: number, total: number): void;
 }
@@ -201,7 +204,7 @@ export function sandboxLayers(): SandboxLayers {
     return {
       bwrap: b,
       prefix: [],
-      summary: `sandbox: bubblewrap (mount, network, PID, IPC, UTS${b.userNs ? ', user' : ''} namespaces; only the runtime, the data set and the submission visible) + Node permission model`,
+      summary: `sandbox: bubblewrap (mount, network, PID, IPC, UTS${b.userNs ? ', user' : ''} namespaces; only the runtime, the data set and the submission visible) + Node permission model, native code refused after the runtime's own addons loaded`,
       notes: [],
     };
   const net = networkIsolation();
@@ -450,6 +453,7 @@ function runOnce(
           p.phases['process start (spawn, sandbox, node)'] =
             (p.phases['process start (spawn, sandbox, node)'] ?? 0) + readyAfter;
           for (const [k, ms] of Object.entries(m.phases)) p.phases[k] = (p.phases[k] ?? 0) + ms / 1000;
+          if (m.cpuMs !== undefined) p.cpuS = (p.cpuS ?? 0) + m.cpuMs / 1000;
           p.cells.push(...m.cells.map(([w, ms]): [string, number] => [w, ms / 1000]));
           p.cells.sort((a, b) => b[1] - a[1]);
           break;
@@ -465,15 +469,21 @@ function runOnce(
             hiddenCode: req.hiddenCode,
             outputCapBytes: Math.min(lim.outputCapBytes, 1024 * 1024),
             copyFrom: source,
-            refuseNativeCode: !!layers && !layers.bwrap,
+            // Both sandboxes: after the runtime's own addons, no native code (sandbox/child.ts).
+            refuseNativeCode: req.mode === 'sandbox',
             figures: figures.remaining(),
+            blas: req.blas,
           };
           child.send({ t: 'config', config });
           break;
         }
         case 'backend':
           started = true;
-          out.backend = m.name;
+          out.backend = m.blas?.coreType ? `${m.name} + OpenBLAS (${m.blas.coreType})` : m.name;
+          if (m.blas && !m.blas.coreType) {
+            const note = `OpenBLAS did not start in the child (${m.blas.note ?? 'no reason given'}): its matrix products ran on XNNPACK, not on the reference's kernels`;
+            if (!out.sandboxNotes.includes(note)) out.sandboxNotes.push(note);
+          }
           break;
         case 'taskStart': {
           const task = tasks.find((t) => t.name === m.task)!;

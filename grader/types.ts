@@ -186,6 +186,8 @@ export interface RunProfile {
   phases: Record<string, number>;
   /** Each notebook cell's seconds (compile + type-check + run), slowest first. */
   cells: Array<[string, number]>;
+  /** CPU seconds (user + system) of the run's children, as each measured itself: less load-sensitive than wall time. */
+  cpuS?: number;
 }
 
 /** Everything the sandboxed run produced for one submission. */

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SOURCE_SUFFIX } from '../scripts/notebooks/build';
 import { sandboxPackages } from './run';
+import { openBlasPlan, type BlasPlan } from '../kernel/runtime/blas/openblas';
 
 export interface Workspace {
   dir: string;
@@ -82,15 +83,44 @@ export function sandboxReadPaths(repoRoot: string): string[] {
   return [...dataReadPaths(repoRoot), '/usr/share/fonts'].filter((p) => fs.existsSync(p));
 }
 
+/** The tensor kernels every child runs, the reference's and the submissions' alike. */
+export interface GradingKernels {
+  /** The backend (TS231N_BACKEND, else wasm). */
+  backend: string;
+  /** Under wasm: OpenBLAS for the GEMM-shaped kernels, loaded by this plan (made here, in the trusted grader). */
+  blas?: BlasPlan;
+  /** For the configuration line: `wasm + OpenBLAS (SkylakeX)`, `wasm (XNNPACK)`, `cpu`. */
+  label: string;
+  /** Why OpenBLAS is not used, under wasm. */
+  note?: string;
+}
+
+let kernels: GradingKernels | undefined;
+
+/**
+ * Chosen once per grader process. Under wasm, OpenBLAS runs the matrix products when the kit's
+ * addon and the library are there and the core-type verdict is cached (npm run setup): the child
+ * loads exactly the plan's addon and library before any submission code runs, then loads no native
+ * code at all (docs/grader.md, "Native code"). `TS231N_BLAS=off` grades on XNNPACK.
+ */
+export function gradingKernels(): GradingKernels {
+  if (kernels) return kernels;
+  const backend = gradingBackend();
+  if (backend !== 'wasm') return (kernels = { backend, label: backend });
+  const { plan, note } = openBlasPlan();
+  return (kernels = plan
+    ? { backend, blas: plan, label: `wasm + OpenBLAS (${plan.coreType || 'the library default'})` }
+    : { backend, label: 'wasm (XNNPACK)', note });
+}
+
 /** Environment passed to children: the kit's own switches only. */
 export function childEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of ['TS231N_QUICK', 'TS231N_DATA_DIR', 'TS231N_DATASET'])
     if (process.env[k] !== undefined) env[k] = process.env[k]!;
-  env.TS231N_BACKEND = gradingBackend();
-  // XNNPACK only, in the reference's children and the submissions' alike: the sandbox can neither
-  // run the OpenBLAS core-type probe (no child processes) nor read the system library folder, so
-  // OpenBLAS would run in the reference and not in the sandbox (docs/grader.md, "Native code").
-  env.TS231N_BLAS = 'off';
+  const k = gradingKernels();
+  env.TS231N_BACKEND = k.backend;
+  // OpenBLAS only by the grader's plan (RunRequest.blas), never found by the child itself.
+  env.TS231N_BLAS = k.blas ? 'openblas' : 'off';
   return env;
 }

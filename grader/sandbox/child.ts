@@ -52,6 +52,9 @@ function timed<T>(phase: string, fn: () => T): T {
   }
 }
 
+/** kernel/runtime/blas/openblas, required from the repository like the runtime. */
+type BlasModule = Pick<typeof import('../../kernel/runtime/blas/openblas'), 'useBlasPlan' | 'blasStatus'>;
+
 /** kernel/engine's Engine, as far as the child uses it (contract 2 in docs/architecture.md). */
 type EngineClass = new (opts: { cwd: string; leakMeter?: boolean }) => Pick<EngineLike, 'execute' | 'dispose'>;
 
@@ -409,13 +412,16 @@ function copyInto(src: string, dest: string): void {
 }
 
 /**
- * Without an OS layer around the child, native code would run with the grader's rights: once the
- * runtime's own addons are loaded, refuse every later process.dlopen (a `.node` require goes
- * through it too).
+ * Once the runtime's own addons are loaded (resvg, and OpenBLAS's by the grader's plan), refuse
+ * every later process.dlopen (a `.node` require goes through it too). Without bubblewrap, native
+ * code would run with the grader's rights; with it, it would still run inside the child, where it
+ * could patch the hardened runtime or read the message nonce from memory and forge values.
  */
 function refuseNativeCode(): void {
   const refuse = () => {
-    throw new Error('the grading sandbox does not load native code (no bubblewrap on this machine)');
+    throw new Error(
+      "the grading sandbox does not load native code (only the kit's own addons, loaded before the submission's code)",
+    );
   };
   Object.defineProperty(process, 'dlopen', { value: refuse, writable: false, configurable: false });
 }
@@ -426,11 +432,19 @@ async function main(cfg: ChildConfig): Promise<void> {
   if (cfg.mode === 'sandbox')
     timed('load engine (tslab, TypeScript)', () => showAncestors(cfg.repoRoot, cfg.assignmentRoot, cfg.scratch));
   const t0 = performance.now();
+  // OpenBLAS as the grader chose it: this child may neither run the probe nor read the library folder.
+  const openblas = require(path.join(cfg.repoRoot, 'kernel', 'runtime', 'blas', 'openblas')) as BlasModule;
+  if (cfg.blas) openblas.useBlasPlan(cfg.blas);
   const runtime = timed('load runtime', () => require(path.join(cfg.repoRoot, 'kernel', 'runtime')));
   const backend = await runtime.ready();
   phases['load runtime + tensor backend'] = performance.now() - t0;
   delete phases['load runtime'];
-  send({ t: 'backend', name: backend });
+  const blas = openblas.blasStatus();
+  send({
+    t: 'backend',
+    name: backend,
+    blas: cfg.blas ? { coreType: blas.info?.coreType, note: blas.info ? undefined : blas.note } : undefined,
+  });
   if (cfg.tasks.some((t) => t.kind === 'notebook'))
     timed('load engine (tslab, TypeScript)', () => require(path.join(cfg.repoRoot, 'kernel', 'engine')));
   if (cfg.mode === 'sandbox') timed('harden', () => harden(cfg.repoRoot));
@@ -447,7 +461,13 @@ async function main(cfg: ChildConfig): Promise<void> {
     if (task.kind === 'hidden') phases['hidden tests'] = (phases['hidden tests'] ?? 0) + performance.now() - t0;
   }
   // Exit once the last message is written: process.exit drops IPC writes still queued (figures are large).
-  rawSend({ t: 'profile', phases, cells: cellTimes, nonce }, undefined, undefined, () => realExit(0));
+  const cpu = process.cpuUsage();
+  rawSend(
+    { t: 'profile', phases, cells: cellTimes, cpuMs: (cpu.user + cpu.system) / 1000, nonce },
+    undefined,
+    undefined,
+    () => realExit(0),
+  );
 }
 
 process.on('uncaughtException', (e) => {

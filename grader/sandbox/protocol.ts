@@ -4,6 +4,7 @@
  * any submission code ran, so submission code cannot forge messages with `process.send`.
  */
 import type { Encoded, StudentError } from '../types';
+import type { BlasPlan } from '../../kernel/runtime/blas/openblas';
 
 export type Task =
   | { kind: 'notebook'; name: string; path: string }
@@ -24,10 +25,12 @@ export interface ChildConfig {
   outputCapBytes: number;
   /** Under bubblewrap: a read-only view of the submission, copied to assignmentRoot (the capped tmpfs) first. */
   copyFrom?: string;
-  /** Without bubblewrap: refuse process.dlopen (addons, `.node` files) once the runtime has loaded. */
+  /** Refuse process.dlopen (addons, `.node` files) once the runtime and its own addons have loaded. */
   refuseNativeCode?: boolean;
   /** Which displayed figures to send, and at most how many and how many bytes (the grader checks again). */
   figures: FigureRequest;
+  /** OpenBLAS to load, as the grader chose it (the child cannot probe or read the library folder). */
+  blas?: BlasPlan;
 }
 
 /** `cells`: notebook → the cell ids whose figures are wanted (a notebook not listed: none); absent: all. */
@@ -39,7 +42,8 @@ export interface FigureRequest {
 
 export type ChildMessage =
   | { t: 'ready' }
-  | { t: 'backend'; name: string }
+  /** blas: the OpenBLAS core type in use, or why none is (only when the config asked for one). */
+  | { t: 'backend'; name: string; blas?: { coreType?: string; note?: string } }
   | { t: 'taskStart'; task: string }
   /** index: the cell's position in the notebook (0-based, markdown cells counted), total: the notebook's cell count. */
   | { t: 'cell'; task: string; index: number; total: number }
@@ -77,7 +81,7 @@ export type ChildMessage =
   | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }
   | { t: 'exitCalled'; code: number; where: string }
   /** Where the child's time went (ms per phase, and each cell's total), sent before a normal exit. */
-  | { t: 'profile'; phases: Record<string, number>; cells: Array<[string, number]> }
+  | { t: 'profile'; phases: Record<string, number>; cells: Array<[string, number]>; cpuMs?: number }
   | { t: 'fatal'; message: string };
 
 export type ParentMessage = { t: 'config'; config: ChildConfig };

@@ -21,7 +21,7 @@ import { spawn, execFileSync } from 'child_process';
 import { gradeBatch, type BatchResult } from '../../grader/batch';
 import { networkIsolation, sandboxLayers } from '../../grader/run';
 import { createCgroup } from '../../grader/sandbox/cgroup';
-import { copyTree } from '../../grader/workspace';
+import { copyTree, gradingKernels } from '../../grader/workspace';
 import type { StudentResult } from '../../grader/types';
 import { zipOf } from './zip';
 
@@ -115,6 +115,27 @@ function nativeAttack(loads: Array<{ how: 'dlopen' | 'require'; env: Record<stri
 /** The outcomes a nativeAttack notebook reported, one per load. */
 const nativeOutcomes = (r: StudentResult) => (reasons(r).match(/native outcomes: ([^\n]*)/)?.[1] ?? '').split(' | ');
 
+/**
+ * A notebook that reaches the kit's own OpenBLAS addon (loaded by the runtime before the
+ * submission's code) and asks it to load the attack library, written as `libopenblas-evil.so` in
+ * the scratch tmp folder, then the loader's `libopenblas.so.0`; throws what each step did.
+ */
+function blasAttack(env: Record<string, string>): string {
+  const lib = fs.readFileSync(path.join(tmp, 'attack.so')).toString('base64');
+  return notebook([
+    `import * as fs from 'fs';\nimport * as os from 'os';\nimport * as path from 'path';\nimport { createRequire } from 'module';\nconst lib = '${lib}';`,
+    `const file = path.join(os.tmpdir(), 'libopenblas-evil.so');\nfs.writeFileSync(file, Buffer.from(lib, 'base64'));\n` +
+      `Object.assign(process.env, ${JSON.stringify(env)});\nconst outcomes: string[] = [];\n` +
+      `const runtime = createRequire(path.join(process.cwd(), 'x.js')).resolve('${RUNTIME}');\n` +
+      `const addon = path.join(path.dirname(runtime), 'blas', 'build', 'ts231n_blas.node');\n` +
+      `let blas: { load(p: string, core: string, threads: number): unknown } | undefined;\n` +
+      `try {\n  blas = createRequire(addon)(addon);\n  outcomes.push('require: got the addon');\n} catch (e) {\n  outcomes.push('require: ' + (e as Error).message);\n}\n` +
+      `for (const p of [file, 'libopenblas.so.0']) {\n  try {\n    blas!.load(p, '', 1);\n    outcomes.push('load: loaded ' + p);\n  } catch (e) {\n    outcomes.push('load: ' + (e as Error).message);\n  }\n}\n` +
+      `outcomes.push('constructor: ' + (process.env.ATTACK_RESULT ?? 'did not run'));\n` +
+      `throw new Error('blas outcomes: ' + outcomes.join(' | '));`,
+  ]);
+}
+
 const solutionOps = () => fs.readFileSync(path.join(SOLUTION, 'lib', 'ops.ts'), 'utf8');
 const secretFiles = [path.join(SOLUTION, 'lib', 'ops.ts'), path.join(SPEC, 'hidden.ts'), path.join(SPEC, 'spec.json')];
 
@@ -128,6 +149,11 @@ async function buildCorpus(): Promise<void> {
       { how: 'dlopen', env: { ATTACK: 'escape', SECRET: NATIVE_SECRET, OUTSIDE: outside[0] } },
       { how: 'require', env: { ATTACK: 'escape', SECRET: NATIVE_SECRET, OUTSIDE: outside[1] } },
     ]),
+  });
+  // The kit's own OpenBLAS addon is reachable from the sandbox: it must load no library but the one it has.
+  outside.push(path.join(tmp, 'escaped-blas.txt'));
+  submission('blas_addon', {
+    'ops.ipynb': blasAttack({ ATTACK: 'escape', SECRET: NATIVE_SECRET, OUTSIDE: outside[2] }),
   });
   submission('fork_bomb', { 'ops.ipynb': nativeAttack([{ how: 'dlopen', env: { ATTACK: 'fork' } }]) });
   submission('cpu_hog', { 'ops.ipynb': nativeAttack([{ how: 'dlopen', env: { ATTACK: 'hog' } }]) });
@@ -333,33 +359,37 @@ export function describeHostileCorpus(): void {
       const r = byName.get('native_escape')!;
       const outcomes = nativeOutcomes(r);
       expect(outcomes.length).toBe(2);
-      if (bwrapped) {
-        // The constructor ran (native code executed) and found neither the solution nor the outside folder.
-        expect(outcomes[0]).toMatch(/^dlopen: read=failed write=failed \(.*did not self-register/);
-        expect(outcomes[1]).toMatch(/^require: read=failed write=failed \(.*did not self-register/);
-      } else {
-        for (const o of outcomes)
-          expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
-      }
+      // Both sandboxes refuse every dlopen after the runtime's own addons (under bubblewrap, native
+      // code would run contained, but could still patch the hardened runtime in memory).
+      for (const o of outcomes)
+        expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
       for (const f of outside) expect(fs.existsSync(f)).toBe(false);
       const secretLine = fs.readFileSync(NATIVE_SECRET, 'utf8').split('\n')[0];
       expect(JSON.stringify(r)).not.toContain(secretLine);
       expect(r.total).toBe(0);
     });
 
-    it('caps a fork bomb from native code at the cgroup process limit', () => {
-      const [o] = nativeOutcomes(byName.get('fork_bomb')!);
-      if (!bwrapped) expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
-      else if (cgroups) {
-        const forked = Number(o.match(/forked=(\d+) error=Resource temporarily unavailable/)![1]);
-        expect(forked).toBeLessThan(128);
-      } else expect(o).toMatch(/forked=\d+/);
+    it("lets the kit's OpenBLAS addon load no other library; the runtime ran on it", () => {
+      const r = byName.get('blas_addon')!;
+      const o = reasons(r)
+        .match(/blas outcomes: ([^\n]*)/)![1]
+        .split(' | ');
+      if (gradingKernels().blas) {
+        expect(o[0]).toBe('require: got the addon'); // the runtime's own, already loaded: no new dlopen
+        expect(o[1]).toMatch(/^load: ts231n_blas.load: libPath must be libopenblas.so.0 or an OpenBLAS library under/);
+        expect(o[2]).toMatch(/^load: ts231n_blas.load: another OpenBLAS is already loaded in this process/);
+        expect(byName.get('good')!.configuration.backend).toMatch(/^wasm \+ OpenBLAS \(/);
+      } else expect(o[0]).toMatch(/^require: the grading sandbox does not load native code/);
+      expect(o[o.length - 1]).toBe('constructor: did not run');
+      expect(fs.existsSync(outside[2])).toBe(false);
+      expect(r.total).toBe(0);
     });
 
-    it('holds a CPU hog of 8 native threads to one core; its neighbours finish within their limits', () => {
-      const [o] = nativeOutcomes(byName.get('cpu_hog')!);
-      if (!bwrapped) expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
-      else if (cgroups) expect(Number(o.match(/cpu\/wall=([\d.]+)/)![1])).toBeLessThan(1.3);
+    it('a fork bomb or a CPU hog from native code never starts (the cgroup stays as a second layer)', () => {
+      for (const name of ['fork_bomb', 'cpu_hog']) {
+        const [o] = nativeOutcomes(byName.get(name)!);
+        expect(o).toMatch(/constructor did not run \(the grading sandbox does not load native code/);
+      }
       const good = byName.get('good')!;
       expect(good.tasks.every((t) => t.status === 'ok')).toBe(true);
     });

@@ -9,6 +9,8 @@
  *     one that passed. The verdict is cached in build/openblas-verdict.json, keyed by the
  *     library, the addon and the CPU's flags, so later starts spawn nothing;
  *  4. loads it in this process and runs the self-test again (./selfTest.js).
+ * A sandboxed process (the grader's children) skips 1–3: a trusted one made the plan for it
+ * (`openBlasPlan()`, `useBlasPlan()`).
  * Any failure leaves the kit on XNNPACK, with the reason in `backendInfo().blasNote`.
  * `TS231N_BLAS=off` skips all of it. See docs/tensor-core.md, "Native GEMM".
  */
@@ -107,6 +109,23 @@ interface BlasState {
   /** Tests switch the native kernels off and on to compare both paths in one process. */
   enabled: boolean;
   started: boolean;
+  /** Chosen by a trusted process for this one (useBlasPlan), instead of steps 1–3. */
+  plan?: BlasPlan;
+}
+
+/**
+ * What loading OpenBLAS needs once steps 1–3 are done: the built addon, the library and the core
+ * type that passed the probe. A trusted process (the grader) makes the plan with openBlasPlan()
+ * and hands it to a sandboxed child, which may neither spawn the probe nor read the library
+ * folder or /proc/cpuinfo (docs/grader.md, "Native code").
+ */
+export interface BlasPlan {
+  /** Real path of ts231n_blas.node. */
+  addon: string;
+  /** The OpenBLAS library (the addon's `load` accepts only libopenblas* in the system library folders). */
+  library: string;
+  /** '' for the library's own choice. */
+  coreType: string;
 }
 
 const KEY = Symbol.for('ts231n.openblas');
@@ -214,16 +233,15 @@ function probe(addon: string, lib: string, candidates: string[], key: string): V
   return verdict;
 }
 
-/** Build, choose, load and test OpenBLAS; on any failure, say why and leave `blas` null. */
-function start(threads: number): void {
-  if (!blasRequested()) return void (state.note = 'TS231N_BLAS=off');
+/** Steps 1–3: build the addon, find the library, pick the core type; a plan, or why there is none. */
+function choose(): { plan?: BlasPlan; note?: string } {
+  if (!blasRequested()) return { note: 'TS231N_BLAS=off' };
   if (process.platform !== 'linux')
-    return void (state.note = `the native GEMM is built for Linux only (this is ${process.platform})`);
+    return { note: `the native GEMM is built for Linux only (this is ${process.platform})` };
   const lib = openBlasLibrary();
-  if (!lib)
-    return void (state.note = 'OpenBLAS is not installed (apt-get install libopenblas0-pthread, or npm run setup)');
+  if (!lib) return { note: 'OpenBLAS is not installed (apt-get install libopenblas0-pthread, or npm run setup)' };
   const built = build.buildAddon();
-  if (!built.addon) return void (state.note = `the OpenBLAS addon is not built: ${built.error}`);
+  if (!built.addon) return { note: `the OpenBLAS addon is not built: ${built.error}` };
   const flags = cpuFlags();
   const candidates = coreTypeCandidates(flags);
   const key = verdictKey(built.addon, lib, flags, candidates);
@@ -232,13 +250,42 @@ function start(threads: number): void {
     try {
       verdict = probe(built.addon, lib, candidates, key);
     } catch (e) {
-      return void (state.note = `no cached core-type verdict, and the probe cannot run here (${firstLine(e)}); run npm run setup`);
+      return {
+        note: `no cached core-type verdict, and the probe cannot run here (${firstLine(e)}); run npm run setup`,
+      };
     }
   }
   if (verdict.coreType === undefined)
-    return void (state.note = `no OpenBLAS core type passed the self-test: ${verdict.tried.join('; ')}`);
-  const blas = require(built.addon) as NativeBlas;
-  const loaded = blas.load(lib, verdict.coreType, threads);
+    return { note: `no OpenBLAS core type passed the self-test: ${verdict.tried.join('; ')}` };
+  return { plan: { addon: fs.realpathSync(built.addon), library: lib, coreType: verdict.coreType } };
+}
+
+/**
+ * The plan a trusted process hands to a sandboxed one (see BlasPlan), or why OpenBLAS cannot be
+ * used here. Builds the addon and runs the probe when they are not cached; loads nothing.
+ */
+export function openBlasPlan(): { plan?: BlasPlan; note?: string } {
+  try {
+    return choose();
+  } catch (e) {
+    return { note: `OpenBLAS could not be prepared: ${firstLine(e)}` };
+  }
+}
+
+/** Load OpenBLAS by `plan` instead of finding it; only before the backend starts (then it throws). */
+export function useBlasPlan(plan: BlasPlan): void {
+  if (state.started) throw new Error('useBlasPlan: OpenBLAS has already started in this process');
+  state.plan = { ...plan };
+}
+
+/** Step 4: load the plan's library in this process and test it; on any failure, say why and leave `blas` null. */
+function start(threads: number): void {
+  if (!blasRequested()) return void (state.note = 'TS231N_BLAS=off');
+  const chosen = state.plan ? { plan: state.plan } : choose();
+  if (!chosen.plan) return void (state.note = chosen.note);
+  const { addon, library, coreType } = chosen.plan;
+  const blas = require(addon) as NativeBlas;
+  const loaded = blas.load(library, coreType, threads);
   const err = selfTest(blas, QUICK_SHAPES);
   if (!(err <= SELF_TEST_TOLERANCE)) {
     return void (state.note = `OpenBLAS ${loaded.coreName} failed the in-process self-test (error ${err}); using XNNPACK`);
