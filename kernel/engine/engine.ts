@@ -106,6 +106,8 @@ export class Engine implements EngineLike {
   private readonly leaks: LeakMeter;
   /** Interrupts asked for from other threads (kernel/protocol/interrupts.ts). */
   readonly board: InterruptBoard;
+  /** With a board from outside (the kernel), only a request on it since the cell started interrupts. */
+  private readonly boardDriven: boolean;
   private requestsAtStart = 0;
 
   /**
@@ -129,6 +131,7 @@ export class Engine implements EngineLike {
     routeTslabDisplay([NodeModule.createRequire(__filename), this.cellRequire]);
     this.leaks = new LeakMeter(opts.leakMeter !== false);
     this.board = opts.interrupts ?? createInterruptBoard();
+    this.boardDriven = opts.interrupts !== undefined;
     mainProcess.on('SIGINT', this.onSigint);
   }
 
@@ -398,6 +401,9 @@ export class Engine implements EngineLike {
   /** Stops the running cell if it is awaiting; a busy synchronous loop needs SIGINT to the process. */
   interrupt(): void {
     if (!this.busy) return;
+    // The kernel asks three ways at once (board, message, SIGINT); whichever comes late must not
+    // stop the next cell: it counts only if a request was made since this cell started.
+    if (this.boardDriven && interruptRequests(this.board) === this.requestsAtStart) return;
     this.interruptPending = true;
     if (this.abortRunning) this.abortRunning(new InterruptError());
   }

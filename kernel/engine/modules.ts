@@ -14,7 +14,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { NodeModule as RealModule, mainProcess } from './mainContext';
+import { NodeModule as RealModule, mainGlobal, mainProcess } from './mainContext';
 import type { TslabTs, WatchCallback } from './tslab';
 import { lineTable } from './lineMap';
 
@@ -29,7 +29,12 @@ const NodeModule = RealModule as unknown as {
  * engine maps traceback frames itself rather than through Node's source-map support, which a
  * host may have replaced (jest installs its own Error.prepareStackTrace).
  */
-export const loadedLineTables = new Map<string, Array<number | undefined>>();
+// One map per process, like the `.ts` loader that fills it: a second copy of this module (a host
+// that evaluates it again, as jest does per test file) must see the lines the first loader recorded.
+const LINE_TABLES_KEY = Symbol.for('ts231n.engine.loadedLineTables');
+export const loadedLineTables: Map<string, Array<number | undefined>> = ((mainGlobal as Record<symbol, unknown>)[
+  LINE_TABLES_KEY
+] ??= new Map<string, Array<number | undefined>>()) as Map<string, Array<number | undefined>>;
 
 /** Teaches Node's require to load .ts files, unless something already did (tsx, the grader's child). */
 export function ensureTsLoader(ts: TslabTs): void {

@@ -7,39 +7,19 @@ password() answered over input_request/input_reply, and the one-line error witho
 """
 import base64
 import os
-import time
 import unittest
 
 from jupyter_client.manager import start_new_kernel
+
+from tests.python.wire import outputs_of as wire_outputs, reply_to
 
 KERNEL = os.environ.get("TS231N_KERNEL_NAME", "ts231n")
 # Where Jupyter starts the kernel for a course notebook.
 NOTEBOOK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assignments", "assignment1")
 
 
-def reply_to(kc, msg_id, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
-        if m["parent_header"].get("msg_id") == msg_id:
-            return m
-    raise AssertionError(f"no reply to {msg_id} in {timeout}s")
-
-
 def outputs_of(kc, msg_id, timeout=90):
-    out = []
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        if m["msg_type"] == "status":
-            if m["content"]["execution_state"] == "idle":
-                return out
-            continue
-        if m["msg_type"] != "execute_input":
-            out.append(m)
-    raise AssertionError(f"no idle for {msg_id} in {timeout}s")
+    return wire_outputs(kc, msg_id, timeout, skip=("status", "execute_input"))
 
 
 def next_input_request(kc, msg_id, timeout=60):

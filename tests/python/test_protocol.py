@@ -13,32 +13,10 @@ import unittest
 from queue import Empty
 
 from jupyter_client.manager import start_new_kernel
-from jupyter_client.utils import run_sync
+
+from tests.python.wire import outputs_of, reply_to
 
 KERNEL = os.environ.get("TS231N_KERNEL_NAME", "ts231n")
-
-
-def reply_to(kc, msg_id, channel="shell", timeout=60):
-    get = kc.get_shell_msg if channel == "shell" else run_sync(kc.control_channel.get_msg)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = get(timeout=max(0.1, deadline - time.time()))
-        if m["parent_header"].get("msg_id") == msg_id:
-            return m
-    raise AssertionError(f"no reply to {msg_id} in {timeout}s")
-
-
-def outputs_of(kc, msg_id, timeout=60):
-    out = []
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            return out
-        out.append(m)
-    raise AssertionError(f"no idle for {msg_id} in {timeout}s")
 
 
 class ProtocolTests(unittest.TestCase):

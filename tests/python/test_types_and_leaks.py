@@ -4,10 +4,11 @@
     JUPYTER_PATH=$PWD/kernel/share/jupyter /usr/bin/python3 -m unittest -v tests/python/test_types_and_leaks.py
 """
 import os
-import time
 import unittest
 
 from jupyter_client.manager import start_new_kernel
+
+from tests.python.wire import reply_to
 
 KERNEL = os.environ.get("TS231N_KERNEL_NAME", "ts231n")
 ASSIGNMENT1 = os.path.join(os.path.dirname(__file__), "..", "..", "assignments", "assignment1")
@@ -25,18 +26,9 @@ SETUP = "\n".join(
 )
 
 
-def reply_to(kc, msg_id, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        m = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
-        if m["parent_header"].get("msg_id") == msg_id:
-            return m
-    raise AssertionError(f"no reply to {msg_id} in {timeout}s")
-
-
 def run_cell(kc, code):
     mid = kc.execute(code)
-    reply = reply_to(kc, mid)
+    reply = reply_to(kc, mid, timeout=120)
     out = []
     while True:
         m = kc.get_iopub_msg(timeout=60)
@@ -73,11 +65,11 @@ class TypesAndLeaks(unittest.TestCase):
 
     def complete(self, code, pos=None):
         mid = self.kc.complete(code, len(code) if pos is None else pos)
-        return reply_to(self.kc, mid)["content"]
+        return reply_to(self.kc, mid, timeout=120)["content"]
 
     def inspect(self, code, pos):
         mid = self.kc.inspect(code, pos)
-        return reply_to(self.kc, mid)["content"]
+        return reply_to(self.kc, mid, timeout=120)["content"]
 
     def types(self, code):
         c = self.complete(code)

@@ -99,7 +99,7 @@ test('the notebook opens on the ts231n kernel, and Kernel > Change kernel offers
 test('the import cell runs, and the data cell draws a grid of training images', () => {
   expect(run.import_cell).toMatchObject({ prompt: 'In [1]:', errors: [] });
   expect(run.data_cell).toMatchObject({ prompt: 'In [2]:', errors: [] });
-  expect(run.data_cell.stdout).toMatch(/data set: \S+\ntraining images: \d+,/);
+  expect(run.data_cell.stdout).toMatch(/data set: \S+\ntraining images: \[\d+, /);
   // The grid is one raster picture (PNG), shown as a loaded <img> or an <image> inside an SVG.
   expect(run.data_cell.drawn!.mime.length).toBeGreaterThanOrEqual(1);
   expect(run.data_cell.drawn!.raster_images).toBeGreaterThanOrEqual(1);
