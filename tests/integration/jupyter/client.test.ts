@@ -5,19 +5,8 @@
  * no orphan kernel when the client dies; comm_info; restart and graceful shutdown; an engine
  * that cannot start gives each cell the reason instead of a dead kernel.
  */
-import { requireJupyterModule, runPython, unittestVerdicts } from '../../fixtures/jupyter/python';
+import { expectUnittestFilePasses } from '../../fixtures/jupyter/python';
 
 test('jupyter_client drives the kernel: every protocol scenario passes', async () => {
-  await requireJupyterModule('jupyter_client', 'jupyter-notebook');
-  const r = await runPython(['-m', 'unittest', '-v', 'tests/python/test_protocol.py'], 110000);
-  const { ran, verdicts, failed } = unittestVerdicts(r.out);
-  if (failed.length || r.code !== 0)
-    throw new Error(
-      `protocol failures: ${failed.join(', ') || '(none parsed)'}, exit ${r.code}\n${r.out.slice(-4000)}`,
-    );
-  expect(ran).toBe(11);
-  // Kernel log lines (stderr of the kernels) may interleave with unittest's verdicts, so the
-  // summary line is the verdict: all 11 ran, none failed, none skipped.
-  expect(r.out).toMatch(/^OK$/m);
-  expect([...verdicts.values()].filter((v) => v !== 'ok')).toEqual([]);
+  await expectUnittestFilePasses('tests/python/test_protocol.py', 11, 110000);
 });

@@ -4,21 +4,14 @@
  * tslab displayed, clears outputs as the cell asked, and has no stdin (allow_stdin: false).
  */
 import * as fs from 'fs';
-import { requireJupyterModule, runPython, unittestVerdicts } from '../../fixtures/jupyter/python';
+import { expectUnittestFilePasses } from '../../fixtures/jupyter/python';
 import { nbconvert, scratchDir, text, writeNotebook } from '../../fixtures/jupyter/nbconvert';
 
 const SCRATCH = scratchDir('displayInput');
 afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
 
 test('jupyter_client: tslab bundles, newDisplay updates, clear_output wait flags, input_request answered, no-stdin error', async () => {
-  await requireJupyterModule('jupyter_client', 'jupyter-notebook');
-  const r = await runPython(['-m', 'unittest', '-v', 'tests/python/test_display_io.py'], 200000);
-  const { ran, verdicts, failed } = unittestVerdicts(r.out);
-  if (failed.length || r.code !== 0)
-    throw new Error(`failures: ${failed.join(', ') || '(none parsed)'}, exit ${r.code}\n${r.out.slice(-4000)}`);
-  expect(ran).toBe(7);
-  expect(r.out).toMatch(/^OK$/m);
-  expect([...verdicts.values()].filter((v) => v !== 'ok')).toEqual([]);
+  await expectUnittestFilePasses('tests/python/test_display_io.py', 7, 200000);
 }, 240000);
 
 test('nbconvert saves tslab displays, applies clearOutput as the cell asked, and input() fails in one line', async () => {

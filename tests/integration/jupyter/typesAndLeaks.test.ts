@@ -6,20 +6,13 @@
  */
 import * as fs from 'fs';
 import { nbconvert, scratchDir, text, writeNotebook } from '../../fixtures/jupyter/nbconvert';
-import { requireJupyterModule, runPython, unittestVerdicts } from '../../fixtures/jupyter/python';
+import { expectUnittestFilePasses } from '../../fixtures/jupyter/python';
 
 const SCRATCH = scratchDir('leaks');
 afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
 
 test('jupyter_client: completions carry types, inspect shows TSDoc, a leaking cell gets the line', async () => {
-  await requireJupyterModule('jupyter_client', 'jupyter-notebook');
-  const r = await runPython(['-m', 'unittest', '-v', 'tests/python/test_types_and_leaks.py'], 300000);
-  const { ran, verdicts, failed } = unittestVerdicts(r.out);
-  if (failed.length || r.code !== 0)
-    throw new Error(`failures: ${failed.join(', ') || '(none parsed)'}, exit ${r.code}\n${r.out.slice(-4000)}`);
-  expect(ran).toBe(7);
-  expect(r.out).toMatch(/^OK$/m);
-  expect([...verdicts.values()].filter((v) => v !== 'ok')).toEqual([]);
+  await expectUnittestFilePasses('tests/python/test_types_and_leaks.py', 7, 300000);
 }, 330000); // two kernel starts and a runtime import each: over 2 minutes on a loaded 2-core box
 
 test('nbconvert --execute saves the leak line as a stderr stream of the leaking cell, and none elsewhere', async () => {
