@@ -24,21 +24,15 @@ import { createCgroup } from '../../grader/sandbox/cgroup';
 import { copyTree, gradingKernels } from '../../grader/workspace';
 import type { StudentResult } from '../../grader/types';
 import { zipOf } from './zip';
+import { MINI_LIMITS, MINI_SOLUTION as SOLUTION, MINI_SPEC as SPEC } from './miniGrader';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const MINI = path.join(REPO, 'tests', 'fixtures', 'grader', 'mini');
-const SOLUTION = path.join(MINI, 'solution');
-const SPEC = path.join(MINI, 'spec');
 const RUNTIME = 'ts231n';
 /** The runtime's record module by its real path, which `require.resolve('ts231n')` reveals to a submission. */
 const RECORD_MODULE = path.join(REPO, 'kernel', 'runtime', 'record');
 const CODEC_MODULE = path.join(REPO, 'kernel', 'protocol', 'codec');
 const LIMITS = {
-  cellTimeoutS: 25,
-  notebookTimeoutS: 120,
-  memoryMb: 1536,
-  outputCapBytes: 10 * 1024 * 1024,
-  startupTimeoutS: 120,
+  ...MINI_LIMITS,
   scratchMb: 96,
   cpuCores: 1,
   pidsMax: 128,

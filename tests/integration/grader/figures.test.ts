@@ -20,18 +20,12 @@ import type { StudentResult } from '../../../grader/types';
 import { TESTS_DIR } from '../../helpers/paths';
 import { HOSTILE_SVG, tinyPng } from '../../helpers/figures';
 import { layout, screenshot } from '../../helpers/browser';
+import { MINI, MINI_LIMITS } from '../../helpers/miniGrader';
 
 jest.setTimeout(600_000);
 
-const MINI = path.join(TESTS_DIR, 'fixtures', 'grader', 'mini');
 const OUT = path.join(TESTS_DIR, '..', 'test-output', 'feedback');
-const LIMITS = {
-  cellTimeoutS: 60,
-  notebookTimeoutS: 300,
-  memoryMb: 1536,
-  outputCapBytes: 10 * 1024 * 1024,
-  startupTimeoutS: 180,
-};
+const LIMITS = { ...MINI_LIMITS, cellTimeoutS: 60, notebookTimeoutS: 300, startupTimeoutS: 180 };
 const WIDTHS = { phone: 390, desktop: 1280 };
 
 const lossCell = (values: number[]) =>

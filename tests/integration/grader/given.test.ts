@@ -22,19 +22,11 @@ import { generateStarter } from '../../../scripts/starter/build';
 import { validator } from '../../../grader/schema';
 import type { StudentResult } from '../../../grader/types';
 import { TESTS_DIR } from '../../helpers/paths';
+import { MINI, MINI_SOLUTION as SOLUTION, MINI_LIMITS as LIMITS } from '../../helpers/miniGrader';
 
 jest.setTimeout(300_000);
 
 const REPO = path.resolve(TESTS_DIR, '..');
-const MINI = path.join(TESTS_DIR, 'fixtures', 'grader', 'mini');
-const SOLUTION = path.join(MINI, 'solution');
-const LIMITS = {
-  cellTimeoutS: 25,
-  notebookTimeoutS: 120,
-  memoryMb: 1536,
-  outputCapBytes: 10 * 1024 * 1024,
-  startupTimeoutS: 120,
-};
 
 const readNb = (file: string): NotebookV4 => JSON.parse(fs.readFileSync(file, 'utf8'));
 const src = (c: NotebookV4['cells'][number]) => (Array.isArray(c.source) ? c.source.join('') : c.source);

@@ -23,11 +23,11 @@ import { validator } from '../../../grader/schema';
 import { loadSpec } from '../../../grader/spec';
 import type { StudentResult } from '../../../grader/types';
 import { TESTS_DIR } from '../../helpers/paths';
+import { MINI } from '../../helpers/miniGrader';
 
 jest.setTimeout(600_000);
 
 const REPO = path.resolve(TESTS_DIR, '..');
-const MINI = path.join(TESTS_DIR, 'fixtures', 'grader', 'mini');
 const SCRIPT = path.join(REPO, 'grader', 'gradescope', 'run_autograder');
 const A1 = loadSpec(path.join(REPO, 'grader', 'specs', 'assignment1'));
 const PARTIAL = JSON.parse(

@@ -9,19 +9,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { gradeBatch, type BatchResult } from '../../../grader/batch';
 import { copyTree } from '../../../grader/workspace';
-import { TESTS_DIR } from '../../helpers/paths';
+import { MINI, MINI_SOLUTION as SOLUTION, MINI_LIMITS as LIMITS } from '../../helpers/miniGrader';
 
 jest.setTimeout(300_000);
 
-const MINI = path.join(TESTS_DIR, 'fixtures', 'grader', 'mini');
-const SOLUTION = path.join(MINI, 'solution');
-const LIMITS = {
-  cellTimeoutS: 25,
-  notebookTimeoutS: 120,
-  memoryMb: 1536,
-  outputCapBytes: 10 * 1024 * 1024,
-  startupTimeoutS: 120,
-};
 const SHARED = [`/tmp/ts231n-leak-${process.pid}`, `/dev/shm/ts231n-leak-${process.pid}`];
 
 /** Cell code: the places a submission might leave a trace for the next one (runner = the child's folder). */

@@ -13,13 +13,9 @@ import { parseShard, shardEntries } from '../../../grader/shard';
 import { mergeShards } from '../../../grader/merge';
 import { copyTree } from '../../../grader/workspace';
 import type { StudentResult } from '../../../grader/types';
-import { TESTS_DIR } from '../../helpers/paths';
+import { MINI_SOLUTION as SOLUTION, MINI_SPEC as SPEC } from '../../helpers/miniGrader';
 
 jest.setTimeout(300_000);
-
-const MINI = path.join(TESTS_DIR, 'fixtures', 'grader', 'mini');
-const SOLUTION = path.join(MINI, 'solution');
-const SPEC = path.join(MINI, 'spec');
 
 let tmp: string;
 let subs: string;

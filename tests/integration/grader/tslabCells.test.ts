@@ -10,10 +10,7 @@ import * as path from 'path';
 import { gradeBatch } from '../../../grader/batch';
 import { copyTree } from '../../../grader/workspace';
 import type { StudentResult } from '../../../grader/types';
-
-const REPO = path.resolve(__dirname, '..', '..', '..');
-const MINI = path.join(REPO, 'tests', 'fixtures', 'grader', 'mini');
-const SOLUTION = path.join(MINI, 'solution');
+import { MINI, MINI_SOLUTION as SOLUTION } from '../../helpers/miniGrader';
 
 let tmp: string;
 let result: StudentResult;

@@ -26,8 +26,8 @@ import type { Reference, RunOutput, StudentResult, Submission } from '../../../g
 import { permissionFlags, sandboxPackages } from '../../../grader/run';
 import { zipOf } from '../../helpers/zip';
 import { TESTS_DIR } from '../../helpers/paths';
+import { MINI } from '../../helpers/miniGrader';
 
-const MINI = path.join(TESTS_DIR, 'fixtures', 'grader', 'mini');
 const spec = loadSpec(path.join(MINI, 'spec'));
 let tmp: string;
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grader-steps-'))));
