@@ -221,6 +221,20 @@ export const CASES: BenchCase[] = [
     },
   },
   {
+    id: 'minibatch',
+    title: 'minibatch of 200 rows from 5000×3072 (gather)',
+    flops: null,
+    setup(tf, randn) {
+      const X = randn([5000, 3072]);
+      // the same fixed rows as numpy_bench.py's (i·7919 mod 5000), repeats allowed
+      const idx = tf.tensor1d(
+        Array.from({ length: 200 }, (_, i) => (i * 7919) % 5000),
+        'int32',
+      );
+      return { run: () => [tf.gather(X, idx)], dispose: () => tf.dispose([X, idx]) };
+    },
+  },
+  {
     id: 'fc_step',
     title: `FullyConnectedNet step ${fc.N}×${fc.D}→${fc.H}×${fc.L}→${fc.C}, batchnorm`,
     flops: fcFlops,

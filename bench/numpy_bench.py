@@ -292,6 +292,12 @@ def case_maxpool_fwd_bwd():
     return lambda: maxpool_fwd_bwd(x, dout)
 
 
+def case_minibatch():
+    X = randn(5000, 3072)
+    idx = np.array([(i * 7919) % 5000 for i in range(200)])
+    return lambda: X[idx]
+
+
 def knn_dists(X, Y):
     # compute_distances_no_loops: ||x||^2 + ||y||^2 - 2 x.y
     d2 = np.sum(X * X, axis=1, keepdims=True) + np.sum(Y * Y, axis=1) - 2 * (X @ Y.T)
@@ -361,6 +367,7 @@ CASES = {
     "conv_fwd_bwd": case_conv_fwd_bwd,
     "mlp_step": case_mlp_step,
     "maxpool_fwd_bwd": case_maxpool_fwd_bwd,
+    "minibatch": case_minibatch,
     "fc_step": case_fc_step,
     "convnet_cifar": case_convnet_cifar,
     "convnet_mnist": case_convnet_mnist,

@@ -10,6 +10,8 @@
  * | BatchMatMul, wide    | a 61 MB B thrashes the cache (kNN's X·Yᵀ), ~2×  | turned around: (Bᵀ·Aᵀ)ᵀ           |
  * | _FusedMatMul         | same as BatchMatMul                             | same                              |
  * | Conv2DBackpropInput  | stride 1 ~3× slower than the equivalent conv    | conv with the flipped filter      |
+ * | GatherV2             | ~100 ns per element (a minibatch: 7–64 ms)      | one memcpy per slice (./gather.ts) |
+ * | UnsortedSegmentSum   | not registered: gather's gradient throws        | a scatter-add (./gather.ts)       |
  *
  * Where OpenBLAS runs (../blas/openblas.ts), the GEMM-shaped kernels (NATIVE_KERNELS) run on it
  * first (./nativeMatMul.ts, ./nativeConv.ts) and fall back to the kernels above for what they
@@ -22,6 +24,7 @@ import { transposeFirst } from './batchMatMul';
 import { conv2dBackpropFilter } from './conv2dBackpropFilter';
 import { flippedFilterConv } from './conv2dBackpropInput';
 import { maxPoolGrad } from './maxPoolGrad';
+import { blockGather, unsortedSegmentSum } from './gather';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './nativeConv';
 import { nativeMatMul, NativeKernel } from './nativeMatMul';
 import { NATIVE_LOOP_KERNELS, nativeBinary, nativeReduce } from './nativeElementwise';
@@ -39,6 +42,8 @@ export const FIXED_KERNELS = [
   tf.Conv2DBackpropInput,
   tf.Conv2D,
   tf.FusedConv2D,
+  tf.GatherV2,
+  tf.UnsortedSegmentSum,
   ...NATIVE_LOOP_KERNELS,
 ];
 
@@ -127,6 +132,8 @@ export function registerWasmFixes(): void {
   replace(stash, tf.FusedConv2D, (stock) =>
     preferNative(tf.FusedConv2D, nativeFusedConv2D, need(stock, tf.FusedConv2D)),
   );
+  replace(stash, tf.GatherV2, (stock) => blockGather(need(stock, tf.GatherV2)));
+  replace(stash, tf.UnsortedSegmentSum, () => unsortedSegmentSum);
   for (const name of NATIVE_LOOP_KERNELS) {
     const native = name === tf.Sum || name === tf.Mean || name === tf.Max ? nativeReduce(name) : nativeBinary(name);
     replace(stash, name, (stock) => preferNative(name, native, need(stock, name)));

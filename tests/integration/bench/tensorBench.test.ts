@@ -24,6 +24,7 @@ describe('npm run bench', () => {
       'conv_fwd_bwd',
       'mlp_step',
       'maxpool_fwd_bwd',
+      'minibatch',
       'fc_step',
       'convnet_cifar',
       'convnet_mnist',

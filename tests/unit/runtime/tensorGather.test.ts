@@ -1,0 +1,147 @@
+/**
+ * GatherV2 on wasm as block copies (kernel/runtime/wasm/gather.ts): a copy, so every case must
+ * equal the cpu backend bit for bit, for every axis, batchDims, dtype and slice length (the loop
+ * for short slices and the memcpy for long ones), and fail as cpu does on an index out of range.
+ */
+import { tf, useBackend, BackendName } from '../../../kernel/runtime/tensor';
+import { stockWasmKernel } from '../../../kernel/runtime/wasm';
+import { normals, size } from '../../helpers/tensor';
+
+interface Case {
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool';
+  indices: number[];
+  indicesShape: number[];
+  axis: number;
+  batchDims?: number;
+}
+
+/** Deterministic indices in [0, n), with repeats. */
+function picks(count: number, n: number, seed: number): number[] {
+  return Array.from(normals(count, seed), (v) => Math.floor(Math.abs(v * 1e4)) % n);
+}
+
+function build(c: Case): tf.Tensor {
+  const x =
+    c.dtype === 'float32'
+      ? tf.tensor(normals(size(c.shape), 5), c.shape, 'float32')
+      : c.dtype === 'int32'
+        ? tf.tensor(
+            Int32Array.from(normals(size(c.shape), 6), (v) => Math.round(v * 1000)),
+            c.shape,
+            'int32',
+          )
+        : tf.tensor(
+            Uint8Array.from(normals(size(c.shape), 7), (v) => (v > 0 ? 1 : 0)),
+            c.shape,
+            'bool',
+          );
+  const idx = tf.tensor(c.indices, c.indicesShape, 'int32');
+  return tf.gather(x, idx, c.axis, c.batchDims ?? 0);
+}
+
+async function on(backend: BackendName, c: Case): Promise<{ shape: number[]; values: number[] }> {
+  await useBackend(backend);
+  const out = tf.tidy(() => build(c));
+  const res = { shape: out.shape, values: Array.from(await out.data()) };
+  out.dispose();
+  return res;
+}
+
+const cases: Array<[string, Case]> = [
+  [
+    'minibatch rows of a [1000, 785] matrix',
+    { shape: [1000, 785], dtype: 'float32', indices: picks(200, 1000, 1), indicesShape: [200], axis: 0 },
+  ],
+  [
+    'columns (axis 1, short slices)',
+    { shape: [7, 13], dtype: 'float32', indices: [12, 0, 5, 5], indicesShape: [4], axis: 1 },
+  ],
+  [
+    'the last axis, negative axis',
+    { shape: [3, 4, 9], dtype: 'float32', indices: [8, 1], indicesShape: [2], axis: -1 },
+  ],
+  [
+    'images (rank 4, axis 0)',
+    { shape: [20, 6, 6, 3], dtype: 'float32', indices: picks(11, 20, 2), indicesShape: [11], axis: 0 },
+  ],
+  ['2-D indices', { shape: [9, 20], dtype: 'float32', indices: picks(6, 9, 3), indicesShape: [2, 3], axis: 0 }],
+  ['int32 labels', { shape: [1000], dtype: 'int32', indices: picks(200, 1000, 4), indicesShape: [200], axis: 0 }],
+  ['bool rows', { shape: [10, 40], dtype: 'bool', indices: [9, 0, 3], indicesShape: [3], axis: 0 }],
+  [
+    'batchDims 1',
+    { shape: [4, 5, 17], dtype: 'float32', indices: picks(12, 5, 5), indicesShape: [4, 3], axis: 1, batchDims: 1 },
+  ],
+  ['no indices', { shape: [6, 30], dtype: 'float32', indices: [], indicesShape: [0], axis: 0 }],
+];
+
+afterAll(async () => {
+  await useBackend('wasm');
+});
+
+describe('GatherV2 on wasm (block copies)', () => {
+  it('replaced the stock kernel', async () => {
+    await useBackend('wasm');
+    expect(stockWasmKernel(tf.GatherV2)).toBeDefined();
+  });
+  it.each(cases)('%s: equal to cpu, bit for bit', async (_, c) => {
+    const ref = await on('cpu', c);
+    const got = await on('wasm', c);
+    expect(got.shape).toEqual(ref.shape);
+    expect(got.values).toEqual(ref.values);
+  });
+  it('an index out of range fails as on cpu, naming the index and the range', async () => {
+    const bad: Case = { shape: [5, 3], dtype: 'float32', indices: [0, 5], indicesShape: [2], axis: 0 };
+    await expect(on('cpu', bad)).rejects.toThrow('GatherV2: the index value 5 is not in [0, 4]');
+    await expect(on('wasm', bad)).rejects.toThrow('GatherV2: the index value 5 is not in [0, 4]');
+  });
+  it('leaves no data behind on the wasm heap, and its gradient (a scatter) still equals cpu', async () => {
+    await useBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    tf.dispose(tf.tidy(() => build(cases[0][1])));
+    expect(backend.numDataIds()).toBe(before);
+    const grad = async (b: BackendName): Promise<number[]> => {
+      await useBackend(b);
+      const g = tf.tidy(() => {
+        const x = tf.tensor(normals(60, 8), [12, 5]);
+        return tf.grad((t: tf.Tensor) =>
+          tf
+            .gather(t, tf.tensor1d([3, 3, 11, 0], 'int32'))
+            .square()
+            .sum(),
+        )(x);
+      });
+      const v = Array.from(await g.data());
+      g.dispose();
+      return v;
+    };
+    expect(await grad('wasm')).toEqual(await grad('cpu'));
+  });
+});
+
+describe('UnsortedSegmentSum on wasm (missing from stock wasm; gather needs it for its gradient)', () => {
+  const segments = async (b: BackendName, dtype: 'float32' | 'int32'): Promise<number[]> => {
+    await useBackend(b);
+    const out = tf.tidy(() => {
+      const x =
+        dtype === 'float32'
+          ? tf.tensor(normals(7 * 3 * 4, 9), [7, 3, 4])
+          : tf.tensor(
+              Int32Array.from(normals(7 * 3 * 4, 9), (v) => Math.round(v * 50)),
+              [7, 3, 4],
+              'int32',
+            );
+      return tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 4, 4, 4, 1], 'int32'), 6);
+    });
+    expect(out.shape).toEqual([6, 3, 4]);
+    const v = Array.from(await out.data());
+    out.dispose();
+    return v;
+  };
+  it.each(['float32', 'int32'] as const)('%s: equal to cpu, bit for bit (an empty segment is 0)', async (dtype) => {
+    await useBackend('wasm');
+    expect(stockWasmKernel(tf.UnsortedSegmentSum)).toBeUndefined();
+    expect(await segments('wasm', dtype)).toEqual(await segments('cpu', dtype));
+  });
+});
