@@ -12,7 +12,7 @@ import { loadSpec, maxPoints } from './spec';
 import { intake, listSubmissions, studentName, hashFolder, DEFAULT_LIMITS, type IntakeLimits } from './intake';
 import { validateSubmission } from './validate';
 import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
-import { computeReference, plannedTasks } from './reference';
+import { computeReference, conversionsDir, plannedTasks } from './reference';
 import { notebookTaskName } from './collect';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
@@ -123,6 +123,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   fs.mkdirSync(outDir, { recursive: true });
 
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-grade-'));
+  const cacheDir = o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache');
   try {
     const runnerDir = path.join(scratchRoot, 'runner');
     prepareRunner(runnerDir, repoRoot);
@@ -139,7 +140,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       specDir,
       solutionDir,
       hiddenCode,
-      cacheDir: o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache'),
+      cacheDir,
       scratchRoot,
       runnerDir,
       limits,
@@ -217,6 +218,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
           quick,
           given,
           references,
+          conversions: conversionsDir(cacheDir, ref.key),
           onProfile: (p) => (profile = p),
         });
         writeStudentReports(outDir, spec, r, formats);
@@ -264,6 +266,8 @@ interface OneJob {
   /** Given cells to restore (none when the spec has no given.json), and the reference notebooks they come from. */
   given?: GivenCells | null;
   references?: Map<string, NotebookV4>;
+  /** The reference run's compile cache (read-only for the child), if the cache holds one. */
+  conversions?: string;
   onProfile?(p: RunProfile): void;
 }
 
@@ -288,6 +292,7 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
     }
     let run = null;
     if (sub.root) {
+      const conversions = j.conversions && fs.existsSync(j.conversions) ? j.conversions : undefined;
       const valid = new Set(checks.filter((c) => c.ok).map((c) => c.path));
       const tasks = plannedTasks(j.spec, j.hiddenCode, (rel) =>
         rel.endsWith('.ipynb') ? valid.has(rel) : fs.existsSync(path.join(sub.root!, rel)),
@@ -302,10 +307,11 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
           hiddenCode: j.hiddenCode,
           runnerDir: j.runnerDir,
           limits: j.limits,
-          readPaths: sandboxReadPaths(j.repoRoot),
+          readPaths: [...sandboxReadPaths(j.repoRoot), ...(conversions ? [conversions] : [])],
           env: childEnv(),
           figures: figureRequest(j.spec),
           blas: gradingKernels().blas,
+          conversions: conversions ? { dir: conversions, write: false } : undefined,
         });
     }
     if (run?.profile) j.onProfile?.(run.profile);

@@ -13,6 +13,12 @@ export function formatProfile(title: string, p: RunProfile, wallS: number, slowe
   const lines = [`profile of ${title} (${s(wallS)} wall in the grader${cpu}):`];
   for (const [k, v] of rows)
     lines.push(`  ${k.padEnd(40)} ${s(v).padStart(8)}  ${wallS > 0 ? `${Math.round((100 * v) / wallS)}%` : ''}`);
+  if (p.conversions) {
+    const { hits, misses, off } = p.conversions;
+    lines.push(
+      `  compile cache: ${hits} of ${hits + misses} cells compiled from the cache${off ? ` (then off: ${off})` : ''}`,
+    );
+  }
   if (p.cells.length)
     lines.push(
       `  slowest cells: ${p.cells
@@ -28,9 +34,19 @@ export function meanProfile(ps: RunProfile[]): RunProfile {
   const phases: Record<string, number> = {};
   for (const p of ps) for (const [k, v] of Object.entries(p.phases)) phases[k] = (phases[k] ?? 0) + v / ps.length;
   const cpu = ps.filter((p) => p.cpuS !== undefined);
+  const conv = ps.filter((p) => p.conversions);
   return {
     phases,
     cells: [],
     ...(cpu.length ? { cpuS: cpu.reduce((a, p) => a + p.cpuS!, 0) / cpu.length } : {}),
+    // the batch's totals, not means
+    ...(conv.length
+      ? {
+          conversions: {
+            hits: conv.reduce((a, p) => a + p.conversions!.hits, 0),
+            misses: conv.reduce((a, p) => a + p.conversions!.misses, 0),
+          },
+        }
+      : {}),
   };
 }

@@ -67,6 +67,11 @@ function codeHash(dir: string, skip: string[] = []): string {
 /** Bumped when the cached reference's shape changes (2: recordedAt, 3: figures), so older caches are recomputed. */
 export const REFERENCE_FORMAT = 3;
 
+/** Where the reference run's compile cache is kept (grader/sandbox/conversionCache.ts), beside its results. */
+export function conversionsDir(cacheDir: string, key: string): string {
+  return path.join(cacheDir, `conversions-${key}`);
+}
+
 export function referenceKey(o: ReferenceOptions): string {
   return (
     crypto
@@ -146,6 +151,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     env: childEnv(),
     figures: figureRequest(o.spec),
     blas: gradingKernels().blas,
+    conversions: { dir: path.join(ws.dir, 'conversions'), write: true },
     onTaskStart: o.onTaskStart,
   });
   const problems: string[] = [];
@@ -176,6 +182,11 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     configuration: o.configuration,
   };
   fs.mkdirSync(o.cacheDir, { recursive: true });
+  // The compile cache first: a reference in the cache means its conversions are there too.
+  const conversions = conversionsDir(o.cacheDir, key);
+  fs.rmSync(conversions, { recursive: true, force: true });
+  if (fs.existsSync(path.join(ws.dir, 'conversions')))
+    fs.cpSync(path.join(ws.dir, 'conversions'), conversions, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(ref));
   fs.renameSync(tmp, file);

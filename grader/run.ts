@@ -23,6 +23,7 @@ import type { ChildConfig, ChildMessage, Task } from './sandbox/protocol';
 import { bubblewrap, bwrapArgs } from './sandbox/bwrap';
 import { createCgroup, type Cgroup } from './sandbox/cgroup';
 import { fillTranspileCache } from './sandbox/transpileCache';
+import type { ConversionCacheConfig } from './sandbox/conversionCache';
 import { FigureCollector, FIGURE_LIMITS } from './figures';
 import type { FigureRequest } from './sandbox/protocol';
 import type { BlasPlan } from '../kernel/runtime/blas/openblas';
@@ -74,6 +75,8 @@ export interface RunRequest {
   figures?: FigureRequest;
   /** OpenBLAS for the child's GEMM-shaped kernels, as the grader chose it (workspace.ts, gradingKernels). */
   blas?: BlasPlan;
+  /** The compile cache (sandbox/conversionCache.ts); a folder read by a sandboxed child must be in readPaths too. */
+  conversions?: ConversionCacheConfig;
   /** Called when a task starts (its position among all of the request's tasks), e.g. for a progress line. */
   onTaskStart?(task: Task, index: number, total: number): void;
 }
@@ -84,7 +87,7 @@ export interface RunRequest {
  */
 export function prepareRunner(dir: string, repoRoot?: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  for (const name of ['child', 'transpileCache']) {
+  for (const name of ['child', 'transpileCache', 'conversionCache']) {
     const src = fs.readFileSync(path.join(__dirname, 'sandbox', `${name}.ts`), 'utf8');
     const js = ts.transpileModule(src, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
@@ -454,6 +457,12 @@ function runOnce(
             (p.phases['process start (spawn, sandbox, node)'] ?? 0) + readyAfter;
           for (const [k, ms] of Object.entries(m.phases)) p.phases[k] = (p.phases[k] ?? 0) + ms / 1000;
           if (m.cpuMs !== undefined) p.cpuS = (p.cpuS ?? 0) + m.cpuMs / 1000;
+          if (m.conversions) {
+            const c = (p.conversions ??= { hits: 0, misses: 0 });
+            c.hits += m.conversions.hits;
+            c.misses += m.conversions.misses;
+            if (m.conversions.off) c.off = m.conversions.off;
+          }
           p.cells.push(...m.cells.map(([w, ms]): [string, number] => [w, ms / 1000]));
           p.cells.sort((a, b) => b[1] - a[1]);
           break;
@@ -473,6 +482,7 @@ function runOnce(
             refuseNativeCode: req.mode === 'sandbox',
             figures: figures.remaining(),
             blas: req.blas,
+            conversions: req.conversions,
           };
           child.send({ t: 'config', config });
           break;

@@ -188,6 +188,8 @@ export interface RunProfile {
   cells: Array<[string, number]>;
   /** CPU seconds (user + system) of the run's children, as each measured itself: less load-sensitive than wall time. */
   cpuS?: number;
+  /** Cells whose compile came from the compile cache (hits) or was computed (misses); off: why the cache was turned off. */
+  conversions?: { hits: number; misses: number; off?: string };
 }
 
 /** Everything the sandboxed run produced for one submission. */

@@ -14,6 +14,7 @@ import Module = require('module');
 import type { ChildConfig, ChildMessage, ParentMessage, Task } from './protocol';
 import type { StudentError } from '../types';
 import { cacheKey, transpileOptions, TRANSPILE_CACHE_DIR } from './transpileCache';
+import { cacheConversions, type CacheableConverter, type CacheStats } from './conversionCache';
 import type { EngineLike, RecordPayload } from '../../kernel/protocol';
 
 // Under the permission model fs.existsSync throws for a path outside the allowed folders; code
@@ -43,6 +44,8 @@ let currentWhere = 'startup';
 const phases: Record<string, number> = {};
 const cellTimes: Array<[string, number]> = [];
 const TIMED = Symbol('timed');
+/** Compile-cache counts of this child (absent without a cache). */
+let conversionStats: CacheStats | undefined;
 function timed<T>(phase: string, fn: () => T): T {
   const t0 = performance.now();
   try {
@@ -56,7 +59,9 @@ function timed<T>(phase: string, fn: () => T): T {
 type BlasModule = Pick<typeof import('../../kernel/runtime/blas/openblas'), 'useBlasPlan' | 'blasStatus'>;
 
 /** kernel/engine's Engine, as far as the child uses it (contract 2 in docs/architecture.md). */
-type EngineClass = new (opts: { cwd: string; leakMeter?: boolean }) => Pick<EngineLike, 'execute' | 'dispose'>;
+type EngineClass = new (opts: { cwd: string; leakMeter?: boolean }) => Pick<EngineLike, 'execute' | 'dispose'> & {
+  toolchain: string;
+};
 
 /** kernel/protocol, required from the repository (this file is transpiled alone, so no relative import). */
 function protocol(repoRoot: string): typeof import('../../kernel/protocol') {
@@ -205,11 +210,14 @@ async function runNotebook(cfg: ChildConfig, task: Extract<Task, { kind: 'notebo
   const { RECORD_MIME } = protocol(cfg.repoRoot);
   // No leak meter: nobody reads this output, and it must not walk a submission's objects.
   const engine = timed('type checker start', () => new Engine({ cwd, leakMeter: false }));
-  // The engine's converter compiles and type-checks each cell: time it apart from running the cell.
-  const conv = (engine as unknown as { converter: { convert(...a: unknown[]): unknown; [TIMED]?: true } }).converter;
+  // The engine's converter compiles and type-checks each cell: through the compile cache where the
+  // grader gave one, and timed apart from running the cell. (Engines of one folder share a converter.)
+  const conv = (engine as unknown as { converter: CacheableConverter & { [TIMED]?: true } }).converter;
+  if (conv && cfg.conversions && !conversionStats)
+    conversionStats = cacheConversions(conv, cfg.conversions, engine.toolchain, cfg.assignmentRoot, cfg.scratch);
   if (conv && !conv[TIMED]) {
     const convert = conv.convert.bind(conv);
-    conv.convert = (...a: unknown[]) => timed('cells: compile + type-check', () => convert(...a));
+    conv.convert = (prevDecl, src) => timed('cells: compile + type-check', () => convert(prevDecl, src));
     conv[TIMED] = true;
   }
   const errors: StudentError[] = [];
@@ -463,7 +471,14 @@ async function main(cfg: ChildConfig): Promise<void> {
   // Exit once the last message is written: process.exit drops IPC writes still queued (figures are large).
   const cpu = process.cpuUsage();
   rawSend(
-    { t: 'profile', phases, cells: cellTimes, cpuMs: (cpu.user + cpu.system) / 1000, nonce },
+    {
+      t: 'profile',
+      phases,
+      cells: cellTimes,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      conversions: conversionStats,
+      nonce,
+    },
     undefined,
     undefined,
     () => realExit(0),

@@ -5,6 +5,7 @@
  */
 import type { Encoded, StudentError } from '../types';
 import type { BlasPlan } from '../../kernel/runtime/blas/openblas';
+import type { CacheStats, ConversionCacheConfig } from './conversionCache';
 
 export type Task =
   | { kind: 'notebook'; name: string; path: string }
@@ -31,6 +32,8 @@ export interface ChildConfig {
   figures: FigureRequest;
   /** OpenBLAS to load, as the grader chose it (the child cannot probe or read the library folder). */
   blas?: BlasPlan;
+  /** The compile cache (./conversionCache.ts): written by the reference run, read by submissions. */
+  conversions?: ConversionCacheConfig;
 }
 
 /** `cells`: notebook → the cell ids whose figures are wanted (a notebook not listed: none); absent: all. */
@@ -81,7 +84,13 @@ export type ChildMessage =
   | { t: 'taskDone'; task: string; status: 'ok' | 'error'; errors: StudentError[]; notes: string[] }
   | { t: 'exitCalled'; code: number; where: string }
   /** Where the child's time went (ms per phase, and each cell's total), sent before a normal exit. */
-  | { t: 'profile'; phases: Record<string, number>; cells: Array<[string, number]>; cpuMs?: number }
+  | {
+      t: 'profile';
+      phases: Record<string, number>;
+      cells: Array<[string, number]>;
+      cpuMs?: number;
+      conversions?: CacheStats;
+    }
   | { t: 'fatal'; message: string };
 
 export type ParentMessage = { t: 'config'; config: ChildConfig };

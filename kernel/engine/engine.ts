@@ -83,6 +83,8 @@ function isScriptInterrupt(e: unknown): boolean {
 
 export class Engine implements EngineLike {
   readonly cwd: string;
+  /** tslab's and its TypeScript's versions: what a cell's compiled output depends on besides its inputs. */
+  readonly toolchain: string;
   private readonly tslab: Tslab;
   private readonly converter: Converter;
   private readonly tracker: ModuleTracker;
@@ -122,6 +124,7 @@ export class Engine implements EngineLike {
       throw new EngineError(`Engine cwd ${cwd} is not a folder: pass the folder the notebook is in`);
     this.cwd = cwd;
     this.tslab = loadTslab();
+    this.toolchain = `tslab ${this.tslab.version}, TypeScript ${this.tslab.ts.version}`;
     ensureTsLoader(this.tslab.ts);
     installKitResolution();
     const checker = acquireChecker(this.tslab, cwd);

@@ -82,6 +82,12 @@ export interface Converter {
   targetKinds(position: number, entries: CompletionEntry[]): string[];
   /** Type errors in these files (absolute paths) as the program of the last cell sees them. */
   diagnosticsOf(files: string[]): Diagnostic[];
+  /**
+   * Each file's declaration output (.d.ts text) and its count of errors (syntax, types,
+   * declaration emit); `script` for a file that is no module (its names would be global). The
+   * files are in the program only for this call: what cells see is unchanged.
+   */
+  declarationsOf(files: string[]): Array<{ dts?: string; errors: number; script?: boolean }>;
   close(): void;
 }
 export type WatchCallback = (fileName: string, eventKind: number) => void;
@@ -210,11 +216,12 @@ const PATCHES: Array<[string, string, string]> = [
     'if (dep !== sourceFile.fileName && !path_1.default.relative(cwd, dep).startsWith("..") && !dep.includes("/node_modules/")) {',
   ],
 
-  // Autoreload type-checks an edited module before it replaces the old one (reload.ts).
+  // Autoreload type-checks an edited module before it replaces the old one (reload.ts); the grader's
+  // compile cache keys a cell by the declarations of the submission's modules (grader/sandbox/conversionCache.ts).
   [
     'type errors of given files',
     '        addModule,\n    };',
-    '        addModule,\n        diagnosticsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const sfs = files.map((f) => builder.getSourceFile(f)).filter(Boolean); return convertDiagnostics(ts.getPreEmitDiagnosticsOfFiles(builder.getProgram(), sfs)).diagnostics; },\n    };',
+    '        addModule,\n        diagnosticsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const sfs = files.map((f) => builder.getSourceFile(f)).filter(Boolean); return convertDiagnostics(ts.getPreEmitDiagnosticsOfFiles(builder.getProgram(), sfs)).diagnostics; },\n        declarationsOf: (files) => { const added = files.filter((f) => !rootFiles.has(f)); for (const f of added) rootFiles.add(f); if (added.length) watch.updateRootFileNames(Array.from(rootFiles)); if (rebuildTimer) rebuildTimer.callback(); const program = builder.getProgram(); const out = files.map((f) => { const sf = program.getSourceFile(f); if (!sf) return { errors: 1 }; if (!ts.isExternalModule(sf)) return { errors: 0, script: true }; const errors = program.getSyntacticDiagnostics(sf).length + program.getSemanticDiagnostics(sf).length + program.getDeclarationDiagnostics(sf).length; let dts; program.emit(sf, (name, data) => { if (name.endsWith(".d.ts")) dts = data; }, undefined, true); return { dts, errors }; }); for (const f of added) rootFiles.delete(f); if (added.length) { watch.updateRootFileNames(Array.from(rootFiles)); if (rebuildTimer) rebuildTimer.callback(); } return out; },\n    };',
   ],
   // Kind and signature of completion entries for the completer (completions.ts): the entries carry
   // their symbols (TypeScript's includeSymbol), and a symbol's hover text is cheap, where

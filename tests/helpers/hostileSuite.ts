@@ -130,6 +130,20 @@ function blasAttack(env: Record<string, string>): string {
   ]);
 }
 
+/** Lines of the reference notebooks' code cells (what a conversion holds as JavaScript, nearly verbatim). */
+function referenceCellLines(): string[] {
+  const lines = new Set<string>();
+  for (const f of fs.readdirSync(SOLUTION).filter((n) => n.endsWith('.ipynb'))) {
+    const nb = JSON.parse(fs.readFileSync(path.join(SOLUTION, f), 'utf8')) as {
+      cells: Array<{ cell_type: string; source: string | string[] }>;
+    };
+    for (const c of nb.cells.filter((x) => x.cell_type === 'code'))
+      for (const l of (Array.isArray(c.source) ? c.source.join('') : c.source).split('\n'))
+        if (l.trim().length >= 16 && !l.trim().startsWith('//') && !l.includes('import')) lines.add(l.trim());
+  }
+  return [...lines];
+}
+
 const solutionOps = () => fs.readFileSync(path.join(SOLUTION, 'lib', 'ops.ts'), 'utf8');
 const secretFiles = [path.join(SOLUTION, 'lib', 'ops.ts'), path.join(SPEC, 'hidden.ts'), path.join(SPEC, 'spec.json')];
 
@@ -183,6 +197,18 @@ async function buildCorpus(): Promise<void> {
       `const target: string = ${JSON.stringify(path.join(SPEC, 'hidden.ts'))};\nconst m = await import(target);\nrecord('mini.mean_square', Object.keys(m));`,
       `record('mini.sum_rows', fs.readFileSync('../node_modules/ts231n/../../tests/fixtures/grader/mini/spec/spec.json', 'utf8'));`,
       `const relative: string = '../node_modules/ts231n/../../tests/fixtures/grader/mini/spec/hidden';\nrecord('mini.mean_square', Object.keys(await import(relative)));`,
+    ]),
+  });
+  // The compile cache of the reference run is readable in the sandbox (grader/sandbox/conversionCache.ts):
+  // find it through the permission flags, read every entry, and look for the reference cells' code in them.
+  submission('read_compile_cache', {
+    'ops.ipynb': notebook([
+      `import * as fs from 'fs';\nimport * as path from 'path';\n` +
+        `const dirs = process.execArgv.filter((a) => a.startsWith('--allow-fs-read=') && a.includes('conversions-')).map((a) => a.slice(16).replace(/[/][*]$/, ''));\n` +
+        `const files = dirs.flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));\n` +
+        `const text = files.map((f) => fs.readFileSync(f, 'latin1')).join('');\n` +
+        `const found = (${JSON.stringify(referenceCellLines())} as string[]).filter((l) => text.includes(l));\n` +
+        `throw new Error('compile cache: read ' + files.length + ' files, ' + text.length + ' bytes; reference code found: ' + (found.length ? found.join(' / ') : 'none'));`,
     ]),
   });
   submission('read_require', { 'lib/ops.ts': `export * from ${JSON.stringify(path.join(SOLUTION, 'lib', 'ops'))};\n` });
@@ -459,6 +485,15 @@ export function describeHostileCorpus(): void {
       // A relative path through the package link resolves (lexically) inside the unreadable scratch root.
       expect(errors[3].evalue).toMatch(/Cannot find module|Access to this API has been restricted/);
       expect(r.total).toBe(0);
+    });
+
+    it("can read the reference's compile cache but finds no code in it: entries are sealed by their inputs", () => {
+      const r = byName.get('read_compile_cache')!;
+      const m = reasons(r).match(/compile cache: read (\d+) files, (\d+) bytes; reference code found: ([^\n]*)/);
+      expect(m).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThan(0); // the route is open: the folder was listed and read
+      expect(Number(m![2])).toBeGreaterThan(0);
+      expect(m![3]).toBe('none');
     });
 
     it('refuses a module that requires the solution by its absolute path', () => {

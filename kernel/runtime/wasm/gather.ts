@@ -4,7 +4,7 @@
  * The stock wasm kernel computes the source offset of every output element with a division per
  * axis: about 100 ns per element, so drawing a minibatch of 200 rows from a [1000, 785] float32
  * matrix took 7 ms and the [2000, 3073] one of the SVM notebook 64 ms, more than the rest of a
- * training step together (bench: `npm run bench`, row `gather`). A gather copies whole slices
+ * training step together (`npm run bench`, row `minibatch`). A gather copies whole slices
  * (everything after the gathered axis), so here each slice is one `TypedArray.set` (a memcpy),
  * and slices of fewer than 16 elements a plain loop. Same semantics as the cpu backend: `axis`
  * and `batchDims`, every dtype the wasm backend stores, and the same error for an index outside

@@ -12,6 +12,7 @@
  * | Conv2DBackpropInput  | stride 1 ~3× slower than the equivalent conv    | conv with the flipped filter      |
  * | GatherV2             | ~100 ns per element (a minibatch: 7–64 ms)      | one memcpy per slice (./gather.ts) |
  * | UnsortedSegmentSum   | not registered: gather's gradient throws        | a scatter-add (./gather.ts)       |
+ * | Slice                | copies the whole input first (0.4 s for 188 MB) | copies from a view (./slice.ts)   |
  *
  * Where OpenBLAS runs (../blas/openblas.ts), the GEMM-shaped kernels (NATIVE_KERNELS) run on it
  * first (./nativeMatMul.ts, ./nativeConv.ts) and fall back to the kernels above for what they
@@ -25,6 +26,7 @@ import { conv2dBackpropFilter } from './conv2dBackpropFilter';
 import { flippedFilterConv } from './conv2dBackpropInput';
 import { maxPoolGrad } from './maxPoolGrad';
 import { blockGather, unsortedSegmentSum } from './gather';
+import { viewSlice } from './slice';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './nativeConv';
 import { nativeMatMul, NativeKernel } from './nativeMatMul';
 import { NATIVE_LOOP_KERNELS, nativeBinary, nativeReduce } from './nativeElementwise';
@@ -44,6 +46,7 @@ export const FIXED_KERNELS = [
   tf.FusedConv2D,
   tf.GatherV2,
   tf.UnsortedSegmentSum,
+  tf.Slice,
   ...NATIVE_LOOP_KERNELS,
 ];
 
@@ -134,6 +137,7 @@ export function registerWasmFixes(): void {
   );
   replace(stash, tf.GatherV2, (stock) => blockGather(need(stock, tf.GatherV2)));
   replace(stash, tf.UnsortedSegmentSum, () => unsortedSegmentSum);
+  replace(stash, tf.Slice, (stock) => viewSlice(need(stock, tf.Slice)));
   for (const name of NATIVE_LOOP_KERNELS) {
     const native = name === tf.Sum || name === tf.Mean || name === tf.Max ? nativeReduce(name) : nativeBinary(name);
     replace(stash, name, (stock) => preferNative(name, native, need(stock, name)));

@@ -1,7 +1,8 @@
 /**
- * GatherV2 on wasm as block copies (kernel/runtime/wasm/gather.ts): a copy, so every case must
- * equal the cpu backend bit for bit, for every axis, batchDims, dtype and slice length (the loop
- * for short slices and the memcpy for long ones), and fail as cpu does on an index out of range.
+ * The wasm kernels that copy (kernel/runtime/wasm/gather.ts, slice.ts): GatherV2 as block copies,
+ * its gradient UnsortedSegmentSum, and Slice from views. Copies, so every case must equal the cpu
+ * backend bit for bit, for every axis, dtype and run length (the loop for short runs and the
+ * memcpy for long ones), and fail as cpu does on an index out of range.
  */
 import { tf, useBackend, BackendName } from '../../../kernel/runtime/tensor';
 import { stockWasmKernel } from '../../../kernel/runtime/wasm';
@@ -143,5 +144,53 @@ describe('UnsortedSegmentSum on wasm (missing from stock wasm; gather needs it f
     await useBackend('wasm');
     expect(stockWasmKernel(tf.UnsortedSegmentSum)).toBeUndefined();
     expect(await segments('wasm', dtype)).toEqual(await segments('cpu', dtype));
+  });
+});
+
+describe('Slice on wasm (from views of the heap)', () => {
+  const slices: Array<[string, number[], 'float32' | 'int32' | 'bool', number | number[], number | number[]]> = [
+    ['the first images of a data set (contiguous)', [60, 7, 7, 1], 'float32', [0, 0, 0, 0], [13, -1, -1, -1]],
+    ['a block of columns (runs of the last axis)', [9, 40], 'float32', [2, 5], [4, 30]],
+    ['short runs', [5, 6, 7], 'float32', [1, 2, 3], [3, 2, 2]],
+    ['rank 5', [3, 4, 2, 5, 20], 'float32', [1, 1, 0, 2, 3], [2, 2, 2, 3, 17]],
+    ['a scalar begin, int32', [50], 'int32', 7, 20],
+    ['bool', [6, 33], 'bool', [1, 0], [2, 33]],
+    ['empty', [4, 4], 'float32', [1, 1], [0, 3]],
+  ];
+  const run = async (
+    b: BackendName,
+    shape: number[],
+    dtype: string,
+    begin: number | number[],
+    sz: number | number[],
+  ) => {
+    await useBackend(b);
+    const out = tf.tidy(() => {
+      const v = normals(size(shape), 11);
+      const x =
+        dtype === 'float32'
+          ? tf.tensor(v, shape)
+          : dtype === 'int32'
+            ? tf.tensor(
+                Int32Array.from(v, (t) => Math.round(t * 100)),
+                shape,
+                'int32',
+              )
+            : tf.tensor(
+                Uint8Array.from(v, (t) => (t > 0 ? 1 : 0)),
+                shape,
+                'bool',
+              );
+      return tf.slice(x, begin, sz);
+    });
+    const res = { shape: out.shape, values: Array.from(await out.data()) };
+    out.dispose();
+    return res;
+  };
+  it.each(slices)('%s: equal to cpu, bit for bit', async (_, shape, dtype, begin, sz) => {
+    await useBackend('wasm');
+    expect(stockWasmKernel(tf.Slice)).toBeDefined();
+    const ref = await run('cpu', shape, dtype, begin, sz);
+    expect(await run('wasm', shape, dtype, begin, sz)).toEqual(ref);
   });
 });
