@@ -13,8 +13,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../kernel/runtime/tensor';
-import { DatasetMissingError, LabelRangeError, TruncatedFileError } from './errors';
-import { CIFAR10_FOLDER } from './paths';
+import { LabelRangeError, TruncatedFileError } from './errors';
+import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, resolveCifar10Dir } from './files';
 import type { Dataset, RawDataset, RawSplit } from './types';
 
 export const CIFAR10_CLASSES = [
@@ -29,8 +29,6 @@ export const CIFAR10_CLASSES = [
   'ship',
   'truck',
 ];
-export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
-export const CIFAR10_TEST_FILE = 'test_batch.bin';
 export const CIFAR10_META_FILE = 'batches.meta.txt';
 
 const SIDE = 32;
@@ -39,37 +37,6 @@ const IMAGE_BYTES = 3 * PLANE; // 3072
 export const CIFAR10_RECORD_BYTES = 1 + IMAGE_BYTES; // 3073
 const CHUNK_RECORDS = 1000;
 const FIX = 're-download it with `npm run datasets -- cifar10 --force`';
-
-/**
- * The folder that holds the batches: `dir` itself, or `dir/cifar-10-batches-bin`.
- * Throws DatasetMissingError naming every missing file.
- */
-export function resolveCifar10Dir(dir: string): string {
-  const abs = path.resolve(dir);
-  const nested = path.join(abs, CIFAR10_FOLDER);
-  const candidates =
-    fs.existsSync(path.join(abs, CIFAR10_TEST_FILE)) || !fs.existsSync(nested) ? [abs, nested] : [nested, abs];
-  const needed = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE];
-  const missingIn = (d: string) => needed.filter((f) => !fs.existsSync(path.join(d, f)));
-  for (const d of candidates) if (missingIn(d).length === 0) return d;
-  const best = candidates[0];
-  throw new DatasetMissingError(
-    'CIFAR-10',
-    best,
-    missingIn(best),
-    'run `npm run datasets -- cifar10` (170 MB download), or use Fashion-MNIST: TS231N_DATASET=fashion-mnist',
-  );
-}
-
-/** True when all six batch files are in `dir` (or `dir/cifar-10-batches-bin`). */
-export function hasCifar10(dir: string): boolean {
-  try {
-    resolveCifar10Dir(dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readClassNames(dir: string): string[] {
   const meta = path.join(dir, CIFAR10_META_FILE);

@@ -4,11 +4,11 @@
  * (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, `t10k-…`). The offline default of
  * the kit: Debian's `dataset-fashion-mnist` installs it in /usr/share/datasets/fashion-mnist.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { DatasetMissingError, LabelRangeError, RecordCountError } from './errors';
 import { readIdx } from './idx';
 import { DEBIAN_FASHION_MNIST_DIR } from './paths';
+import { FASHION_MNIST_FILES, findFashionMnistFile as findFile } from './files';
 import { rawToDataset } from './tensors';
 import type { Dataset, RawDataset, RawSplit } from './types';
 
@@ -24,31 +24,11 @@ export const FASHION_MNIST_CLASSES = [
   'Bag',
   'Ankle boot',
 ];
-export const FASHION_MNIST_FILES = [
-  'train-images-idx3-ubyte',
-  'train-labels-idx1-ubyte',
-  't10k-images-idx3-ubyte',
-  't10k-labels-idx1-ubyte',
-];
 
 const FIX =
   'reinstall it (`sudo apt-get install --reinstall dataset-fashion-mnist`) or re-download it (`npm run datasets -- fashion-mnist --force`)';
 const MISSING_FIX =
   'install it with `sudo apt-get install dataset-fashion-mnist` (or `npm run setup`), or download it with `npm run datasets -- fashion-mnist`';
-
-/** `dir/base.gz` if present, else the uncompressed `dir/base`, else null. */
-function findFile(dir: string, base: string): string | null {
-  for (const name of [`${base}.gz`, base]) {
-    const p = path.join(dir, name);
-    if (fs.existsSync(p)) return p;
-  }
-  return null;
-}
-
-/** True when all four IDX files (compressed or not) are in `dir`. */
-export function hasFashionMnist(dir: string): boolean {
-  return FASHION_MNIST_FILES.every((b) => findFile(dir, b) !== null);
-}
 
 function readPair(dir: string, prefix: 'train' | 't10k'): RawSplit & { shape: [number, number] } {
   const imagesFile = findFile(dir, `${prefix}-images-idx3-ubyte`)!;

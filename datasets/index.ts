@@ -7,19 +7,13 @@
  */
 export * from './errors';
 export type { Dataset, DatasetName, RawDataset, RawSplit } from './types';
-export { CIFAR10_CLASSES, hasCifar10, loadCifar10, readCifar10Raw, resolveCifar10Dir } from './cifar10';
-export { FASHION_MNIST_CLASSES, hasFashionMnist, loadFashionMnist, readFashionMnistRaw } from './fashionMnist';
+export { CIFAR10_CLASSES, loadCifar10, readCifar10Raw } from './cifar10';
+export { hasCifar10, hasFashionMnist, resolveCifar10Dir } from './files';
+export { FASHION_MNIST_CLASSES, loadFashionMnist, readFashionMnistRaw } from './fashionMnist';
 export { readIdx } from './idx';
 export { DEBIAN_FASHION_MNIST_DIR, dataRoot, defaultCifar10Dir, defaultFashionMnistDir } from './paths';
-export {
-  DATASET_NAMES,
-  clearDatasetCache,
-  defaultDir,
-  loadDataset,
-  loadRaw,
-  normalizeDatasetName,
-  resolveDatasetName,
-} from './registry';
+export { clearDatasetCache, loadDataset, loadRaw } from './registry';
+export { DATASET_NAMES, defaultDir, normalizeDatasetName, resolveDatasetName } from './names';
 export { DEFAULT_SIZES, QUICK_SIZES, getData, resolveSizes, subsample } from './splits';
 export type { CourseData, GetDataOptions, SplitSizes } from './splits';
 export { rawToDataset } from './tensors';

@@ -1,49 +1,18 @@
 /**
- * Which data set a notebook gets, and one copy of it per process.
- *
- * The name comes from the argument, else `TS231N_DATASET`, else CIFAR-10 when its files are
- * present (`TS231N_DATA_DIR` or `<repo>/data/cifar-10-batches-bin`), else Fashion-MNIST (a
- * `npm run datasets` download under the data root, else Debian's /usr/share/datasets/fashion-mnist).
+ * One copy of a data set per process. Which one, and from where: ./names.ts (the argument, else
+ * `TS231N_DATASET`, else CIFAR-10 when its files are present, else Fashion-MNIST: a `npm run
+ * datasets` download under the data root, else Debian's /usr/share/datasets/fashion-mnist).
  *
  * The cache keeps the bytes (uint8, 4× smaller than float32, no tensors) keyed by name and folder;
  * `loadDataset` also keeps its float32 tensors and rebuilds them if someone disposed them.
  */
-import { hasCifar10, readCifar10Raw } from './cifar10';
-import { UnknownDatasetError } from './errors';
+import { readCifar10Raw } from './cifar10';
 import { readFashionMnistRaw } from './fashionMnist';
+import { defaultDir, resolveDatasetName } from './names';
 import { rawToDataset } from './tensors';
-import { defaultCifar10Dir, defaultFashionMnistDir } from './paths';
 import type { Dataset, DatasetName, RawDataset } from './types';
 
-export const DATASET_NAMES: DatasetName[] = ['cifar10', 'fashion-mnist'];
-
-const ALIASES: Record<string, DatasetName> = {
-  cifar10: 'cifar10',
-  cifar: 'cifar10',
-  fashionmnist: 'fashion-mnist',
-  fmnist: 'fashion-mnist',
-};
-
-/** Canonical name for `name` ("CIFAR-10", "cifar10", "fashion_mnist", …); unknown names throw. */
-export function normalizeDatasetName(name: string): DatasetName {
-  const key = name.toLowerCase().replace(/[-_\s]/g, '');
-  const found = ALIASES[key];
-  if (!found) throw new UnknownDatasetError(name, DATASET_NAMES);
-  return found;
-}
-
-/** The name `loadDataset(name)` would load, following argument → TS231N_DATASET → CIFAR-10 if present → Fashion-MNIST. */
-export function resolveDatasetName(name?: string): DatasetName {
-  if (name) return normalizeDatasetName(name);
-  const env = process.env.TS231N_DATASET;
-  if (env) return normalizeDatasetName(env);
-  return hasCifar10(defaultCifar10Dir()) ? 'cifar10' : 'fashion-mnist';
-}
-
-/** The folder a data set is read from by default. */
-export function defaultDir(name: DatasetName): string {
-  return name === 'cifar10' ? defaultCifar10Dir() : defaultFashionMnistDir();
-}
+export { DATASET_NAMES, defaultDir, normalizeDatasetName, resolveDatasetName } from './names';
 
 const rawCache = new Map<string, RawDataset>();
 const tensorCache = new Map<string, Dataset>();

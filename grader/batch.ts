@@ -13,6 +13,7 @@ import { intake, listSubmissions, studentName, hashFolder, DEFAULT_LIMITS, type 
 import { validateSubmission } from './validate';
 import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
 import { computeReference, conversionsDir, plannedTasks } from './reference';
+import { shareDecodedData, type SharedData } from './sharedData';
 import { notebookTaskName } from './collect';
 import { compileHiddenTests } from './hidden';
 import { scoreItems, totals } from './score';
@@ -124,6 +125,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
 
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-grade-'));
   const cacheDir = o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache');
+  const sharedData = shareDecodedData(scratchRoot);
   try {
     const runnerDir = path.join(scratchRoot, 'runner');
     prepareRunner(runnerDir, repoRoot);
@@ -141,6 +143,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
       solutionDir,
       hiddenCode,
       cacheDir,
+      sharedData,
       scratchRoot,
       runnerDir,
       limits,
@@ -219,6 +222,7 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
           given,
           references,
           conversions: conversionsDir(cacheDir, ref.key),
+          sharedData,
           onProfile: (p) => (profile = p),
         });
         writeStudentReports(outDir, spec, r, formats);
@@ -268,6 +272,8 @@ interface OneJob {
   references?: Map<string, NotebookV4>;
   /** The reference run's compile cache (read-only for the child), if the cache holds one. */
   conversions?: string;
+  /** The data set decoded once for all children (./sharedData.ts). */
+  sharedData?: SharedData | null;
   onProfile?(p: RunProfile): void;
 }
 
@@ -307,8 +313,8 @@ export async function gradeOne(j: OneJob): Promise<StudentResult> {
           hiddenCode: j.hiddenCode,
           runnerDir: j.runnerDir,
           limits: j.limits,
-          readPaths: [...sandboxReadPaths(j.repoRoot), ...(conversions ? [conversions] : [])],
-          env: childEnv(),
+          readPaths: [...sandboxReadPaths(j.repoRoot, j.sharedData), ...(conversions ? [conversions] : [])],
+          env: childEnv(j.sharedData),
           figures: figureRequest(j.spec),
           blas: gradingKernels().blas,
           conversions: conversions ? { dir: conversions, write: false } : undefined,

@@ -14,6 +14,7 @@ import { notebookTaskName, hiddenTaskName } from './collect';
 import { hiddenTestIds, testSeed } from './hidden';
 import { ReferenceError_ } from './errors';
 import { figureRequest } from './figures';
+import type { SharedData } from './sharedData';
 
 export interface ReferenceOptions {
   repoRoot: string;
@@ -26,6 +27,8 @@ export interface ReferenceOptions {
   runnerDir: string;
   limits: RunLimits;
   configuration: string;
+  /** The data set decoded once for every child (./sharedData.ts); not part of the key (derived from the data). */
+  sharedData?: SharedData | null;
   /** Progress of a reference run (not called when the cache has it). */
   onTaskStart?(task: Task, index: number, total: number): void;
 }
@@ -148,7 +151,7 @@ export async function computeReference(o: ReferenceOptions): Promise<Reference> 
     runnerDir: o.runnerDir,
     limits: o.limits,
     readPaths: [],
-    env: childEnv(),
+    env: childEnv(o.sharedData),
     figures: figureRequest(o.spec),
     blas: gradingKernels().blas,
     conversions: { dir: path.join(ws.dir, 'conversions'), write: true },

@@ -12,6 +12,7 @@ import * as path from 'path';
 import { SOURCE_SUFFIX } from '../scripts/notebooks/build';
 import { sandboxPackages } from './run';
 import { openBlasPlan, type BlasPlan } from '../kernel/runtime/blas/openblas';
+import type { SharedData } from './sharedData';
 
 export interface Workspace {
   dir: string;
@@ -79,8 +80,10 @@ export function gradingBackend(): string {
 }
 
 /** Everything a sandboxed child may read besides the kit's code: the data sets and the fonts plots are rasterised with. */
-export function sandboxReadPaths(repoRoot: string): string[] {
-  return [...dataReadPaths(repoRoot), '/usr/share/fonts'].filter((p) => fs.existsSync(p));
+export function sandboxReadPaths(repoRoot: string, shared?: SharedData | null): string[] {
+  return [...dataReadPaths(repoRoot), ...(shared ? [shared.root] : []), '/usr/share/fonts'].filter((p) =>
+    fs.existsSync(p),
+  );
 }
 
 /** The tensor kernels every child runs, the reference's and the submissions' alike. */
@@ -114,10 +117,12 @@ export function gradingKernels(): GradingKernels {
 }
 
 /** Environment passed to children: the kit's own switches only. */
-export function childEnv(): Record<string, string> {
+export function childEnv(shared?: SharedData | null): Record<string, string> {
   const env: Record<string, string> = {};
   for (const k of ['TS231N_QUICK', 'TS231N_DATA_DIR', 'TS231N_DATASET'])
     if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  // The data set the grader decoded once for all children (./sharedData.ts).
+  Object.assign(env, shared?.env);
   const k = gradingKernels();
   env.TS231N_BACKEND = k.backend;
   // OpenBLAS only by the grader's plan (RunRequest.blas), never found by the child itself.

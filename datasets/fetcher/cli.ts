@@ -7,12 +7,11 @@
  * Errors are one line (a stack only with --debug); exit code 1 on failure, 2 on bad usage.
  */
 import * as path from 'path';
-import { hasCifar10 } from '../cifar10';
+import { hasCifar10, hasFashionMnist } from '../files';
 import { DatasetError } from '../errors';
 import { fetchDataset } from '.';
-import { hasFashionMnist } from '../fashionMnist';
 import { dataRoot, defaultCifar10Dir, defaultFashionMnistDir } from '../paths';
-import { resolveDatasetName } from '../registry';
+import { resolveDatasetName } from '../names';
 import { CommandLineError, parseCommandLine } from '../../scripts/commandLine';
 
 const USAGE = `usage: npm run datasets -- <cifar10|fashion-mnist|status> [--dir DIR] [--force] [--keep-archive] [--quiet] [--debug]

@@ -9,10 +9,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CIFAR10_RECORD_BYTES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../cifar10';
+import { CIFAR10_RECORD_BYTES } from '../cifar10';
+import { CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../files';
 import { ArchiveError } from '../errors';
 import { DEBIAN_FASHION_MNIST_DIR, REPO_ROOT, dataRoot } from '../paths';
-import { normalizeDatasetName } from '../registry';
+import { normalizeDatasetName } from '../names';
 import type { DatasetName } from '../types';
 import { download, md5File } from './download';
 import { progressBar } from './progress';
