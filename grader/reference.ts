@@ -85,6 +85,7 @@ export function referenceKey(o: ReferenceOptions): string {
       // is rewritten whenever the addon's mtime changes; the configuration names the kernels in use.
       .update(codeHash(path.join(o.repoRoot, 'kernel', 'runtime'), ['blas/build']))
       .update(codeHash(path.join(o.repoRoot, 'kernel', 'engine')))
+      .update(codeHash(path.join(o.repoRoot, 'datasets')))
       .update(dataIdentity(o.repoRoot))
       .update(o.configuration)
       .update(`format ${REFERENCE_FORMAT}`)

@@ -84,8 +84,9 @@ export interface Converter {
   diagnosticsOf(files: string[]): Diagnostic[];
   /**
    * Each file's declaration output (.d.ts text) and its count of errors (syntax, types,
-   * declaration emit); `script` for a file that is no module (its names would be global). The
-   * files are in the program only for this call: what cells see is unchanged.
+   * declaration emit); `script` for a file that is no module (its names would be global). Checked
+   * in a program of their own, which shares the cell program's parsed library and package
+   * declarations: the cells' program is not changed.
    */
   declarationsOf(files: string[]): Array<{ dts?: string; errors: number; script?: boolean }>;
   close(): void;
@@ -221,7 +222,7 @@ const PATCHES: Array<[string, string, string]> = [
   [
     'type errors of given files',
     '        addModule,\n    };',
-    '        addModule,\n        diagnosticsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const sfs = files.map((f) => builder.getSourceFile(f)).filter(Boolean); return convertDiagnostics(ts.getPreEmitDiagnosticsOfFiles(builder.getProgram(), sfs)).diagnostics; },\n        declarationsOf: (files) => { const added = files.filter((f) => !rootFiles.has(f)); for (const f of added) rootFiles.add(f); if (added.length) watch.updateRootFileNames(Array.from(rootFiles)); if (rebuildTimer) rebuildTimer.callback(); const program = builder.getProgram(); const out = files.map((f) => { const sf = program.getSourceFile(f); if (!sf) return { errors: 1 }; if (!ts.isExternalModule(sf)) return { errors: 0, script: true }; const errors = program.getSyntacticDiagnostics(sf).length + program.getSemanticDiagnostics(sf).length + program.getDeclarationDiagnostics(sf).length; let dts; program.emit(sf, (name, data) => { if (name.endsWith(".d.ts")) dts = data; }, undefined, true); return { dts, errors }; }); for (const f of added) rootFiles.delete(f); if (added.length) { watch.updateRootFileNames(Array.from(rootFiles)); if (rebuildTimer) rebuildTimer.callback(); } return out; },\n    };',
+    '        addModule,\n        diagnosticsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const sfs = files.map((f) => builder.getSourceFile(f)).filter(Boolean); return convertDiagnostics(ts.getPreEmitDiagnosticsOfFiles(builder.getProgram(), sfs)).diagnostics; },\n        declarationsOf: (files) => { if (rebuildTimer) rebuildTimer.callback(); const old = builder.getProgram(); const options = old.getCompilerOptions(); const host = ts.createCompilerHost(options); const read = host.getSourceFile; host.getSourceFile = (name, lang, onError, create) => { const outside = path_1.default.relative(cwd, name).startsWith("..") || name.includes("/node_modules/"); return (outside && old.getSourceFile(name)) || read.call(host, name, lang, onError, create); }; host.readFile = (p) => sys.readFile(p); host.fileExists = (p) => sys.fileExists(p); host.directoryExists = (p) => sys.directoryExists(p); host.getCurrentDirectory = () => cwd; const program = ts.createProgram({ rootNames: files, options, host }); return files.map((f) => { const sf = program.getSourceFile(f); if (!sf) return { errors: 1 }; if (!ts.isExternalModule(sf)) return { errors: 0, script: true }; const errors = program.getSyntacticDiagnostics(sf).length + program.getSemanticDiagnostics(sf).length + program.getDeclarationDiagnostics(sf).length; let dts; program.emit(sf, (name, data) => { if (name.endsWith(".d.ts")) dts = data; }, undefined, true); return { dts, errors }; }); },\n    };',
   ],
   // Kind and signature of completion entries for the completer (completions.ts): the entries carry
   // their symbols (TypeScript's includeSymbol), and a symbol's hover text is cheap, where
