@@ -18,10 +18,11 @@ export const REPO_ROOT = path.resolve(__dirname, '..');
 
 const LEFT_OUT = [/^tests\//, /^bench\//, /^docs\//, /^examples\//, /^\.github\//];
 
-export function rootSetup(): string {
+export function rootSetup(assignment: string): string {
   return `#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image; the kit is in this folder (/autograder/source).
 set -euo pipefail
+export TS231N_ASSIGNMENT="\${TS231N_ASSIGNMENT:-${assignment}}"
 exec bash "$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)/grader/gradescope/setup.sh"
 `;
 }
@@ -69,7 +70,7 @@ export async function packageGradescope(
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   const zip = new ZipFile();
   const mode = (f: string) => (fs.statSync(path.join(repoRoot, f)).mode & 0o111 ? 0o100755 : 0o100644);
-  zip.addBuffer(Buffer.from(rootSetup()), 'setup.sh', { mode: 0o100755 });
+  zip.addBuffer(Buffer.from(rootSetup(assignment)), 'setup.sh', { mode: 0o100755 });
   zip.addBuffer(Buffer.from(rootRunAutograder(assignment)), 'run_autograder', { mode: 0o100755 });
   for (const f of files)
     if (f !== 'setup.sh' && f !== 'run_autograder') zip.addFile(path.join(repoRoot, f), f, { mode: mode(f) });

@@ -241,8 +241,20 @@ describe('run_autograder', () => {
       TS231N_SPEC_DIR: miniSpecDir(source),
       TS231N_SOLUTION_DIR: path.join(source, 'tests', 'fixtures', 'grader', 'mini', 'solution'),
     };
+    // setup.sh grades the reference once (warm_cache.sh); run_autograder then reads it from .grader-cache.
+    const warm = spawnSync('bash', [path.join(source, 'grader', 'gradescope', 'warm_cache.sh')], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    expect({ status: warm.status, stderr: warm.status === 0 ? '' : warm.stderr }).toEqual({ status: 0, stderr: '' });
+    const cached = fs.readdirSync(path.join(source, '.grader-cache')).sort();
+    expect(cached.filter((f) => /^reference-.*\.json$/.test(f))).toHaveLength(1);
+    expect(cached.filter((f) => f.startsWith('conversions-'))).toHaveLength(1);
     const { status, results, stderr } = runAutograder(path.join(tmp, 'run_autograder'), env);
     expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    // the reference came from the cache: no progress line of a reference run, nothing new cached
+    expect(stderr).not.toMatch(/reference 1\//);
+    expect(fs.readdirSync(path.join(source, '.grader-cache')).sort()).toEqual(cached);
     expect(valid(results)).toBe(true);
     expect(results.score).toBe(7.5); // 10 / 10, one started day late at 25% a day
     expect(results.output).toMatch(/^\*\*Submitted 2 h 0 min after the due date: −25%/);
