@@ -11,7 +11,7 @@ import type { Reference, RunProfile, Spec, StudentResult } from './types';
 import { loadSpec, maxPoints } from './spec';
 import { intake, listSubmissions, studentName, hashFolder, DEFAULT_LIMITS, type IntakeLimits } from './intake';
 import { validateSubmission } from './validate';
-import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, type RunLimits } from './run';
+import { runTasks, prepareRunner, sandboxLayers, DEFAULT_RUN_LIMITS, FULL_CELL_TIMEOUT_S, type RunLimits } from './run';
 import { computeReference, conversionsDir, plannedTasks } from './reference';
 import { shareDecodedData, type SharedData } from './sharedData';
 import { notebookTaskName } from './collect';
@@ -111,7 +111,11 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   if (spec.assignment !== o.assignment)
     throw new UsageError(`${specDir}/spec.json is for assignment ${spec.assignment}, not ${o.assignment}`);
   const formats = o.formats ?? [];
-  const limits: RunLimits = { ...DEFAULT_RUN_LIMITS, ...o.runLimits };
+  const limits: RunLimits = {
+    ...DEFAULT_RUN_LIMITS,
+    ...(quickMode() ? {} : { cellTimeoutS: FULL_CELL_TIMEOUT_S }),
+    ...o.runLimits,
+  };
   if (o.cellTimeoutS) limits.cellTimeoutS = o.cellTimeoutS;
   if (o.notebookTimeoutS) limits.notebookTimeoutS = o.notebookTimeoutS;
   if (o.memoryMb) limits.memoryMb = o.memoryMb;

@@ -45,6 +45,14 @@ export interface RunLimits {
   pidsMax?: number;
 }
 
+/**
+ * The full configuration's default cell timeout. Its longest cells are the naive-loop gradient
+ * checks of svm.ipynb and softmax.ipynb (1,000 entries each, two centred differences per entry):
+ * 195–207 s each on the idle 2-core machine with two children at a time, which the quick
+ * configuration's 120 s stopped, failing the reference run.
+ */
+export const FULL_CELL_TIMEOUT_S = 600;
+
 export const DEFAULT_RUN_LIMITS: RunLimits = {
   cellTimeoutS: 120,
   notebookTimeoutS: 1800,

@@ -14,7 +14,7 @@
 // The feature code is given; what you write here are the two hyper-parameter searches (the blocks marked *TODO*). Your `LinearSVM` and `TwoLayerNet` from earlier notebooks do the training.
 
 // %%
-import { tf, quickMode, seed, record, check, progress, plotBars, plotLines, plotScatter, showImages, tryStep, accuracy, logUniform } from 'ts231n';
+import { tf, quickMode, seed, record, check, progress, plotBars, plotLines, plotScatter, showImages, tryStep, accuracy, logUniform, notImplemented } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { hogFeature, colorHistogramHsv, intensityHistogram, extractFeatures, FeatureFn } from './cs231n/features';
 import { LinearSVM } from './cs231n/classifiers/linearClassifier';

@@ -12,7 +12,7 @@
 // This notebook follows the same path as the SVM one: naive and vectorised loss in `cs231n/classifiers/softmax.ts`, gradient checks, SGD (your `LinearClassifier` from the SVM notebook — the `Softmax` subclass calls `softmaxLossVectorized`), a coarse-to-fine search and a look at the learned weights.
 
 // %%
-import { tf, quickMode, seed, randn, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, tryStep, accuracy, timeIt, logUniform } from 'ts231n';
+import { tf, quickMode, seed, randn, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, tryStep, accuracy, timeIt, logUniform, notImplemented } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { softmaxLossNaive, softmaxLossVectorized } from './cs231n/classifiers/softmax';
 import { Softmax } from './cs231n/classifiers/linearClassifier';

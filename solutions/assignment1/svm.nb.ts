@@ -19,7 +19,7 @@
 // 5. look at what the classifier learned.
 
 // %%
-import { tf, quickMode, seed, randn, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, tryStep, accuracy, timeIt, logUniform } from 'ts231n';
+import { tf, quickMode, seed, randn, record, check, progress, plotLines, plotScatter, showImages, checkGradient, gradCheckSparse, tryStep, accuracy, timeIt, logUniform, notImplemented } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { svmLossNaive, svmLossVectorized } from './cs231n/classifiers/linearSvm';
 import { LinearSVM } from './cs231n/classifiers/linearClassifier';

@@ -10,7 +10,7 @@
 // You will implement the forward pass, the loss and the **backward pass** (backpropagation: the chain rule applied layer by layer, from the loss back to every parameter) in `cs231n/classifiers/neuralNet.ts`, check it on a tiny toy problem, and then train it on real images. Most of the notebook is about something just as important: **how to babysit training** — the checks from lecture 6 that tell you whether learning is working and how to fix it when it isn't.
 
 // %%
-import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, visGrid, checkGradient, relError, tryStep, accuracy } from 'ts231n';
+import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showImages, visGrid, checkGradient, relError, tryStep, accuracy, notImplemented } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { TwoLayerNet, TwoLayerParams } from './cs231n/classifiers/neuralNet';
 

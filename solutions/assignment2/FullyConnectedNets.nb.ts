@@ -28,7 +28,7 @@
 // You will write the layers in `cs231n/layers.ts`, the two nets in `cs231n/classifiers/fcNet.ts` and the update rules in `cs231n/optim.ts`. The `Solver` in `cs231n/solver.ts` (given) trains any model that follows the same conventions.
 
 // %%
-import { tf, quickMode, seed, randn, randint, record, check, progress, plotLines, showTable, checkGradient, tryStep, checkLayer, checkNet } from 'ts231n';
+import { tf, quickMode, seed, randn, randint, record, check, progress, plotLines, showTable, checkGradient, tryStep, checkLayer, checkNet, notImplemented } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { affineForward, affineBackward, reluForward, reluBackward, svmLoss, softmaxLoss } from './cs231n/layers';
 import { affineReluForward, affineReluBackward } from './cs231n/layerUtils';

@@ -4,7 +4,7 @@
 // Lecture 6 is about the decisions you make before and during training: which activation function, how to preprocess the data, how to initialise the weights, how to tell whether learning is working (babysitting), and how to search for hyperparameters. This notebook turns each of those into an experiment you can run and look at. Most of the code is given; you write the pieces that carry the lesson (activation gradients, initialisation scales, a log-scale search). Every experiment records values that are graded.
 
 // %%
-import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showTable, showImages, tryStep } from 'ts231n';
+import { tf, quickMode, seed, randn, randomUniformNumber, record, check, progress, plotLines, plotScatter, showTable, showImages, tryStep, notImplemented } from 'ts231n';
 import { getData } from 'ts231n/datasets';
 import { TwoLayerNet, FullyConnectedNet } from './cs231n/classifiers/fcNet';
 import { Solver } from './cs231n/solver';

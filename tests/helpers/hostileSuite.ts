@@ -22,6 +22,8 @@ import { gradeBatch, type BatchResult } from '../../grader/batch';
 import { networkIsolation, sandboxLayers } from '../../grader/run';
 import { createCgroup } from '../../grader/sandbox/cgroup';
 import { copyTree, gradingKernels } from '../../grader/workspace';
+import { hasFashionMnist } from '../../datasets/files';
+import { defaultFashionMnistDir } from '../../datasets/paths';
 import type { StudentResult } from '../../grader/types';
 import { zipOf } from './zip';
 import { MINI_LIMITS, MINI_SOLUTION as SOLUTION, MINI_SPEC as SPEC } from './miniGrader';
@@ -208,7 +210,10 @@ async function buildCorpus(): Promise<void> {
         `const files = dirs.flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));\n` +
         `const text = files.map((f) => fs.readFileSync(f, 'latin1')).join('');\n` +
         `const found = (${JSON.stringify(referenceCellLines())} as string[]).filter((l) => text.includes(l));\n` +
-        `throw new Error('compile cache: read ' + files.length + ' files, ' + text.length + ' bytes; reference code found: ' + (found.length ? found.join(' / ') : 'none'));`,
+        // and poison it, or the data set the grader inflated for every child
+        `const data = process.env.TS231N_DATA_DIR;\nconst writes = [files[0], path.join(dirs[0] ?? '/none', 'new-entry'), path.join(data ?? '/none', 'fashion-mnist', 'train-labels-idx1-ubyte')].map((f) => {\n` +
+        `  try { fs.writeFileSync(f, 'poison'); return 'wrote ' + f; } catch { return 'refused'; }\n});\n` +
+        `throw new Error('compile cache: read ' + files.length + ' files, ' + text.length + ' bytes; reference code found: ' + (found.length ? found.join(' / ') : 'none') + '; shared data set ' + (data ? 'given' : 'not given') + '; writes: ' + writes.join(', '));`,
     ]),
   });
   submission('read_require', { 'lib/ops.ts': `export * from ${JSON.stringify(path.join(SOLUTION, 'lib', 'ops'))};\n` });
@@ -487,13 +492,18 @@ export function describeHostileCorpus(): void {
       expect(r.total).toBe(0);
     });
 
-    it("can read the reference's compile cache but finds no code in it: entries are sealed by their inputs", () => {
+    it("can read the reference's compile cache but finds no code in it (entries are sealed by their inputs), and can change neither it nor the shared data set", () => {
       const r = byName.get('read_compile_cache')!;
       const m = reasons(r).match(/compile cache: read (\d+) files, (\d+) bytes; reference code found: ([^\n]*)/);
       expect(m).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThan(0); // the route is open: the folder was listed and read
       expect(Number(m![2])).toBeGreaterThan(0);
       expect(m![3]).toBe('none');
+      // nothing in the shared folders can be changed for the next student
+      const w = reasons(r).match(/shared data set (given|not given); writes: ([^\n]*)/);
+      expect(w).not.toBeNull();
+      if (hasFashionMnist(defaultFashionMnistDir())) expect(w![1]).toBe('given');
+      expect(w![2]).toBe('refused, refused, refused');
     });
 
     it('refuses a module that requires the solution by its absolute path', () => {
