@@ -47,9 +47,10 @@ export interface RunLimits {
 
 /**
  * The full configuration's default cell timeout. Its longest cells are the naive-loop gradient
- * checks of svm.ipynb and softmax.ipynb (1,000 entries each, two centred differences per entry):
- * 195–207 s each on the idle 2-core machine with two children at a time, which the quick
- * configuration's 120 s stopped, failing the reference run.
+ * checks of svm.ipynb and softmax.ipynb: with 1,000 sampled entries they took 195–207 s on the
+ * idle 2-core machine with two children at a time, which the quick configuration's 120 s stopped,
+ * failing the reference run; with 200 entries, 22.6–30.7 s alone. The margin is for loaded
+ * machines and slower students' code (docs/grader.md, *Throughput*).
  */
 export const FULL_CELL_TIMEOUT_S = 600;
 
