@@ -111,9 +111,10 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   if (spec.assignment !== o.assignment)
     throw new UsageError(`${specDir}/spec.json is for assignment ${spec.assignment}, not ${o.assignment}`);
   const formats = o.formats ?? [];
+  const quick = quickMode();
   const limits: RunLimits = {
     ...DEFAULT_RUN_LIMITS,
-    ...(quickMode() ? {} : { cellTimeoutS: FULL_CELL_TIMEOUT_S }),
+    ...(quick ? {} : { cellTimeoutS: FULL_CELL_TIMEOUT_S }),
     ...o.runLimits,
   };
   if (o.cellTimeoutS) limits.cellTimeoutS = o.cellTimeoutS;
@@ -123,14 +124,14 @@ export async function gradeBatch(o: GradeOptions): Promise<BatchResult> {
   if (o.runLimits?.cpuCores === undefined)
     limits.cpuCores = Math.max(1, Math.floor((os.cpus().length / (o.jobs ?? os.cpus().length)) * 100) / 100);
   const intakeLimits = { ...DEFAULT_LIMITS, ...o.intakeLimits };
-  const quick = quickMode();
   const configuration = `${quick ? 'quick (TS231N_QUICK=1)' : 'full'} configuration, backend ${gradingKernels().label}`;
   fs.mkdirSync(outDir, { recursive: true });
 
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ts231n-grade-'));
   const cacheDir = o.cacheDir ? path.resolve(o.cacheDir) : path.join(outDir, '.cache');
-  const sharedData = shareDecodedData(scratchRoot);
   try {
+    // inside the try: the scratch root, where it writes, is removed however the batch ends
+    const sharedData = shareDecodedData(scratchRoot);
     const runnerDir = path.join(scratchRoot, 'runner');
     prepareRunner(runnerDir, repoRoot);
     const hiddenCode = compileHiddenTests(specDir, spec);

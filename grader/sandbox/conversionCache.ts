@@ -144,7 +144,7 @@ function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
  * The fingerprint of the assignment folder as a cell's type-check sees it, or why there is none.
  * Modules are fingerprinted by their declarations (from the converter, which thereby loads them).
  */
-export function fingerprint(
+function fingerprint(
   converter: CacheableConverter,
   root: string,
   snap: Snapshot,

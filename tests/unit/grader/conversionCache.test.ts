@@ -59,19 +59,18 @@ function convertAll(convert: CacheableConverter['convert'], cells = CELLS) {
 
 const cacheDir = () => path.join(root, 'cache');
 
+/** The workspace's converter through the compile cache in cacheDir(), writing (the reference) or reading. */
+function throughCache(ws: ReturnType<typeof workspace>, write = false): CacheStats {
+  return cacheConversions(ws.converter, { dir: cacheDir(), write }, ws.engine.toolchain, ws.cwd, ws.scratch);
+}
+
 describe('compile cache', () => {
   let writerStats: CacheStats;
   let writer: ReturnType<typeof workspace>;
 
   beforeAll(() => {
     writer = workspace('reference');
-    writerStats = cacheConversions(
-      writer.converter,
-      { dir: cacheDir(), write: true },
-      writer.engine.toolchain,
-      writer.cwd,
-      writer.scratch,
-    );
+    writerStats = throughCache(writer, true);
     convertAll((p, s) => writer.converter.convert(p, s));
   });
 
@@ -90,13 +89,7 @@ describe('compile cache', () => {
 
   it('a submission whose module differs only in its body reads every cell, equal to its own compile', () => {
     const s = workspace('student-body', MODULE.replace('x + 1', '1 + x /* mine */'));
-    const stats = cacheConversions(
-      s.converter,
-      { dir: cacheDir(), write: false },
-      s.engine.toolchain,
-      s.cwd,
-      s.scratch,
-    );
+    const stats = throughCache(s);
     const cached = convertAll((p, src) => s.converter.convert(p, src));
     expect(stats).toEqual({ hits: 3, misses: 0 });
     const own = convertAll(s.plain);
@@ -107,36 +100,18 @@ describe('compile cache', () => {
 
   it('a changed signature, a module with a type error, or a different cell text: computed, not read', () => {
     const sig = workspace('student-sig', MODULE.replace('): number {', '): number | string {'));
-    const sigStats = cacheConversions(
-      sig.converter,
-      { dir: cacheDir(), write: false },
-      sig.engine.toolchain,
-      sig.cwd,
-      sig.scratch,
-    );
+    const sigStats = throughCache(sig);
     convertAll((p, src) => sig.converter.convert(p, src));
     expect(sigStats).toEqual({ hits: 0, misses: 3 });
 
     const err = workspace('student-error', MODULE.replace('return x + 1;', 'return x + "1";'));
-    const errStats = cacheConversions(
-      err.converter,
-      { dir: cacheDir(), write: false },
-      err.engine.toolchain,
-      err.cwd,
-      err.scratch,
-    );
+    const errStats = throughCache(err);
     const convs = convertAll((p, src) => err.converter.convert(p, src));
     expect(errStats.hits).toBe(0);
     expect(convs[0].diagnostics.length).toBeGreaterThan(0); // the module's error, as without the cache
 
     const other = workspace('student-cells');
-    const otherStats = cacheConversions(
-      other.converter,
-      { dir: cacheDir(), write: false },
-      other.engine.toolchain,
-      other.cwd,
-      other.scratch,
-    );
+    const otherStats = throughCache(other);
     convertAll(
       (p, src) => other.converter.convert(p, src),
       [CELLS[0], 'const b = [a, addOne(a), 3];\nb.length', CELLS[2]],
@@ -150,13 +125,7 @@ describe('compile cache', () => {
 
   it('a cell that adds or changes a .ts file turns the cache off for the rest of the run', () => {
     const s = workspace('student-writes');
-    const stats = cacheConversions(
-      s.converter,
-      { dir: cacheDir(), write: false },
-      s.engine.toolchain,
-      s.cwd,
-      s.scratch,
-    );
+    const stats = throughCache(s);
     const prev = (s.converter.convert('', CELLS[0]) as { declOutput?: string }).declOutput ?? '';
     fs.writeFileSync(
       path.join(s.cwd, 'lib', 'm.ts'),
@@ -170,13 +139,7 @@ describe('compile cache', () => {
   it('a submission with its own node_modules gets no cache', () => {
     const s = workspace('student-packages');
     fs.mkdirSync(path.join(s.cwd, 'node_modules', 'ts231n'), { recursive: true });
-    const stats = cacheConversions(
-      s.converter,
-      { dir: cacheDir(), write: false },
-      s.engine.toolchain,
-      s.cwd,
-      s.scratch,
-    );
+    const stats = throughCache(s);
     convertAll((p, src) => s.converter.convert(p, src));
     expect(stats).toEqual({ hits: 0, misses: 3, off: 'the submission has a node_modules folder' });
   });
