@@ -14,7 +14,7 @@ export interface BenchCase {
   title: string;
   /** Floating-point operations per run (multiply-add = 2), or null where memory bound. */
   flops: number | null;
-  /** Allocate inputs; returns the function to time (its result tensors are read back) and a disposer. */
+  /** Allocate inputs; returns the function to time (bench/worker.ts says when its results are read back) and a disposer. */
   setup(tf: TF, randn: (shape: number[]) => tfType.Tensor): { run(): tfType.Tensor[]; dispose(): void };
 }
 

@@ -206,6 +206,7 @@ function main(): void {
     const rep = run.report;
     const np = numpyFor(rep.threads);
     say(`## ${run.name}: ${rep.describe.split('\n')[0].replace(/^backend: /, '')}`);
+    if (rep.readBack) say('(each run reads its results back into JS arrays: this backend computes asynchronously)');
     say(
       `${'case'.padEnd(56)} ${'ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'GFLOP/s'.padStart(8)} ${'numpy ms'.padStart(9)} ${'ratio'.padStart(6)}`,
     );
@@ -253,6 +254,7 @@ function main(): void {
       threads: r.report?.threads ?? r.threads,
       backend: r.report?.backend,
       describe: r.report?.describe,
+      readBack: r.report?.readBack,
       error: r.error,
       geoMean: r.geoMean,
       results: r.rows,

@@ -34,16 +34,32 @@ interface Folded {
   bStrides: Int32Array;
 }
 
+const newFolded = (): Folded => ({
+  shape: new Int32Array(4),
+  aStrides: new Int32Array(4),
+  bStrides: new Int32Array(4),
+});
+
+/**
+ * The folded geometry handed to the addon on every call, allocated once. A typed array this small
+ * lives on V8's heap, and N-API moves it off the heap the first time C asks for its data: with
+ * three new ones per call that move cost 2.1 µs, six times the rest of the call (0.35 µs; measured
+ * with 1-element operands). Kept arrays move once.
+ */
+const SCRATCH = newFolded();
+
 /**
  * The broadcast of a and b to `out` as at most 4 axes: adjacent axes along which each operand
  * either advances or stays (broadcasts) together are merged into one. null if more than 4 remain.
+ * Writes into `into` (new arrays by default) and returns it.
  */
-export function foldBroadcast(out: number[], a: number[], b: number[]): Folded | null {
+export function foldBroadcast(out: number[], a: number[], b: number[], into: Folded = newFolded()): Folded | null {
   // Plain loops: this runs on every call, and on small shapes a few µs here would cost more than the op.
   const r = out.length;
-  const shape = new Int32Array(4).fill(1);
-  const aStrides = new Int32Array(4);
-  const bStrides = new Int32Array(4);
+  const { shape, aStrides, bStrides } = into;
+  shape.fill(1);
+  aStrides.fill(0);
+  bStrides.fill(0);
   let g = 4; // groups are filled from the last axis backwards
   let aStride = 1;
   let bStride = 1;
@@ -67,7 +83,7 @@ export function foldBroadcast(out: number[], a: number[], b: number[]): Folded |
     aStride *= da;
     bStride *= db;
   }
-  return { shape, aStrides, bStrides };
+  return into;
 }
 
 /** Add, Sub, Multiply, RealDiv or Greater of two float32 tensors, broadcasting as tfjs does. */
@@ -83,7 +99,7 @@ export function nativeBinary(kernelName: string): NativeKernel {
     } catch {
       return null; // the wasm kernel says what is wrong
     }
-    const folded = foldBroadcast(outShape, a.shape, b.shape);
+    const folded = foldBroadcast(outShape, a.shape, b.shape, SCRATCH);
     if (!folded) return null;
     const wasm = backend as WasmBackend;
     // Allocate first: growing the heap detaches every view taken before.

@@ -87,6 +87,16 @@ describe('elementwise ops on the C loops', () => {
     },
   );
 
+  it('a fold overwrites every entry of the arrays it is handed (the kernel reuses one set per process)', () => {
+    const kept = foldBroadcast([3, 4, 5], [3, 4, 5], [5])!;
+    expect([...kept.shape, ...kept.aStrides, ...kept.bStrides]).toEqual([1, 1, 12, 5, 0, 0, 5, 1, 0, 0, 0, 1]);
+    // the next fold into the same arrays leaves nothing of the first behind
+    expect(foldBroadcast([3, 4], [3, 1], [4], kept)).toBe(kept);
+    expect([...kept.shape, ...kept.aStrides, ...kept.bStrides]).toEqual([1, 1, 3, 4, 0, 0, 1, 0, 0, 0, 0, 1]);
+    // without arrays to write into, each fold has its own
+    expect(foldBroadcast([2], [2], [2])!.shape).not.toBe(foldBroadcast([2], [2], [2])!.shape);
+  });
+
   nit("the course's shapes: 100×100 with a row of 100, a column, a scalar, and x > 0", async () => {
     await expectCpu(tf.Add, true, true, () => tf.add(randn([100, 100], 1), randn([100], 2)));
     await expectCpu(tf.Sub, true, true, () => tf.sub(randn([100, 100], 3), randn([100, 1], 4)));
