@@ -63,7 +63,10 @@ async function main(): Promise<void> {
   const only = values.cases?.split(',');
   await start(config);
   const info = backendInfo();
-  const threads = info.threads ?? 1;
+  // Under OpenBLAS, TS231N_THREADS goes to OpenBLAS and XNNPACK keeps one thread: the run's
+  // thread count is the larger (comparing it with numpy at one thread, on CPU time, counted the
+  // second thread's work as a slowdown).
+  const threads = Math.max(info.threads ?? 1, info.blas?.threads ?? 1);
   const opts = quick
     ? { warmup: 1, warmupMs: 150, maxReps: 3, budgetMs: 600 }
     : { warmup: 2, warmupMs: 1000, maxReps: 15, budgetMs: 2500 };

@@ -69,7 +69,32 @@ function selfTest(blas, shapes = SHAPES) {
   return worst;
 }
 
-/** float32 accumulation over K ≤ 512 terms stays far below this; a wrong kernel is O(1). */
+/**
+ * The same product on 1 and on `threads` threads; returns the largest difference relative to
+ * Σ|a·b| ≤ K. The addon splits a product over threads only from 2^28 flops on (ts231n_blas.c),
+ * too large for SHAPES' float64 reference to be quick, so the threaded result is held to the
+ * single-thread one, which SHAPES vouch for. The two differ only by where K is blocked (3.3e-8
+ * measured with SkylakeX kernels); a thread that computes wrongly is O(1) off.
+ */
+function threadedSelfTest(blas, threads) {
+  const [M, N, K] = [512, 520, 515]; // 2·M·N·K = 2.74e8 ≥ 2^28, none a multiple of the blocking
+  const A = fill(M * K, 101);
+  const B = fill(K * N, 102);
+  const one = new Float32Array(M * N);
+  const many = new Float32Array(M * N);
+  blas.setThreads(1);
+  blas.sgemm(false, true, M, N, K, 1, A, 0, K, 0, B, 0, K, 0, 0, one, 0, N, 0, 1);
+  blas.setThreads(threads);
+  blas.sgemm(false, true, M, N, K, 1, A, 0, K, 0, B, 0, K, 0, 0, many, 0, N, 0, 1);
+  let worst = 0;
+  for (let i = 0; i < one.length; i++) {
+    const err = Math.abs(many[i] - one[i]) / K;
+    if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : Math.max(worst, err);
+  }
+  return worst;
+}
+
+/** float32 accumulation over K ≤ 515 terms stays far below this; a wrong kernel is O(1). */
 const SELF_TEST_TOLERANCE = 1e-4;
 
-module.exports = { selfTest, SELF_TEST_TOLERANCE, QUICK_SHAPES };
+module.exports = { selfTest, threadedSelfTest, SELF_TEST_TOLERANCE, QUICK_SHAPES };

@@ -55,6 +55,25 @@ static set_threads_fn set_threads_p;
 static get_threads_fn get_threads_p;
 static get_str_fn get_config_p, get_corename_p;
 static void *lib_handle;
+
+/*
+ * Threads. OpenBLAS 0.3.21 splits every GEMM over all its threads once the product passes ~2^18
+ * multiply-adds, and on the course's mid-sized products that loses: with 2 threads, measured
+ * (bench's shapes, ms per call at 1 / 2 threads): 1024×32×147 (a conv chunk) 0.11 / 0.33,
+ * 100×100×784 0.18 / 0.22, 3072×100×200 1.67 / 1.91, 200×100×3072 1.64 / 1.65, while
+ * 512×512×512 2.94 / 1.95 and 1024³ 23.4 / 12.9. So a product runs on `wanted_threads` only from
+ * MT_MIN_FLOPS (2·M·N·K) on, and on one thread below; OpenBLAS is told only when that changes.
+ */
+#define MT_MIN_FLOPS (1LL << 28)
+static int wanted_threads = 1; /* TS231N_THREADS, as load() or setThreads() last set it */
+static int running_threads = 1; /* what OpenBLAS was last told */
+
+static void use_threads(int t) {
+  if (t != running_threads) {
+    set_threads_p(t);
+    running_threads = t;
+  }
+}
 static char loaded_path[4096];
 
 #define CHECK(call)                                                                                                    \
@@ -145,7 +164,7 @@ static napi_value describe(napi_env env) {
   CHECK(napi_set_named_property(env, out, "config", s));
   CHECK(napi_create_string_utf8(env, get_corename_p(), NAPI_AUTO_LENGTH, &s));
   CHECK(napi_set_named_property(env, out, "coreName", s));
-  CHECK(napi_create_int32(env, get_threads_p(), &s));
+  CHECK(napi_create_int32(env, wanted_threads, &s));
   CHECK(napi_set_named_property(env, out, "threads", s));
   return out;
 }
@@ -172,7 +191,7 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   if (lib_handle) {
     if (strcmp(path, loaded_path) != 0)
       return throw_msg(env, "ts231n_blas.load: another OpenBLAS is already loaded in this process");
-    set_threads_p((int)threads);
+    wanted_threads = (int)threads;
     return describe(env);
   }
 
@@ -217,6 +236,7 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   get_corename_p = cn;
   memcpy(loaded_path, path, sizeof loaded_path);
   st((int)threads);
+  wanted_threads = running_threads = (int)threads;
   return describe(env);
 }
 
@@ -228,14 +248,14 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   if (!set_threads_p) return throw_msg(env, "ts231n_blas: OpenBLAS is not loaded");
   if (argc < 1 || !get_i64(env, argv[0], &t) || t < 1 || t > 256)
     return throw_msg(env, "ts231n_blas.setThreads: n must be an integer in 1..256");
-  set_threads_p((int)t);
+  wanted_threads = (int)t;
   return NULL;
 }
 
 static napi_value GetThreads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value v;
-  CHECK(napi_create_int32(env, get_threads_p ? get_threads_p() : 0, &v));
+  CHECK(napi_create_int32(env, set_threads_p ? wanted_threads : 0, &v));
   return v;
 }
 
@@ -262,6 +282,7 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
       !span_ok(bOff, tb ? N : K, tb ? K : N, ldb, sB, batch, lenB) || !span_ok(cOff, M, N, ldc, sC, batch, lenC))
     return throw_msg(env, "ts231n_blas.sgemm: an operand does not fit in its array (sizes, offsets, strides)");
   if (M == 0 || N == 0 || batch == 0) return NULL;
+  use_threads(2.0 * (double)M * (double)N * (double)K >= (double)MT_MIN_FLOPS ? wanted_threads : 1);
   for (int64_t i = 0; i < batch; i++) {
     cblas_sgemm_p(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, (int)M, (int)N, (int)K, (float)alpha,
                   A + aOff + i * sA, (int)lda, B + bOff + i * sB, (int)ldb, (float)beta, C + cOff + i * sC, (int)ldc);

@@ -12,6 +12,11 @@ import { backendInfo, tf, useBackend } from '../../../kernel/runtime/tensor';
 import { nativeKernelCalls } from '../../../kernel/runtime/wasm';
 import { activeBlas, openBlasLibrary, setNativeGemm } from '../../../kernel/runtime/blas/openblas';
 import { coreTypeCandidates, cpuFlags } from '../../../kernel/runtime/blas/coreTypes';
+// plain CommonJS shared with the probe's child process (kernel/runtime/blas/probe.js)
+const { threadedSelfTest, SELF_TEST_TOLERANCE } = require('../../../kernel/runtime/blas/selfTest.js') as {
+  threadedSelfTest: (blas: unknown, threads: number) => number;
+  SELF_TEST_TOLERANCE: number;
+};
 import { compareWasmToCpu, randn, WASM_CPU_RTOL } from '../../helpers/tensor';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -127,6 +132,60 @@ describe('OpenBLAS start-up', () => {
       /do not fit/,
     );
     expect(() => blas.load('/etc/passwd', '', 1)).toThrow(/already loaded|libopenblas/);
+  });
+
+  nit(
+    'TS231N_THREADS=2: a product large enough to be split gives the 1-thread result; the count stays as asked',
+    async () => {
+      const blas = activeBlas()!;
+      const before = blas.getThreads();
+      try {
+        expect(threadedSelfTest(blas, 2)).toBeLessThan(SELF_TEST_TOLERANCE);
+        // a small product runs on one thread underneath, but the setting reads back as given
+        blas.setThreads(2);
+        const c = new Float32Array(4);
+        blas.sgemm(
+          false,
+          false,
+          2,
+          2,
+          2,
+          1,
+          new Float32Array(4).fill(1),
+          0,
+          2,
+          0,
+          new Float32Array(4).fill(1),
+          0,
+          2,
+          0,
+          0,
+          c,
+          0,
+          2,
+          0,
+          1,
+        );
+        expect([...c]).toEqual([2, 2, 2, 2]);
+        expect(blas.getThreads()).toBe(2);
+      } finally {
+        blas.setThreads(before);
+      }
+    },
+  );
+});
+
+describe('the threaded self-test', () => {
+  it('catches a BLAS whose threads compute wrongly', () => {
+    let threads = 1;
+    const broken = {
+      setThreads: (n: number) => void (threads = n),
+      sgemm: (...args: unknown[]) => {
+        const [M, N] = [args[2] as number, args[3] as number];
+        (args[15] as Float32Array).fill(threads > 1 ? 0 : 1, 0, M * N);
+      },
+    };
+    expect(threadedSelfTest(broken, 2)).toBeGreaterThan(SELF_TEST_TOLERANCE);
   });
 });
 
