@@ -48,10 +48,20 @@ export interface NativeBlas {
     strideC: number,
     batch: number,
   ): void;
-  /** NHWC windows of `x` as rows [n·oh·ow, fh·fw·C]; geometry as `convGeometry` makes it. */
+  /** NHWC windows of `x` as rows [n·oh·ow, fh·fw·C]; geometry as `windowGeometry` (wasm/nativeConv.ts) makes it. */
   im2col(x: Float32Array, xOff: number, geometry: Int32Array, cols: Float32Array, colsOff: number): void;
   /** The adjoint of im2col: zero the images, then add every column entry back where it came from. */
   col2im(cols: Float32Array, colsOff: number, geometry: Int32Array, x: Float32Array, xOff: number): void;
+  /** The max-pool gradient: zero dx, then add each window's dy to the window's first maximum in x. */
+  maxPoolGrad(
+    x: Float32Array,
+    xOff: number,
+    dy: Float32Array,
+    dyOff: number,
+    geometry: Int32Array,
+    dx: Float32Array,
+    dxOff: number,
+  ): void;
   /**
    * out = a op b (op 0 add, 1 sub, 2 mul, 3 div; 4 greater, into a bool Uint8Array) over a 4-D
    * `shape`; out is contiguous, a and b are read with their own element strides (0 broadcasts an axis).

@@ -13,6 +13,7 @@
  *         beta, C, cOff, ldc, strideC, batch)            row-major, `batch` products, strided
  *   im2col(x, xOff, geometry, cols, colsOff)             NHWC windows -> rows of a matrix
  *   col2im(cols, colsOff, geometry, dx, dxOff)           the adjoint: dx = 0, then scatter-add
+ *   maxPoolGrad(x, xOff, dy, dyOff, geometry, dx, dxOff)  dx = 0, then dy to each window's first maximum
  *   binary(op, a, aOff, aStrides, b, bOff, bStrides, out, outOff, shape)
  *                                        out = a op b elementwise (add, sub, mul, div, greater), 4-D, strided
  *   reduce(op, x, xOff, outer, mid, inner, out, outOff)  sum, mean or max of x[outer, mid, inner] over mid
@@ -389,6 +390,83 @@ static napi_value Im2colOrBack(napi_env env, napi_callback_info info, int back) 
 static napi_value Im2col(napi_env env, napi_callback_info info) { return Im2colOrBack(env, info, 0); }
 static napi_value Col2im(napi_env env, napi_callback_info info) { return Im2colOrBack(env, info, 1); }
 
+/*
+ * The max-pool gradient: dx = 0, then for each window dx[argmax] += dy, the argmax being the
+ * first maximum in window order (rows, then columns) as on tfjs's cpu backend. A NaN is never the
+ * maximum (v > best is false), so a window of NaNs or one wholly in the padding passes nothing.
+ * The channels are the inner loop: C running maxima at once, which the compiler vectorises.
+ */
+__attribute__((optimize("O3"))) LOOP_CLONES static void max_pool_grad_run(const geom_t *g, const float *x,
+                                                                          const float *dy, float *dx, float *best,
+                                                                          int64_t *where) {
+  const int64_t C = g->C;
+  memset(dx, 0, sizeof(float) * (size_t)(g->n * g->H * g->W * C));
+  for (int64_t n = 0; n < g->n; n++) {
+    const int64_t base = n * g->H * g->W * C;
+    for (int64_t p = 0; p < g->oh; p++)
+      for (int64_t q = 0; q < g->ow; q++) {
+        const int64_t h0 = p * g->sh - g->pt, w0 = q * g->sw - g->pl;
+        for (int64_t c = 0; c < C; c++) {
+          best[c] = -__builtin_inff();
+          where[c] = -1;
+        }
+        for (int64_t i = 0; i < g->fh; i++) {
+          const int64_t h = h0 + i * g->dh;
+          if (h < 0 || h >= g->H) continue;
+          for (int64_t j = 0; j < g->fw; j++) {
+            const int64_t w = w0 + j * g->dw;
+            if (w < 0 || w >= g->W) continue;
+            const int64_t at = base + (h * g->W + w) * C;
+            for (int64_t c = 0; c < C; c++) {
+              const float v = x[at + c];
+              if (v > best[c]) {
+                best[c] = v;
+                where[c] = at + c;
+              }
+            }
+          }
+        }
+        const float *d = dy + ((n * g->oh + p) * g->ow + q) * C;
+        for (int64_t c = 0; c < C; c++)
+          if (where[c] >= 0) dx[where[c]] += d[c];
+      }
+  }
+}
+
+/* maxPoolGrad(x, xOff, dy, dyOff, geometry, dx, dxOff): x and dx hold the n images, dy the pooled grid. */
+static napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value a[7];
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  if (argc != 7) return throw_msg(env, "ts231n_blas.maxPoolGrad takes 7 arguments");
+  float *x, *dy, *dx;
+  int64_t lenX, lenDy, lenDx, xOff, dyOff, dxOff;
+  geom_t g;
+  if (!get_f32(env, a[0], &x, &lenX) || !get_i64(env, a[1], &xOff) || !get_f32(env, a[2], &dy, &lenDy) ||
+      !get_i64(env, a[3], &dyOff) || !get_geom(env, a[4], &g) || !get_f32(env, a[5], &dx, &lenDx) ||
+      !get_i64(env, a[6], &dxOff))
+    return throw_msg(env, "ts231n_blas.maxPoolGrad: argument of the wrong type (Float32Array x, dy and dx, integer "
+                          "offsets, Int32Array(14) geometry)");
+  int64_t img, grid;
+  if (__builtin_mul_overflow(g.n, g.H, &img) || __builtin_mul_overflow(img, g.W, &img) ||
+      __builtin_mul_overflow(img, g.C, &img) || __builtin_mul_overflow(g.n, g.oh, &grid) ||
+      __builtin_mul_overflow(grid, g.ow, &grid) || __builtin_mul_overflow(grid, g.C, &grid) || !dim_ok(xOff) ||
+      !dim_ok(dyOff) || !dim_ok(dxOff) || img > lenX - xOff || img > lenDx - dxOff || grid > lenDy - dyOff)
+    return throw_msg(env, "ts231n_blas.maxPoolGrad: x, dy or dx does not fit in its array");
+  if (img == 0) return NULL;
+  float *best = (float *)malloc(sizeof(float) * (size_t)(g.C ? g.C : 1));
+  int64_t *where = (int64_t *)malloc(sizeof(int64_t) * (size_t)(g.C ? g.C : 1));
+  if (!best || !where) {
+    free(best);
+    free(where);
+    return throw_msg(env, "ts231n_blas.maxPoolGrad: out of memory");
+  }
+  max_pool_grad_run(&g, x + xOff, dy + dyOff, dx + dxOff, best, where);
+  free(best);
+  free(where);
+  return NULL;
+}
+
 /* ---- small elementwise ops and reductions (tfjs's per-kernel cost dominates small shapes) ---- */
 
 enum { OpAdd = 0, OpSub = 1, OpMul = 2, OpDiv = 3, OpGreater = 4 };
@@ -578,6 +656,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"sgemm", NULL, Sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"im2col", NULL, Im2col, NULL, NULL, NULL, napi_enumerable, NULL},
       {"col2im", NULL, Col2im, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maxPoolGrad", NULL, MaxPoolGrad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"binary", NULL, Binary, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reduce", NULL, Reduce, NULL, NULL, NULL, napi_enumerable, NULL},
   };

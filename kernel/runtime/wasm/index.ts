@@ -13,23 +13,26 @@
  * | GatherV2             | ~100 ns per element (a minibatch: 7–64 ms)      | one memcpy per slice (./gather.ts) |
  * | UnsortedSegmentSum   | not registered: gather's gradient throws        | a scatter-add (./gather.ts)       |
  * | Slice                | copies the whole input first (0.4 s for 188 MB) | copies from a view (./slice.ts)   |
+ * | Identity, Cast (same dtype) | copy the tensor (the tape clones every saved input) | share the data, one more reference (./identity.ts) |
  *
  * Where OpenBLAS runs (../blas/openblas.ts), the GEMM-shaped kernels (NATIVE_KERNELS) run on it
  * first (./nativeMatMul.ts, ./nativeConv.ts) and fall back to the kernels above for what they
  * decline (NCHW, non-float32, …) or when OpenBLAS is off. With them, the small ops of a training
- * step (NATIVE_LOOP_KERNELS: broadcast arithmetic, sums, means, maxima) run as the same addon's C
- * loops (./nativeElementwise.ts), falling back to the stock wasm kernels likewise.
+ * step and the max-pool gradient (NATIVE_LOOP_KERNELS: broadcast arithmetic, sums, means, maxima,
+ * MaxPoolGrad) run as the same addon's C loops (./nativeElementwise.ts, ./maxPoolGrad.ts), falling
+ * back to the kit's or the stock wasm kernels likewise.
  */
 import * as tf from '@tensorflow/tfjs';
 import { transposeFirst } from './batchMatMul';
 import { conv2dBackpropFilter } from './conv2dBackpropFilter';
 import { flippedFilterConv } from './conv2dBackpropInput';
-import { maxPoolGrad } from './maxPoolGrad';
+import { maxPoolGrad, nativeMaxPoolGrad } from './maxPoolGrad';
 import { blockGather, unsortedSegmentSum } from './gather';
 import { viewSlice } from './slice';
+import { sharedCast, sharedIdentity } from './identity';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './nativeConv';
 import { nativeMatMul, NativeKernel } from './nativeMatMul';
-import { NATIVE_LOOP_KERNELS, nativeBinary, nativeReduce } from './nativeElementwise';
+import { ELEMENTWISE_KERNELS, nativeBinary, nativeReduce } from './nativeElementwise';
 
 const BACKEND = 'wasm';
 const STOCK = Symbol.for('ts231n.wasmStockKernels');
@@ -47,7 +50,9 @@ export const FIXED_KERNELS = [
   tf.GatherV2,
   tf.UnsortedSegmentSum,
   tf.Slice,
-  ...NATIVE_LOOP_KERNELS,
+  tf.Identity,
+  tf.Cast,
+  ...ELEMENTWISE_KERNELS,
 ];
 
 /** The kernels that run on OpenBLAS when it is loaded. */
@@ -117,7 +122,7 @@ export function registerWasmFixes(): void {
   replace(stash, tf.Conv2DBackpropFilter, () =>
     preferNative(tf.Conv2DBackpropFilter, nativeConv2DBackpropFilter, conv2dBackpropFilter),
   );
-  replace(stash, tf.MaxPoolGrad, () => maxPoolGrad);
+  replace(stash, tf.MaxPoolGrad, () => preferNative(tf.MaxPoolGrad, nativeMaxPoolGrad, maxPoolGrad));
   replace(stash, tf.BatchMatMul, (stock) =>
     preferNative(tf.BatchMatMul, nativeMatMul, transposeFirst(need(stock, tf.BatchMatMul), true)),
   );
@@ -138,7 +143,9 @@ export function registerWasmFixes(): void {
   replace(stash, tf.GatherV2, (stock) => blockGather(need(stock, tf.GatherV2)));
   replace(stash, tf.UnsortedSegmentSum, () => unsortedSegmentSum);
   replace(stash, tf.Slice, (stock) => viewSlice(need(stock, tf.Slice)));
-  for (const name of NATIVE_LOOP_KERNELS) {
+  replace(stash, tf.Identity, (stock) => sharedIdentity(need(stock, tf.Identity)));
+  replace(stash, tf.Cast, (stock) => sharedCast(need(stock, tf.Cast)));
+  for (const name of ELEMENTWISE_KERNELS) {
     const native = name === tf.Sum || name === tf.Mean || name === tf.Max ? nativeReduce(name) : nativeBinary(name);
     replace(stash, name, (stock) => preferNative(name, native, need(stock, name)));
   }
@@ -154,5 +161,6 @@ export function stockWasmKernel(name: string): tf.KernelConfig | undefined {
 }
 
 export { swapOperands } from './batchMatMul';
-export { NATIVE_LOOP_KERNELS } from './nativeElementwise';
+/** The kernels the addon runs as plain C loops (no BLAS): the small ops, and the max-pool gradient. */
+export const NATIVE_LOOP_KERNELS = [...ELEMENTWISE_KERNELS, tf.MaxPoolGrad];
 export { transposeFirst, conv2dBackpropFilter, flippedFilterConv, maxPoolGrad };

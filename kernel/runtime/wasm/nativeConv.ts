@@ -58,8 +58,12 @@ interface Plan {
   geometry(n: number): Int32Array;
 }
 
-function plan(info: tf.backend_util.Conv2DInfo): Plan {
-  const { inHeight: H, inWidth: W, inChannels: C, filterHeight: fh, filterWidth: fw } = info;
+/**
+ * The addon's description of n images and their windows (im2col, col2im, maxPoolGrad):
+ * [n, H, W, C, fh, fw, sh, sw, dh, dw, padTop, padLeft, outH, outW]. Pooling infos have the same fields.
+ */
+export function windowGeometry(info: tf.backend_util.Conv2DInfo, n: number): Int32Array {
+  const { inHeight: H, inWidth: W, inChannels: C, filterHeight: fh, filterWidth: fw, padInfo } = info;
   const {
     strideHeight: sh,
     strideWidth: sw,
@@ -68,6 +72,12 @@ function plan(info: tf.backend_util.Conv2DInfo): Plan {
     outHeight: oh,
     outWidth: ow,
   } = info;
+  return Int32Array.from([n, H, W, C, fh, fw, sh, sw, dh, dw, padInfo.top, padInfo.left, oh, ow]);
+}
+
+function plan(info: tf.backend_util.Conv2DInfo): Plan {
+  const { inHeight: H, inWidth: W, inChannels: C, filterHeight: fh, filterWidth: fw } = info;
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
   const { top, left, bottom, right } = info.padInfo;
   const width = fh * fw * C;
   const pixels = oh * ow;
@@ -89,7 +99,7 @@ function plan(info: tf.backend_util.Conv2DInfo): Plan {
     pixels,
     chunk,
     direct,
-    geometry: (n) => Int32Array.from([n, H, W, C, fh, fw, sh, sw, dh, dw, top, left, oh, ow]),
+    geometry: (n) => windowGeometry(info, n),
   };
 }
 

@@ -26,7 +26,7 @@ const BINARY_OPS: Record<string, number> = {
 const REDUCE_OPS: Record<string, number> = { [tf.Sum]: 0, [tf.Mean]: 1, [tf.Max]: 2 };
 
 /** The kernels this file implements. */
-export const NATIVE_LOOP_KERNELS = [...Object.keys(BINARY_OPS), ...Object.keys(REDUCE_OPS)];
+export const ELEMENTWISE_KERNELS = [...Object.keys(BINARY_OPS), ...Object.keys(REDUCE_OPS)];
 
 interface Folded {
   shape: Int32Array;

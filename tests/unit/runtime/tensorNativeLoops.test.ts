@@ -1,6 +1,7 @@
 /**
  * The addon's C loops for the small ops of a training step (kernel/runtime/wasm/nativeElementwise.ts:
- * Add, Sub, Multiply, RealDiv, Greater with broadcasting; Sum, Mean, Max over adjacent axes)
+ * Add, Sub, Multiply, RealDiv, Greater with broadcasting; Sum, Mean, Max over adjacent axes) and
+ * for the max-pool gradient (kernel/runtime/wasm/maxPoolGrad.ts)
  * against the cpu backend on randomized shapes: ranks 0–5, every broadcast pattern, axes in any
  * order, keepDims, the course's 100×100 shapes. The arithmetic must equal cpu exactly (both round
  * each result once to float32), reductions within WASM_CPU_RTOL. Each case also checks whether the
@@ -152,6 +153,68 @@ describe('reductions on the C loops', () => {
     }
     await expectCpu(tf.Sum, true, false, () => tf.add(tf.sum(tf.zeros([3, 0]), 1), 1));
     await expectCpu(tf.Mean, true, false, () => tf.add(tf.mean(tf.zeros([3, 0]), 1), 1));
+  });
+});
+
+describe('MaxPoolGrad on the C loop', () => {
+  type Pad = 'same' | 'valid' | number;
+  /** dx of maxPool(x)·dy on both backends; overlapping windows add in another order, hence not exact. */
+  const poolGrad = (x: () => tf.Tensor, k: number, s: number, pad: Pad) => () => {
+    const x0 = x() as tf.Tensor4D;
+    const dy = randn(tf.maxPool(x0, k, s, pad).shape, 77);
+    return tf.grad((t: tf.Tensor) =>
+      tf
+        .maxPool(t as tf.Tensor4D, k, s, pad)
+        .mul(dy)
+        .sum(),
+    )(x0);
+  };
+
+  nit('24 random pools (sizes, windows 1–3, strides 1–3, padding of every kind) equal cpu', async () => {
+    const rnd = shapeRng(31);
+    const pads: Pad[] = ['valid', 'same', 0, 1];
+    for (let k = 0; k < 24; k++) {
+      const shape = [rnd(1, 3), rnd(1, 9), rnd(1, 9), rnd(1, 9)];
+      const win = rnd(1, 3);
+      const pad = pads[k % pads.length];
+      if (typeof pad === 'number' && (shape[1] + 2 * pad < win || shape[2] + 2 * pad < win)) continue;
+      if (pad === 'valid' && (shape[1] < win || shape[2] < win)) continue;
+      await expectCpu(
+        tf.MaxPoolGrad,
+        true,
+        false,
+        poolGrad(() => randn(shape, 400 + k), win, rnd(1, 3), pad),
+      );
+    }
+  });
+
+  nit("the course's pool after ReLU (all-zero windows: the first element), negative windows, NaN", async () => {
+    await expectCpu(
+      tf.MaxPoolGrad,
+      true,
+      true,
+      poolGrad(() => tf.relu(randn([50, 28, 28, 32], 32)), 2, 2, 'valid'),
+    );
+    await expectCpu(
+      tf.MaxPoolGrad,
+      true,
+      true,
+      poolGrad(() => tf.sub(tf.neg(tf.abs(randn([2, 6, 6, 3], 33))), 0.1), 2, 2, 'valid'),
+    );
+    const withNaN = () => tf.tensor4d([NaN, 1, 2, NaN, NaN, NaN, NaN, NaN], [1, 2, 4, 1]);
+    await expectCpu(tf.MaxPoolGrad, true, true, poolGrad(withNaN, 2, 2, 'valid'));
+  });
+
+  nit('refuses arrays the geometry does not fit', async () => {
+    const blas = activeBlas()!;
+    // one 4×4×2 image, 2×2 windows, stride 2: dy is 2×2×2
+    const g = Int32Array.from([1, 4, 4, 2, 2, 2, 2, 2, 1, 1, 0, 0, 2, 2]);
+    const f = (n: number) => new Float32Array(n);
+    expect(() => blas.maxPoolGrad(f(32), 0, f(8), 0, g, f(32), 0)).not.toThrow();
+    expect(() => blas.maxPoolGrad(f(31), 0, f(8), 0, g, f(32), 0)).toThrow(/does not fit/);
+    expect(() => blas.maxPoolGrad(f(32), 0, f(7), 0, g, f(32), 0)).toThrow(/does not fit/);
+    expect(() => blas.maxPoolGrad(f(32), 0, f(8), 0, g, f(32), 1)).toThrow(/does not fit/);
+    expect(() => blas.maxPoolGrad(f(32), 0, f(8), 0, g.subarray(1), f(32), 0)).toThrow(/wrong type/);
   });
 });
 

@@ -302,6 +302,45 @@ describe('gradients the course takes, on wasm vs cpu', () => {
   });
 });
 
+describe('Identity and a same-dtype Cast share the data (stock wasm copies it)', () => {
+  it('a clone and a cast to float32 allocate nothing, and each outlives the other', async () => {
+    await useBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor2d([1, -2, 3, -4], [2, 2]);
+    const before = { ids: backend.numDataIds(), bytes: tf.memory().numBytes };
+    const c = tf.clone(x);
+    const d = tf.cast(x, 'float32');
+    expect(backend.numDataIds()).toBe(before.ids);
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, -2, 3, -4]);
+    c.dispose();
+    expect(Array.from(d.dataSync())).toEqual([1, -2, 3, -4]);
+    d.dispose();
+    expect(backend.numDataIds()).toBe(before.ids - 1);
+    expect(tf.memory().numBytes).toBe(before.bytes - 16);
+  });
+
+  it('casts to another dtype still convert (bool → float32, float32 → int32 truncates as on cpu)', async () => {
+    await expectClose('cast bool', () => tf.cast(tf.greater(randn([4, 5], 8), 0), 'float32'));
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useBackend(backend);
+      expect(Array.from(tf.cast(tf.tensor1d([1.7, -1.7, 0.2]), 'int32').dataSync())).toEqual([1, -1, 0]);
+    }
+  });
+
+  it('gradients through the tape (which clones what it saves) equal cpu and leak nothing', async () => {
+    const f = () => {
+      const x = randn([6, 5], 9);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.relu(tf.matMul(a, b)), tf.clone(a).sum())))([
+        x,
+        randn([5, 4], 10),
+      ]);
+    };
+    await expectClose('grads through clones', f);
+    expect(await wasmDataIdsLeaked(f)).toBe(0);
+  });
+});
+
 describe('helpers', () => {
   it('seeded normals have mean ≈ 0, std ≈ 1 and include negatives', () => {
     const v = normals(size([100, 100]), 99);
