@@ -378,7 +378,7 @@ CASES = {
 
 
 def main():
-    opts = (dict(warmup=1, warmup_ms=150, max_reps=3, budget_ms=600) if QUICK
+    opts = (dict(warmup=1, warmup_ms=500, max_reps=3, budget_ms=600) if QUICK
             else dict(warmup=2, warmup_ms=1000, max_reps=15, budget_ms=2500))
     results = []
     for name, make in CASES.items():

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   // second thread's work as a slowdown).
   const threads = Math.max(info.threads ?? 1, info.blas?.threads ?? 1);
   const opts = quick
-    ? { warmup: 1, warmupMs: 150, maxReps: 3, budgetMs: 600 }
+    ? { warmup: 1, warmupMs: 500, maxReps: 3, budgetMs: 600 }
     : { warmup: 2, warmupMs: 1000, maxReps: 15, budgetMs: 2500 };
   // wasm and cpu run each kernel to completion before the op returns, and the result then sits in
   // memory the next op reads, as numpy's does: copying it out into a JS array is work numpy's row
