@@ -45,7 +45,7 @@ typedef char *(*get_str_fn)(void);
  * instead of 1.1 and a sum over axis 0 1.3 µs instead of 0.8 (docs/tensor-core.md, "Cost per
  * op"). Each clone does the same IEEE operations in the same order: results are identical.
  */
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
+#if defined(__x86_64__) && defined(__ELF__) && defined(__GLIBC__) && (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
 #define LOOP_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define LOOP_CLONES
