@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     : { warmup: 2, warmupMs: 1000, maxReps: 15, budgetMs: 2500 };
   // wasm and cpu run each kernel to completion before the op returns, and the result then sits in
   // memory the next op reads, as numpy's does: copying it out into a JS array is work numpy's row
-  // does not do (200 rows of 5000×3072: 0.35 ms to gather, 1–3 ms more to read back). The
+  // does not do (200 rows of 5000×3072: 0.08 ms to gather, ~1.4 ms more to read back). The
   // tensorflow backend may still be computing on a GPU when the op returns: there the bench reads
   // the results back, which waits for them.
   const readBack = info.name === 'tensorflow';
