@@ -1,6 +1,6 @@
 /**
- * The wasm kernels that copy (kernel/runtime/wasm/gather.ts, slice.ts): GatherV2 as block copies,
- * its gradient UnsortedSegmentSum, and Slice from views. Copies, so every case must equal the cpu
+ * The wasm kernels that copy (kernel/runtime/wasm/gather.ts, slice.ts, tile.ts): GatherV2 as block
+ * copies, its gradient UnsortedSegmentSum, Slice from views, and Tile as row copies. Copies, so every case must equal the cpu
  * backend bit for bit, for every axis, dtype and run length (the loop for short runs and the
  * memcpy for long ones), and fail as cpu does on an index out of range.
  */
@@ -10,7 +10,7 @@ import { normals, size } from '../../helpers/tensor';
 
 interface Case {
   shape: number[];
-  dtype: 'float32' | 'int32' | 'bool';
+  dtype: Dtype;
   indices: number[];
   indicesShape: number[];
   axis: number;
@@ -22,21 +22,27 @@ function picks(count: number, n: number, seed: number): number[] {
   return Array.from(normals(count, seed), (v) => Math.floor(Math.abs(v * 1e4)) % n);
 }
 
+type Dtype = 'float32' | 'int32' | 'bool';
+
+/** A tensor from seeded normals: as they are, ×scale rounded (int32), or > 0 (bool). */
+function seeded(shape: number[], dtype: Dtype, seed: number, scale = 1000): tf.Tensor {
+  const v = normals(size(shape), seed);
+  if (dtype === 'float32') return tf.tensor(v, shape, 'float32');
+  if (dtype === 'int32')
+    return tf.tensor(
+      Int32Array.from(v, (t) => Math.round(t * scale)),
+      shape,
+      'int32',
+    );
+  return tf.tensor(
+    Uint8Array.from(v, (t) => (t > 0 ? 1 : 0)),
+    shape,
+    'bool',
+  );
+}
+
 function build(c: Case): tf.Tensor {
-  const x =
-    c.dtype === 'float32'
-      ? tf.tensor(normals(size(c.shape), 5), c.shape, 'float32')
-      : c.dtype === 'int32'
-        ? tf.tensor(
-            Int32Array.from(normals(size(c.shape), 6), (v) => Math.round(v * 1000)),
-            c.shape,
-            'int32',
-          )
-        : tf.tensor(
-            Uint8Array.from(normals(size(c.shape), 7), (v) => (v > 0 ? 1 : 0)),
-            c.shape,
-            'bool',
-          );
+  const x = seeded(c.shape, c.dtype, { float32: 5, int32: 6, bool: 7 }[c.dtype]);
   const idx = tf.tensor(c.indices, c.indicesShape, 'int32');
   return tf.gather(x, idx, c.axis, c.batchDims ?? 0);
 }
@@ -148,7 +154,7 @@ describe('UnsortedSegmentSum on wasm (missing from stock wasm; gather needs it f
 });
 
 describe('Slice on wasm (from views of the heap)', () => {
-  const slices: Array<[string, number[], 'float32' | 'int32' | 'bool', number | number[], number | number[]]> = [
+  const slices: Array<[string, number[], Dtype, number | number[], number | number[]]> = [
     ['the first images of a data set (contiguous)', [60, 7, 7, 1], 'float32', [0, 0, 0, 0], [13, -1, -1, -1]],
     ['a block of columns (runs of the last axis)', [9, 40], 'float32', [2, 5], [4, 30]],
     ['short runs', [5, 6, 7], 'float32', [1, 2, 3], [3, 2, 2]],
@@ -160,29 +166,12 @@ describe('Slice on wasm (from views of the heap)', () => {
   const run = async (
     b: BackendName,
     shape: number[],
-    dtype: string,
+    dtype: Dtype,
     begin: number | number[],
     sz: number | number[],
   ) => {
     await useBackend(b);
-    const out = tf.tidy(() => {
-      const v = normals(size(shape), 11);
-      const x =
-        dtype === 'float32'
-          ? tf.tensor(v, shape)
-          : dtype === 'int32'
-            ? tf.tensor(
-                Int32Array.from(v, (t) => Math.round(t * 100)),
-                shape,
-                'int32',
-              )
-            : tf.tensor(
-                Uint8Array.from(v, (t) => (t > 0 ? 1 : 0)),
-                shape,
-                'bool',
-              );
-      return tf.slice(x, begin, sz);
-    });
+    const out = tf.tidy(() => tf.slice(seeded(shape, dtype, 11, 100), begin, sz));
     const res = { shape: out.shape, values: Array.from(await out.data()) };
     out.dispose();
     return res;
@@ -192,5 +181,52 @@ describe('Slice on wasm (from views of the heap)', () => {
     expect(stockWasmKernel(tf.Slice)).toBeDefined();
     const ref = await run('cpu', shape, dtype, begin, sz);
     expect(await run('wasm', shape, dtype, begin, sz)).toEqual(ref);
+  });
+});
+
+describe('Tile on wasm (row copies)', () => {
+  const tiles: Array<[string, number[], Dtype, number[]]> = [
+    ['a row of 100 into [100, 100] (broadcastTo)', [1, 100], 'float32', [100, 1]],
+    ['a column repeated along the rows (rows of one element)', [30, 1], 'float32', [1, 40]],
+    ['short rows, both axes', [3, 5], 'float32', [4, 3]],
+    ['rank 3, long rows', [2, 3, 20], 'float32', [2, 1, 3]],
+    ['rank 5', [2, 1, 3, 1, 17], 'float32', [1, 3, 2, 2, 2]],
+    ['rank 1, int32', [17], 'int32', [3]],
+    ['bool', [4, 18], 'bool', [2, 2]],
+    ['a zero repeat', [3, 4], 'float32', [0, 2]],
+  ];
+  const run = async (b: BackendName, shape: number[], dtype: Dtype, reps: number[]) => {
+    await useBackend(b);
+    const out = tf.tidy(() => tf.tile(seeded(shape, dtype, 13), reps));
+    const res = { shape: out.shape, values: Array.from(await out.data()) };
+    out.dispose();
+    return res;
+  };
+  it.each(tiles)('%s: equal to cpu, bit for bit', async (_, shape, dtype, reps) => {
+    await useBackend('wasm');
+    expect(stockWasmKernel(tf.Tile)).toBeDefined();
+    const ref = await run('cpu', shape, dtype, reps);
+    expect(await run('wasm', shape, dtype, reps)).toEqual(ref);
+  });
+
+  it('leaves no data behind on the wasm heap, and its gradient (sums of the copies) equals cpu', async () => {
+    const grad = async (b: BackendName) => {
+      await useBackend(b);
+      const g = tf.tidy(() =>
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.tile(x, [3, 2]), seeded([6, 10], 'float32', 15))))(
+          seeded([2, 5], 'float32', 14),
+        ),
+      );
+      const values = Array.from(await g.data());
+      g.dispose();
+      return values;
+    };
+    const cpu = await grad('cpu');
+    await useBackend('wasm');
+    const heap = tf.backend() as unknown as { numDataIds(): number };
+    const before = heap.numDataIds();
+    const wasm = await grad('wasm');
+    expect(heap.numDataIds()).toBe(before);
+    wasm.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(cpu[i]))));
   });
 });
