@@ -63,7 +63,7 @@ export interface NativeBlas {
     dxOff: number,
   ): void;
   /**
-   * out = a op b (op 0 add, 1 sub, 2 mul, 3 div; 4 greater, into a bool Uint8Array) over a 4-D
+   * out = a op b (op 0 add, 1 sub, 2 mul, 3 div, 5 max, 6 min; 4 greater, into a bool Uint8Array) over a 4-D
    * `shape`; out is contiguous, a and b are read with their own element strides (0 broadcasts an axis).
    */
   binary(

@@ -15,7 +15,7 @@
  *   col2im(cols, colsOff, geometry, dx, dxOff)           the adjoint: dx = 0, then scatter-add
  *   maxPoolGrad(x, xOff, dy, dyOff, geometry, dx, dxOff)  dx = 0, then dy to each window's first maximum
  *   binary(op, a, aOff, aStrides, b, bOff, bStrides, out, outOff, shape)
- *                                        out = a op b elementwise (add, sub, mul, div, greater), 4-D, strided
+ *                                        out = a op b elementwise (add, sub, mul, div, greater, max, min), 4-D, strided
  *   reduce(op, x, xOff, outer, mid, inner, out, outOff)  sum, mean or max of x[outer, mid, inner] over mid
  *
  * geometry = Int32Array [n, H, W, C, fh, fw, sh, sw, dh, dw, padTop, padLeft, outH, outW];
@@ -469,7 +469,19 @@ static napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
 
 /* ---- small elementwise ops and reductions (tfjs's per-kernel cost dominates small shapes) ---- */
 
-enum { OpAdd = 0, OpSub = 1, OpMul = 2, OpDiv = 3, OpGreater = 4 };
+enum { OpAdd = 0, OpSub = 1, OpMul = 2, OpDiv = 3, OpGreater = 4, OpMax = 5, OpMin = 6 };
+
+/* Math.max and Math.min, which tfjs's cpu backend uses: NaN if either is NaN, and +0 is above -0. */
+static inline float js_max(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return __builtin_signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+static inline float js_min(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == b) return __builtin_signbit(a) ? a : b;
+  return a < b ? a : b;
+}
 
 /* Four non-negative int32 values from an Int32Array of length 4. */
 static int get_quad(napi_env env, napi_value v, int64_t q[4]) {
@@ -533,6 +545,8 @@ __attribute__((optimize("O3"))) LOOP_CLONES static void binary_run(int op, const
   case OpSub: BINARY_LOOP(F, u - v) break;
   case OpMul: BINARY_LOOP(F, u * v) break;
   case OpDiv: BINARY_LOOP(F, u / v) break;
+  case OpMax: BINARY_LOOP(F, js_max(u, v)) break;
+  case OpMin: BINARY_LOOP(F, js_min(u, v)) break;
   default: BINARY_LOOP(U, u > v) break;
   }
 }
@@ -559,8 +573,8 @@ static napi_value Binary(napi_env env, napi_callback_info info) {
   int64_t op, aOff, bOff, oOff, lenA, lenB, lenO, sa[4], sb[4], sh[4];
   float *A, *B, *O = NULL;
   uint8_t *U = NULL;
-  if (!get_i64(env, a[0], &op) || op < OpAdd || op > OpGreater)
-    return throw_msg(env, "ts231n_blas.binary: op must be 0 (add), 1 (sub), 2 (mul), 3 (div) or 4 (greater)");
+  if (!get_i64(env, a[0], &op) || op < OpAdd || op > OpMin)
+    return throw_msg(env, "ts231n_blas.binary: op must be 0 (add), 1 (sub), 2 (mul), 3 (div), 4 (greater), 5 (max) or 6 (min)");
   if (!get_f32(env, a[1], &A, &lenA) || !get_i64(env, a[2], &aOff) || !get_quad(env, a[3], sa) ||
       !get_f32(env, a[4], &B, &lenB) || !get_i64(env, a[5], &bOff) || !get_quad(env, a[6], sb) ||
       !(op == OpGreater ? get_u8(env, a[7], &U, &lenO) : get_f32(env, a[7], &O, &lenO)) || !get_i64(env, a[8], &oOff) ||

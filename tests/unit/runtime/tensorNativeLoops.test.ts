@@ -64,6 +64,8 @@ const BINARY: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
   [tf.Multiply, tf.mul],
   [tf.RealDiv, tf.div],
   [tf.Greater, tf.greater],
+  [tf.Maximum, tf.maximum],
+  [tf.Minimum, tf.minimum],
 ];
 
 describe('elementwise ops on the C loops', () => {
@@ -104,6 +106,23 @@ describe('elementwise ops on the C loops', () => {
     await expectCpu(tf.RealDiv, true, true, () => tf.div(randn([100, 10], 5), 100));
     await expectCpu(tf.Multiply, true, true, () => tf.mul(randn([50, 16, 16, 32], 6), randn([50, 16, 16, 32], 7)));
     await expectCpu(tf.Greater, true, true, () => tf.greater(randn([100, 100], 8), 0));
+    await expectCpu(tf.Maximum, true, true, () => tf.maximum(randn([200, 3072], 15), 0)); // np.maximum(0, x)
+    await expectCpu(tf.Minimum, true, true, () => tf.minimum(randn([100, 10], 16), randn([10], 17)));
+  });
+
+  nit('maximum and minimum follow Math.max / Math.min: NaN wins, +0 is above −0', async () => {
+    const a = [NaN, 1, -0, 0, -0, 2, -Infinity];
+    const b = [1, NaN, 0, -0, -0, 2, -1];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useBackend(backend);
+      const [mx, mn] = tf.tidy(() => [tf.maximum(a, b), tf.minimum(a, b)].map((t) => Array.from(t.dataSync())));
+      expect(mx).toEqual([NaN, NaN, 0, 0, -0, 2, -1]);
+      expect(mn).toEqual([NaN, NaN, -0, -0, -0, 2, -Infinity]);
+    }
+    // the wasm side ran on the C loop (compareWasmToCpu cannot take NaN, hence the direct check)
+    const before = nativeKernelCalls()[tf.Maximum] ?? 0;
+    tf.tidy(() => tf.maximum(a, b));
+    expect(nativeKernelCalls()[tf.Maximum]).toBe(before + 1);
   });
 
   nit('int32 operands and impossible broadcasts go to the stock kernel', async () => {
