@@ -34,6 +34,20 @@ export function randn(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(normals(size(shape), seed), shape, 'float32');
 }
 
+/** The padding argument of tf.maxPool / tf.conv2d as the tests use it. */
+export type Pad = 'same' | 'valid' | number;
+
+/** dx of Σ maxPool(x)·dy, dy seeded N(0, 1): what the course's max-pool backward computes. */
+export function maxPoolGrad(x: tf.Tensor, k: number, s: number, pad: Pad, dySeed: number): tf.Tensor {
+  const dy = randn(tf.maxPool(x as tf.Tensor4D, k, s, pad).shape, dySeed);
+  return tf.grad((t: tf.Tensor) =>
+    tf
+      .maxPool(t as tf.Tensor4D, k, s, pad)
+      .mul(dy)
+      .sum(),
+  )(x);
+}
+
 export interface Comparison {
   /** max |wasm − cpu| over all outputs. */
   maxAbs: number;

@@ -53,7 +53,6 @@ typedef char *(*get_str_fn)(void);
 
 static sgemm_fn cblas_sgemm_p;
 static set_threads_fn set_threads_p;
-static get_threads_fn get_threads_p;
 static get_str_fn get_config_p, get_corename_p;
 static void *lib_handle;
 
@@ -222,6 +221,7 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   }
   sgemm_fn g = (sgemm_fn)dlsym(h, "cblas_sgemm");
   set_threads_fn st = (set_threads_fn)dlsym(h, "openblas_set_num_threads");
+  /* not called (the addon keeps the thread count it set): looked up only as a mark of OpenBLAS */
   get_threads_fn gt = (get_threads_fn)dlsym(h, "openblas_get_num_threads");
   get_str_fn cfg = (get_str_fn)dlsym(h, "openblas_get_config");
   get_str_fn cn = (get_str_fn)dlsym(h, "openblas_get_corename");
@@ -232,7 +232,6 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   lib_handle = h;
   cblas_sgemm_p = g;
   set_threads_p = st;
-  get_threads_p = gt;
   get_config_p = cfg;
   get_corename_p = cn;
   memcpy(loaded_path, path, sizeof loaded_path);
@@ -313,12 +312,17 @@ static int get_geom(napi_env env, napi_value v, geom_t *g) {
   return 1;
 }
 
+/* The floats of the n images (n·H·W·C) and the number of windows (n·oh·ow); 0 on overflow. */
+static int geom_sizes(const geom_t *g, int64_t *img, int64_t *windows) {
+  return !(__builtin_mul_overflow(g->n, g->H, img) || __builtin_mul_overflow(*img, g->W, img) ||
+           __builtin_mul_overflow(*img, g->C, img) || __builtin_mul_overflow(g->n, g->oh, windows) ||
+           __builtin_mul_overflow(*windows, g->ow, windows));
+}
+
 /* Both arrays must hold the image block and the column block the geometry describes. */
 static int geom_spans(const geom_t *g, int64_t xOff, int64_t lenX, int64_t cOff, int64_t lenCols) {
   int64_t img, rows, width;
-  if (__builtin_mul_overflow(g->n, g->H, &img) || __builtin_mul_overflow(img, g->W, &img) ||
-      __builtin_mul_overflow(img, g->C, &img) || __builtin_mul_overflow(g->n, g->oh, &rows) ||
-      __builtin_mul_overflow(rows, g->ow, &rows) || __builtin_mul_overflow(g->fh, g->fw, &width) ||
+  if (!geom_sizes(g, &img, &rows) || __builtin_mul_overflow(g->fh, g->fw, &width) ||
       __builtin_mul_overflow(width, g->C, &width) || __builtin_mul_overflow(rows, width, &rows))
     return 0;
   return xOff >= 0 && cOff >= 0 && img <= lenX - xOff && rows <= lenCols - cOff;
@@ -448,9 +452,7 @@ static napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
     return throw_msg(env, "ts231n_blas.maxPoolGrad: argument of the wrong type (Float32Array x, dy and dx, integer "
                           "offsets, Int32Array(14) geometry)");
   int64_t img, grid;
-  if (__builtin_mul_overflow(g.n, g.H, &img) || __builtin_mul_overflow(img, g.W, &img) ||
-      __builtin_mul_overflow(img, g.C, &img) || __builtin_mul_overflow(g.n, g.oh, &grid) ||
-      __builtin_mul_overflow(grid, g.ow, &grid) || __builtin_mul_overflow(grid, g.C, &grid) || !dim_ok(xOff) ||
+  if (!geom_sizes(&g, &img, &grid) || __builtin_mul_overflow(grid, g.C, &grid) || !dim_ok(xOff) ||
       !dim_ok(dyOff) || !dim_ok(dxOff) || img > lenX - xOff || img > lenDx - dxOff || grid > lenDy - dyOff)
     return throw_msg(env, "ts231n_blas.maxPoolGrad: x, dy or dx does not fit in its array");
   if (img == 0) return NULL;

@@ -13,7 +13,7 @@ import { backendInfo, tf, useBackend } from '../../../kernel/runtime/tensor';
 import { nativeKernelCalls } from '../../../kernel/runtime/wasm';
 import { foldBroadcast, foldReduction } from '../../../kernel/runtime/wasm/nativeElementwise';
 import { activeBlas } from '../../../kernel/runtime/blas/openblas';
-import { compareWasmToCpu, randn, WASM_CPU_RTOL } from '../../helpers/tensor';
+import { compareWasmToCpu, maxPoolGrad, Pad, randn, WASM_CPU_RTOL } from '../../helpers/tensor';
 
 /** A seeded integer stream for the shapes (mulberry32). */
 function shapeRng(seed: number): (lo: number, hi: number) => number {
@@ -176,18 +176,8 @@ describe('reductions on the C loops', () => {
 });
 
 describe('MaxPoolGrad on the C loop', () => {
-  type Pad = 'same' | 'valid' | number;
-  /** dx of maxPool(x)·dy on both backends; overlapping windows add in another order, hence not exact. */
-  const poolGrad = (x: () => tf.Tensor, k: number, s: number, pad: Pad) => () => {
-    const x0 = x() as tf.Tensor4D;
-    const dy = randn(tf.maxPool(x0, k, s, pad).shape, 77);
-    return tf.grad((t: tf.Tensor) =>
-      tf
-        .maxPool(t as tf.Tensor4D, k, s, pad)
-        .mul(dy)
-        .sum(),
-    )(x0);
-  };
+  /** dx on both backends; overlapping windows add in another order, hence not exact there. */
+  const poolGrad = (x: () => tf.Tensor, k: number, s: number, pad: Pad) => () => maxPoolGrad(x(), k, s, pad, 77);
 
   nit('24 random pools (sizes, windows 1–3, strides 1–3, padding of every kind) equal cpu', async () => {
     const rnd = shapeRng(31);
