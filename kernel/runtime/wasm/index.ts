@@ -15,6 +15,7 @@
  * | Slice                | copies the whole input first (0.4 s for 188 MB) | copies from a view (./slice.ts)   |
  * | Tile                 | ~86 ns per element (a [1, 3072] row × 500: 117 ms) | one memcpy per row copy (./tile.ts) |
  * | Identity, Cast (same dtype) | copy the tensor (the tape clones every saved input) | share the data, one more reference (./identity.ts) |
+ * | Sum, Mean gradients  | dy × a tensor of ones filled in JavaScript      | dy broadcast by Tile (./gradients.ts) |
  *
  * Where OpenBLAS runs (../blas/openblas.ts), the GEMM-shaped kernels (NATIVE_KERNELS) run on it
  * first (./nativeMatMul.ts, ./nativeConv.ts) and fall back to the kernels above for what they
@@ -32,6 +33,7 @@ import { blockGather, unsortedSegmentSum } from './gather';
 import { viewSlice } from './slice';
 import { blockTile } from './tile';
 import { sharedCast, sharedIdentity } from './identity';
+import { registerReductionGradients } from './gradients';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './nativeConv';
 import { nativeMatMul, NativeKernel } from './nativeMatMul';
 import { ELEMENTWISE_KERNELS, nativeBinary, nativeReduce } from './nativeElementwise';
@@ -153,6 +155,7 @@ export function registerWasmFixes(): void {
     const native = name === tf.Sum || name === tf.Mean || name === tf.Max ? nativeReduce(name) : nativeBinary(name);
     replace(stash, name, (stock) => preferNative(name, native, need(stock, name)));
   }
+  registerReductionGradients();
   g[STOCK] = stash;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The wasm kernels that copy (kernel/runtime/wasm/gather.ts, slice.ts, tile.ts): GatherV2 as block
- * copies, its gradient UnsortedSegmentSum, Slice from views, and Tile as row copies. Copies, so every case must equal the cpu
+ * copies, its gradient UnsortedSegmentSum, Slice from views, and Tile as block copies. Copies, so every case must equal the cpu
  * backend bit for bit, for every axis, dtype and run length (the loop for short runs and the
  * memcpy for long ones), and fail as cpu does on an index out of range.
  */
@@ -184,7 +184,7 @@ describe('Slice on wasm (from views of the heap)', () => {
   });
 });
 
-describe('Tile on wasm (row copies)', () => {
+describe('Tile on wasm (block copies, repeats by doubling)', () => {
   const tiles: Array<[string, number[], Dtype, number[]]> = [
     ['a row of 100 into [100, 100] (broadcastTo)', [1, 100], 'float32', [100, 1]],
     ['a column repeated along the rows (rows of one element)', [30, 1], 'float32', [1, 40]],
@@ -194,6 +194,8 @@ describe('Tile on wasm (row copies)', () => {
     ['rank 1, int32', [17], 'int32', [3]],
     ['bool', [4, 18], 'bool', [2, 2]],
     ['a zero repeat', [3, 4], 'float32', [0, 2]],
+    ['short rows repeated 37 times along the row', [5, 3], 'float32', [3, 37]],
+    ['inner blocks repeated on every axis, int32', [2, 3, 4], 'int32', [3, 5, 7]],
   ];
   const run = async (b: BackendName, shape: number[], dtype: Dtype, reps: number[]) => {
     await useBackend(b);
