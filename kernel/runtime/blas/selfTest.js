@@ -71,13 +71,13 @@ function selfTest(blas, shapes = SHAPES) {
 
 /**
  * The same product on 1 and on `threads` threads; returns the largest difference relative to
- * Σ|a·b| ≤ K. The addon splits a product over threads only from 2^28 flops on (ts231n_blas.c),
- * too large for SHAPES' float64 reference to be quick, so the threaded result is held to the
+ * Σ|a·b| ≤ K. The addon splits a product over threads only from 2^24 flops on (ts231n_blas.c);
+ * this one is too large for SHAPES' float64 reference to be quick, so the threaded result is held to the
  * single-thread one, which SHAPES vouch for. The two differ only by where K is blocked (3.3e-8
  * measured with SkylakeX kernels); a thread that computes wrongly is O(1) off.
  */
 function threadedSelfTest(blas, threads) {
-  const [M, N, K] = [512, 520, 515]; // 2·M·N·K = 2.74e8 ≥ 2^28, none a multiple of the blocking
+  const [M, N, K] = [512, 520, 515]; // 2·M·N·K = 2.74e8 ≥ 2^24, none a multiple of the blocking
   const A = fill(M * K, 101);
   const B = fill(K * N, 102);
   const one = new Float32Array(M * N);

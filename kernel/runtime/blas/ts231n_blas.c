@@ -58,13 +58,15 @@ static void *lib_handle;
 
 /*
  * Threads. OpenBLAS 0.3.21 splits every GEMM over all its threads once the product passes ~2^18
- * multiply-adds, and on the course's mid-sized products that loses: with 2 threads, measured
- * (bench's shapes, ms per call at 1 / 2 threads): 1024×32×147 (a conv chunk) 0.11 / 0.33,
- * 100×100×784 0.18 / 0.22, 3072×100×200 1.67 / 1.91, 200×100×3072 1.64 / 1.65, while
- * 512×512×512 2.94 / 1.95 and 1024³ 23.4 / 12.9. So a product runs on `wanted_threads` only from
- * MT_MIN_FLOPS (2·M·N·K) on, and on one thread below; OpenBLAS is told only when that changes.
+ * multiply-adds, and on the course's conv chunks that loses: a conv forward makes 50 products of
+ * 1024×32×147 (9.6e6 flops), and splitting them (a threshold of 2^19 flops) made the bench's conv
+ * forward 7.3 -> 8.7–9.9 ms and conv forward+backward 24.4 -> 28.9–32.3 ms at 2 threads. The
+ * two-layer net's 200×3072×100 products (1.2e8 flops) gain: its step 3.2–3.9 -> 2.1–2.2 ms in 3 of
+ * 4 alternated runs. So a product runs on `wanted_threads` only from MT_MIN_FLOPS (2·M·N·K) on,
+ * and on one thread below; OpenBLAS is told only when that changes. docs/tensor-core.md ("Native
+ * GEMM", Threads) has the measurements.
  */
-#define MT_MIN_FLOPS (1LL << 28)
+#define MT_MIN_FLOPS (1LL << 24)
 static int wanted_threads = 1; /* TS231N_THREADS, as load() or setThreads() last set it */
 static int running_threads = 1; /* what OpenBLAS was last told */
 
