@@ -512,6 +512,12 @@ static int strided_ok(int64_t off, const int64_t shape[4], const int64_t stride[
   return last < len;
 }
 
+/*
+ * The last axis gets a loop of its own for each way the operands walk it: both contiguous, one
+ * contiguous and the other one value (x·0.9, x > 0, a column broadcast), or either strided. Each
+ * is a plain loop the compiler vectorises; a scalar read through `k * stride` with stride 0 is
+ * not (x·0.9 on 100×100: 1.53 µs that way, 0.73 µs in its own loop).
+ */
 #define BINARY_LOOP(O, EXPR)                                                                                           \
   for (int64_t i0 = 0; i0 < sh[0]; i0++)                                                                             \
     for (int64_t i1 = 0; i1 < sh[1]; i1++)                                                                           \
@@ -524,7 +530,19 @@ static int strided_ok(int64_t off, const int64_t shape[4], const int64_t stride[
             const float u = x[k], v = y[k];                                                                          \
             o[k] = EXPR;                                                                                             \
           }                                                                                                          \
-        else if (sb[3] == 0) {                                                                                       \
+        else if (sa[3] == 1 && sb[3] == 0) {                                                                         \
+          const float v = y[0];                                                                                      \
+          for (int64_t k = 0; k < n; k++) {                                                                          \
+            const float u = x[k];                                                                                    \
+            o[k] = EXPR;                                                                                             \
+          }                                                                                                          \
+        } else if (sa[3] == 0 && sb[3] == 1) {                                                                       \
+          const float u = x[0];                                                                                      \
+          for (int64_t k = 0; k < n; k++) {                                                                          \
+            const float v = y[k];                                                                                    \
+            o[k] = EXPR;                                                                                             \
+          }                                                                                                          \
+        } else if (sb[3] == 0) {                                                                                     \
           const float v = y[0];                                                                                      \
           for (int64_t k = 0; k < n; k++) {                                                                          \
             const float u = x[k * sa[3]];                                                                            \

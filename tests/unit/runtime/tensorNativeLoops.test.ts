@@ -100,7 +100,7 @@ describe('elementwise ops on the C loops', () => {
     expect(foldBroadcast([2], [2], [2])!.shape).not.toBe(foldBroadcast([2], [2], [2])!.shape);
   });
 
-  nit("the course's shapes: 100×100 with a row of 100, a column, a scalar, and x > 0", async () => {
+  nit("the course's shapes: 100×100 with a row of 100, a column, a scalar (on either side), and x > 0", async () => {
     await expectCpu(tf.Add, true, true, () => tf.add(randn([100, 100], 1), randn([100], 2)));
     await expectCpu(tf.Sub, true, true, () => tf.sub(randn([100, 100], 3), randn([100, 1], 4)));
     await expectCpu(tf.RealDiv, true, true, () => tf.div(randn([100, 10], 5), 100));
@@ -108,6 +108,10 @@ describe('elementwise ops on the C loops', () => {
     await expectCpu(tf.Greater, true, true, () => tf.greater(randn([100, 100], 8), 0));
     await expectCpu(tf.Maximum, true, true, () => tf.maximum(randn([200, 3072], 15), 0)); // np.maximum(0, x)
     await expectCpu(tf.Minimum, true, true, () => tf.minimum(randn([100, 10], 16), randn([10], 17)));
+    // the operand that is one value per row, or one value, comes first: each has its own C loop
+    await expectCpu(tf.Sub, true, true, () => tf.sub(1, randn([100, 100], 18)));
+    await expectCpu(tf.RealDiv, true, true, () => tf.div(randn([100, 1], 19), randn([100, 100], 20)));
+    await expectCpu(tf.Greater, true, true, () => tf.greater(0, randn([100, 100], 21)));
   });
 
   nit('maximum and minimum follow Math.max / Math.min: NaN wins, +0 is above −0', async () => {
