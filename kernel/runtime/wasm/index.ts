@@ -13,7 +13,7 @@
  * | GatherV2             | ~100 ns per element (a minibatch: 7–64 ms)      | one memcpy per slice (./gather.ts) |
  * | UnsortedSegmentSum   | not registered: gather's gradient throws        | a scatter-add (./gather.ts)       |
  * | Slice                | copies the whole input first (0.4 s for 188 MB) | copies from a view (./slice.ts)   |
- * | Tile                 | ~86 ns per element (a [1, 3072] row × 500: 117 ms) | one memcpy per row copy (./tile.ts) |
+ * | Tile                 | ~86 ns per element (a [1, 3072] row × 500: 117 ms) | row copies, repeats by doubling (./tile.ts) |
  * | Identity, Cast (same dtype) | copy the tensor (the tape clones every saved input) | share the data, one more reference (./identity.ts) |
  * | Sum, Mean gradients  | dy × a tensor of ones filled in JavaScript      | dy broadcast by Tile (./gradients.ts) |
  *
