@@ -5,16 +5,13 @@
  * axis: about 100 ns per element, so drawing a minibatch of 200 rows from a [1000, 785] float32
  * matrix took 7 ms and the [2000, 3073] one of the SVM notebook 64 ms, more than the rest of a
  * training step together (`npm run bench`, row `minibatch`). A gather copies whole slices
- * (everything after the gathered axis), so here each slice is one `TypedArray.set` (a memcpy),
- * and slices of fewer than 16 elements a plain loop. Same semantics as the cpu backend: `axis`
+ * (everything after the gathered axis), so here each slice is one `copyRun` (./kernels.ts: a
+ * memcpy, or a loop for short slices). Same semantics as the cpu backend: `axis`
  * and `batchDims`, every dtype the wasm backend stores, and the same error for an index outside
  * [0, size of the axis − 1].
  */
 import * as tf from '@tensorflow/tfjs';
-import { WasmBackend } from './kernels';
-
-/** Below this many elements per slice a loop beats `subarray` + `set` (an object per call). */
-const SHORT_SLICE = 16;
+import { WasmBackend, copyRun } from './kernels';
 
 export function blockGather(stock: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -50,12 +47,7 @@ export function blockGather(stock: tf.KernelFunc): tf.KernelFunc {
       for (let r = 0; r < outerSize; r++) {
         const base = (b * outerSize + r) * dimSize;
         for (let j = 0; j < numIdx; j++) {
-          const s = (base + ids[b * numIdx + j]) * sliceSize;
-          if (sliceSize < SHORT_SLICE) {
-            for (let k = 0; k < sliceSize; k++) dst[o + k] = src[s + k];
-          } else {
-            dst.set(src.subarray(s, s + sliceSize), o);
-          }
+          copyRun(dst, o, src, (base + ids[b * numIdx + j]) * sliceSize, sliceSize);
           o += sliceSize;
         }
       }

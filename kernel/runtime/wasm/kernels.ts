@@ -1,5 +1,5 @@
 /**
- * Small helpers for kernels that compose other wasm kernels.
+ * Small helpers for the kit's wasm kernels: composing other wasm kernels, and copying on the heap.
  *
  * A kernel function receives `TensorInfo`s (data ids on the wasm heap) and must return new
  * ones. Composed kernels call the registered wasm kernels directly, as tfjs's own backends do,
@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 /** The parts of tfjs-backend-wasm's `BackendWasm` that the fixes use. */
 export interface WasmBackend extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  typedArrayFromHeap(t: tf.TensorInfo): HeapArray;
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
 }
 
@@ -29,6 +29,18 @@ export function call(
   if (!fn) throw new Error(`wasm kernel ${name} is not registered`);
   const out = fn({ inputs, backend, attrs });
   return Array.isArray(out) ? out[0] : out;
+}
+
+/** A typed view of a tensor's memory on the wasm heap (`typedArrayFromHeap`). */
+export type HeapArray = Float32Array | Int32Array | Uint8Array;
+
+/** Below this many elements a loop beats `subarray` + `set` (an object per call). */
+const SHORT_RUN = 16;
+
+/** Copy n elements from src at s to dst at o: a loop for short runs, one `set` (a memcpy) for long ones. */
+export function copyRun(dst: HeapArray, o: number, src: HeapArray, s: number, n: number): void {
+  if (n < SHORT_RUN) for (let k = 0; k < n; k++) dst[o + k] = src[s + k];
+  else dst.set(src.subarray(s, s + n), o);
 }
 
 /** Drop one reference to each intermediate. */

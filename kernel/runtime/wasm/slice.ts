@@ -5,13 +5,11 @@
  * takes the slice from the copy: the first 500 images of Fashion-MNIST's [60000, 28, 28, 1]
  * training set cost a 188 MB copy, 0.4 s, for 1.5 MB of result (every notebook starts this way).
  * Here the slice is copied straight from a view of the input: one memcpy when it is contiguous,
- * else one per run of the last axis (a loop for runs shorter than 16). Strings go to the stock
+ * else one `copyRun` per run of the last axis (./kernels.ts). Strings go to the stock
  * kernel. Same semantics as the cpu backend: `begin` and `size` as tfjs parses them (size −1 = to the end).
  */
 import * as tf from '@tensorflow/tfjs';
-import { WasmBackend } from './kernels';
-
-const SHORT_RUN = 16;
+import { WasmBackend, copyRun } from './kernels';
 
 export function viewSlice(stock: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -39,8 +37,7 @@ export function viewSlice(stock: tf.KernelFunc): tf.KernelFunc {
     for (let o = 0; o < n; o += run) {
       let at = b[rank - 1];
       for (let d = 0; d < rank - 1; d++) at += (b[d] + idx[d]) * strides[d];
-      if (run < SHORT_RUN) for (let k = 0; k < run; k++) dst[o + k] = src[at + k];
-      else dst.set(src.subarray(at, at + run), o);
+      copyRun(dst, o, src, at, run);
       for (let d = rank - 2; d >= 0; d--) {
         if (++idx[d] < s[d]) break;
         idx[d] = 0;

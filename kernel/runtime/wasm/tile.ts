@@ -4,17 +4,14 @@
  * The stock wasm kernel works out the source of every output element with a division per axis,
  * ~86 ns per element: tiling a row of 100 into [100, 100] (what `tf.broadcastTo` does) took
  * 0.86 ms, and [1, 3072] into [500, 3072] 117 ms. Here the output is built block by block: a
- * block's first repeat is the source row (one `TypedArray.set`; a fill for rows of one element, a
- * loop for rows shorter than 16) or, on an outer axis, its inner blocks; its other repeats are
+ * block's first repeat is the source row (one `copyRun`, ./kernels.ts; a fill for rows of one
+ * element) or, on an outer axis, its inner blocks; its other repeats are
  * copies of what is already written, doubling each time, so `reps` repeats cost log₂(reps)
  * memmoves. Same results as the cpu backend, bit for bit, for every dtype the wasm backend
  * stores; strings go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { WasmBackend } from './kernels';
-
-/** Below this many elements per row a loop beats `subarray` + `set` (an object per call). */
-const SHORT_ROW = 16;
+import { WasmBackend, copyRun } from './kernels';
 
 export function blockTile(stock: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -49,8 +46,7 @@ export function blockTile(stock: tf.KernelFunc): tf.KernelFunc {
       const r = reps[axis];
       if (axis === rank - 1) {
         if (d === 1) return void dst.fill(src[s], o, o + r);
-        if (d < SHORT_ROW) for (let j = 0; j < d; j++) dst[o + j] = src[s + j];
-        else dst.set(src.subarray(s, s + d), o);
+        copyRun(dst, o, src, s, d);
       } else for (let j = 0; j < d; j++) build(axis + 1, s + j * strides[axis], o + j * block[axis + 1]);
       const first = d * block[axis + 1];
       for (let have = first, want = first * r; have < want;) {
