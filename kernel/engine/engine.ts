@@ -31,6 +31,7 @@ import {
   type EngineLike,
   type ErrorInfo,
   type ExecuteHooks,
+  type ExecuteOptions,
   type ExecuteReply,
   type MimeBundle,
   type TensorCount,
@@ -38,7 +39,14 @@ import {
 import { installKitResolution } from './kitPackage';
 import { routeTslabDisplay } from './tslabDisplay';
 
-export type { CompleteReply, DisplayOptions, ExecuteHooks, ExecuteReply, MimeBundle } from '../protocol';
+export type {
+  CompleteReply,
+  DisplayOptions,
+  ExecuteHooks,
+  ExecuteOptions,
+  ExecuteReply,
+  MimeBundle,
+} from '../protocol';
 import { CellStore, localizeCell, PUBLISH_ID } from './cellLocals';
 import { reloadChanged } from './reload';
 import { LeakMeter } from './leakMeter';
@@ -111,6 +119,8 @@ export class Engine implements EngineLike {
   /** With a board from outside (the kernel), only a request on it since the cell started interrupts. */
   private readonly boardDriven: boolean;
   private requestsAtStart = 0;
+  /** Board requests when the last cell ended: those were meant for it or for an earlier one. */
+  private requestsAtEnd = 0;
 
   /**
    * `leakMeter: false` turns the tensor-leak meter off for good (the grader's runs; see leakMeter.ts).
@@ -139,13 +149,13 @@ export class Engine implements EngineLike {
   }
 
   /** Runs one cell. Calls are queued: a second call starts when the first has finished. */
-  execute(code: string, hooks: ExecuteHooks = {}): Promise<ExecuteReply> {
-    const run = this.queue.then(() => this.run(code, hooks));
+  execute(code: string, hooks: ExecuteHooks = {}, options: ExecuteOptions = {}): Promise<ExecuteReply> {
+    const run = this.queue.then(() => this.run(code, hooks, options));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async run(code: string, hooks: ExecuteHooks): Promise<ExecuteReply> {
+  private async run(code: string, hooks: ExecuteHooks, options: ExecuteOptions): Promise<ExecuteReply> {
     if (this.disposed) throw new EngineError('this Engine was disposed: create a new one');
     if (typeof code !== 'string')
       throw new EngineError(`execute(code) needs the cell's source as a string, got ${typeof code}`);
@@ -153,7 +163,12 @@ export class Engine implements EngineLike {
     const restore = captureOutput(hooks);
     this.busy = true;
     this.interruptPending = false;
-    this.requestsAtStart = interruptRequests(this.board);
+    // Requests since the cell's request arrived count, except those an earlier cell ended with.
+    const arrival = options.interruptsAtArrival;
+    this.requestsAtStart =
+      typeof arrival === 'number' && Number.isInteger(arrival)
+        ? Math.max(Math.min(arrival, interruptRequests(this.board)), this.requestsAtEnd)
+        : interruptRequests(this.board);
     setRunningCell(this.board, executionCount);
     // A cell awaiting a promise nothing will settle must not let Node exit under it: it waits
     // for an interrupt, as in Jupyter.
@@ -173,6 +188,7 @@ export class Engine implements EngineLike {
       ErrorCtor.stackTraceLimit = stackLimit;
       clearInterval(keepAlive);
       this.busy = false;
+      this.requestsAtEnd = interruptRequests(this.board);
       setRunningCell(this.board, 0);
       restore();
       this.tracker.noteLoaded();
@@ -258,7 +274,7 @@ export class Engine implements EngineLike {
       // of the event loop usually, but not always, delivers to its handler.
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      if (this.interruptPending || interruptRequests(this.board) !== this.requestsAtStart) throw new InterruptError();
+      if (this.interruptPending || interruptRequests(this.board) > this.requestsAtStart) throw new InterruptError();
       const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
       delete mainGlobal[CELL_ARGS];
       if (conv.hasToplevelAwait) await Promise.race([ret, interrupted]);
@@ -405,8 +421,8 @@ export class Engine implements EngineLike {
   interrupt(): void {
     if (!this.busy) return;
     // The kernel asks three ways at once (board, message, SIGINT); whichever comes late must not
-    // stop the next cell: it counts only if a request was made since this cell started.
-    if (this.boardDriven && interruptRequests(this.board) === this.requestsAtStart) return;
+    // stop the next cell: it counts only if a request was made since this cell's baseline (run()).
+    if (this.boardDriven && interruptRequests(this.board) <= this.requestsAtStart) return;
     this.interruptPending = true;
     if (this.abortRunning) this.abortRunning(new InterruptError());
   }

@@ -45,6 +45,7 @@ export class Channels implements KernelIo {
               header: m.msg.header,
               content: m.msg.content,
               metadata: m.msg.metadata,
+              interruptsAtArrival: m.interrupts,
             });
           case 'shutdown':
             return events.shutdown(m.restart);

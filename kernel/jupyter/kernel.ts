@@ -29,6 +29,8 @@ export interface Request {
   header: Header;
   content: Json;
   metadata: Json;
+  /** Interrupt requests asked for before this request arrived (ExecuteOptions); absent in tests. */
+  interruptsAtArrival?: number;
 }
 
 export interface KernelOptions {
@@ -231,17 +233,21 @@ export class Kernel {
 
     let r: ExecuteReply;
     try {
-      r = await this.engine.execute(code, {
-        stdout: (text) => iopub('stream', { name: 'stdout', text }),
-        stderr: (text) => iopub('stream', { name: 'stderr', text }),
-        display: (bundle, options) => {
-          const transient = options?.displayId ? { display_id: options.displayId } : {};
-          const type = options?.update ? 'update_display_data' : 'display_data';
-          iopub(type, { data: bundle, metadata: options?.metadata ?? {}, transient });
+      r = await this.engine.execute(
+        code,
+        {
+          stdout: (text) => iopub('stream', { name: 'stdout', text }),
+          stderr: (text) => iopub('stream', { name: 'stderr', text }),
+          display: (bundle, options) => {
+            const transient = options?.displayId ? { display_id: options.displayId } : {};
+            const type = options?.update ? 'update_display_data' : 'display_data';
+            iopub(type, { data: bundle, metadata: options?.metadata ?? {}, transient });
+          },
+          clearOutput: (wait) => iopub('clear_output', { wait }),
+          ...(allowStdin ? { input: (r) => this.requestInput(req, r.prompt, r.password) } : {}),
         },
-        clearOutput: (wait) => iopub('clear_output', { wait }),
-        ...(allowStdin ? { input: (r) => this.requestInput(req, r.prompt, r.password) } : {}),
-      });
+        { interruptsAtArrival: req.interruptsAtArrival },
+      );
     } catch (e) {
       // The engine promises to report errors in its reply; if it throws anyway, report that.
       const err = e as Error;

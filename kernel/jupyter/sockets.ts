@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'worker_threads';
 import * as zmq from 'zeromq';
 import { endpoint } from './connection';
 import type { ToMain, ToWorker, WireMessage, WorkerData } from './protocol';
-import { requestInterrupt } from '../protocol/interrupts';
+import { interruptRequests, requestInterrupt } from '../protocol/interrupts';
 import { decode, encode, newHeader, type Header, type Json, type Message } from './wire';
 
 const data = workerData as WorkerData;
@@ -20,6 +20,9 @@ const port = parentPort!;
 const key = data.connection.key;
 
 const post = (m: ToMain): void => port.postMessage(m);
+/** A request for the main thread, stamped with the interrupts asked for before it arrived. */
+const forward = (channel: 'shell' | 'control' | 'stdin', m: Message): void =>
+  post({ kind: 'request', channel, msg: toWire(m), interrupts: interruptRequests(data.interrupts) });
 /** Kernel diagnostics go to fd 2 (Jupyter's log), never through a stream a cell may capture. */
 const log = (text: string): void => {
   try {
@@ -108,12 +111,12 @@ async function serveHeartbeat(): Promise<void> {
 async function serveShell(): Promise<void> {
   // Even kernel_info waits for the main thread: Jupyter should see the kernel as ready only
   // when cells can run, or a short per-cell timeout would count the compiler's start-up.
-  for await (const m of received(shell, 'shell')) post({ kind: 'request', channel: 'shell', msg: toWire(m) });
+  for await (const m of received(shell, 'shell')) forward('shell', m);
 }
 
 /** `input_reply` from the client: to the main thread, where the cell that asked is waiting. */
 async function serveStdin(): Promise<void> {
-  for await (const m of received(stdin, 'stdin')) post({ kind: 'request', channel: 'stdin', msg: toWire(m) });
+  for await (const m of received(stdin, 'stdin')) forward('stdin', m);
 }
 
 let shuttingDown = false;
@@ -125,7 +128,7 @@ async function serveControl(): Promise<void> {
     // Anything else (e.g. comm messages sent on control) goes to the main thread, which
     // publishes its busy/idle itself.
     if (!handled) {
-      post({ kind: 'request', channel: 'control', msg: toWire(m) });
+      forward('control', m);
       continue;
     }
     send('iopub', [], 'status', m.header, { execution_state: 'busy' });

@@ -46,6 +46,18 @@ export interface ExecuteHooks {
   input?(request: InputRequest): Promise<string>;
 }
 
+/** How the host asked for a cell (beyond its code and where its output goes). */
+export interface ExecuteOptions {
+  /**
+   * Interrupt requests counted on the engine's board (kernel/protocol/interrupts.ts) when the host
+   * received this cell's request. A request counted after that stops the cell, even one made
+   * before the cell started (a ■ pressed right after ▶, while the cell waited its turn); one that
+   * an earlier cell already ended with does not. Without it, only requests made after the cell
+   * started count.
+   */
+  interruptsAtArrival?: number;
+}
+
 /** Jupyter's error triple; traceback lines point at the cell's line and at `file:line` of local modules. */
 export interface ErrorInfo {
   ename: string;
@@ -93,7 +105,7 @@ export interface CompleteReply {
  * as Jupyter sends them. `execute` calls are queued: a second starts when the first has finished.
  */
 export interface EngineLike {
-  execute(code: string, hooks?: ExecuteHooks): Promise<ExecuteReply>;
+  execute(code: string, hooks?: ExecuteHooks, options?: ExecuteOptions): Promise<ExecuteReply>;
   complete(code: string, cursorPos: number): CompleteReply;
   inspect(code: string, cursorPos: number, detailLevel?: number): { found: boolean; data: MimeBundle };
   isComplete(code: string): { status: 'complete' | 'incomplete' | 'invalid'; indent?: string };

@@ -30,6 +30,26 @@ class ProtocolTests(unittest.TestCase):
         if cls.km.is_alive():
             cls.km.shutdown_kernel(now=True)
 
+    def tearDown(self):
+        # A test that failed with a cell still spinning must not hang the ones after it.
+        if not self.km.is_alive():
+            return
+        mid = self.kc.execute("0")
+        try:
+            reply_to(self.kc, mid, timeout=20)
+        except (AssertionError, Empty):
+            self.km.interrupt_kernel()
+            reply_to(self.kc, mid, timeout=20)
+        outputs_of(self.kc, mid)
+
+    def wait_for_iopub(self, msg_id, msg_type, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+            if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == msg_type:
+                return m
+        self.fail(f"no {msg_type} for {msg_id} in {timeout}s")
+
     def run_cell(self, code, **kw):
         mid = self.kc.execute(code, **kw)
         reply = reply_to(self.kc, mid)
@@ -77,13 +97,28 @@ class ProtocolTests(unittest.TestCase):
 
     def test_interrupt_while_the_cell_compiles(self):
         # The first ■ must stop the cell even when it comes before the cell's code has started.
+        # It is sent once the kernel has the request (its execute_input is out): the client's
+        # shell and control are two connections, so a ■ sent at once could reach the kernel
+        # first, and a kernel can only order what it has received.
         for delay in (0.0, 0.05, 0.2):
             mid = self.kc.execute("while (true) {}")
+            self.wait_for_iopub(mid, "execute_input")
             time.sleep(delay)
             self.km.interrupt_kernel()
             r = reply_to(self.kc, mid, timeout=15)["content"]
             self.assertEqual((r["status"], r["ename"]), ("error", "InterruptError"), f"after {delay} s")
             outputs_of(self.kc, mid)
+
+    def test_interrupt_before_the_cell_starts_stops_it(self):
+        # A timer the previous cell left blocks the main thread between cells, so the next
+        # request waits in the kernel; a ■ sent then is for that cell, which must stop as it starts.
+        self.run_cell("setTimeout(() => { const t = Date.now() + 1500; while (Date.now() < t) {} }, 0);")
+        mid = self.kc.execute("while (true) {}")
+        time.sleep(0.5)
+        self.km.interrupt_kernel()
+        r = reply_to(self.kc, mid, timeout=15)["content"]
+        self.assertEqual((r["status"], r["ename"]), ("error", "InterruptError"))
+        outputs_of(self.kc, mid)
 
     def test_sigint_when_idle_does_not_kill_the_kernel(self):
         self.km.signal_kernel(signal.SIGINT)  # a front end that sends SIGINT itself

@@ -20,6 +20,7 @@ import {
   type ExecuteReply,
   type MimeBundle,
 } from '../../../kernel/engine';
+import { createInterruptBoard, interruptRequests, requestInterrupt } from '../../../kernel/protocol';
 import { TESTS_DIR } from '../../helpers/paths';
 
 const ROOT = path.resolve(TESTS_DIR, '..');
@@ -206,6 +207,41 @@ describe('Engine', () => {
     const r = await run(engine, 'await new Promise<void>(() => {});');
     expect(r.reply.error?.ename).toBe('InterruptError');
     expect(text(await run(engine, 'base'))).toBe('2');
+  });
+
+  test('with a board from outside, a request counts for a cell that arrived before it and had not ended', async () => {
+    const board = createInterruptBoard();
+    const other = new Engine({ cwd: FIXTURES, interrupts: board });
+    try {
+      let stdout = '';
+      const hooks: ExecuteHooks = { stdout: (t) => (stdout += t) };
+      // ■ while idle, before the cell's request arrived: not meant for it.
+      requestInterrupt(board);
+      const idle = await other.execute('1 + 1', hooks, { interruptsAtArrival: interruptRequests(board) });
+      expect(idle.result?.['text/plain']).toBe('2');
+      // The request arrived, then ■ came before the cell started (the kernel's socket thread
+      // stamps each request): the cell never runs.
+      const arrival = interruptRequests(board);
+      requestInterrupt(board);
+      const early = await other.execute("console.log('ran');", hooks, { interruptsAtArrival: arrival });
+      expect([early.status, early.error?.ename, stdout]).toEqual(['error', 'InterruptError', '']);
+      // Two cells arrive; ■ stops the first. The second arrived before that request too, but the
+      // request ended the first cell, so the second runs.
+      const both = interruptRequests(board);
+      const first = other.execute('await new Promise<void>(() => {});', hooks, { interruptsAtArrival: both });
+      const second = other.execute("'second ran'", hooks, { interruptsAtArrival: both });
+      setTimeout(() => {
+        requestInterrupt(board);
+        other.interrupt();
+      }, 100);
+      expect((await first).error?.ename).toBe('InterruptError');
+      expect((await second).result?.['text/plain']).toBe("'second ran'");
+      // Without a stamp, only a request made after the cell started counts.
+      requestInterrupt(board);
+      expect((await other.execute('3')).result?.['text/plain']).toBe('3');
+    } finally {
+      other.dispose();
+    }
   });
 
   test('completion, inspection and is-complete use the type checker', () => {
