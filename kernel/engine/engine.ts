@@ -164,11 +164,10 @@ export class Engine implements EngineLike {
     this.busy = true;
     this.interruptPending = false;
     // Requests since the cell's request arrived count, except those an earlier cell ended with.
-    const arrival = options.interruptsAtArrival;
-    this.requestsAtStart =
-      typeof arrival === 'number' && Number.isInteger(arrival)
-        ? Math.max(Math.min(arrival, interruptRequests(this.board)), this.requestsAtEnd)
-        : interruptRequests(this.board);
+    // Without a stamp, the count now (never below requestsAtEnd) is the baseline.
+    const now = interruptRequests(this.board);
+    const arrival = Number.isInteger(options.interruptsAtArrival) ? (options.interruptsAtArrival as number) : now;
+    this.requestsAtStart = Math.max(Math.min(arrival, now), this.requestsAtEnd);
     setRunningCell(this.board, executionCount);
     // A cell awaiting a promise nothing will settle must not let Node exit under it: it waits
     // for an interrupt, as in Jupyter.

@@ -45,7 +45,7 @@ export class Channels implements KernelIo {
               header: m.msg.header,
               content: m.msg.content,
               metadata: m.msg.metadata,
-              interruptsAtArrival: m.interrupts,
+              interruptsAtArrival: m.interruptsAtArrival,
             });
           case 'shutdown':
             return events.shutdown(m.restart);

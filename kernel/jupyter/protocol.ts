@@ -31,8 +31,8 @@ export interface WorkerData {
 export type ToMain =
   | { kind: 'ready' }
   | { kind: 'fatal'; message: string }
-  /** `interrupts`: interrupt requests counted on the board when the socket thread received it. */
-  | { kind: 'request'; channel: 'shell' | 'control' | 'stdin'; msg: WireMessage; interrupts: number }
+  /** `interruptsAtArrival`: interrupt requests counted on the board when the socket thread received it. */
+  | { kind: 'request'; channel: 'shell' | 'control' | 'stdin'; msg: WireMessage; interruptsAtArrival: number }
   | { kind: 'shutdown'; restart: boolean }
   | { kind: 'interrupt' }
   | { kind: 'closed' };

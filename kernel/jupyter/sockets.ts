@@ -22,7 +22,7 @@ const key = data.connection.key;
 const post = (m: ToMain): void => port.postMessage(m);
 /** A request for the main thread, stamped with the interrupts asked for before it arrived. */
 const forward = (channel: 'shell' | 'control' | 'stdin', m: Message): void =>
-  post({ kind: 'request', channel, msg: toWire(m), interrupts: interruptRequests(data.interrupts) });
+  post({ kind: 'request', channel, msg: toWire(m), interruptsAtArrival: interruptRequests(data.interrupts) });
 /** Kernel diagnostics go to fd 2 (Jupyter's log), never through a stream a cell may capture. */
 const log = (text: string): void => {
   try {

@@ -1,6 +1,6 @@
 """
-Shared by the jupyter_client tests under tests/python: wait for a request's reply, and collect the
-iopub messages it caused until the kernel is idle again.
+Shared by the jupyter_client tests under tests/python: wait for a request's reply or for one iopub
+message it caused, collect its iopub messages until the kernel is idle again, and interrupt a cell.
 """
 import time
 
@@ -31,3 +31,22 @@ def outputs_of(kc, msg_id, timeout=90, skip=()):
         if m["msg_type"] not in skip:
             out.append(m)
     raise AssertionError(f"no idle for {msg_id} in {timeout}s")
+
+
+def iopub_message(kc, msg_id, msg_type, timeout=30):
+    """The first iopub message of msg_type that msg_id caused (earlier ones are dropped)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == msg_type:
+            return m
+    raise AssertionError(f"no {msg_type} for {msg_id} in {timeout}s")
+
+
+def interrupt_stops(km, kc, msg_id, timeout=15, note=""):
+    """Interrupts the kernel; the cell msg_id must end with InterruptError. Its iopub is drained."""
+    km.interrupt_kernel()
+    r = reply_to(kc, msg_id, timeout=timeout)["content"]
+    got = (r["status"], r.get("ename"))
+    assert got == ("error", "InterruptError"), f"{got} != ('error', 'InterruptError') {note}"
+    outputs_of(kc, msg_id)
