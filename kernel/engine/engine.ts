@@ -26,6 +26,7 @@ import {
   interruptRequests,
   MIME_BUNDLE_OF_KEY,
   setRunningCell,
+  setSynchronousRun,
   type InterruptBoard,
   type CompleteReply,
   type EngineLike,
@@ -274,7 +275,13 @@ export class Engine implements EngineLike {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (this.interruptPending || interruptRequests(this.board) > this.requestsAtStart) throw new InterruptError();
-      const ret: unknown = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
+      let ret: unknown;
+      setSynchronousRun(this.board, true);
+      try {
+        ret = vm.runInThisContext(script, { filename: cellFileName(executionCount), breakOnSigint: true });
+      } finally {
+        setSynchronousRun(this.board, false);
+      }
       delete mainGlobal[CELL_ARGS];
       if (conv.hasToplevelAwait) await Promise.race([ret, interrupted]);
     } catch (e) {

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'worker_threads';
 import * as zmq from 'zeromq';
 import { endpoint } from './connection';
 import type { ToMain, ToWorker, WireMessage, WorkerData } from './protocol';
-import { interruptRequests, requestInterrupt } from '../protocol/interrupts';
+import { inSynchronousRun, interruptRequests, requestInterrupt, runningCell } from '../protocol/interrupts';
 import { decode, encode, newHeader, type Header, type Json, type Message } from './wire';
 
 const data = workerData as WorkerData;
@@ -119,6 +119,16 @@ async function serveStdin(): Promise<void> {
   for await (const m of received(stdin, 'stdin')) forward('stdin', m);
 }
 
+/** How long a cell's synchronous code must still be running after ■ before SIGINT is sent. */
+const SIGINT_GRACE_MS = 100;
+
+function breakIfStillSynchronous(cell: number): void {
+  if (cell === 0) return;
+  setTimeout(() => {
+    if (runningCell(data.interrupts) === cell && inSynchronousRun(data.interrupts)) process.kill(process.pid, 'SIGINT');
+  }, SIGINT_GRACE_MS);
+}
+
 let shuttingDown = false;
 
 async function serveControl(): Promise<void> {
@@ -141,10 +151,12 @@ async function serveControl(): Promise<void> {
         // Three ways, because each covers a case the others miss: the board stops a cell that is
         // still compiling (the main thread cannot hear anything then), the message stops an
         // awaiting cell, and SIGINT breaks a synchronous loop (the main thread's vm runs cells
-        // with breakOnSigint; when idle, its SIGINT handler makes this a no-op).
+        // with breakOnSigint). SIGINT only for a cell whose synchronous code still runs a while
+        // later: one that reaches a run about to end on its own can break a later cell instead
+        // (Node's SIGINT watchdog; docs/kernel.md, Interrupt).
         requestInterrupt(data.interrupts);
         post({ kind: 'interrupt' });
-        process.kill(process.pid, 'SIGINT');
+        breakIfStillSynchronous(runningCell(data.interrupts));
         break;
       case 'shutdown_request': {
         const restart = m.content.restart === true;

@@ -11,7 +11,7 @@ const SCRATCH = scratchDir('displayInput');
 afterAll(() => fs.rmSync(SCRATCH, { recursive: true, force: true }));
 
 test('jupyter_client: tslab bundles, newDisplay updates, clear_output wait flags, input_request answered, no-stdin error', async () => {
-  await expectUnittestFilePasses('tests/python/test_display_io.py', 7, 200000);
+  await expectUnittestFilePasses('tests/python/test_display_io.py', 8, 200000);
 }, 240000);
 
 test('nbconvert saves tslab displays, applies clearOutput as the cell asked, and input() fails in one line', async () => {

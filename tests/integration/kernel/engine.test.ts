@@ -20,7 +20,8 @@ import {
   type ExecuteReply,
   type MimeBundle,
 } from '../../../kernel/engine';
-import { createInterruptBoard, interruptRequests, requestInterrupt } from '../../../kernel/protocol';
+import { createInterruptBoard, inSynchronousRun, interruptRequests, requestInterrupt } from '../../../kernel/protocol';
+import { mainGlobal } from '../../../kernel/engine/mainContext';
 import { TESTS_DIR } from '../../helpers/paths';
 
 const ROOT = path.resolve(TESTS_DIR, '..');
@@ -240,6 +241,27 @@ describe('Engine', () => {
       requestInterrupt(board);
       expect((await other.execute('3')).result?.['text/plain']).toBe('3');
     } finally {
+      other.dispose();
+    }
+  });
+
+  test('the board shows when a cell runs synchronous code, the only time the kernel sends SIGINT', async () => {
+    const board = createInterruptBoard();
+    const other = new Engine({ cwd: FIXTURES, interrupts: board });
+    const key = Symbol.for('ts231n.test.board');
+    // Cells run in the process's own context (mainGlobal), not in jest's.
+    mainGlobal[key] = board;
+    try {
+      const flag = `Atomics.load((globalThis as any)[Symbol.for('ts231n.test.board')], 2)`;
+      // While the cell's code runs, before and after an await (the rest runs outside the vm call).
+      const r = await other.execute(`const before = ${flag};\nawait null;\n[before, ${flag}]`);
+      expect(r.result?.['text/plain']).toBe('[ 1, 0 ]');
+      expect(inSynchronousRun(board)).toBe(false);
+      // Cleared too when the code throws.
+      expect((await other.execute("throw new Error('x');")).status).toBe('error');
+      expect(inSynchronousRun(board)).toBe(false);
+    } finally {
+      delete mainGlobal[key];
       other.dispose();
     }
   });
