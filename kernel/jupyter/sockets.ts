@@ -3,8 +3,8 @@
  * and verifies every message, and forwards shell requests to the main thread in arrival order.
  *
  * It answers on its own what must work while a cell blocks the main thread: heartbeat echo,
- * kernel_info and interrupt_request on control (interrupt = SIGINT to this process, which
- * breaks a running cell), and shutdown_request (reply first, then ask the main thread to exit;
+ * kernel_info and interrupt_request on control (the interrupt board, a message to the main
+ * thread, and SIGINT to this process for a cell stuck in synchronous code), and shutdown_request (reply first, then ask the main thread to exit;
  * if it is stuck in a cell, end the process after a grace period).
  */
 import { readFileSync, writeSync } from 'fs';
